@@ -1,0 +1,626 @@
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+//! # main: the market's single entry point
+//!
+//! The operator (who instantiates it) configures the market and registers participants with an
+//! area tag. Participants sell surplus or buy deficit for the current interval through main,
+//! which routes the offers to p2p. After an interval ends, anyone may close it: main has p2p
+//! clear the book, has p2g settle every residual with the grid and bill everyone, and records
+//! the interval's result. Main instantiates p2p and p2g itself, so they answer to it alone.
+
+pub use self::main::{Error, IntervalResult, Main, MainRef, Participant};
+
+#[ink::contract]
+mod main {
+    use ink::{
+        codegen::TraitCallBuilder,
+        prelude::vec::Vec,
+        storage::{Lazy, Mapping},
+    };
+    use market::{
+        hour_of, month_of, AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
+        MarketError, MonthKey, Offer, PricePerKwh, Side, Timing, Trade,
+    };
+    use p2g::{IntervalKey, P2gRef};
+    use p2p::P2pRef;
+
+    /// A registered participant.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Participant {
+        /// The area tag that decides whom it trades with first.
+        pub area: AreaId,
+    }
+
+    /// The result of a cleared interval. Energy in Wh, prices per kWh.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct IntervalResult {
+        /// The uniform P2P price, if energy was traded P2P.
+        pub price: Option<PricePerKwh>,
+        /// Energy traded P2P.
+        pub p2p_volume_wh: EnergyWh,
+        /// Residual deficit bought from the grid.
+        pub grid_import_wh: EnergyWh,
+        /// Residual surplus sold to the grid.
+        pub grid_export_wh: EnergyWh,
+        /// The grid's selling price in the interval's hour.
+        pub grid_price: PricePerKwh,
+        /// The grid's feed-in price.
+        pub feed_in_price: PricePerKwh,
+        /// Number of offers in the book at the close.
+        pub offers: u32,
+        /// Number of P2P trades.
+        pub trades: u32,
+    }
+
+    #[ink(storage)]
+    pub struct Main {
+        /// Configures the market and registers participants.
+        operator: AccountId,
+        /// The market clock, fixed at instantiation.
+        timing: Timing,
+        /// Auction rules and tariff, handed to p2p and p2g with each call.
+        config: Lazy<MarketConfig>,
+        /// The P2P auction, instantiated by and answering to this contract.
+        p2p: P2pRef,
+        /// The grid contract, instantiated by and answering to this contract.
+        p2g: P2gRef,
+        /// Registered participants.
+        participants: Mapping<AccountId, Participant>,
+        /// Number of registered participants.
+        participant_count: u32,
+        /// Results of cleared intervals.
+        results: Mapping<IntervalIndex, IntervalResult>,
+    }
+
+    /// A participant was registered.
+    #[ink(event)]
+    pub struct ParticipantRegistered {
+        /// The participant.
+        #[ink(topic)]
+        pub account: AccountId,
+        /// Its area tag.
+        pub area: AreaId,
+    }
+
+    /// A participant was removed.
+    #[ink(event)]
+    pub struct ParticipantRemoved {
+        /// The former participant.
+        #[ink(topic)]
+        pub account: AccountId,
+    }
+
+    /// The operator replaced the auction rules and tariff.
+    #[ink(event)]
+    pub struct ConfigUpdated {}
+
+    /// An offer entered the book. No price: the book is closed.
+    #[ink(event)]
+    pub struct OfferAccepted {
+        /// The interval.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// Who offered.
+        #[ink(topic)]
+        pub account: AccountId,
+        /// Selling surplus or buying deficit.
+        pub side: Side,
+        /// Energy, Wh.
+        pub energy_wh: EnergyWh,
+    }
+
+    /// An offer left the book before the close.
+    #[ink(event)]
+    pub struct OfferCancelled {
+        /// The interval.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// Whose offer.
+        #[ink(topic)]
+        pub account: AccountId,
+    }
+
+    /// An interval was cleared and settled.
+    #[ink(event)]
+    pub struct IntervalCleared {
+        /// The interval.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// The uniform P2P price, if energy was traded P2P.
+        pub price: Option<PricePerKwh>,
+        /// Energy traded P2P, Wh.
+        pub p2p_volume_wh: EnergyWh,
+        /// Residual deficit bought from the grid, Wh.
+        pub grid_import_wh: EnergyWh,
+        /// Residual surplus sold to the grid, Wh.
+        pub grid_export_wh: EnergyWh,
+    }
+
+    /// Why a main call failed. A failed call changes nothing.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum Error {
+        /// Only the operator may do this.
+        NotOperator,
+        /// The caller (or the account named) is not a registered participant.
+        NotRegistered,
+        /// The account is registered already.
+        AlreadyRegistered,
+        /// The area tag lies outside the configured topology.
+        UnknownArea,
+        /// An offer must have energy.
+        ZeroEnergy,
+        /// An ask must lie within the tariff's `[min_price, max_price]`.
+        PriceOutOfBounds,
+        /// Offers are accepted for the current interval only.
+        IntervalNotOpen,
+        /// The interval has not ended yet, so it cannot be closed.
+        IntervalNotEnded,
+        /// The interval has been cleared already.
+        AlreadyCleared,
+        /// The participant already has an offer in this interval; cancel it first.
+        OfferExists,
+        /// The participant has no offer in this interval.
+        NoOffer,
+        /// The interval length is zero, or an update tried to change it.
+        InvalidInterval,
+        /// The topology is malformed.
+        InvalidTopology,
+        /// The tariff is malformed.
+        InvalidTariff,
+        /// A sum overflowed.
+        Overflow,
+        /// p2p refused the call.
+        P2p(p2p::Error),
+        /// p2g refused the call.
+        P2g(p2g::Error),
+        /// A callee trapped, ran out of gas or could not be instantiated.
+        CalleeFailed,
+    }
+
+    impl From<MarketError> for Error {
+        fn from(error: MarketError) -> Self {
+            match error {
+                MarketError::Overflow => Error::Overflow,
+                MarketError::UnknownArea => Error::UnknownArea,
+                MarketError::InvalidTopology => Error::InvalidTopology,
+                MarketError::InvalidTariff => Error::InvalidTariff,
+                MarketError::InvalidInterval => Error::InvalidInterval,
+                MarketError::NotStarted => Error::IntervalNotOpen,
+            }
+        }
+    }
+
+    impl From<p2p::Error> for Error {
+        fn from(error: p2p::Error) -> Self {
+            match error {
+                p2p::Error::OfferExists => Error::OfferExists,
+                p2p::Error::AlreadyCleared => Error::AlreadyCleared,
+                p2p::Error::ZeroEnergy => Error::ZeroEnergy,
+                p2p::Error::UnknownArea => Error::UnknownArea,
+                other => Error::P2p(other),
+            }
+        }
+    }
+
+    impl From<p2g::Error> for Error {
+        fn from(error: p2g::Error) -> Self {
+            Error::P2g(error)
+        }
+    }
+
+    /// The result of main messages.
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    /// Unwraps a cross-contract call's three layers (environment, language, callee) into one.
+    fn outcome<T, E: Into<Error>>(
+        call: core::result::Result<ink::MessageResult<core::result::Result<T, E>>, ink::env::Error>,
+    ) -> Result<T> {
+        match call {
+            Ok(Ok(Ok(value))) => Ok(value),
+            Ok(Ok(Err(error))) => Err(error.into()),
+            Ok(Err(_)) | Err(_) => Err(Error::CalleeFailed),
+        }
+    }
+
+    impl Main {
+        /// Creates the market: validates `config`, starts the clock at the interval containing
+        /// the current block time, and instantiates p2p and p2g from their uploaded code. The
+        /// caller becomes the operator.
+        ///
+        /// # Errors
+        /// `InvalidInterval`, `InvalidTopology`, `InvalidTariff`, `CalleeFailed`.
+        #[ink(constructor)]
+        pub fn new(config: MarketConfig, p2p_code_hash: Hash, p2g_code_hash: Hash) -> Result<Self> {
+            config.validate()?;
+            let timing = Timing::aligned(Self::env().block_timestamp(), config.interval_ms)?;
+            let p2p = P2pRef::new()
+                .code_hash(p2p_code_hash)
+                .endowment(0)
+                .salt_bytes(b"p2p")
+                .try_instantiate()
+                .map_err(|_| Error::CalleeFailed)?
+                .map_err(|_| Error::CalleeFailed)?;
+            let p2g = P2gRef::new()
+                .code_hash(p2g_code_hash)
+                .endowment(0)
+                .salt_bytes(b"p2g")
+                .try_instantiate()
+                .map_err(|_| Error::CalleeFailed)?
+                .map_err(|_| Error::CalleeFailed)?;
+            let mut stored = Lazy::new();
+            stored.set(&config);
+            Ok(Self {
+                operator: Self::env().caller(),
+                timing,
+                config: stored,
+                p2p,
+                p2g,
+                participants: Mapping::default(),
+                participant_count: 0,
+                results: Mapping::default(),
+            })
+        }
+
+        /// Registers `account` as a participant in `area`. Operator only.
+        ///
+        /// # Errors
+        /// `NotOperator`, `UnknownArea`, `AlreadyRegistered`, `Overflow`.
+        ///
+        /// # Events
+        /// `ParticipantRegistered`.
+        #[ink(message)]
+        pub fn register(&mut self, account: AccountId, area: AreaId) -> Result<()> {
+            self.ensure_operator()?;
+            if !self.config().auction.topology.contains(area) {
+                return Err(Error::UnknownArea);
+            }
+            if self.participants.contains(account) {
+                return Err(Error::AlreadyRegistered);
+            }
+            self.participant_count = self
+                .participant_count
+                .checked_add(1)
+                .ok_or(Error::Overflow)?;
+            self.participants.insert(account, &Participant { area });
+            self.env()
+                .emit_event(ParticipantRegistered { account, area });
+            Ok(())
+        }
+
+        /// Removes a participant. Operator only. Its offer in the open interval is withdrawn;
+        /// offers in ended intervals still clear, as they were valid when placed.
+        ///
+        /// # Errors
+        /// `NotOperator`, `NotRegistered`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `ParticipantRemoved`, and `OfferCancelled` if an open offer was withdrawn.
+        #[ink(message)]
+        pub fn remove(&mut self, account: AccountId) -> Result<()> {
+            self.ensure_operator()?;
+            if self.participants.take(account).is_none() {
+                return Err(Error::NotRegistered);
+            }
+            self.participant_count = self.participant_count.saturating_sub(1);
+            let interval = self.current_interval()?;
+            let withdrawn = outcome(self.p2p.call_mut().cancel(interval, account).try_invoke())?;
+            if withdrawn {
+                self.env()
+                    .emit_event(OfferCancelled { interval, account });
+            }
+            self.env().emit_event(ParticipantRemoved { account });
+            Ok(())
+        }
+
+        /// Replaces the auction rules and tariff. Operator only. The interval length is fixed
+        /// at instantiation. Offers already placed stay; the next close uses the new rules.
+        ///
+        /// # Errors
+        /// `NotOperator`, `InvalidInterval` (a different length), `InvalidTopology`,
+        /// `InvalidTariff`.
+        ///
+        /// # Events
+        /// `ConfigUpdated`.
+        #[ink(message)]
+        pub fn update_config(&mut self, config: MarketConfig) -> Result<()> {
+            self.ensure_operator()?;
+            config.validate()?;
+            if config.interval_ms != self.timing.interval_ms {
+                return Err(Error::InvalidInterval);
+            }
+            self.config.set(&config);
+            self.env().emit_event(ConfigUpdated {});
+            Ok(())
+        }
+
+        /// Offers `energy_wh` of surplus in the current interval `interval`, asking `ask` per
+        /// kWh. Naming the interval makes a late transaction fail instead of landing in the
+        /// next one. All sellers are paid the interval's uniform price.
+        ///
+        /// # Errors
+        /// `NotRegistered`, `ZeroEnergy`, `PriceOutOfBounds`, `IntervalNotOpen`, `OfferExists`,
+        /// `CalleeFailed`.
+        ///
+        /// # Events
+        /// `OfferAccepted`.
+        #[ink(message)]
+        pub fn sell(
+            &mut self,
+            interval: IntervalIndex,
+            energy_wh: EnergyWh,
+            ask: PricePerKwh,
+        ) -> Result<()> {
+            self.place(interval, Side::Sell, energy_wh, Some(ask))
+        }
+
+        /// Asks for `energy_wh` of deficit in the current interval `interval`, paying at most
+        /// `limit` per kWh P2P (default: the grid's price in the interval's hour). Whatever is
+        /// not bought P2P is bought from the grid at the close.
+        ///
+        /// # Errors
+        /// `NotRegistered`, `ZeroEnergy`, `IntervalNotOpen`, `OfferExists`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `OfferAccepted`.
+        #[ink(message)]
+        pub fn buy(
+            &mut self,
+            interval: IntervalIndex,
+            energy_wh: EnergyWh,
+            limit: Option<PricePerKwh>,
+        ) -> Result<()> {
+            self.place(interval, Side::Buy, energy_wh, limit)
+        }
+
+        /// Withdraws the caller's offer from the current interval `interval`.
+        ///
+        /// # Errors
+        /// `NotRegistered`, `IntervalNotOpen`, `NoOffer`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `OfferCancelled`.
+        #[ink(message)]
+        pub fn cancel(&mut self, interval: IntervalIndex) -> Result<()> {
+            let account = self.env().caller();
+            self.participant_of(account)?;
+            self.ensure_open(interval)?;
+            if !outcome(self.p2p.call_mut().cancel(interval, account).try_invoke())? {
+                return Err(Error::NoOffer);
+            }
+            self.env()
+                .emit_event(OfferCancelled { interval, account });
+            Ok(())
+        }
+
+        /// Closes an ended interval; anyone may call. p2p clears the book (uniform price,
+        /// area-ordered matching), p2g buys every residual deficit from the grid, takes every
+        /// residual surplus and bills everyone; main records the result. Exactly once per
+        /// interval.
+        ///
+        /// # Errors
+        /// `IntervalNotEnded`, `AlreadyCleared`, `Overflow`, `P2p(..)`, `P2g(..)`,
+        /// `CalleeFailed`.
+        ///
+        /// # Events
+        /// `IntervalCleared` here, `TradeExecuted` from p2p, `GridSettled` from p2g.
+        #[ink(message)]
+        pub fn close_interval(&mut self, interval: IntervalIndex) -> Result<IntervalResult> {
+            if interval >= self.current_interval()? {
+                return Err(Error::IntervalNotEnded);
+            }
+            if self.results.contains(interval) {
+                return Err(Error::AlreadyCleared);
+            }
+            let config = self.config();
+            let start = self.timing.start_of(interval)?;
+            let clearing = outcome(
+                self.p2p
+                    .call_mut()
+                    .clear(interval, config.auction)
+                    .try_invoke(),
+            )?;
+            let key = IntervalKey {
+                index: interval,
+                hour: hour_of(start),
+                month: month_of(start),
+            };
+            let offers = u32::try_from(clearing.positions.len()).map_err(|_| Error::Overflow)?;
+            let trades = u32::try_from(clearing.trades.len()).map_err(|_| Error::Overflow)?;
+            let grid = outcome(
+                self.p2g
+                    .call_mut()
+                    .settle(key, clearing.price, clearing.positions, config.tariff)
+                    .try_invoke(),
+            )?;
+            let result = IntervalResult {
+                price: clearing.price,
+                p2p_volume_wh: clearing.volume_wh,
+                grid_import_wh: grid.totals.import_wh,
+                grid_export_wh: grid.totals.export_wh,
+                grid_price: grid.grid_price,
+                feed_in_price: grid.feed_in_price,
+                offers,
+                trades,
+            };
+            self.results.insert(interval, &result);
+            self.env().emit_event(IntervalCleared {
+                interval,
+                price: result.price,
+                p2p_volume_wh: result.p2p_volume_wh,
+                grid_import_wh: result.grid_import_wh,
+                grid_export_wh: result.grid_export_wh,
+            });
+            Ok(result)
+        }
+
+        /// The operator's account.
+        #[ink(message)]
+        pub fn operator(&self) -> AccountId {
+            self.operator
+        }
+
+        /// The auction rules and tariff in force.
+        #[ink(message)]
+        pub fn config(&self) -> MarketConfig {
+            self.config.get().unwrap_or_default()
+        }
+
+        /// The market clock: start of interval 0 (ms since the epoch) and interval length (ms).
+        #[ink(message)]
+        pub fn timing(&self) -> Timing {
+            self.timing
+        }
+
+        /// The p2p contract's address.
+        #[ink(message)]
+        pub fn p2p_address(&self) -> AccountId {
+            ink::ToAccountId::to_account_id(&self.p2p)
+        }
+
+        /// The p2g contract's address.
+        #[ink(message)]
+        pub fn p2g_address(&self) -> AccountId {
+            ink::ToAccountId::to_account_id(&self.p2g)
+        }
+
+        /// A participant's registration, `None` if not registered.
+        #[ink(message)]
+        pub fn participant(&self, account: AccountId) -> Option<Participant> {
+            self.participants.get(account)
+        }
+
+        /// Number of registered participants.
+        #[ink(message)]
+        pub fn participant_count(&self) -> u32 {
+            self.participant_count
+        }
+
+        /// The interval open for offers now.
+        ///
+        /// # Errors
+        /// `IntervalNotOpen` if the block time lies before the market's start.
+        #[ink(message)]
+        pub fn current_interval(&self) -> Result<IntervalIndex> {
+            Ok(self.timing.interval_at(self.env().block_timestamp())?)
+        }
+
+        /// Where an interval stands: `Future`, `Open`, `Ended` (closable) or `Cleared`.
+        #[ink(message)]
+        pub fn interval_state(&self, interval: IntervalIndex) -> IntervalState {
+            self.timing.state(
+                interval,
+                self.env().block_timestamp(),
+                self.results.contains(interval),
+            )
+        }
+
+        /// Number of offers in an interval's book (the book is closed: no prices).
+        #[ink(message)]
+        pub fn offer_count(&self, interval: IntervalIndex) -> u32 {
+            self.p2p.offer_count(interval)
+        }
+
+        /// The result of a cleared interval, `None` before.
+        #[ink(message)]
+        pub fn interval_result(&self, interval: IntervalIndex) -> Option<IntervalResult> {
+            self.results.get(interval)
+        }
+
+        /// The P2P trades of a cleared interval, in matching order.
+        #[ink(message)]
+        pub fn trades(&self, interval: IntervalIndex) -> Vec<Trade> {
+            self.p2p.trades(interval)
+        }
+
+        /// The P2P trades of a cleared interval in which `account` sold or bought.
+        #[ink(message)]
+        pub fn trades_of(&self, interval: IntervalIndex, account: AccountId) -> Vec<Trade> {
+            self.p2p.trades_of(interval, account)
+        }
+
+        /// A participant's bill for a cleared interval (P2P and grid lines).
+        #[ink(message)]
+        pub fn bill(&self, account: AccountId, interval: IntervalIndex) -> Option<Bill> {
+            self.p2g.bill(account, interval)
+        }
+
+        /// A participant's bill for a UTC calendar month, `year * 100 + month` (e.g. 202611).
+        #[ink(message)]
+        pub fn monthly_bill(&self, account: AccountId, month: MonthKey) -> Option<Bill> {
+            self.p2g.monthly_bill(account, month)
+        }
+
+        /// The grid's selling price per kWh in a UTC hour (peak and off-peak applied).
+        ///
+        /// # Errors
+        /// `InvalidTariff` for an hour outside 0..24.
+        #[ink(message)]
+        pub fn grid_price(&self, hour: u8) -> Result<PricePerKwh> {
+            Ok(self.config().tariff.grid_price(hour)?)
+        }
+
+        /// Checks an offer in the order a participant would fix it (who, what, when, price)
+        /// and routes it to p2p.
+        fn place(
+            &mut self,
+            interval: IntervalIndex,
+            side: Side,
+            energy_wh: EnergyWh,
+            price: Option<PricePerKwh>,
+        ) -> Result<()> {
+            let account = self.env().caller();
+            let participant = self.participant_of(account)?;
+            if energy_wh == 0 {
+                return Err(Error::ZeroEnergy);
+            }
+            self.ensure_open(interval)?;
+            let tariff = self.config().tariff;
+            let price = match (side, price) {
+                (Side::Sell, Some(ask)) if tariff.admits_ask(ask) => ask,
+                (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
+                (Side::Buy, Some(limit)) => limit,
+                (Side::Buy, None) => tariff.grid_price(hour_of(self.timing.start_of(interval)?))?,
+            };
+            let offer = Offer {
+                account,
+                area: participant.area,
+                side,
+                energy_wh,
+                price,
+            };
+            outcome(self.p2p.call_mut().place(interval, offer).try_invoke())?;
+            self.env().emit_event(OfferAccepted {
+                interval,
+                account,
+                side,
+                energy_wh,
+            });
+            Ok(())
+        }
+
+        fn participant_of(&self, account: AccountId) -> Result<Participant> {
+            self.participants.get(account).ok_or(Error::NotRegistered)
+        }
+
+        fn ensure_open(&self, interval: IntervalIndex) -> Result<()> {
+            if self.current_interval()? == interval {
+                Ok(())
+            } else {
+                Err(Error::IntervalNotOpen)
+            }
+        }
+
+        fn ensure_operator(&self) -> Result<()> {
+            if self.env().caller() == self.operator {
+                Ok(())
+            } else {
+                Err(Error::NotOperator)
+            }
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! The closed-book P2P auction: one uniform price per interval and area-ordered matching with
+//! partial fills on both sides.
+//!
+//! # Price
+//! - [`PricingRule::LowestAsk`] (the paper): the price is the lowest ask; every seller sells at
+//!   it, and buyers whose limit is below it stay out of the P2P market.
+//! - [`PricingRule::MeritOrder`]: the uniform price where supply and demand cross. Candidate
+//!   prices are the asks; each has a volume `min(supply asking at most p, demand bidding at
+//!   least p)`; the price is the candidate with the largest volume, the lowest such on ties.
+//!   Sellers asking more and buyers bidding less than the price stay out.
+//!
+//! The reported price is `Some` exactly when some energy was traded.
+//!
+//! # Matching
+//! For distance `d = 0, 1, 2, ...` (same area first), for each eligible buyer in submission
+//! order, for each eligible seller in submission order at distance `d`: trade the smaller of the
+//! two remainders. Buyers and sellers can both be filled partially; the remainders are the
+//! residuals that go to the grid.
+
+use alloc::vec::Vec;
+
+use crate::{
+    topology::AreaId, value_of, AccountId, Balance, EnergyWh, MarketError, PricePerKwh, Topology,
+};
+
+/// Which side of the market an offer is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum Side {
+    /// Surplus energy offered by a prosumer.
+    Sell,
+    /// Deficit energy wanted by a consumer or prosumer.
+    Buy,
+}
+
+/// One participant's offer for one interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Offer {
+    /// Who offers.
+    pub account: AccountId,
+    /// The participant's area tag.
+    pub area: AreaId,
+    /// Selling surplus or buying deficit.
+    pub side: Side,
+    /// Energy offered or wanted, Wh; never zero.
+    pub energy_wh: EnergyWh,
+    /// A seller's ask or a buyer's limit, per kWh.
+    pub price: PricePerKwh,
+}
+
+/// How the uniform price is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum PricingRule {
+    /// The paper's rule: the lowest ask.
+    #[default]
+    LowestAsk,
+    /// A merit-order double auction: where supply and demand cross.
+    MeritOrder,
+}
+
+/// The rules p2p applies when it clears an interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct AuctionRules {
+    /// The areas and their distances.
+    pub topology: Topology,
+    /// How the uniform price is found.
+    pub pricing: PricingRule,
+    /// Network fee per kWh and per distance step between the two areas of a trade, paid by the
+    /// buyer on top of the energy price, to the grid operator. Zero within an area.
+    pub grid_fee_per_kwh_step: PricePerKwh,
+}
+
+impl AuctionRules {
+    /// The paper's auction: three areas on a line, lowest-ask price, no network fee.
+    pub fn paper() -> Self {
+        Self {
+            topology: Topology::paper(),
+            pricing: PricingRule::LowestAsk,
+            grid_fee_per_kwh_step: 0,
+        }
+    }
+}
+
+/// Energy traded between one seller and one buyer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Trade {
+    /// Who delivers.
+    pub seller: AccountId,
+    /// Who receives.
+    pub buyer: AccountId,
+    /// Distance between their areas, in steps.
+    pub distance: u8,
+    /// Energy traded, Wh.
+    pub energy_wh: EnergyWh,
+    /// The interval's uniform price per kWh.
+    pub price: PricePerKwh,
+    /// What the buyer pays the seller: `energy_wh * price / 1000`, rounded down.
+    pub payment: Balance,
+    /// What the buyer pays the grid operator for the distance: rounded down.
+    pub fee: Balance,
+}
+
+/// One offer after matching: what was traded and what is left for the grid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Position {
+    /// The offer's owner.
+    pub account: AccountId,
+    /// The offer's side.
+    pub side: Side,
+    /// Energy offered or wanted, Wh.
+    pub offered_wh: EnergyWh,
+    /// Energy traded P2P, Wh.
+    pub matched_wh: EnergyWh,
+    /// P2P money: paid by a buyer, earned by a seller.
+    pub value: Balance,
+    /// Network fees paid by a buyer (zero for sellers).
+    pub fees: Balance,
+}
+
+impl Position {
+    /// Energy left for the grid: a buyer's deficit or a seller's surplus.
+    pub fn residual_wh(&self) -> EnergyWh {
+        self.offered_wh.saturating_sub(self.matched_wh)
+    }
+}
+
+/// The outcome of clearing one interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Clearing {
+    /// The uniform price, if any energy was traded.
+    pub price: Option<PricePerKwh>,
+    /// Energy traded P2P, Wh.
+    pub volume_wh: EnergyWh,
+    /// The trades, in matching order.
+    pub trades: Vec<Trade>,
+    /// One position per offer, in submission order.
+    pub positions: Vec<Position>,
+}
+
+/// Clears a book: finds the uniform price and matches buyers to sellers by distance.
+///
+/// `offers` are in submission order (cancelled offers removed).
+///
+/// # Errors
+/// [`MarketError::UnknownArea`] for an offer outside the topology, [`MarketError::Overflow`]
+/// if a money or energy sum overflows.
+pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketError> {
+    for offer in offers {
+        if !rules.topology.contains(offer.area) {
+            return Err(MarketError::UnknownArea);
+        }
+    }
+    let mut positions: Vec<Position> = offers
+        .iter()
+        .map(|offer| Position {
+            account: offer.account,
+            side: offer.side,
+            offered_wh: offer.energy_wh,
+            matched_wh: 0,
+            value: 0,
+            fees: 0,
+        })
+        .collect();
+    let Some(price) = uniform_price(offers, rules.pricing)? else {
+        return Ok(Clearing {
+            price: None,
+            volume_wh: 0,
+            trades: Vec::new(),
+            positions,
+        });
+    };
+
+    let sellers: Vec<usize> = eligible(offers, Side::Sell, |ask| {
+        rules.pricing == PricingRule::LowestAsk || ask <= price
+    });
+    let buyers: Vec<usize> = eligible(offers, Side::Buy, |limit| limit >= price);
+
+    let mut trades = Vec::new();
+    let mut volume_wh: EnergyWh = 0;
+    for distance in 0..=rules.topology.max_distance() {
+        for &buyer in &buyers {
+            for &seller in &sellers {
+                let wanted = positions[buyer].residual_wh();
+                if wanted == 0 {
+                    break;
+                }
+                let available = positions[seller].residual_wh();
+                if available == 0
+                    || rules.topology.distance(offers[buyer].area, offers[seller].area)?
+                        != distance
+                {
+                    continue;
+                }
+                let energy_wh = wanted.min(available);
+                let payment = value_of(energy_wh, price)?;
+                let fee_rate = rules
+                    .grid_fee_per_kwh_step
+                    .checked_mul(u128::from(distance))
+                    .ok_or(MarketError::Overflow)?;
+                let fee = value_of(energy_wh, fee_rate)?;
+                positions[seller].add_fill(energy_wh, payment, 0)?;
+                positions[buyer].add_fill(energy_wh, payment, fee)?;
+                volume_wh = volume_wh
+                    .checked_add(energy_wh)
+                    .ok_or(MarketError::Overflow)?;
+                trades.push(Trade {
+                    seller: offers[seller].account,
+                    buyer: offers[buyer].account,
+                    distance,
+                    energy_wh,
+                    price,
+                    payment,
+                    fee,
+                });
+            }
+        }
+    }
+    Ok(Clearing {
+        price: (volume_wh > 0).then_some(price),
+        volume_wh,
+        trades,
+        positions,
+    })
+}
+
+impl Position {
+    fn add_fill(
+        &mut self,
+        energy_wh: EnergyWh,
+        value: Balance,
+        fee: Balance,
+    ) -> Result<(), MarketError> {
+        self.matched_wh = self
+            .matched_wh
+            .checked_add(energy_wh)
+            .ok_or(MarketError::Overflow)?;
+        self.value = self.value.checked_add(value).ok_or(MarketError::Overflow)?;
+        self.fees = self.fees.checked_add(fee).ok_or(MarketError::Overflow)?;
+        Ok(())
+    }
+}
+
+/// Indices of the offers on `side` whose price passes `admits`, in submission order.
+fn eligible(offers: &[Offer], side: Side, admits: impl Fn(PricePerKwh) -> bool) -> Vec<usize> {
+    offers
+        .iter()
+        .enumerate()
+        .filter(|(_, offer)| offer.side == side && admits(offer.price))
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// The interval's uniform price candidate under `rule`, before matching.
+fn uniform_price(
+    offers: &[Offer],
+    rule: PricingRule,
+) -> Result<Option<PricePerKwh>, MarketError> {
+    let asks = offers.iter().filter(|offer| offer.side == Side::Sell);
+    match rule {
+        PricingRule::LowestAsk => Ok(asks.map(|offer| offer.price).min()),
+        PricingRule::MeritOrder => {
+            let mut best: Option<(u128, PricePerKwh)> = None;
+            for candidate in asks.map(|offer| offer.price) {
+                let supply = total_energy(offers, Side::Sell, |ask| ask <= candidate)?;
+                let demand = total_energy(offers, Side::Buy, |limit| limit >= candidate)?;
+                let volume = supply.min(demand);
+                let better = match best {
+                    None => volume > 0,
+                    Some((best_volume, best_price)) => {
+                        volume > best_volume || (volume == best_volume && candidate < best_price)
+                    }
+                };
+                if better {
+                    best = Some((volume, candidate));
+                }
+            }
+            Ok(best.map(|(_, price)| price))
+        }
+    }
+}
+
+fn total_energy(
+    offers: &[Offer],
+    side: Side,
+    admits: impl Fn(PricePerKwh) -> bool,
+) -> Result<u128, MarketError> {
+    offers
+        .iter()
+        .filter(|offer| offer.side == side && admits(offer.price))
+        .try_fold(0u128, |sum, offer| {
+            sum.checked_add(u128::from(offer.energy_wh))
+                .ok_or(MarketError::Overflow)
+        })
+}

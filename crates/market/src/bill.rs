@@ -1,0 +1,171 @@
+//! Grid settlement of residuals and the bills that combine P2P and grid lines.
+
+use alloc::vec::Vec;
+
+use crate::{
+    value_of, AccountId, Balance, EnergyWh, MarketError, Position, PricePerKwh, Side, Tariff,
+};
+
+/// One participant's bill for an interval or a month. Energy in Wh, money in balance units.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Bill {
+    /// Energy bought from peers.
+    pub p2p_bought_wh: EnergyWh,
+    /// Paid to peers for it.
+    pub p2p_paid: Balance,
+    /// Network fees paid to the grid operator for P2P energy from other areas.
+    pub fees_paid: Balance,
+    /// Energy sold to peers.
+    pub p2p_sold_wh: EnergyWh,
+    /// Earned from peers for it.
+    pub p2p_earned: Balance,
+    /// Residual deficit bought from the grid.
+    pub grid_bought_wh: EnergyWh,
+    /// Paid to the grid for it.
+    pub grid_paid: Balance,
+    /// Residual surplus sold to the grid.
+    pub grid_sold_wh: EnergyWh,
+    /// Earned from the grid for it.
+    pub grid_earned: Balance,
+}
+
+impl Bill {
+    /// The sum of two bills, line by line.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn checked_add(&self, other: &Bill) -> Result<Bill, MarketError> {
+        fn add<T: CheckedAdd>(a: T, b: T) -> Result<T, MarketError> {
+            a.add(b).ok_or(MarketError::Overflow)
+        }
+        Ok(Bill {
+            p2p_bought_wh: add(self.p2p_bought_wh, other.p2p_bought_wh)?,
+            p2p_paid: add(self.p2p_paid, other.p2p_paid)?,
+            fees_paid: add(self.fees_paid, other.fees_paid)?,
+            p2p_sold_wh: add(self.p2p_sold_wh, other.p2p_sold_wh)?,
+            p2p_earned: add(self.p2p_earned, other.p2p_earned)?,
+            grid_bought_wh: add(self.grid_bought_wh, other.grid_bought_wh)?,
+            grid_paid: add(self.grid_paid, other.grid_paid)?,
+            grid_sold_wh: add(self.grid_sold_wh, other.grid_sold_wh)?,
+            grid_earned: add(self.grid_earned, other.grid_earned)?,
+        })
+    }
+
+    /// Everything paid: P2P energy, fees and grid energy.
+    pub fn total_paid(&self) -> Balance {
+        self.p2p_paid
+            .saturating_add(self.fees_paid)
+            .saturating_add(self.grid_paid)
+    }
+
+    /// Everything earned: P2P and grid sales.
+    pub fn total_earned(&self) -> Balance {
+        self.p2p_earned.saturating_add(self.grid_earned)
+    }
+}
+
+trait CheckedAdd: Sized {
+    fn add(self, other: Self) -> Option<Self>;
+}
+impl CheckedAdd for u64 {
+    fn add(self, other: Self) -> Option<Self> {
+        self.checked_add(other)
+    }
+}
+impl CheckedAdd for u128 {
+    fn add(self, other: Self) -> Option<Self> {
+        self.checked_add(other)
+    }
+}
+
+/// Energy and money that crossed the grid connection in one interval.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct GridTotals {
+    /// Residual deficit supplied by the grid, Wh.
+    pub import_wh: EnergyWh,
+    /// Residual surplus taken by the grid, Wh.
+    pub export_wh: EnergyWh,
+    /// What participants paid the grid for the import.
+    pub import_paid: Balance,
+    /// What the grid paid participants for the export.
+    pub export_earned: Balance,
+    /// Network fees the grid operator collected on P2P trades.
+    pub fees: Balance,
+}
+
+/// The grid settlement of one interval: a bill per position and the totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    /// The grid's selling price this interval.
+    pub grid_price: PricePerKwh,
+    /// The grid's buying (feed-in) price this interval.
+    pub feed_in_price: PricePerKwh,
+    /// One bill per position, in position order.
+    pub bills: Vec<(AccountId, Bill)>,
+    /// Sums over all bills.
+    pub totals: GridTotals,
+}
+
+/// Settles an interval's positions with the grid: each buyer's residual deficit is bought from
+/// the grid at the hour's grid price, each seller's residual surplus is sold at the feed-in
+/// price, and each position becomes a bill with its P2P and grid lines.
+///
+/// # Errors
+/// [`MarketError::InvalidTariff`] for an hour outside 0..24, [`MarketError::Overflow`].
+pub fn settle(
+    positions: &[Position],
+    p2p_price: Option<PricePerKwh>,
+    hour: u8,
+    tariff: &Tariff,
+) -> Result<Settlement, MarketError> {
+    let grid_price = tariff.grid_price(hour)?;
+    let feed_in_price = tariff.feed_in_price(p2p_price);
+    let mut totals = GridTotals::default();
+    let mut bills = Vec::with_capacity(positions.len());
+    for position in positions {
+        let residual = position.residual_wh();
+        let bill = match position.side {
+            Side::Buy => Bill {
+                p2p_bought_wh: position.matched_wh,
+                p2p_paid: position.value,
+                fees_paid: position.fees,
+                grid_bought_wh: residual,
+                grid_paid: value_of(residual, grid_price)?,
+                ..Bill::default()
+            },
+            Side::Sell => Bill {
+                p2p_sold_wh: position.matched_wh,
+                p2p_earned: position.value,
+                grid_sold_wh: residual,
+                grid_earned: value_of(residual, feed_in_price)?,
+                ..Bill::default()
+            },
+        };
+        totals = GridTotals {
+            import_wh: add_u64(totals.import_wh, bill.grid_bought_wh)?,
+            export_wh: add_u64(totals.export_wh, bill.grid_sold_wh)?,
+            import_paid: add_u128(totals.import_paid, bill.grid_paid)?,
+            export_earned: add_u128(totals.export_earned, bill.grid_earned)?,
+            fees: add_u128(totals.fees, bill.fees_paid)?,
+        };
+        bills.push((position.account, bill));
+    }
+    Ok(Settlement {
+        grid_price,
+        feed_in_price,
+        bills,
+        totals,
+    })
+}
+
+fn add_u64(a: u64, b: u64) -> Result<u64, MarketError> {
+    a.checked_add(b).ok_or(MarketError::Overflow)
+}
+
+fn add_u128(a: u128, b: u128) -> Result<u128, MarketError> {
+    a.checked_add(b).ok_or(MarketError::Overflow)
+}

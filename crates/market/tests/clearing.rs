@@ -1,0 +1,271 @@
+//! Clearing and settlement against hand-computed figures. Prices are per kWh, energy in Wh,
+//! money in balance units; every `value` is `wh * price / 1000` rounded down.
+
+use market::{
+    clear, settle, AccountId, AuctionRules, Clearing, MarketError, Offer, PricingRule, Side,
+    Tariff, Topology, Trade,
+};
+
+fn who(n: u8) -> AccountId {
+    AccountId::from([n; 32])
+}
+
+fn sell(n: u8, area: u8, energy_wh: u64, ask: u128) -> Offer {
+    Offer { account: who(n), area, side: Side::Sell, energy_wh, price: ask }
+}
+
+fn buy(n: u8, area: u8, energy_wh: u64, limit: u128) -> Offer {
+    Offer { account: who(n), area, side: Side::Buy, energy_wh, price: limit }
+}
+
+fn trade(seller: u8, buyer: u8, distance: u8, energy_wh: u64, price: u128) -> Trade {
+    Trade {
+        seller: who(seller),
+        buyer: who(buyer),
+        distance,
+        energy_wh,
+        price,
+        payment: u128::from(energy_wh) * price / 1000,
+        fee: 0,
+    }
+}
+
+fn paper(offers: &[Offer]) -> Clearing {
+    clear(offers, &AuctionRules::paper()).unwrap()
+}
+
+/// Buyers pay exactly what sellers earn, fees are what buyers pay on top, energy matches.
+fn assert_conserved(clearing: &Clearing) {
+    let (mut paid, mut earned, mut fees, mut bought, mut sold) = (0u128, 0u128, 0u128, 0u64, 0u64);
+    for position in &clearing.positions {
+        match position.side {
+            Side::Buy => {
+                paid += position.value;
+                fees += position.fees;
+                bought += position.matched_wh;
+            }
+            Side::Sell => {
+                earned += position.value;
+                sold += position.matched_wh;
+            }
+        }
+        assert!(position.matched_wh <= position.offered_wh);
+    }
+    assert_eq!(paid, earned);
+    assert_eq!(paid, clearing.trades.iter().map(|t| t.payment).sum::<u128>());
+    assert_eq!(fees, clearing.trades.iter().map(|t| t.fee).sum::<u128>());
+    assert_eq!(bought, sold);
+    assert_eq!(bought, clearing.volume_wh);
+}
+
+#[test]
+fn same_area_first() {
+    // Seller 1 in area 0 and seller 2 in area 1; buyer 3 in area 1 takes from its own area first.
+    let offers = [sell(1, 0, 500, 100_000), sell(2, 1, 500, 120_000), buy(3, 1, 400, 300_000)];
+    let clearing = paper(&offers);
+    assert_eq!(clearing.price, Some(100_000));
+    assert_eq!(clearing.trades, vec![trade(2, 3, 0, 400, 100_000)]);
+    assert_conserved(&clearing);
+}
+
+#[test]
+fn adjacent_then_far_areas() {
+    // Buyer 5 in area 0 wants 900 Wh: seller 1 (area 0) has 300, seller 2 (area 1) 300, seller 3
+    // (area 2) 600. Same area 300, adjacent 300, far 300; seller 3 keeps 300 for the grid.
+    let offers = [
+        sell(3, 2, 600, 90_000),
+        sell(2, 1, 300, 110_000),
+        sell(1, 0, 300, 100_000),
+        buy(5, 0, 900, 300_000),
+    ];
+    let clearing = paper(&offers);
+    assert_eq!(clearing.price, Some(90_000));
+    assert_eq!(
+        clearing.trades,
+        vec![
+            trade(1, 5, 0, 300, 90_000),
+            trade(2, 5, 1, 300, 90_000),
+            trade(3, 5, 2, 300, 90_000),
+        ]
+    );
+    assert_eq!(clearing.positions[0].residual_wh(), 300);
+    assert_eq!(clearing.volume_wh, 900);
+    assert_conserved(&clearing);
+}
+
+#[test]
+fn partial_fill_of_a_seller() {
+    // 1000 Wh offered, 250 + 250 bought: the seller keeps 500 for the grid.
+    let offers = [sell(1, 0, 1_000, 150_000), buy(2, 0, 250, 300_000), buy(3, 0, 250, 300_000)];
+    let clearing = paper(&offers);
+    assert_eq!(clearing.trades, vec![trade(1, 2, 0, 250, 150_000), trade(1, 3, 0, 250, 150_000)]);
+    assert_eq!(clearing.positions[0].residual_wh(), 500);
+    // 250 Wh * 150_000 / 1000 = 37_500 each; the seller earns 75_000.
+    assert_eq!(clearing.positions[0].value, 75_000);
+    assert_conserved(&clearing);
+}
+
+#[test]
+fn partial_fill_of_a_buyer() {
+    // The buyer wants 1000 Wh, two sellers have 300 and 200: 500 Wh left for the grid.
+    let offers = [sell(1, 0, 300, 150_000), sell(2, 0, 200, 160_000), buy(3, 0, 1_000, 300_000)];
+    let clearing = paper(&offers);
+    assert_eq!(clearing.trades, vec![trade(1, 3, 0, 300, 150_000), trade(2, 3, 0, 200, 150_000)]);
+    assert_eq!(clearing.positions[2].residual_wh(), 500);
+    assert_eq!(clearing.positions[2].value, 45_000 + 30_000);
+    assert_conserved(&clearing);
+}
+
+#[test]
+fn exact_fill_leaves_no_residual() {
+    let offers = [sell(1, 1, 700, 120_000), buy(2, 1, 700, 300_000)];
+    let clearing = paper(&offers);
+    assert_eq!(clearing.trades, vec![trade(1, 2, 0, 700, 120_000)]);
+    assert!(clearing.positions.iter().all(|p| p.residual_wh() == 0));
+    assert_conserved(&clearing);
+}
+
+#[test]
+fn tied_asks_match_in_submission_order() {
+    // Sellers 1 and 2 both ask 100_000 in the buyer's area; seller 1 came first and fills first.
+    let offers = [sell(1, 0, 300, 100_000), sell(2, 0, 300, 100_000), buy(3, 0, 400, 200_000)];
+    let clearing = paper(&offers);
+    assert_eq!(clearing.trades, vec![trade(1, 3, 0, 300, 100_000), trade(2, 3, 0, 100, 100_000)]);
+    // Submission order decides, not the order of arguments to a sort: swap them and seller 2
+    // fills first.
+    let swapped = [offers[1].clone(), offers[0].clone(), offers[2].clone()];
+    assert_eq!(paper(&swapped).trades[0], trade(2, 3, 0, 300, 100_000));
+}
+
+#[test]
+fn no_sellers_no_buyers_one_side_only() {
+    let empty = paper(&[]);
+    assert_eq!((empty.price, empty.volume_wh), (None, 0));
+    assert!(empty.trades.is_empty() && empty.positions.is_empty());
+
+    let buyers_only = paper(&[buy(1, 0, 100, 300_000), buy(2, 2, 200, 300_000)]);
+    assert_eq!((buyers_only.price, buyers_only.volume_wh), (None, 0));
+    assert_eq!(buyers_only.positions[1].residual_wh(), 200);
+
+    let sellers_only = paper(&[sell(1, 0, 100, 90_000), sell(2, 1, 50, 80_000)]);
+    assert_eq!((sellers_only.price, sellers_only.volume_wh), (None, 0));
+    assert_eq!(sellers_only.positions[0].residual_wh(), 100);
+}
+
+#[test]
+fn buyers_below_the_price_stay_out() {
+    // Lowest ask 200_000; both buyers' limits are lower: no P2P trade, everyone to the grid.
+    let offers = [sell(1, 0, 500, 200_000), buy(2, 0, 100, 199_999), buy(3, 1, 100, 150_000)];
+    let clearing = paper(&offers);
+    assert_eq!((clearing.price, clearing.volume_wh), (None, 0));
+    assert!(clearing.trades.is_empty());
+    // One buyer at the price is in; the other is out.
+    let offers = [sell(1, 0, 500, 200_000), buy(2, 0, 100, 200_000), buy(3, 0, 100, 150_000)];
+    let clearing = paper(&offers);
+    assert_eq!(clearing.trades, vec![trade(1, 2, 0, 100, 200_000)]);
+    assert_eq!(clearing.positions[2].residual_wh(), 100);
+}
+
+#[test]
+fn rounding_conserves_money() {
+    // 333 Wh at 100_001 per kWh = 33_300.333 -> 33_300 for buyer and seller alike.
+    let offers = [sell(1, 0, 1_000, 100_001), buy(2, 0, 333, 300_000), buy(3, 1, 333, 300_000)];
+    let clearing = paper(&offers);
+    assert_eq!(clearing.trades[0].payment, 33_300);
+    assert_eq!(clearing.positions[0].value, 66_600);
+    assert_conserved(&clearing);
+}
+
+#[test]
+fn network_fee_per_distance_step() {
+    // 2 steps at 10_000 per kWh per step = 20_000 per kWh; 300 Wh -> 6_000 on top of the energy.
+    let rules = AuctionRules { grid_fee_per_kwh_step: 10_000, ..AuctionRules::paper() };
+    let offers = [sell(1, 2, 300, 100_000), buy(2, 0, 300, 300_000)];
+    let clearing = clear(&offers, &rules).unwrap();
+    assert_eq!(clearing.trades[0].payment, 30_000);
+    assert_eq!(clearing.trades[0].fee, 6_000);
+    assert_eq!((clearing.positions[1].value, clearing.positions[1].fees), (30_000, 6_000));
+    assert_eq!(clearing.positions[0].value, 30_000);
+    assert_conserved(&clearing);
+}
+
+#[test]
+fn merit_order_price_where_supply_meets_demand() {
+    // Asks: 100 Wh at 100_000, 100 Wh at 150_000, 100 Wh at 250_000.
+    // Bids: 150 Wh up to 300_000, 100 Wh up to 160_000.
+    // Volume at 100_000: min(100, 250) = 100; at 150_000: min(200, 250) = 200;
+    // at 250_000: min(300, 150) = 150. The price is 150_000; seller 3 (250_000) stays out.
+    let rules = AuctionRules { pricing: PricingRule::MeritOrder, ..AuctionRules::paper() };
+    let offers = [
+        sell(1, 0, 100, 100_000),
+        sell(2, 0, 100, 150_000),
+        sell(3, 0, 100, 250_000),
+        buy(4, 0, 150, 300_000),
+        buy(5, 0, 100, 160_000),
+    ];
+    let clearing = clear(&offers, &rules).unwrap();
+    assert_eq!(clearing.price, Some(150_000));
+    assert_eq!(
+        clearing.trades,
+        vec![
+            trade(1, 4, 0, 100, 150_000),
+            trade(2, 4, 0, 50, 150_000),
+            trade(2, 5, 0, 50, 150_000),
+        ]
+    );
+    assert_eq!(clearing.positions[2].residual_wh(), 100);
+    assert_eq!(clearing.positions[4].residual_wh(), 50);
+    assert_conserved(&clearing);
+    // The paper's rule on the same book: everyone sells at the lowest ask.
+    assert_eq!(paper(&offers).price, Some(100_000));
+    assert_eq!(paper(&offers).volume_wh, 250);
+}
+
+#[test]
+fn merit_order_without_a_crossing() {
+    let rules = AuctionRules { pricing: PricingRule::MeritOrder, ..AuctionRules::paper() };
+    let clearing = clear(&[sell(1, 0, 100, 200_000), buy(2, 0, 100, 100_000)], &rules).unwrap();
+    assert_eq!((clearing.price, clearing.volume_wh), (None, 0));
+}
+
+#[test]
+fn unknown_area_is_refused() {
+    let rules = AuctionRules { topology: Topology::Line { areas: 2 }, ..AuctionRules::paper() };
+    assert_eq!(clear(&[sell(1, 2, 100, 100_000)], &rules), Err(MarketError::UnknownArea));
+}
+
+#[test]
+fn settlement_sends_residuals_to_the_grid() {
+    // Seller 1 (1000 Wh) and buyers 2 (400 Wh) and 3 (900 Wh, area 2) at 18:00 (peak).
+    let offers = [sell(1, 0, 1_000, 100_000), buy(2, 0, 400, 384_000), buy(3, 2, 900, 384_000)];
+    let clearing = paper(&offers);
+    // Buyer 2 takes 400 in area 0, buyer 3 the remaining 600 from two steps away.
+    assert_eq!(clearing.volume_wh, 1_000);
+    let settlement = settle(&clearing.positions, clearing.price, 18, &Tariff::paper()).unwrap();
+    // Grid price 320_000 * 1.2 = 384_000; buyer 3's 300 Wh residual costs 115_200.
+    assert_eq!(settlement.grid_price, 384_000);
+    assert_eq!(settlement.totals.import_wh, 300);
+    assert_eq!(settlement.totals.import_paid, 115_200);
+    assert_eq!(settlement.totals.export_wh, 0);
+    let (account, bill) = &settlement.bills[2];
+    assert_eq!(*account, who(3));
+    assert_eq!(bill.p2p_bought_wh, 600);
+    assert_eq!(bill.p2p_paid, 60_000);
+    assert_eq!(bill.total_paid(), 175_200);
+    let seller = &settlement.bills[0].1;
+    assert_eq!((seller.p2p_sold_wh, seller.p2p_earned, seller.grid_sold_wh), (1_000, 100_000, 0));
+}
+
+#[test]
+fn surplus_is_fed_in_at_the_p2p_price_or_the_floor() {
+    let tariff = Tariff::paper();
+    // With a P2P trade: 500 Wh residual at the P2P price 100_000 -> 50_000.
+    let clearing = paper(&[sell(1, 0, 1_000, 100_000), buy(2, 0, 500, 300_000)]);
+    let settlement = settle(&clearing.positions, clearing.price, 12, &tariff).unwrap();
+    assert_eq!(settlement.bills[0].1.grid_earned, 50_000);
+    // Without: 1000 Wh at the floor 80_000 -> 80_000.
+    let clearing = paper(&[sell(1, 0, 1_000, 100_000)]);
+    let settlement = settle(&clearing.positions, clearing.price, 12, &tariff).unwrap();
+    assert_eq!(settlement.bills[0].1.grid_earned, 80_000);
+    assert_eq!(settlement.totals.export_wh, 1_000);
+}
