@@ -1,4 +1,7 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// `scale_info::TypeInfo`'s derive casts a variant index `usize as u8` for `Error::P2p` and
+// `Error::P2g`, which carry data; cargo-contract's lints would reject the generated code.
+#![allow(clippy::cast_possible_truncation)]
 
 //! # main: the market's single entry point
 //!
@@ -8,7 +11,7 @@
 //! clear the book, has p2g settle every residual with the grid and bill everyone, and records
 //! the interval's result. Main instantiates p2p and p2g itself, so they answer to it alone.
 
-pub use self::main::{Error, IntervalResult, Main, MainRef, Participant};
+pub use self::main::{ConfigUpdated, Error, IntervalCleared, IntervalResult, Main, MainRef, OfferAccepted, OfferCancelled, Participant, ParticipantRegistered, ParticipantRemoved};
 
 #[ink::contract]
 mod main {
@@ -78,6 +81,7 @@ mod main {
 
     /// A participant was registered.
     #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
     pub struct ParticipantRegistered {
         /// The participant.
         #[ink(topic)]
@@ -88,6 +92,7 @@ mod main {
 
     /// A participant was removed.
     #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
     pub struct ParticipantRemoved {
         /// The former participant.
         #[ink(topic)]
@@ -96,10 +101,12 @@ mod main {
 
     /// The operator replaced the auction rules and tariff.
     #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
     pub struct ConfigUpdated {}
 
     /// An offer entered the book. No price: the book is closed.
     #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
     pub struct OfferAccepted {
         /// The interval.
         #[ink(topic)]
@@ -115,6 +122,7 @@ mod main {
 
     /// An offer left the book before the close.
     #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
     pub struct OfferCancelled {
         /// The interval.
         #[ink(topic)]
@@ -126,6 +134,7 @@ mod main {
 
     /// An interval was cleared and settled.
     #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
     pub struct IntervalCleared {
         /// The interval.
         #[ink(topic)]

@@ -8,7 +8,7 @@
 //! interval and per calendar month (UTC), with the P2P and grid lines together. Only its main
 //! contract may settle; everyone may read bills.
 
-pub use self::p2g::{Error, GridResult, IntervalKey, P2g, P2gRef};
+pub use self::p2g::{Error, GridResult, GridSettled, IntervalKey, P2g, P2gRef};
 
 #[ink::contract]
 mod p2g {
@@ -57,6 +57,7 @@ mod p2g {
 
     /// A participant's residual settled with the grid. Money in balance units.
     #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
     pub struct GridSettled {
         /// The interval.
         #[ink(topic)]

@@ -8,7 +8,7 @@
 //! anything; everyone may read the trades of cleared intervals. Offers themselves are not
 //! readable: the book is closed until clearing.
 
-pub use self::p2p::{BookResult, Error, P2p, P2pRef};
+pub use self::p2p::{BookResult, Error, P2p, P2pRef, TradeExecuted};
 
 #[ink::contract]
 mod p2p {
@@ -50,6 +50,7 @@ mod p2p {
 
     /// A P2P trade, emitted when an interval is cleared. Money in balance units.
     #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
     pub struct TradeExecuted {
         /// The interval.
         #[ink(topic)]

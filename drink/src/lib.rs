@@ -1,1 +1,532 @@
+//! The three market contracts, deployed from their built bundles into drink's in-process
+//! runtime, behind typed calls.
+//!
+//! Arguments are SCALE-encoded through the contracts' own call builders (so a signature change
+//! breaks the build, not a test at run time) and results decode into the contracts' own types.
+//! Calls go straight to the sandbox, without drink's `Session`, whose call record grows with
+//! every call: a year-long simulation would hold it all.
 
+use std::path::{Path, PathBuf};
+
+use drink::{
+    minimal::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent},
+    pallet_contracts::{self, Determinism},
+    sandbox_api::prelude::*,
+    session::ContractBundle,
+    AccountId32, Weight,
+};
+use ink::{
+    codegen::TraitCallBuilder,
+    env::{call::FromAccountId, DefaultEnvironment, Event},
+    primitives::{AccountId, Hash},
+};
+use main::MainRef;
+use market::{
+    AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig, MonthKey, PricePerKwh,
+    Timing, Trade,
+};
+use scale::{Decode, Encode};
+
+pub use drink;
+
+/// Balance minted to every actor: plenty for storage deposits.
+const ACTOR_FUNDS: u128 = 1_000_000_000_000_000;
+
+/// What can go wrong driving the sandbox (not the contracts' own typed errors).
+#[derive(Debug)]
+pub enum HarnessError {
+    /// A `.contract` bundle is missing or unreadable.
+    Bundle(PathBuf, String),
+    /// The pallet refused to upload or instantiate.
+    Deploy(String),
+    /// The pallet refused the call before the contract ran (gas, funds, no contract).
+    Dispatch(String),
+    /// The contract trapped or returned bytes that do not decode.
+    Decode(String),
+}
+
+impl std::fmt::Display for HarnessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HarnessError::Bundle(path, why) => write!(
+                f,
+                "cannot load {}: {why} (build the contracts with scripts/build-contracts.sh)",
+                path.display()
+            ),
+            HarnessError::Deploy(why) => write!(f, "deployment failed: {why}"),
+            HarnessError::Dispatch(why) => write!(f, "call dispatch failed: {why}"),
+            HarnessError::Decode(why) => write!(f, "cannot decode the call's output: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for HarnessError {}
+
+/// The compiled contracts: `<dir>/<name>/<name>.contract` as cargo-contract writes them.
+pub struct Bundles {
+    /// main's bundle.
+    pub main: ContractBundle,
+    /// p2p's bundle.
+    pub p2p: ContractBundle,
+    /// p2g's bundle.
+    pub p2g: ContractBundle,
+}
+
+impl Bundles {
+    /// Where the bundles are looked for: `$MARKET_BUNDLE_DIR`, else `$CARGO_TARGET_DIR/ink`,
+    /// else the workspace's `target/ink`.
+    pub fn default_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("MARKET_BUNDLE_DIR") {
+            return dir.into();
+        }
+        if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+            return PathBuf::from(target).join("ink");
+        }
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ink")
+    }
+
+    /// Loads the three bundles from `dir`.
+    ///
+    /// # Errors
+    /// [`HarnessError::Bundle`] naming the first bundle that is missing or unreadable.
+    pub fn load(dir: &Path) -> Result<Self, HarnessError> {
+        let load = |name: &str| {
+            let path = dir.join(name).join(format!("{name}.contract"));
+            ContractBundle::load(&path).map_err(|error| HarnessError::Bundle(path, format!("{error:?}")))
+        };
+        Ok(Self {
+            main: load("main")?,
+            p2p: load("p2p")?,
+            p2g: load("p2g")?,
+        })
+    }
+}
+
+/// An event of one of the three contracts, decoded into the contract's own type.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MarketEvent {
+    /// main: a participant was registered.
+    ParticipantRegistered(main::ParticipantRegistered),
+    /// main: a participant was removed.
+    ParticipantRemoved(main::ParticipantRemoved),
+    /// main: the configuration was replaced.
+    ConfigUpdated(main::ConfigUpdated),
+    /// main: an offer entered the book.
+    OfferAccepted(main::OfferAccepted),
+    /// main: an offer left the book.
+    OfferCancelled(main::OfferCancelled),
+    /// main: an interval was cleared.
+    IntervalCleared(main::IntervalCleared),
+    /// p2p: a trade.
+    TradeExecuted(p2p::TradeExecuted),
+    /// p2g: a residual settled with the grid.
+    GridSettled(p2g::GridSettled),
+}
+
+/// A call's value, whether the contract reverted, what it cost and what it emitted.
+#[derive(Debug)]
+pub struct Outcome<T> {
+    /// The message's return value.
+    pub value: T,
+    /// Whether the contract reverted (all its state changes were discarded).
+    pub reverted: bool,
+    /// Weight consumed.
+    pub weight: Weight,
+    /// Events of the market's contracts, in emission order.
+    pub events: Vec<MarketEvent>,
+}
+
+/// A deployed market in its own sandbox.
+pub struct MarketSandbox {
+    sandbox: MinimalSandbox,
+    operator: AccountId32,
+    main: AccountId32,
+    p2p: AccountId32,
+    p2g: AccountId32,
+    gas_limit: Weight,
+}
+
+/// An ink! account id as the sandbox's account id.
+pub fn chain_account(account: &AccountId) -> AccountId32 {
+    AccountId32::new(*account.as_ref())
+}
+
+/// A sandbox account id as ink!'s account id.
+pub fn ink_account(account: &AccountId32) -> AccountId {
+    AccountId::from(*<AccountId32 as AsRef<[u8; 32]>>::as_ref(account))
+}
+
+/// The `n`-th test actor: `[n; 32]` (1 is the sandbox's funded default account).
+pub fn actor(n: u8) -> AccountId {
+    AccountId::from([n; 32])
+}
+
+impl MarketSandbox {
+    /// Uploads p2p and p2g, instantiates main (which instantiates them) with `config` at block
+    /// time `now_ms`, as `operator`.
+    ///
+    /// # Errors
+    /// [`HarnessError::Deploy`] if an upload or the instantiation fails or reverts; the revert
+    /// data is decoded as main's `Error`.
+    pub fn deploy(
+        bundles: &Bundles,
+        config: &MarketConfig,
+        operator: AccountId,
+        now_ms: u64,
+    ) -> Result<Self, HarnessError> {
+        let mut sandbox = MinimalSandbox::default();
+        let operator = chain_account(&operator);
+        sandbox
+            .mint_into(&operator, ACTOR_FUNDS)
+            .map_err(|error| HarnessError::Deploy(format!("funding the operator: {error:?}")))?;
+        sandbox.build_block();
+        sandbox.set_timestamp(now_ms);
+        let mut upload = |bundle: &ContractBundle| {
+            sandbox
+                .upload_contract(bundle.wasm.clone(), operator.clone(), None, Determinism::Enforced)
+                .map(|uploaded| Hash::from(uploaded.code_hash.to_fixed_bytes()))
+                .map_err(|error| HarnessError::Deploy(format!("upload: {error:?}")))
+        };
+        let p2p_code = upload(&bundles.p2p)?;
+        let p2g_code = upload(&bundles.p2g)?;
+        let mut data = ink::selector_bytes!("new").to_vec();
+        (config, p2p_code, p2g_code).encode_to(&mut data);
+        let gas_limit = Weight::from_parts(u64::MAX / 4, u64::MAX / 4);
+        let result = sandbox.deploy_contract(
+            bundles.main.wasm.clone(),
+            0,
+            data,
+            Vec::new(),
+            operator.clone(),
+            gas_limit,
+            None,
+        );
+        let instantiated = result
+            .result
+            .map_err(|error| HarnessError::Deploy(format!("{error:?}")))?;
+        if instantiated.result.did_revert() {
+            let error = ink::ConstructorResult::<Result<(), main::Error>>::decode(
+                &mut &instantiated.result.data[..],
+            );
+            return Err(HarnessError::Deploy(format!("main reverted: {error:?}")));
+        }
+        let main = instantiated.account_id;
+        let mut market = Self {
+            sandbox,
+            operator,
+            p2p: main.clone(),
+            p2g: main.clone(),
+            main,
+            gas_limit,
+        };
+        market.p2p = chain_account(&market.query(|main| main.call().p2p_address())?);
+        market.p2g = chain_account(&market.query(|main| main.call().p2g_address())?);
+        Ok(market)
+    }
+
+    /// Sets the weight limit of every following call (default: practically unlimited).
+    pub fn set_gas_limit(&mut self, limit: Weight) {
+        self.gas_limit = limit;
+    }
+
+    /// The operator's account.
+    pub fn operator(&self) -> AccountId {
+        ink_account(&self.operator)
+    }
+
+    /// main's address.
+    pub fn main_address(&self) -> AccountId {
+        ink_account(&self.main)
+    }
+
+    /// p2p's address.
+    pub fn p2p_address(&self) -> AccountId {
+        ink_account(&self.p2p)
+    }
+
+    /// p2g's address.
+    pub fn p2g_address(&self) -> AccountId {
+        ink_account(&self.p2g)
+    }
+
+    /// Gives `account` funds for storage deposits.
+    ///
+    /// # Errors
+    /// [`HarnessError::Dispatch`] if minting fails.
+    pub fn fund(&mut self, account: AccountId) -> Result<(), HarnessError> {
+        self.sandbox
+            .mint_into(&chain_account(&account), ACTOR_FUNDS)
+            .map(|_| ())
+            .map_err(|error| HarnessError::Dispatch(format!("{error:?}")))
+    }
+
+    /// Starts a new block at `now_ms` (a new block would overwrite an earlier timestamp).
+    pub fn set_time(&mut self, now_ms: u64) {
+        self.sandbox.build_block();
+        self.sandbox.set_timestamp(now_ms);
+    }
+
+    /// The block time, ms.
+    pub fn now(&mut self) -> u64 {
+        self.sandbox.get_timestamp()
+    }
+
+    /// Calls `contract` as `caller` with encoded `input` and decodes the message's return value.
+    ///
+    /// # Errors
+    /// [`HarnessError::Dispatch`] if the pallet refuses the call, [`HarnessError::Decode`] if
+    /// the contract trapped or its output does not decode as `T`.
+    pub fn call_raw<T: Decode>(
+        &mut self,
+        contract: &AccountId32,
+        caller: &AccountId,
+        input: Vec<u8>,
+    ) -> Result<Outcome<T>, HarnessError> {
+        let result = self.sandbox.call_contract(
+            contract.clone(),
+            0,
+            input,
+            chain_account(caller),
+            self.gas_limit,
+            None,
+            Determinism::Enforced,
+        );
+        let executed = result
+            .result
+            .map_err(|error| HarnessError::Dispatch(format!("{error:?}")))?;
+        let value = ink::MessageResult::<T>::decode(&mut &executed.data[..])
+            .map_err(|error| HarnessError::Decode(format!("{error}: {:?}", executed.data)))?
+            .map_err(|error| HarnessError::Decode(format!("{error:?}")))?;
+        let events = result
+            .events
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|record| self.decode_event(record))
+            .collect();
+        Ok(Outcome {
+            value,
+            reverted: executed.did_revert(),
+            weight: result.gas_consumed,
+            events,
+        })
+    }
+
+    /// Calls a main message built with main's call builder, as `caller`.
+    ///
+    /// # Errors
+    /// As [`MarketSandbox::call_raw`].
+    pub fn call_main<T: Decode, Args: Encode, R>(
+        &mut self,
+        caller: AccountId,
+        build: impl FnOnce(&mut MainRef) -> ink::env::call::CallBuilder<
+            DefaultEnvironment,
+            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
+            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
+            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
+        >,
+    ) -> Result<Outcome<T>, HarnessError> {
+        let mut main_ref = <MainRef as FromAccountId<DefaultEnvironment>>::from_account_id(
+            ink_account(&self.main),
+        );
+        let input = build(&mut main_ref).params().exec_input().encode();
+        let main = self.main.clone();
+        self.call_raw(&main, &caller, input)
+    }
+
+    /// Reads a main query (as the operator; queries do not depend on the caller).
+    ///
+    /// # Errors
+    /// As [`MarketSandbox::call_raw`].
+    pub fn query<T: Decode, Args: Encode>(
+        &mut self,
+        build: impl FnOnce(&mut MainRef) -> ink::env::call::CallBuilder<
+            DefaultEnvironment,
+            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
+            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
+            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<T>>,
+        >,
+    ) -> Result<T, HarnessError> {
+        let operator = self.operator();
+        self.call_main::<T, Args, T>(operator, build).map(|outcome| outcome.value)
+    }
+
+    fn decode_event(
+        &self,
+        record: &ink_sandbox::EventRecordOf<MinimalSandboxRuntime>,
+    ) -> Option<MarketEvent> {
+        let RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted { contract, data }) =
+            &record.event
+        else {
+            return None;
+        };
+        let topic = record.topics.first()?.to_fixed_bytes();
+        fn is<E: Event>(topic: &[u8; 32]) -> bool {
+            E::SIGNATURE_TOPIC.as_ref() == Some(topic)
+        }
+        fn decoded<E: Decode>(data: &[u8], wrap: fn(E) -> MarketEvent) -> Option<MarketEvent> {
+            E::decode(&mut &data[..]).ok().map(wrap)
+        }
+        if *contract == self.main {
+            if is::<main::ParticipantRegistered>(&topic) {
+                return decoded(data, MarketEvent::ParticipantRegistered);
+            }
+            if is::<main::ParticipantRemoved>(&topic) {
+                return decoded(data, MarketEvent::ParticipantRemoved);
+            }
+            if is::<main::ConfigUpdated>(&topic) {
+                return decoded(data, MarketEvent::ConfigUpdated);
+            }
+            if is::<main::OfferAccepted>(&topic) {
+                return decoded(data, MarketEvent::OfferAccepted);
+            }
+            if is::<main::OfferCancelled>(&topic) {
+                return decoded(data, MarketEvent::OfferCancelled);
+            }
+            if is::<main::IntervalCleared>(&topic) {
+                return decoded(data, MarketEvent::IntervalCleared);
+            }
+        } else if *contract == self.p2p && is::<p2p::TradeExecuted>(&topic) {
+            return decoded(data, MarketEvent::TradeExecuted);
+        } else if *contract == self.p2g && is::<p2g::GridSettled>(&topic) {
+            return decoded(data, MarketEvent::GridSettled);
+        }
+        None
+    }
+}
+
+/// The result of a main message that returns `Result<T, main::Error>`.
+pub type MainOutcome<T> = Outcome<Result<T, main::Error>>;
+
+/// Typed participant and operator messages of main.
+impl MarketSandbox {
+    /// `main.register(account, area)` as `caller`.
+    pub fn register(
+        &mut self,
+        caller: AccountId,
+        account: AccountId,
+        area: AreaId,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().register(account, area))
+    }
+
+    /// `main.remove(account)` as `caller`.
+    pub fn remove(&mut self, caller: AccountId, account: AccountId) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().remove(account))
+    }
+
+    /// `main.update_config(config)` as `caller`.
+    pub fn update_config(
+        &mut self,
+        caller: AccountId,
+        config: MarketConfig,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().update_config(config))
+    }
+
+    /// `main.sell(interval, energy_wh, ask)` as `caller`.
+    pub fn sell(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+        energy_wh: EnergyWh,
+        ask: PricePerKwh,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().sell(interval, energy_wh, ask))
+    }
+
+    /// `main.buy(interval, energy_wh, limit)` as `caller`.
+    pub fn buy(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+        energy_wh: EnergyWh,
+        limit: Option<PricePerKwh>,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().buy(interval, energy_wh, limit))
+    }
+
+    /// `main.cancel(interval)` as `caller`.
+    pub fn cancel(&mut self, caller: AccountId, interval: IntervalIndex) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().cancel(interval))
+    }
+
+    /// `main.close_interval(interval)` as `caller`.
+    pub fn close_interval(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+    ) -> Result<MainOutcome<main::IntervalResult>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().close_interval(interval))
+    }
+}
+
+/// Typed queries of main.
+impl MarketSandbox {
+    /// `main.config()`.
+    pub fn config(&mut self) -> Result<MarketConfig, HarnessError> {
+        self.query(|main| main.call().config())
+    }
+
+    /// `main.timing()`.
+    pub fn timing(&mut self) -> Result<Timing, HarnessError> {
+        self.query(|main| main.call().timing())
+    }
+
+    /// `main.current_interval()`.
+    pub fn current_interval(&mut self) -> Result<Result<IntervalIndex, main::Error>, HarnessError> {
+        self.query(|main| main.call().current_interval())
+    }
+
+    /// `main.interval_state(interval)`.
+    pub fn interval_state(&mut self, interval: IntervalIndex) -> Result<IntervalState, HarnessError> {
+        self.query(|main| main.call().interval_state(interval))
+    }
+
+    /// `main.interval_result(interval)`.
+    pub fn interval_result(
+        &mut self,
+        interval: IntervalIndex,
+    ) -> Result<Option<main::IntervalResult>, HarnessError> {
+        self.query(|main| main.call().interval_result(interval))
+    }
+
+    /// `main.participant(account)`.
+    pub fn participant(&mut self, account: AccountId) -> Result<Option<main::Participant>, HarnessError> {
+        self.query(|main| main.call().participant(account))
+    }
+
+    /// `main.participant_count()`.
+    pub fn participant_count(&mut self) -> Result<u32, HarnessError> {
+        self.query(|main| main.call().participant_count())
+    }
+
+    /// `main.offer_count(interval)`.
+    pub fn offer_count(&mut self, interval: IntervalIndex) -> Result<u32, HarnessError> {
+        self.query(|main| main.call().offer_count(interval))
+    }
+
+    /// `main.trades(interval)`.
+    pub fn trades(&mut self, interval: IntervalIndex) -> Result<Vec<Trade>, HarnessError> {
+        self.query(|main| main.call().trades(interval))
+    }
+
+    /// `main.trades_of(interval, account)`.
+    pub fn trades_of(&mut self, interval: IntervalIndex, account: AccountId) -> Result<Vec<Trade>, HarnessError> {
+        self.query(|main| main.call().trades_of(interval, account))
+    }
+
+    /// `main.bill(account, interval)`.
+    pub fn bill(&mut self, account: AccountId, interval: IntervalIndex) -> Result<Option<Bill>, HarnessError> {
+        self.query(|main| main.call().bill(account, interval))
+    }
+
+    /// `main.monthly_bill(account, month)`.
+    pub fn monthly_bill(&mut self, account: AccountId, month: MonthKey) -> Result<Option<Bill>, HarnessError> {
+        self.query(|main| main.call().monthly_bill(account, month))
+    }
+
+    /// `main.grid_price(hour)`.
+    pub fn grid_price(&mut self, hour: u8) -> Result<Result<PricePerKwh, main::Error>, HarnessError> {
+        self.query(|main| main.call().grid_price(hour))
+    }
+}
