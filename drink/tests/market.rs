@@ -1,0 +1,528 @@
+//! The three real contracts, built by cargo-contract, in drink's runtime: a market over four
+//! intervals with six participants in three areas, checked against hand-computed figures, and
+//! every message's failure paths, each of which must leave every query's answer unchanged.
+//!
+//! Units: energy in Wh, prices per kWh, money in balance units; a value is
+//! `Wh * price / 1000` rounded down. Tariff: `Tariff::paper()` (22:00 and 23:00 cost 280_000,
+//! 00:00 and 01:00 are off-peak: 260_000 * 0.95 = 247_000).
+
+use ink::{codegen::TraitCallBuilder, env::call::FromAccountId, primitives::AccountId};
+use main::Error as E;
+use market::{
+    Bill, IntervalState, MarketConfig, PricingRule, Side, Tariff, Topology, Trade,
+};
+use market_drink::{
+    actor, chain_account, Bundles, HarnessError, MainOutcome, MarketEvent, MarketSandbox,
+};
+use p2g::{IntervalKey, P2gRef};
+use p2p::P2pRef;
+use scale::Encode;
+
+/// 2026-11-30T22:00:00Z: intervals 0 and 1 fall in November, 2 and 3 in December.
+const START: u64 = 1_796_076_000_000;
+const HOUR: u64 = 3_600_000;
+const NOVEMBER: u32 = 202_611;
+const DECEMBER: u32 = 202_612;
+
+const OPERATOR: u8 = 1;
+/// Area 0: P1 prosumer, P2 consumer. Area 1: P3 prosumer, P4 consumer. Area 2: P5 consumer,
+/// P6 prosumer.
+const P1: u8 = 2;
+const P2: u8 = 3;
+const P3: u8 = 4;
+const P4: u8 = 5;
+const P5: u8 = 6;
+const P6: u8 = 7;
+const STRANGER: u8 = 9;
+const PARTICIPANTS: [(u8, u8); 6] = [(P1, 0), (P2, 0), (P3, 1), (P4, 1), (P5, 2), (P6, 2)];
+
+fn a(n: u8) -> AccountId {
+    actor(n)
+}
+
+fn ok<T: std::fmt::Debug>(outcome: MainOutcome<T>) -> MainOutcome<T> {
+    assert!(!outcome.reverted, "call reverted: {:?}", outcome.value);
+    assert!(outcome.value.is_ok(), "call failed: {:?}", outcome.value);
+    outcome
+}
+
+fn deploy(config: &MarketConfig) -> Result<MarketSandbox, HarnessError> {
+    let bundles = Bundles::load(&Bundles::default_dir())?;
+    let mut market = MarketSandbox::deploy(&bundles, config, a(OPERATOR), START + 5_000)?;
+    for (n, _) in PARTICIPANTS {
+        market.fund(a(n))?;
+    }
+    market.fund(a(STRANGER))?;
+    Ok(market)
+}
+
+fn registered() -> MarketSandbox {
+    let mut market = deploy(&MarketConfig::paper()).expect("deploy the bundles");
+    for (n, area) in PARTICIPANTS {
+        let outcome = ok(market.register(a(OPERATOR), a(n), area).unwrap());
+        assert_eq!(
+            outcome.events,
+            vec![MarketEvent::ParticipantRegistered(main::ParticipantRegistered {
+                account: a(n),
+                area
+            })]
+        );
+    }
+    market
+}
+
+fn trade(seller: u8, buyer: u8, distance: u8, energy_wh: u64, price: u128, fee: u128) -> Trade {
+    Trade {
+        seller: a(seller),
+        buyer: a(buyer),
+        distance,
+        energy_wh,
+        price,
+        payment: u128::from(energy_wh) * price / 1000,
+        fee,
+    }
+}
+
+fn traded(t: &Trade, interval: u64) -> MarketEvent {
+    MarketEvent::TradeExecuted(p2p::TradeExecuted {
+        interval,
+        seller: t.seller,
+        buyer: t.buyer,
+        distance: t.distance,
+        energy_wh: t.energy_wh,
+        price: t.price,
+        payment: t.payment,
+        fee: t.fee,
+    })
+}
+
+fn grid_settled(interval: u64, n: u8, bought_wh: u64, paid: u128, sold_wh: u64, earned: u128) -> MarketEvent {
+    MarketEvent::GridSettled(p2g::GridSettled {
+        interval,
+        account: a(n),
+        bought_wh,
+        paid,
+        sold_wh,
+        earned,
+    })
+}
+
+/// Everything a user can read, to prove a failed call changed nothing.
+#[derive(Debug, PartialEq)]
+struct View {
+    config: MarketConfig,
+    participants: Vec<Option<main::Participant>>,
+    participant_count: u32,
+    offers: Vec<u32>,
+    states: Vec<IntervalState>,
+    results: Vec<Option<main::IntervalResult>>,
+    trades: Vec<Vec<Trade>>,
+    bills: Vec<Option<Bill>>,
+    monthly: Vec<Option<Bill>>,
+}
+
+fn view(market: &mut MarketSandbox) -> View {
+    let everyone: Vec<u8> = PARTICIPANTS.iter().map(|(n, _)| *n).chain([STRANGER]).collect();
+    let intervals = 0..5u64;
+    View {
+        config: market.config().unwrap(),
+        participants: everyone.iter().map(|n| market.participant(a(*n)).unwrap()).collect(),
+        participant_count: market.participant_count().unwrap(),
+        offers: intervals.clone().map(|i| market.offer_count(i).unwrap()).collect(),
+        states: intervals.clone().map(|i| market.interval_state(i).unwrap()).collect(),
+        results: intervals.clone().map(|i| market.interval_result(i).unwrap()).collect(),
+        trades: intervals.clone().map(|i| market.trades(i).unwrap()).collect(),
+        bills: everyone
+            .iter()
+            .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
+            .map(|(n, i)| market.bill(a(n), i).unwrap())
+            .collect(),
+        monthly: everyone
+            .iter()
+            .flat_map(|n| [(*n, NOVEMBER), (*n, DECEMBER)])
+            .map(|(n, month)| market.monthly_bill(a(n), month).unwrap())
+            .collect(),
+    }
+}
+
+/// Runs a call that must fail with `expected`, revert, emit nothing and change no query.
+fn refused<T: std::fmt::Debug>(
+    market: &mut MarketSandbox,
+    expected: E,
+    call: impl FnOnce(&mut MarketSandbox) -> Result<MainOutcome<T>, HarnessError>,
+) {
+    let before = view(market);
+    let outcome = call(market).expect("the call is dispatched");
+    match outcome.value {
+        Err(error) => assert_eq!(error, expected),
+        Ok(value) => panic!("expected {expected:?}, got Ok({value:?})"),
+    }
+    assert!(outcome.reverted, "a failed call must revert");
+    assert!(outcome.events.is_empty(), "a failed call emits nothing");
+    assert_eq!(view(market), before, "a failed call changed state");
+}
+
+#[test]
+fn four_intervals_of_hybrid_trading() {
+    let mut market = registered();
+    assert_eq!(market.participant_count().unwrap(), 6);
+    assert_eq!(market.timing().unwrap().start_ms, START);
+    assert_eq!(market.current_interval().unwrap(), Ok(0));
+
+    // Interval 0, 22:00 UTC, paper rules: lowest ask, no fee, grid price 280_000.
+    ok(market.sell(a(P1), 0, 1_000, 120_000).unwrap());
+    ok(market.sell(a(P3), 0, 600, 100_000).unwrap());
+    ok(market.sell(a(P6), 0, 300, 150_000).unwrap());
+    ok(market.buy(a(P2), 0, 800, None).unwrap());
+    ok(market.buy(a(P5), 0, 100, None).unwrap());
+    ok(market.buy(a(P4), 0, 500, Some(90_000)).unwrap());
+    let cancelled = ok(market.cancel(a(P5), 0).unwrap());
+    assert_eq!(
+        cancelled.events,
+        vec![MarketEvent::OfferCancelled(main::OfferCancelled { interval: 0, account: a(P5) })]
+    );
+    let placed = ok(market.buy(a(P5), 0, 1_200, None).unwrap());
+    assert_eq!(
+        placed.events,
+        vec![MarketEvent::OfferAccepted(main::OfferAccepted {
+            interval: 0,
+            account: a(P5),
+            side: Side::Buy,
+            energy_wh: 1_200
+        })]
+    );
+    assert_eq!(market.offer_count(0).unwrap(), 6);
+    assert_eq!(market.interval_state(0).unwrap(), IntervalState::Open);
+
+    market.set_time(START + HOUR);
+    assert_eq!(market.interval_state(0).unwrap(), IntervalState::Ended);
+    let closed = ok(market.close_interval(a(STRANGER), 0).unwrap());
+    // Price = lowest ask, P3's 100_000. P4's limit 90_000 is below it: P4 goes to the grid.
+    // Distance 0: P2 takes 800 of P1's 1000; P5 (area 2) takes P6's 300.
+    // Distance 1: P5 takes P3's 600. Distance 2: P5 takes P1's last 200; 100 Wh remain.
+    let trades0 = vec![
+        trade(P1, P2, 0, 800, 100_000, 0),
+        trade(P6, P5, 0, 300, 100_000, 0),
+        trade(P3, P5, 1, 600, 100_000, 0),
+        trade(P1, P5, 2, 200, 100_000, 0),
+    ];
+    assert_eq!(market.trades(0).unwrap(), trades0);
+    assert_eq!(market.trades_of(0, a(P1)).unwrap(), vec![trades0[0].clone(), trades0[3].clone()]);
+    let result0 = main::IntervalResult {
+        price: Some(100_000),
+        p2p_volume_wh: 1_900,
+        grid_import_wh: 600,
+        grid_export_wh: 0,
+        grid_price: 280_000,
+        feed_in_price: 100_000,
+        offers: 6,
+        trades: 4,
+    };
+    assert_eq!(closed.value, Ok(result0.clone()));
+    assert_eq!(market.interval_result(0).unwrap(), Some(result0));
+    // Grid: P4 500 Wh * 280_000 = 140_000; P5 100 Wh * 280_000 = 28_000.
+    let mut expected_events: Vec<MarketEvent> = trades0.iter().map(|t| traded(t, 0)).collect();
+    expected_events.push(grid_settled(0, P4, 500, 140_000, 0, 0));
+    expected_events.push(grid_settled(0, P5, 100, 28_000, 0, 0));
+    expected_events.push(MarketEvent::IntervalCleared(main::IntervalCleared {
+        interval: 0,
+        price: Some(100_000),
+        p2p_volume_wh: 1_900,
+        grid_import_wh: 600,
+        grid_export_wh: 0,
+    }));
+    assert_eq!(closed.events, expected_events);
+    assert_eq!(
+        market.bill(a(P5), 0).unwrap(),
+        Some(Bill {
+            // 300 + 600 + 200 Wh at 100_000 = 30_000 + 60_000 + 20_000.
+            p2p_bought_wh: 1_100,
+            p2p_paid: 110_000,
+            grid_bought_wh: 100,
+            grid_paid: 28_000,
+            ..Bill::default()
+        })
+    );
+    assert_eq!(
+        market.bill(a(P1), 0).unwrap(),
+        Some(Bill { p2p_sold_wh: 1_000, p2p_earned: 100_000, ..Bill::default() })
+    );
+    assert_eq!(
+        market.bill(a(P4), 0).unwrap(),
+        Some(Bill { grid_bought_wh: 500, grid_paid: 140_000, ..Bill::default() })
+    );
+    assert_eq!(market.interval_state(0).unwrap(), IntervalState::Cleared);
+
+    // Interval 1, 23:00: the operator switches to the merit-order rule and a 5_000 per kWh per
+    // step network fee.
+    let merit = MarketConfig {
+        auction: market::AuctionRules {
+            pricing: PricingRule::MeritOrder,
+            grid_fee_per_kwh_step: 5_000,
+            ..market::AuctionRules::paper()
+        },
+        ..MarketConfig::paper()
+    };
+    let updated = ok(market.update_config(a(OPERATOR), merit.clone()).unwrap());
+    assert_eq!(updated.events, vec![MarketEvent::ConfigUpdated(main::ConfigUpdated {})]);
+    assert_eq!(market.config().unwrap(), merit);
+    ok(market.sell(a(P1), 1, 500, 200_000).unwrap());
+    ok(market.sell(a(P3), 1, 400, 90_000).unwrap());
+    ok(market.sell(a(P6), 1, 1_000, 250_000).unwrap());
+    ok(market.buy(a(P2), 1, 300, Some(220_000)).unwrap());
+    ok(market.buy(a(P4), 1, 600, None).unwrap());
+    ok(market.buy(a(P5), 1, 200, Some(100_000)).unwrap());
+    market.set_time(START + 2 * HOUR);
+    let closed = ok(market.close_interval(a(P2), 1).unwrap());
+    // Candidates: 200_000 -> min(500 + 400, 300 + 600) = 900; 90_000 -> min(400, 1100) = 400;
+    // 250_000 -> min(1900, 600) = 600. Price 200_000: P6 (250_000) and P5 (100_000) stay out.
+    // Distance 0: P2 takes 300 of P1; P4 takes P3's 400. Distance 1: P4 takes P1's last 200,
+    // fee 200 Wh * 5_000 * 1 step = 1_000.
+    let trades1 = vec![
+        trade(P1, P2, 0, 300, 200_000, 0),
+        trade(P3, P4, 0, 400, 200_000, 0),
+        trade(P1, P4, 1, 200, 200_000, 1_000),
+    ];
+    assert_eq!(market.trades(1).unwrap(), trades1);
+    let result1 = main::IntervalResult {
+        price: Some(200_000),
+        p2p_volume_wh: 900,
+        grid_import_wh: 200,
+        grid_export_wh: 1_000,
+        grid_price: 280_000,
+        feed_in_price: 200_000,
+        offers: 6,
+        trades: 3,
+    };
+    assert_eq!(closed.value, Ok(result1));
+    // Grid: P6's 1000 Wh fed in at the P2P price: 200_000; P5's 200 Wh at 280_000 = 56_000.
+    let mut expected_events: Vec<MarketEvent> = trades1.iter().map(|t| traded(t, 1)).collect();
+    expected_events.push(grid_settled(1, P6, 0, 0, 1_000, 200_000));
+    expected_events.push(grid_settled(1, P5, 200, 56_000, 0, 0));
+    expected_events.push(MarketEvent::IntervalCleared(main::IntervalCleared {
+        interval: 1,
+        price: Some(200_000),
+        p2p_volume_wh: 900,
+        grid_import_wh: 200,
+        grid_export_wh: 1_000,
+    }));
+    assert_eq!(closed.events, expected_events);
+    assert_eq!(
+        market.bill(a(P4), 1).unwrap(),
+        Some(Bill { p2p_bought_wh: 600, p2p_paid: 120_000, fees_paid: 1_000, ..Bill::default() })
+    );
+
+    // Interval 2, 2026-12-01 00:00 (off-peak, 247_000). P6 leaves the market.
+    market.set_time(START + 2 * HOUR + 60_000);
+    ok(market.remove(a(OPERATOR), a(P6)).unwrap());
+    assert_eq!(market.participant(a(P6)).unwrap(), None);
+    assert_eq!(market.participant_count().unwrap(), 5);
+    refused(&mut market, E::NotRegistered, |m| m.sell(a(P6), 2, 100, 100_000));
+    ok(market.sell(a(P3), 2, 1_000, 80_000).unwrap());
+    ok(market.buy(a(P5), 2, 700, None).unwrap());
+    ok(market.buy(a(P2), 2, 500, None).unwrap());
+    market.set_time(START + 3 * HOUR);
+    let closed = ok(market.close_interval(a(P3), 2).unwrap());
+    // Price 80_000 (supply 1000, demand 1200). No seller shares an area with a buyer:
+    // distance 1: P5 takes 700 (fee 3_500), P2 takes the last 300 (fee 1_500); P2's 200 Wh
+    // residual costs 200 * 247_000 / 1000 = 49_400.
+    assert_eq!(
+        market.trades(2).unwrap(),
+        vec![trade(P3, P5, 1, 700, 80_000, 3_500), trade(P3, P2, 1, 300, 80_000, 1_500)]
+    );
+    assert_eq!(
+        closed.value,
+        Ok(main::IntervalResult {
+            price: Some(80_000),
+            p2p_volume_wh: 1_000,
+            grid_import_wh: 200,
+            grid_export_wh: 0,
+            grid_price: 247_000,
+            feed_in_price: 80_000,
+            offers: 3,
+            trades: 2,
+        })
+    );
+    assert_eq!(closed.events.len(), 2 + 1 + 1);
+    assert_eq!(closed.events[2], grid_settled(2, P2, 200, 49_400, 0, 0));
+
+    // Interval 3 nobody traded in: closable all the same, grid price of 01:00, feed-in at the
+    // floor since there was no P2P price.
+    market.set_time(START + 4 * HOUR);
+    let closed = ok(market.close_interval(a(STRANGER), 3).unwrap());
+    assert_eq!(
+        closed.value,
+        Ok(main::IntervalResult {
+            price: None,
+            p2p_volume_wh: 0,
+            grid_import_wh: 0,
+            grid_export_wh: 0,
+            grid_price: 247_000,
+            feed_in_price: 80_000,
+            offers: 0,
+            trades: 0,
+        })
+    );
+
+    // Monthly bills split at the UTC month boundary.
+    // P5, November: P2P 1100 Wh for 110_000; grid 100 + 200 Wh for 28_000 + 56_000.
+    assert_eq!(
+        market.monthly_bill(a(P5), NOVEMBER).unwrap(),
+        Some(Bill {
+            p2p_bought_wh: 1_100,
+            p2p_paid: 110_000,
+            grid_bought_wh: 300,
+            grid_paid: 84_000,
+            ..Bill::default()
+        })
+    );
+    // P5, December: 700 Wh at 80_000 = 56_000, fee 3_500.
+    assert_eq!(
+        market.monthly_bill(a(P5), DECEMBER).unwrap(),
+        Some(Bill { p2p_bought_wh: 700, p2p_paid: 56_000, fees_paid: 3_500, ..Bill::default() })
+    );
+    // P1 sold 1000 + 500 Wh for 100_000 + 100_000 in November and nothing in December.
+    assert_eq!(
+        market.monthly_bill(a(P1), NOVEMBER).unwrap(),
+        Some(Bill { p2p_sold_wh: 1_500, p2p_earned: 200_000, ..Bill::default() })
+    );
+    assert_eq!(market.monthly_bill(a(P1), DECEMBER).unwrap(), None);
+
+    // Money is whole across all intervals: buyers' P2P payments equal sellers' P2P earnings,
+    // and fees are what the trades say.
+    let mut paid = 0u128;
+    let mut earned = 0u128;
+    let mut fees = 0u128;
+    for (n, _) in PARTICIPANTS {
+        for month in [NOVEMBER, DECEMBER] {
+            if let Some(bill) = market.monthly_bill(a(n), month).unwrap() {
+                paid += bill.p2p_paid;
+                earned += bill.p2p_earned;
+                fees += bill.fees_paid;
+            }
+        }
+    }
+    assert_eq!(paid, earned);
+    // Interval 0: 80_000 + 30_000 + 60_000 + 20_000; 1: 60_000 + 80_000 + 40_000; 2: 56_000 + 24_000.
+    assert_eq!(paid, 190_000 + 180_000 + 80_000);
+    assert_eq!(fees, 1_000 + 3_500 + 1_500);
+}
+
+#[test]
+fn operator_messages_refuse_bad_input() {
+    let mut market = registered();
+    refused(&mut market, E::NotOperator, |m| m.register(a(P1), a(STRANGER), 0));
+    refused(&mut market, E::UnknownArea, |m| m.register(a(OPERATOR), a(STRANGER), 3));
+    refused(&mut market, E::AlreadyRegistered, |m| m.register(a(OPERATOR), a(P1), 1));
+    refused(&mut market, E::NotOperator, |m| m.remove(a(P1), a(P2)));
+    refused(&mut market, E::NotRegistered, |m| m.remove(a(OPERATOR), a(STRANGER)));
+    refused(&mut market, E::NotOperator, |m| m.update_config(a(P1), MarketConfig::paper()));
+    let inverted = MarketConfig {
+        tariff: Tariff { min_price: 500_000, ..Tariff::paper() },
+        ..MarketConfig::paper()
+    };
+    refused(&mut market, E::InvalidTariff, |m| m.update_config(a(OPERATOR), inverted));
+    let no_areas = MarketConfig {
+        auction: market::AuctionRules {
+            topology: Topology::Line { areas: 0 },
+            ..market::AuctionRules::paper()
+        },
+        ..MarketConfig::paper()
+    };
+    refused(&mut market, E::InvalidTopology, |m| m.update_config(a(OPERATOR), no_areas));
+    let quarter_hours = MarketConfig { interval_ms: HOUR / 4, ..MarketConfig::paper() };
+    refused(&mut market, E::InvalidInterval, |m| m.update_config(a(OPERATOR), quarter_hours));
+    assert_eq!(market.grid_price(24).unwrap(), Err(E::InvalidTariff));
+    assert_eq!(market.grid_price(18).unwrap(), Ok(384_000));
+}
+
+#[test]
+fn participant_messages_refuse_bad_input() {
+    let mut market = registered();
+    ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
+    ok(market.buy(a(P2), 0, 1_000, None).unwrap());
+
+    refused(&mut market, E::NotRegistered, |m| m.sell(a(STRANGER), 0, 100, 100_000));
+    refused(&mut market, E::ZeroEnergy, |m| m.sell(a(P3), 0, 0, 100_000));
+    refused(&mut market, E::PriceOutOfBounds, |m| m.sell(a(P3), 0, 100, 79_999));
+    refused(&mut market, E::PriceOutOfBounds, |m| m.sell(a(P3), 0, 100, 400_001));
+    refused(&mut market, E::IntervalNotOpen, |m| m.sell(a(P3), 1, 100, 100_000));
+    refused(&mut market, E::OfferExists, |m| m.sell(a(P1), 0, 100, 100_000));
+    refused(&mut market, E::OfferExists, |m| m.buy(a(P1), 0, 100, None));
+    refused(&mut market, E::NotRegistered, |m| m.buy(a(STRANGER), 0, 100, None));
+    refused(&mut market, E::ZeroEnergy, |m| m.buy(a(P4), 0, 0, None));
+    refused(&mut market, E::IntervalNotOpen, |m| m.buy(a(P4), 7, 100, None));
+    refused(&mut market, E::NoOffer, |m| m.cancel(a(P4), 0));
+    refused(&mut market, E::NotRegistered, |m| m.cancel(a(STRANGER), 0));
+    refused(&mut market, E::IntervalNotOpen, |m| m.cancel(a(P1), 1));
+    refused(&mut market, E::IntervalNotEnded, |m| m.close_interval(a(P1), 0));
+    refused(&mut market, E::IntervalNotEnded, |m| m.close_interval(a(P1), 5));
+
+    market.set_time(START + HOUR);
+    // Offers for the ended interval 0 are late now.
+    refused(&mut market, E::IntervalNotOpen, |m| m.sell(a(P3), 0, 100, 100_000));
+    refused(&mut market, E::IntervalNotOpen, |m| m.cancel(a(P1), 0));
+    ok(market.close_interval(a(P1), 0).unwrap());
+    refused(&mut market, E::AlreadyCleared, |m| m.close_interval(a(P1), 0));
+    refused(&mut market, E::AlreadyCleared, |m| m.close_interval(a(P2), 0));
+}
+
+#[test]
+fn p2p_and_p2g_answer_only_to_main() {
+    let mut market = registered();
+    ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
+    let before = view(&mut market);
+    let p2p_address = market.p2p_address();
+    let p2g_address = market.p2g_address();
+    let mut p2p = <P2pRef as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(p2p_address);
+    let mut p2g = <P2gRef as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(p2g_address);
+    // Each direct call, decoded with the message's exact return type, is refused with the
+    // callee's typed `NotMain`, reverts and changes nothing.
+    let place = p2p
+        .call_mut()
+        .place(0, market::Offer { account: a(P2), area: 0, side: Side::Buy, energy_wh: 1, price: 1 })
+        .params()
+        .exec_input()
+        .encode();
+    let outcome = market
+        .call_raw::<Result<(), p2p::Error>>(&chain_account(&p2p_address), &a(P2), place)
+        .unwrap();
+    assert_eq!((outcome.value, outcome.reverted), (Err(p2p::Error::NotMain), true));
+    let cancel = p2p.call_mut().cancel(0, a(P1)).params().exec_input().encode();
+    let outcome = market
+        .call_raw::<Result<bool, p2p::Error>>(&chain_account(&p2p_address), &a(P1), cancel)
+        .unwrap();
+    assert_eq!((outcome.value, outcome.reverted), (Err(p2p::Error::NotMain), true));
+    let clear = p2p
+        .call_mut()
+        .clear(0, market::AuctionRules::paper())
+        .params()
+        .exec_input()
+        .encode();
+    let outcome = market
+        .call_raw::<Result<market::Clearing, p2p::Error>>(&chain_account(&p2p_address), &a(P1), clear)
+        .unwrap();
+    assert_eq!((outcome.value, outcome.reverted), (Err(p2p::Error::NotMain), true));
+    let key = IntervalKey { index: 0, hour: 22, month: NOVEMBER };
+    let settle = p2g
+        .call_mut()
+        .settle(key, None, vec![], Tariff::paper())
+        .params()
+        .exec_input()
+        .encode();
+    let outcome = market
+        .call_raw::<Result<p2g::GridResult, p2g::Error>>(&chain_account(&p2g_address), &a(P1), settle)
+        .unwrap();
+    assert_eq!((outcome.value, outcome.reverted), (Err(p2g::Error::NotMain), true));
+    assert_eq!(view(&mut market), before);
+}
+
+#[test]
+fn deployment_refuses_an_invalid_configuration() {
+    let zero_interval = MarketConfig { interval_ms: 0, ..MarketConfig::paper() };
+    match deploy(&zero_interval) {
+        Err(HarnessError::Deploy(why)) => assert!(why.contains("InvalidInterval"), "{why}"),
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("a zero interval must be refused"),
+    }
+}
