@@ -11,7 +11,10 @@
 //! clear the book, has p2g settle every residual with the grid and bill everyone, and records
 //! the interval's result. Main instantiates p2p and p2g itself, so they answer to it alone.
 
-pub use self::main::{ConfigUpdated, Error, IntervalCleared, IntervalResult, Main, MainRef, OfferAccepted, OfferCancelled, Participant, ParticipantRegistered, ParticipantRemoved};
+pub use self::main::{
+    ConfigUpdated, Error, IntervalCleared, IntervalResult, Main, MainRef, OfferAccepted,
+    OfferCancelled, Participant, ParticipantRegistered, ParticipantRemoved,
+};
 
 #[ink::contract]
 mod main {
@@ -319,8 +322,7 @@ mod main {
             let interval = self.current_interval()?;
             let withdrawn = outcome(self.p2p.call_mut().cancel(interval, account).try_invoke())?;
             if withdrawn {
-                self.env()
-                    .emit_event(OfferCancelled { interval, account });
+                self.env().emit_event(OfferCancelled { interval, account });
             }
             self.env().emit_event(ParticipantRemoved { account });
             Ok(())
@@ -401,8 +403,7 @@ mod main {
             if !outcome(self.p2p.call_mut().cancel(interval, account).try_invoke())? {
                 return Err(Error::NoOffer);
             }
-            self.env()
-                .emit_event(OfferCancelled { interval, account });
+            self.env().emit_event(OfferCancelled { interval, account });
             Ok(())
         }
 

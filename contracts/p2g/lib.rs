@@ -286,7 +286,8 @@ mod p2g {
             );
             assert_eq!(p2g.bill(a.charlie, 0), None);
             ink::env::test::set_caller::<Environment>(a.alice);
-            p2g.settle(key(0), None, positions.clone(), Tariff::paper()).unwrap();
+            p2g.settle(key(0), None, positions.clone(), Tariff::paper())
+                .unwrap();
             assert_eq!(
                 p2g.settle(key(0), None, positions, Tariff::paper()),
                 Err(Error::AlreadySettled)

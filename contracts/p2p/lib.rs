@@ -322,7 +322,10 @@ mod p2p {
                 Err(Error::ZeroEnergy)
             );
             assert_eq!(p2p.offer_count(0), 0);
-            assert_eq!(p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000)), Ok(()));
+            assert_eq!(
+                p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000)),
+                Ok(())
+            );
             assert_eq!(
                 p2p.place(0, offer(a.bob, 0, Side::Buy, 10, 100_000)),
                 Err(Error::OfferExists)
@@ -335,9 +338,12 @@ mod p2p {
         fn cancel_then_clear_once() {
             let mut p2p = deploy();
             let a = accounts();
-            p2p.place(0, offer(a.bob, 0, Side::Sell, 1_000, 100_000)).unwrap();
-            p2p.place(0, offer(a.charlie, 0, Side::Buy, 400, 300_000)).unwrap();
-            p2p.place(0, offer(a.django, 1, Side::Buy, 400, 300_000)).unwrap();
+            p2p.place(0, offer(a.bob, 0, Side::Sell, 1_000, 100_000))
+                .unwrap();
+            p2p.place(0, offer(a.charlie, 0, Side::Buy, 400, 300_000))
+                .unwrap();
+            p2p.place(0, offer(a.django, 1, Side::Buy, 400, 300_000))
+                .unwrap();
             assert_eq!(p2p.cancel(0, a.django), Ok(true));
             assert_eq!(p2p.cancel(0, a.django), Ok(false));
             assert_eq!(p2p.offer_count(0), 2);
@@ -377,7 +383,8 @@ mod p2p {
         fn clear_rejects_unknown_area_without_change() {
             let mut p2p = deploy();
             let a = accounts();
-            p2p.place(0, offer(a.bob, 2, Side::Sell, 10, 100_000)).unwrap();
+            p2p.place(0, offer(a.bob, 2, Side::Sell, 10, 100_000))
+                .unwrap();
             let small = AuctionRules {
                 topology: Topology::Line { areas: 2 },
                 ..AuctionRules::paper()

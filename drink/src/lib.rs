@@ -92,7 +92,8 @@ impl Bundles {
     pub fn load(dir: &Path) -> Result<Self, HarnessError> {
         let load = |name: &str| {
             let path = dir.join(name).join(format!("{name}.contract"));
-            ContractBundle::load(&path).map_err(|error| HarnessError::Bundle(path, format!("{error:?}")))
+            ContractBundle::load(&path)
+                .map_err(|error| HarnessError::Bundle(path, format!("{error:?}")))
         };
         Ok(Self {
             main: load("main")?,
@@ -183,7 +184,12 @@ impl MarketSandbox {
         sandbox.set_timestamp(now_ms);
         let mut upload = |bundle: &ContractBundle| {
             sandbox
-                .upload_contract(bundle.wasm.clone(), operator.clone(), None, Determinism::Enforced)
+                .upload_contract(
+                    bundle.wasm.clone(),
+                    operator.clone(),
+                    None,
+                    Determinism::Enforced,
+                )
                 .map(|uploaded| Hash::from(uploaded.code_hash.to_fixed_bytes()))
                 .map_err(|error| HarnessError::Deploy(format!("upload: {error:?}")))
         };
@@ -321,7 +327,9 @@ impl MarketSandbox {
     pub fn call_main<T: Decode, Args: Encode, R>(
         &mut self,
         caller: AccountId,
-        build: impl FnOnce(&mut MainRef) -> ink::env::call::CallBuilder<
+        build: impl FnOnce(
+            &mut MainRef,
+        ) -> ink::env::call::CallBuilder<
             DefaultEnvironment,
             ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
             ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
@@ -342,7 +350,9 @@ impl MarketSandbox {
     /// As [`MarketSandbox::call_raw`].
     pub fn query<T: Decode, Args: Encode>(
         &mut self,
-        build: impl FnOnce(&mut MainRef) -> ink::env::call::CallBuilder<
+        build: impl FnOnce(
+            &mut MainRef,
+        ) -> ink::env::call::CallBuilder<
             DefaultEnvironment,
             ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
             ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
@@ -350,7 +360,8 @@ impl MarketSandbox {
         >,
     ) -> Result<T, HarnessError> {
         let operator = self.operator();
-        self.call_main::<T, Args, T>(operator, build).map(|outcome| outcome.value)
+        self.call_main::<T, Args, T>(operator, build)
+            .map(|outcome| outcome.value)
     }
 
     fn decode_event(
@@ -413,7 +424,11 @@ impl MarketSandbox {
     }
 
     /// `main.remove(account)` as `caller`.
-    pub fn remove(&mut self, caller: AccountId, account: AccountId) -> Result<MainOutcome<()>, HarnessError> {
+    pub fn remove(
+        &mut self,
+        caller: AccountId,
+        account: AccountId,
+    ) -> Result<MainOutcome<()>, HarnessError> {
         self.call_main(caller, |main| main.call_mut().remove(account))
     }
 
@@ -434,7 +449,9 @@ impl MarketSandbox {
         energy_wh: EnergyWh,
         ask: PricePerKwh,
     ) -> Result<MainOutcome<()>, HarnessError> {
-        self.call_main(caller, |main| main.call_mut().sell(interval, energy_wh, ask))
+        self.call_main(caller, |main| {
+            main.call_mut().sell(interval, energy_wh, ask)
+        })
     }
 
     /// `main.buy(interval, energy_wh, limit)` as `caller`.
@@ -445,11 +462,17 @@ impl MarketSandbox {
         energy_wh: EnergyWh,
         limit: Option<PricePerKwh>,
     ) -> Result<MainOutcome<()>, HarnessError> {
-        self.call_main(caller, |main| main.call_mut().buy(interval, energy_wh, limit))
+        self.call_main(caller, |main| {
+            main.call_mut().buy(interval, energy_wh, limit)
+        })
     }
 
     /// `main.cancel(interval)` as `caller`.
-    pub fn cancel(&mut self, caller: AccountId, interval: IntervalIndex) -> Result<MainOutcome<()>, HarnessError> {
+    pub fn cancel(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+    ) -> Result<MainOutcome<()>, HarnessError> {
         self.call_main(caller, |main| main.call_mut().cancel(interval))
     }
 
@@ -481,7 +504,10 @@ impl MarketSandbox {
     }
 
     /// `main.interval_state(interval)`.
-    pub fn interval_state(&mut self, interval: IntervalIndex) -> Result<IntervalState, HarnessError> {
+    pub fn interval_state(
+        &mut self,
+        interval: IntervalIndex,
+    ) -> Result<IntervalState, HarnessError> {
         self.query(|main| main.call().interval_state(interval))
     }
 
@@ -494,7 +520,10 @@ impl MarketSandbox {
     }
 
     /// `main.participant(account)`.
-    pub fn participant(&mut self, account: AccountId) -> Result<Option<main::Participant>, HarnessError> {
+    pub fn participant(
+        &mut self,
+        account: AccountId,
+    ) -> Result<Option<main::Participant>, HarnessError> {
         self.query(|main| main.call().participant(account))
     }
 
@@ -514,22 +543,37 @@ impl MarketSandbox {
     }
 
     /// `main.trades_of(interval, account)`.
-    pub fn trades_of(&mut self, interval: IntervalIndex, account: AccountId) -> Result<Vec<Trade>, HarnessError> {
+    pub fn trades_of(
+        &mut self,
+        interval: IntervalIndex,
+        account: AccountId,
+    ) -> Result<Vec<Trade>, HarnessError> {
         self.query(|main| main.call().trades_of(interval, account))
     }
 
     /// `main.bill(account, interval)`.
-    pub fn bill(&mut self, account: AccountId, interval: IntervalIndex) -> Result<Option<Bill>, HarnessError> {
+    pub fn bill(
+        &mut self,
+        account: AccountId,
+        interval: IntervalIndex,
+    ) -> Result<Option<Bill>, HarnessError> {
         self.query(|main| main.call().bill(account, interval))
     }
 
     /// `main.monthly_bill(account, month)`.
-    pub fn monthly_bill(&mut self, account: AccountId, month: MonthKey) -> Result<Option<Bill>, HarnessError> {
+    pub fn monthly_bill(
+        &mut self,
+        account: AccountId,
+        month: MonthKey,
+    ) -> Result<Option<Bill>, HarnessError> {
         self.query(|main| main.call().monthly_bill(account, month))
     }
 
     /// `main.grid_price(hour)`.
-    pub fn grid_price(&mut self, hour: u8) -> Result<Result<PricePerKwh, main::Error>, HarnessError> {
+    pub fn grid_price(
+        &mut self,
+        hour: u8,
+    ) -> Result<Result<PricePerKwh, main::Error>, HarnessError> {
         self.query(|main| main.call().grid_price(hour))
     }
 }

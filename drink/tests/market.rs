@@ -8,9 +8,7 @@
 
 use ink::{codegen::TraitCallBuilder, env::call::FromAccountId, primitives::AccountId};
 use main::Error as E;
-use market::{
-    Bill, IntervalState, MarketConfig, PricingRule, Side, Tariff, Topology, Trade,
-};
+use market::{Bill, IntervalState, MarketConfig, PricingRule, Side, Tariff, Topology, Trade};
 use market_drink::{
     actor, chain_account, Bundles, HarnessError, MainOutcome, MarketEvent, MarketSandbox,
 };
@@ -62,10 +60,12 @@ fn registered() -> MarketSandbox {
         let outcome = ok(market.register(a(OPERATOR), a(n), area).unwrap());
         assert_eq!(
             outcome.events,
-            vec![MarketEvent::ParticipantRegistered(main::ParticipantRegistered {
-                account: a(n),
-                area
-            })]
+            vec![MarketEvent::ParticipantRegistered(
+                main::ParticipantRegistered {
+                    account: a(n),
+                    area
+                }
+            )]
         );
     }
     market
@@ -96,7 +96,14 @@ fn traded(t: &Trade, interval: u64) -> MarketEvent {
     })
 }
 
-fn grid_settled(interval: u64, n: u8, bought_wh: u64, paid: u128, sold_wh: u64, earned: u128) -> MarketEvent {
+fn grid_settled(
+    interval: u64,
+    n: u8,
+    bought_wh: u64,
+    paid: u128,
+    sold_wh: u64,
+    earned: u128,
+) -> MarketEvent {
     MarketEvent::GridSettled(p2g::GridSettled {
         interval,
         account: a(n),
@@ -122,16 +129,35 @@ struct View {
 }
 
 fn view(market: &mut MarketSandbox) -> View {
-    let everyone: Vec<u8> = PARTICIPANTS.iter().map(|(n, _)| *n).chain([STRANGER]).collect();
+    let everyone: Vec<u8> = PARTICIPANTS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain([STRANGER])
+        .collect();
     let intervals = 0..5u64;
     View {
         config: market.config().unwrap(),
-        participants: everyone.iter().map(|n| market.participant(a(*n)).unwrap()).collect(),
+        participants: everyone
+            .iter()
+            .map(|n| market.participant(a(*n)).unwrap())
+            .collect(),
         participant_count: market.participant_count().unwrap(),
-        offers: intervals.clone().map(|i| market.offer_count(i).unwrap()).collect(),
-        states: intervals.clone().map(|i| market.interval_state(i).unwrap()).collect(),
-        results: intervals.clone().map(|i| market.interval_result(i).unwrap()).collect(),
-        trades: intervals.clone().map(|i| market.trades(i).unwrap()).collect(),
+        offers: intervals
+            .clone()
+            .map(|i| market.offer_count(i).unwrap())
+            .collect(),
+        states: intervals
+            .clone()
+            .map(|i| market.interval_state(i).unwrap())
+            .collect(),
+        results: intervals
+            .clone()
+            .map(|i| market.interval_result(i).unwrap())
+            .collect(),
+        trades: intervals
+            .clone()
+            .map(|i| market.trades(i).unwrap())
+            .collect(),
         bills: everyone
             .iter()
             .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
@@ -179,7 +205,10 @@ fn four_intervals_of_hybrid_trading() {
     let cancelled = ok(market.cancel(a(P5), 0).unwrap());
     assert_eq!(
         cancelled.events,
-        vec![MarketEvent::OfferCancelled(main::OfferCancelled { interval: 0, account: a(P5) })]
+        vec![MarketEvent::OfferCancelled(main::OfferCancelled {
+            interval: 0,
+            account: a(P5)
+        })]
     );
     let placed = ok(market.buy(a(P5), 0, 1_200, None).unwrap());
     assert_eq!(
@@ -207,7 +236,10 @@ fn four_intervals_of_hybrid_trading() {
         trade(P1, P5, 2, 200, 100_000, 0),
     ];
     assert_eq!(market.trades(0).unwrap(), trades0);
-    assert_eq!(market.trades_of(0, a(P1)).unwrap(), vec![trades0[0].clone(), trades0[3].clone()]);
+    assert_eq!(
+        market.trades_of(0, a(P1)).unwrap(),
+        vec![trades0[0].clone(), trades0[3].clone()]
+    );
     let result0 = main::IntervalResult {
         price: Some(100_000),
         p2p_volume_wh: 1_900,
@@ -245,11 +277,19 @@ fn four_intervals_of_hybrid_trading() {
     );
     assert_eq!(
         market.bill(a(P1), 0).unwrap(),
-        Some(Bill { p2p_sold_wh: 1_000, p2p_earned: 100_000, ..Bill::default() })
+        Some(Bill {
+            p2p_sold_wh: 1_000,
+            p2p_earned: 100_000,
+            ..Bill::default()
+        })
     );
     assert_eq!(
         market.bill(a(P4), 0).unwrap(),
-        Some(Bill { grid_bought_wh: 500, grid_paid: 140_000, ..Bill::default() })
+        Some(Bill {
+            grid_bought_wh: 500,
+            grid_paid: 140_000,
+            ..Bill::default()
+        })
     );
     assert_eq!(market.interval_state(0).unwrap(), IntervalState::Cleared);
 
@@ -264,7 +304,10 @@ fn four_intervals_of_hybrid_trading() {
         ..MarketConfig::paper()
     };
     let updated = ok(market.update_config(a(OPERATOR), merit.clone()).unwrap());
-    assert_eq!(updated.events, vec![MarketEvent::ConfigUpdated(main::ConfigUpdated {})]);
+    assert_eq!(
+        updated.events,
+        vec![MarketEvent::ConfigUpdated(main::ConfigUpdated {})]
+    );
     assert_eq!(market.config().unwrap(), merit);
     ok(market.sell(a(P1), 1, 500, 200_000).unwrap());
     ok(market.sell(a(P3), 1, 400, 90_000).unwrap());
@@ -309,7 +352,12 @@ fn four_intervals_of_hybrid_trading() {
     assert_eq!(closed.events, expected_events);
     assert_eq!(
         market.bill(a(P4), 1).unwrap(),
-        Some(Bill { p2p_bought_wh: 600, p2p_paid: 120_000, fees_paid: 1_000, ..Bill::default() })
+        Some(Bill {
+            p2p_bought_wh: 600,
+            p2p_paid: 120_000,
+            fees_paid: 1_000,
+            ..Bill::default()
+        })
     );
 
     // Interval 2, 2026-12-01 00:00 (off-peak, 247_000). P6 leaves the market.
@@ -317,7 +365,9 @@ fn four_intervals_of_hybrid_trading() {
     ok(market.remove(a(OPERATOR), a(P6)).unwrap());
     assert_eq!(market.participant(a(P6)).unwrap(), None);
     assert_eq!(market.participant_count().unwrap(), 5);
-    refused(&mut market, E::NotRegistered, |m| m.sell(a(P6), 2, 100, 100_000));
+    refused(&mut market, E::NotRegistered, |m| {
+        m.sell(a(P6), 2, 100, 100_000)
+    });
     ok(market.sell(a(P3), 2, 1_000, 80_000).unwrap());
     ok(market.buy(a(P5), 2, 700, None).unwrap());
     ok(market.buy(a(P2), 2, 500, None).unwrap());
@@ -328,7 +378,10 @@ fn four_intervals_of_hybrid_trading() {
     // residual costs 200 * 247_000 / 1000 = 49_400.
     assert_eq!(
         market.trades(2).unwrap(),
-        vec![trade(P3, P5, 1, 700, 80_000, 3_500), trade(P3, P2, 1, 300, 80_000, 1_500)]
+        vec![
+            trade(P3, P5, 1, 700, 80_000, 3_500),
+            trade(P3, P2, 1, 300, 80_000, 1_500)
+        ]
     );
     assert_eq!(
         closed.value,
@@ -379,12 +432,21 @@ fn four_intervals_of_hybrid_trading() {
     // P5, December: 700 Wh at 80_000 = 56_000, fee 3_500.
     assert_eq!(
         market.monthly_bill(a(P5), DECEMBER).unwrap(),
-        Some(Bill { p2p_bought_wh: 700, p2p_paid: 56_000, fees_paid: 3_500, ..Bill::default() })
+        Some(Bill {
+            p2p_bought_wh: 700,
+            p2p_paid: 56_000,
+            fees_paid: 3_500,
+            ..Bill::default()
+        })
     );
     // P1 sold 1000 + 500 Wh for 100_000 + 100_000 in November and nothing in December.
     assert_eq!(
         market.monthly_bill(a(P1), NOVEMBER).unwrap(),
-        Some(Bill { p2p_sold_wh: 1_500, p2p_earned: 200_000, ..Bill::default() })
+        Some(Bill {
+            p2p_sold_wh: 1_500,
+            p2p_earned: 200_000,
+            ..Bill::default()
+        })
     );
     assert_eq!(market.monthly_bill(a(P1), DECEMBER).unwrap(), None);
 
@@ -411,17 +473,32 @@ fn four_intervals_of_hybrid_trading() {
 #[test]
 fn operator_messages_refuse_bad_input() {
     let mut market = registered();
-    refused(&mut market, E::NotOperator, |m| m.register(a(P1), a(STRANGER), 0));
-    refused(&mut market, E::UnknownArea, |m| m.register(a(OPERATOR), a(STRANGER), 3));
-    refused(&mut market, E::AlreadyRegistered, |m| m.register(a(OPERATOR), a(P1), 1));
+    refused(&mut market, E::NotOperator, |m| {
+        m.register(a(P1), a(STRANGER), 0)
+    });
+    refused(&mut market, E::UnknownArea, |m| {
+        m.register(a(OPERATOR), a(STRANGER), 3)
+    });
+    refused(&mut market, E::AlreadyRegistered, |m| {
+        m.register(a(OPERATOR), a(P1), 1)
+    });
     refused(&mut market, E::NotOperator, |m| m.remove(a(P1), a(P2)));
-    refused(&mut market, E::NotRegistered, |m| m.remove(a(OPERATOR), a(STRANGER)));
-    refused(&mut market, E::NotOperator, |m| m.update_config(a(P1), MarketConfig::paper()));
+    refused(&mut market, E::NotRegistered, |m| {
+        m.remove(a(OPERATOR), a(STRANGER))
+    });
+    refused(&mut market, E::NotOperator, |m| {
+        m.update_config(a(P1), MarketConfig::paper())
+    });
     let inverted = MarketConfig {
-        tariff: Tariff { min_price: 500_000, ..Tariff::paper() },
+        tariff: Tariff {
+            min_price: 500_000,
+            ..Tariff::paper()
+        },
         ..MarketConfig::paper()
     };
-    refused(&mut market, E::InvalidTariff, |m| m.update_config(a(OPERATOR), inverted));
+    refused(&mut market, E::InvalidTariff, |m| {
+        m.update_config(a(OPERATOR), inverted)
+    });
     let no_areas = MarketConfig {
         auction: market::AuctionRules {
             topology: Topology::Line { areas: 0 },
@@ -429,9 +506,16 @@ fn operator_messages_refuse_bad_input() {
         },
         ..MarketConfig::paper()
     };
-    refused(&mut market, E::InvalidTopology, |m| m.update_config(a(OPERATOR), no_areas));
-    let quarter_hours = MarketConfig { interval_ms: HOUR / 4, ..MarketConfig::paper() };
-    refused(&mut market, E::InvalidInterval, |m| m.update_config(a(OPERATOR), quarter_hours));
+    refused(&mut market, E::InvalidTopology, |m| {
+        m.update_config(a(OPERATOR), no_areas)
+    });
+    let quarter_hours = MarketConfig {
+        interval_ms: HOUR / 4,
+        ..MarketConfig::paper()
+    };
+    refused(&mut market, E::InvalidInterval, |m| {
+        m.update_config(a(OPERATOR), quarter_hours)
+    });
     assert_eq!(market.grid_price(24).unwrap(), Err(E::InvalidTariff));
     assert_eq!(market.grid_price(18).unwrap(), Ok(384_000));
 }
@@ -442,29 +526,53 @@ fn participant_messages_refuse_bad_input() {
     ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
     ok(market.buy(a(P2), 0, 1_000, None).unwrap());
 
-    refused(&mut market, E::NotRegistered, |m| m.sell(a(STRANGER), 0, 100, 100_000));
+    refused(&mut market, E::NotRegistered, |m| {
+        m.sell(a(STRANGER), 0, 100, 100_000)
+    });
     refused(&mut market, E::ZeroEnergy, |m| m.sell(a(P3), 0, 0, 100_000));
-    refused(&mut market, E::PriceOutOfBounds, |m| m.sell(a(P3), 0, 100, 79_999));
-    refused(&mut market, E::PriceOutOfBounds, |m| m.sell(a(P3), 0, 100, 400_001));
-    refused(&mut market, E::IntervalNotOpen, |m| m.sell(a(P3), 1, 100, 100_000));
-    refused(&mut market, E::OfferExists, |m| m.sell(a(P1), 0, 100, 100_000));
+    refused(&mut market, E::PriceOutOfBounds, |m| {
+        m.sell(a(P3), 0, 100, 79_999)
+    });
+    refused(&mut market, E::PriceOutOfBounds, |m| {
+        m.sell(a(P3), 0, 100, 400_001)
+    });
+    refused(&mut market, E::IntervalNotOpen, |m| {
+        m.sell(a(P3), 1, 100, 100_000)
+    });
+    refused(&mut market, E::OfferExists, |m| {
+        m.sell(a(P1), 0, 100, 100_000)
+    });
     refused(&mut market, E::OfferExists, |m| m.buy(a(P1), 0, 100, None));
-    refused(&mut market, E::NotRegistered, |m| m.buy(a(STRANGER), 0, 100, None));
+    refused(&mut market, E::NotRegistered, |m| {
+        m.buy(a(STRANGER), 0, 100, None)
+    });
     refused(&mut market, E::ZeroEnergy, |m| m.buy(a(P4), 0, 0, None));
-    refused(&mut market, E::IntervalNotOpen, |m| m.buy(a(P4), 7, 100, None));
+    refused(&mut market, E::IntervalNotOpen, |m| {
+        m.buy(a(P4), 7, 100, None)
+    });
     refused(&mut market, E::NoOffer, |m| m.cancel(a(P4), 0));
     refused(&mut market, E::NotRegistered, |m| m.cancel(a(STRANGER), 0));
     refused(&mut market, E::IntervalNotOpen, |m| m.cancel(a(P1), 1));
-    refused(&mut market, E::IntervalNotEnded, |m| m.close_interval(a(P1), 0));
-    refused(&mut market, E::IntervalNotEnded, |m| m.close_interval(a(P1), 5));
+    refused(&mut market, E::IntervalNotEnded, |m| {
+        m.close_interval(a(P1), 0)
+    });
+    refused(&mut market, E::IntervalNotEnded, |m| {
+        m.close_interval(a(P1), 5)
+    });
 
     market.set_time(START + HOUR);
     // Offers for the ended interval 0 are late now.
-    refused(&mut market, E::IntervalNotOpen, |m| m.sell(a(P3), 0, 100, 100_000));
+    refused(&mut market, E::IntervalNotOpen, |m| {
+        m.sell(a(P3), 0, 100, 100_000)
+    });
     refused(&mut market, E::IntervalNotOpen, |m| m.cancel(a(P1), 0));
     ok(market.close_interval(a(P1), 0).unwrap());
-    refused(&mut market, E::AlreadyCleared, |m| m.close_interval(a(P1), 0));
-    refused(&mut market, E::AlreadyCleared, |m| m.close_interval(a(P2), 0));
+    refused(&mut market, E::AlreadyCleared, |m| {
+        m.close_interval(a(P1), 0)
+    });
+    refused(&mut market, E::AlreadyCleared, |m| {
+        m.close_interval(a(P2), 0)
+    });
 }
 
 #[test]
@@ -474,25 +582,47 @@ fn p2p_and_p2g_answer_only_to_main() {
     let before = view(&mut market);
     let p2p_address = market.p2p_address();
     let p2g_address = market.p2g_address();
-    let mut p2p = <P2pRef as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(p2p_address);
-    let mut p2g = <P2gRef as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(p2g_address);
+    let mut p2p =
+        <P2pRef as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(p2p_address);
+    let mut p2g =
+        <P2gRef as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(p2g_address);
     // Each direct call, decoded with the message's exact return type, is refused with the
     // callee's typed `NotMain`, reverts and changes nothing.
     let place = p2p
         .call_mut()
-        .place(0, market::Offer { account: a(P2), area: 0, side: Side::Buy, energy_wh: 1, price: 1 })
+        .place(
+            0,
+            market::Offer {
+                account: a(P2),
+                area: 0,
+                side: Side::Buy,
+                energy_wh: 1,
+                price: 1,
+            },
+        )
         .params()
         .exec_input()
         .encode();
     let outcome = market
         .call_raw::<Result<(), p2p::Error>>(&chain_account(&p2p_address), &a(P2), place)
         .unwrap();
-    assert_eq!((outcome.value, outcome.reverted), (Err(p2p::Error::NotMain), true));
-    let cancel = p2p.call_mut().cancel(0, a(P1)).params().exec_input().encode();
+    assert_eq!(
+        (outcome.value, outcome.reverted),
+        (Err(p2p::Error::NotMain), true)
+    );
+    let cancel = p2p
+        .call_mut()
+        .cancel(0, a(P1))
+        .params()
+        .exec_input()
+        .encode();
     let outcome = market
         .call_raw::<Result<bool, p2p::Error>>(&chain_account(&p2p_address), &a(P1), cancel)
         .unwrap();
-    assert_eq!((outcome.value, outcome.reverted), (Err(p2p::Error::NotMain), true));
+    assert_eq!(
+        (outcome.value, outcome.reverted),
+        (Err(p2p::Error::NotMain), true)
+    );
     let clear = p2p
         .call_mut()
         .clear(0, market::AuctionRules::paper())
@@ -500,10 +630,21 @@ fn p2p_and_p2g_answer_only_to_main() {
         .exec_input()
         .encode();
     let outcome = market
-        .call_raw::<Result<market::Clearing, p2p::Error>>(&chain_account(&p2p_address), &a(P1), clear)
+        .call_raw::<Result<market::Clearing, p2p::Error>>(
+            &chain_account(&p2p_address),
+            &a(P1),
+            clear,
+        )
         .unwrap();
-    assert_eq!((outcome.value, outcome.reverted), (Err(p2p::Error::NotMain), true));
-    let key = IntervalKey { index: 0, hour: 22, month: NOVEMBER };
+    assert_eq!(
+        (outcome.value, outcome.reverted),
+        (Err(p2p::Error::NotMain), true)
+    );
+    let key = IntervalKey {
+        index: 0,
+        hour: 22,
+        month: NOVEMBER,
+    };
     let settle = p2g
         .call_mut()
         .settle(key, None, vec![], Tariff::paper())
@@ -511,15 +652,25 @@ fn p2p_and_p2g_answer_only_to_main() {
         .exec_input()
         .encode();
     let outcome = market
-        .call_raw::<Result<p2g::GridResult, p2g::Error>>(&chain_account(&p2g_address), &a(P1), settle)
+        .call_raw::<Result<p2g::GridResult, p2g::Error>>(
+            &chain_account(&p2g_address),
+            &a(P1),
+            settle,
+        )
         .unwrap();
-    assert_eq!((outcome.value, outcome.reverted), (Err(p2g::Error::NotMain), true));
+    assert_eq!(
+        (outcome.value, outcome.reverted),
+        (Err(p2g::Error::NotMain), true)
+    );
     assert_eq!(view(&mut market), before);
 }
 
 #[test]
 fn deployment_refuses_an_invalid_configuration() {
-    let zero_interval = MarketConfig { interval_ms: 0, ..MarketConfig::paper() };
+    let zero_interval = MarketConfig {
+        interval_ms: 0,
+        ..MarketConfig::paper()
+    };
     match deploy(&zero_interval) {
         Err(HarnessError::Deploy(why)) => assert!(why.contains("InvalidInterval"), "{why}"),
         Err(other) => panic!("unexpected error {other}"),

@@ -198,7 +198,9 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
                 }
                 let available = positions[seller].residual_wh();
                 if available == 0
-                    || rules.topology.distance(offers[buyer].area, offers[seller].area)?
+                    || rules
+                        .topology
+                        .distance(offers[buyer].area, offers[seller].area)?
                         != distance
                 {
                     continue;
@@ -263,10 +265,7 @@ fn eligible(offers: &[Offer], side: Side, admits: impl Fn(PricePerKwh) -> bool) 
 }
 
 /// The interval's uniform price candidate under `rule`, before matching.
-fn uniform_price(
-    offers: &[Offer],
-    rule: PricingRule,
-) -> Result<Option<PricePerKwh>, MarketError> {
+fn uniform_price(offers: &[Offer], rule: PricingRule) -> Result<Option<PricePerKwh>, MarketError> {
     let asks = offers.iter().filter(|offer| offer.side == Side::Sell);
     match rule {
         PricingRule::LowestAsk => Ok(asks.map(|offer| offer.price).min()),

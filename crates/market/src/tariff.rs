@@ -184,10 +184,22 @@ mod tests {
     fn invalid_tariffs() {
         let base = Tariff::paper();
         let cases = [
-            Tariff { min_price: 500_000, ..base.clone() },
-            Tariff { peak_hours: hours(5, 8), ..base.clone() },
-            Tariff { off_peak_hours: 1 << 24, ..base.clone() },
-            Tariff { peak_multiplier_bps: 100_001, ..base.clone() },
+            Tariff {
+                min_price: 500_000,
+                ..base.clone()
+            },
+            Tariff {
+                peak_hours: hours(5, 8),
+                ..base.clone()
+            },
+            Tariff {
+                off_peak_hours: 1 << 24,
+                ..base.clone()
+            },
+            Tariff {
+                peak_multiplier_bps: 100_001,
+                ..base.clone()
+            },
         ];
         for tariff in cases {
             assert_eq!(tariff.validate(), Err(MarketError::InvalidTariff));

@@ -11,11 +11,23 @@ fn who(n: u8) -> AccountId {
 }
 
 fn sell(n: u8, area: u8, energy_wh: u64, ask: u128) -> Offer {
-    Offer { account: who(n), area, side: Side::Sell, energy_wh, price: ask }
+    Offer {
+        account: who(n),
+        area,
+        side: Side::Sell,
+        energy_wh,
+        price: ask,
+    }
 }
 
 fn buy(n: u8, area: u8, energy_wh: u64, limit: u128) -> Offer {
-    Offer { account: who(n), area, side: Side::Buy, energy_wh, price: limit }
+    Offer {
+        account: who(n),
+        area,
+        side: Side::Buy,
+        energy_wh,
+        price: limit,
+    }
 }
 
 fn trade(seller: u8, buyer: u8, distance: u8, energy_wh: u64, price: u128) -> Trade {
@@ -52,7 +64,10 @@ fn assert_conserved(clearing: &Clearing) {
         assert!(position.matched_wh <= position.offered_wh);
     }
     assert_eq!(paid, earned);
-    assert_eq!(paid, clearing.trades.iter().map(|t| t.payment).sum::<u128>());
+    assert_eq!(
+        paid,
+        clearing.trades.iter().map(|t| t.payment).sum::<u128>()
+    );
     assert_eq!(fees, clearing.trades.iter().map(|t| t.fee).sum::<u128>());
     assert_eq!(bought, sold);
     assert_eq!(bought, clearing.volume_wh);
@@ -61,7 +76,11 @@ fn assert_conserved(clearing: &Clearing) {
 #[test]
 fn same_area_first() {
     // Seller 1 in area 0 and seller 2 in area 1; buyer 3 in area 1 takes from its own area first.
-    let offers = [sell(1, 0, 500, 100_000), sell(2, 1, 500, 120_000), buy(3, 1, 400, 300_000)];
+    let offers = [
+        sell(1, 0, 500, 100_000),
+        sell(2, 1, 500, 120_000),
+        buy(3, 1, 400, 300_000),
+    ];
     let clearing = paper(&offers);
     assert_eq!(clearing.price, Some(100_000));
     assert_eq!(clearing.trades, vec![trade(2, 3, 0, 400, 100_000)]);
@@ -96,9 +115,16 @@ fn adjacent_then_far_areas() {
 #[test]
 fn partial_fill_of_a_seller() {
     // 1000 Wh offered, 250 + 250 bought: the seller keeps 500 for the grid.
-    let offers = [sell(1, 0, 1_000, 150_000), buy(2, 0, 250, 300_000), buy(3, 0, 250, 300_000)];
+    let offers = [
+        sell(1, 0, 1_000, 150_000),
+        buy(2, 0, 250, 300_000),
+        buy(3, 0, 250, 300_000),
+    ];
     let clearing = paper(&offers);
-    assert_eq!(clearing.trades, vec![trade(1, 2, 0, 250, 150_000), trade(1, 3, 0, 250, 150_000)]);
+    assert_eq!(
+        clearing.trades,
+        vec![trade(1, 2, 0, 250, 150_000), trade(1, 3, 0, 250, 150_000)]
+    );
     assert_eq!(clearing.positions[0].residual_wh(), 500);
     // 250 Wh * 150_000 / 1000 = 37_500 each; the seller earns 75_000.
     assert_eq!(clearing.positions[0].value, 75_000);
@@ -108,9 +134,16 @@ fn partial_fill_of_a_seller() {
 #[test]
 fn partial_fill_of_a_buyer() {
     // The buyer wants 1000 Wh, two sellers have 300 and 200: 500 Wh left for the grid.
-    let offers = [sell(1, 0, 300, 150_000), sell(2, 0, 200, 160_000), buy(3, 0, 1_000, 300_000)];
+    let offers = [
+        sell(1, 0, 300, 150_000),
+        sell(2, 0, 200, 160_000),
+        buy(3, 0, 1_000, 300_000),
+    ];
     let clearing = paper(&offers);
-    assert_eq!(clearing.trades, vec![trade(1, 3, 0, 300, 150_000), trade(2, 3, 0, 200, 150_000)]);
+    assert_eq!(
+        clearing.trades,
+        vec![trade(1, 3, 0, 300, 150_000), trade(2, 3, 0, 200, 150_000)]
+    );
     assert_eq!(clearing.positions[2].residual_wh(), 500);
     assert_eq!(clearing.positions[2].value, 45_000 + 30_000);
     assert_conserved(&clearing);
@@ -128,9 +161,16 @@ fn exact_fill_leaves_no_residual() {
 #[test]
 fn tied_asks_match_in_submission_order() {
     // Sellers 1 and 2 both ask 100_000 in the buyer's area; seller 1 came first and fills first.
-    let offers = [sell(1, 0, 300, 100_000), sell(2, 0, 300, 100_000), buy(3, 0, 400, 200_000)];
+    let offers = [
+        sell(1, 0, 300, 100_000),
+        sell(2, 0, 300, 100_000),
+        buy(3, 0, 400, 200_000),
+    ];
     let clearing = paper(&offers);
-    assert_eq!(clearing.trades, vec![trade(1, 3, 0, 300, 100_000), trade(2, 3, 0, 100, 100_000)]);
+    assert_eq!(
+        clearing.trades,
+        vec![trade(1, 3, 0, 300, 100_000), trade(2, 3, 0, 100, 100_000)]
+    );
     // Submission order decides, not the order of arguments to a sort: swap them and seller 2
     // fills first.
     let swapped = [offers[1].clone(), offers[0].clone(), offers[2].clone()];
@@ -155,12 +195,20 @@ fn no_sellers_no_buyers_one_side_only() {
 #[test]
 fn buyers_below_the_price_stay_out() {
     // Lowest ask 200_000; both buyers' limits are lower: no P2P trade, everyone to the grid.
-    let offers = [sell(1, 0, 500, 200_000), buy(2, 0, 100, 199_999), buy(3, 1, 100, 150_000)];
+    let offers = [
+        sell(1, 0, 500, 200_000),
+        buy(2, 0, 100, 199_999),
+        buy(3, 1, 100, 150_000),
+    ];
     let clearing = paper(&offers);
     assert_eq!((clearing.price, clearing.volume_wh), (None, 0));
     assert!(clearing.trades.is_empty());
     // One buyer at the price is in; the other is out.
-    let offers = [sell(1, 0, 500, 200_000), buy(2, 0, 100, 200_000), buy(3, 0, 100, 150_000)];
+    let offers = [
+        sell(1, 0, 500, 200_000),
+        buy(2, 0, 100, 200_000),
+        buy(3, 0, 100, 150_000),
+    ];
     let clearing = paper(&offers);
     assert_eq!(clearing.trades, vec![trade(1, 2, 0, 100, 200_000)]);
     assert_eq!(clearing.positions[2].residual_wh(), 100);
@@ -169,7 +217,11 @@ fn buyers_below_the_price_stay_out() {
 #[test]
 fn rounding_conserves_money() {
     // 333 Wh at 100_001 per kWh = 33_300.333 -> 33_300 for buyer and seller alike.
-    let offers = [sell(1, 0, 1_000, 100_001), buy(2, 0, 333, 300_000), buy(3, 1, 333, 300_000)];
+    let offers = [
+        sell(1, 0, 1_000, 100_001),
+        buy(2, 0, 333, 300_000),
+        buy(3, 1, 333, 300_000),
+    ];
     let clearing = paper(&offers);
     assert_eq!(clearing.trades[0].payment, 33_300);
     assert_eq!(clearing.positions[0].value, 66_600);
@@ -179,12 +231,18 @@ fn rounding_conserves_money() {
 #[test]
 fn network_fee_per_distance_step() {
     // 2 steps at 10_000 per kWh per step = 20_000 per kWh; 300 Wh -> 6_000 on top of the energy.
-    let rules = AuctionRules { grid_fee_per_kwh_step: 10_000, ..AuctionRules::paper() };
+    let rules = AuctionRules {
+        grid_fee_per_kwh_step: 10_000,
+        ..AuctionRules::paper()
+    };
     let offers = [sell(1, 2, 300, 100_000), buy(2, 0, 300, 300_000)];
     let clearing = clear(&offers, &rules).unwrap();
     assert_eq!(clearing.trades[0].payment, 30_000);
     assert_eq!(clearing.trades[0].fee, 6_000);
-    assert_eq!((clearing.positions[1].value, clearing.positions[1].fees), (30_000, 6_000));
+    assert_eq!(
+        (clearing.positions[1].value, clearing.positions[1].fees),
+        (30_000, 6_000)
+    );
     assert_eq!(clearing.positions[0].value, 30_000);
     assert_conserved(&clearing);
 }
@@ -195,7 +253,10 @@ fn merit_order_price_where_supply_meets_demand() {
     // Bids: 150 Wh up to 300_000, 100 Wh up to 160_000.
     // Volume at 100_000: min(100, 250) = 100; at 150_000: min(200, 250) = 200;
     // at 250_000: min(300, 150) = 150. The price is 150_000; seller 3 (250_000) stays out.
-    let rules = AuctionRules { pricing: PricingRule::MeritOrder, ..AuctionRules::paper() };
+    let rules = AuctionRules {
+        pricing: PricingRule::MeritOrder,
+        ..AuctionRules::paper()
+    };
     let offers = [
         sell(1, 0, 100, 100_000),
         sell(2, 0, 100, 150_000),
@@ -223,21 +284,34 @@ fn merit_order_price_where_supply_meets_demand() {
 
 #[test]
 fn merit_order_without_a_crossing() {
-    let rules = AuctionRules { pricing: PricingRule::MeritOrder, ..AuctionRules::paper() };
+    let rules = AuctionRules {
+        pricing: PricingRule::MeritOrder,
+        ..AuctionRules::paper()
+    };
     let clearing = clear(&[sell(1, 0, 100, 200_000), buy(2, 0, 100, 100_000)], &rules).unwrap();
     assert_eq!((clearing.price, clearing.volume_wh), (None, 0));
 }
 
 #[test]
 fn unknown_area_is_refused() {
-    let rules = AuctionRules { topology: Topology::Line { areas: 2 }, ..AuctionRules::paper() };
-    assert_eq!(clear(&[sell(1, 2, 100, 100_000)], &rules), Err(MarketError::UnknownArea));
+    let rules = AuctionRules {
+        topology: Topology::Line { areas: 2 },
+        ..AuctionRules::paper()
+    };
+    assert_eq!(
+        clear(&[sell(1, 2, 100, 100_000)], &rules),
+        Err(MarketError::UnknownArea)
+    );
 }
 
 #[test]
 fn settlement_sends_residuals_to_the_grid() {
     // Seller 1 (1000 Wh) and buyers 2 (400 Wh) and 3 (900 Wh, area 2) at 18:00 (peak).
-    let offers = [sell(1, 0, 1_000, 100_000), buy(2, 0, 400, 384_000), buy(3, 2, 900, 384_000)];
+    let offers = [
+        sell(1, 0, 1_000, 100_000),
+        buy(2, 0, 400, 384_000),
+        buy(3, 2, 900, 384_000),
+    ];
     let clearing = paper(&offers);
     // Buyer 2 takes 400 in area 0, buyer 3 the remaining 600 from two steps away.
     assert_eq!(clearing.volume_wh, 1_000);
@@ -253,7 +327,10 @@ fn settlement_sends_residuals_to_the_grid() {
     assert_eq!(bill.p2p_paid, 60_000);
     assert_eq!(bill.total_paid(), 175_200);
     let seller = &settlement.bills[0].1;
-    assert_eq!((seller.p2p_sold_wh, seller.p2p_earned, seller.grid_sold_wh), (1_000, 100_000, 0));
+    assert_eq!(
+        (seller.p2p_sold_wh, seller.p2p_earned, seller.grid_sold_wh),
+        (1_000, 100_000, 0)
+    );
 }
 
 #[test]

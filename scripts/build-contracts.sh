@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Release builds of the three contracts with cargo-contract, skipping bundles that are newer
+# than every source they are built from. Bundles: $CARGO_TARGET_DIR/ink/<name>/<name>.contract
+# (target/ink/<name>/<name>.contract by default). cargo-contract also runs its own lints.
+set -euo pipefail
+[ $# -eq 0 ] || { echo "usage: $0" >&2; exit 2; }
+source "$(dirname "$0")/lib.sh"
+ensure_toolchain
+command -v cargo-contract >/dev/null || die "cargo-contract is missing: run scripts/setup.sh"
+
+cd "$ROOT"
+for name in "${CONTRACTS[@]}"; do
+  bundle=$BUNDLE_DIR/$name/$name.contract
+  sources=(crates/market "contracts/$name" Cargo.lock Cargo.toml rust-toolchain.toml)
+  [ "$name" = main ] && sources+=(contracts/p2p contracts/p2g)
+  if [ -f "$bundle" ] && [ -z "$(find "${sources[@]}" -newer "$bundle" -type f -print -quit)" ]; then
+    say "$name: up to date ($bundle)"
+    continue
+  fi
+  say "$name: building"
+  # Through rustup's cargo, so rust-toolchain.toml picks Rust 1.86.0.
+  cargo contract build --release --quiet --manifest-path "contracts/$name/Cargo.toml"
+  [ -f "$bundle" ] || die "cargo-contract did not write $bundle"
+done
