@@ -13,7 +13,10 @@ for name in "${CONTRACTS[@]}"; do
   bundle=$BUNDLE_DIR/$name/$name.contract
   sources=(crates/market "contracts/$name" Cargo.lock Cargo.toml rust-toolchain.toml)
   [ "$name" = main ] && sources+=(contracts/p2p contracts/p2g)
-  if [ -f "$bundle" ] && [ -z "$(find "${sources[@]}" -newer "$bundle" -type f -print -quit)" ]; then
+  # ink_e2e writes debug bundles to the same place: the stamp tells our release build apart.
+  stamp=$BUNDLE_DIR/$name/release.sha256
+  if [ -f "$bundle" ] && [ -f "$stamp" ] && sha256sum --status -c "$stamp" \
+    && [ -z "$(find "${sources[@]}" -newer "$bundle" -type f -print -quit)" ]; then
     say "$name: up to date ($bundle)"
     continue
   fi
@@ -21,4 +24,5 @@ for name in "${CONTRACTS[@]}"; do
   # Through rustup's cargo, so rust-toolchain.toml picks Rust 1.86.0.
   cargo contract build --release --quiet --manifest-path "contracts/$name/Cargo.toml"
   [ -f "$bundle" ] || die "cargo-contract did not write $bundle"
+  sha256sum "$bundle" >"$stamp"
 done

@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+/**
+ * Deploys the market suite (p2p, p2g, main) to a chain and records where it went.
+ *
+ *   node deploy.mjs [--network NAME] [--url ws://HOST:PORT] [--config FILE]
+ *                   [--deployments-dir DIR] [--register-demo]
+ *
+ * - `--network` (default `local`) names the deployment: it picks the default config
+ *   `deployments/config/<network>.json` and the record `<deployments-dir>/<network>.json`.
+ * - `--url` (default `ws://127.0.0.1:${MARKET_NODE_PORT:-9944}`) is the node's RPC endpoint.
+ * - `--config` is a JSON file `{operator, market, participants}`: `operator` a secret URI
+ *   (default `//Alice`), `market` the `MarketConfig` in snake_case, `participants` the demo
+ *   accounts `[{name, uri, area}]`.
+ * - `--deployments-dir` (default `$MARKET_DEPLOYMENTS_DIR` or `<repo>/deployments`) is where the
+ *   record is written.
+ * - `--register-demo` registers the config's participants (those not registered yet).
+ *
+ * Idempotent: if the record exists and main still answers at its address on the same chain,
+ * running the code the record names (and the current bundle has), the suite is reused, not
+ * deployed again. Running it twice never fails and never registers anyone twice.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import {
+  ContractError,
+  Market,
+  REPO_ROOT,
+  account,
+  connect,
+  defaultUrl,
+  loadBundles,
+  sameValue,
+  toJsonSafe,
+} from './src/market.mjs';
+
+const USAGE = 'usage: scripts/deploy.sh [--network NAME] [--url ws://HOST:PORT] [--config FILE] ' +
+  '[--deployments-dir DIR] [--register-demo]';
+
+/** Prints a progress line (stdout: the deploy's own report, not diagnostics). */
+function say(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+function fail(message, code = 1) {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+function parseOptions(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        network: { type: 'string', default: 'local' },
+        url: { type: 'string' },
+        config: { type: 'string' },
+        'deployments-dir': { type: 'string' },
+        'register-demo': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    fail(`${error.message}\n${USAGE}`, 2);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    say(USAGE);
+    process.exit(0);
+  }
+  if (!/^[A-Za-z0-9_.-]+$/.test(values.network)) fail(`bad network name ${values.network}`, 2);
+  const deploymentsDir = path.resolve(values['deployments-dir'] ??
+    process.env.MARKET_DEPLOYMENTS_DIR ?? path.join(REPO_ROOT, 'deployments'));
+  return {
+    network: values.network,
+    url: values.url ?? defaultUrl(),
+    configFile: path.resolve(values.config ??
+      path.join(REPO_ROOT, 'deployments', 'config', `${values.network}.json`)),
+    recordFile: path.join(deploymentsDir, `${values.network}.json`),
+    registerDemo: values['register-demo'],
+  };
+}
+
+function readJson(file, what) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return fail(`cannot read the ${what} ${file}: ${error.message}`);
+  }
+}
+
+/** Writes JSON atomically (temp file, then rename), so an interrupted run leaves no half file. */
+function writeJson(file, value) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.tmp-${process.pid}`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temp, file);
+}
+
+/** A path relative to the repository when inside it, so records are portable. */
+function shown(file) {
+  const relative = path.relative(REPO_ROOT, file);
+  return relative.startsWith('..') ? file : relative;
+}
+
+/**
+ * Whether the recorded suite can be reused: same chain (genesis hash), main still a contract at
+ * its address running the recorded code, which is also the current bundle's, and answering.
+ *
+ * @returns {Promise<{market: Market} | {reason: string}>}
+ */
+async function reusable(api, record, bundles, genesisHash) {
+  if (record.chain?.genesis_hash !== genesisHash) {
+    return { reason: `it was made on another chain (genesis ${record.chain?.genesis_hash})` };
+  }
+  const address = record.main?.address;
+  if (!address) return { reason: 'it names no main address' };
+  const info = await api.query.contracts.contractInfoOf(address);
+  if (info.isNone) return { reason: `no contract lives at ${address} any more` };
+  const onChain = info.unwrap().codeHash.toHex();
+  if (onChain !== record.main.code_hash) {
+    return { reason: `the contract at ${address} runs code ${onChain}, not ${record.main.code_hash}` };
+  }
+  if (onChain !== bundles.main.codeHash) {
+    return { reason: `the main bundle changed (code ${bundles.main.codeHash}, deployed ${onChain})` };
+  }
+  try {
+    return { market: await Market.at(api, address, { bundles }) };
+  } catch (error) {
+    return { reason: `main at ${address} does not answer: ${error.message}` };
+  }
+}
+
+/**
+ * Registers the demo participants the chain does not know yet. One already registered in the
+ * same area is skipped; one in another area is reported and left alone (moving it would need
+ * `remove` first, which would withdraw its open offer).
+ */
+async function registerDemo(market, operator, participants) {
+  const registered = [];
+  for (const { name, uri, area } of participants) {
+    const who = account(uri);
+    const current = await market.participant(who);
+    if (current === null) {
+      const { blockNumber } = await market.register(operator, who, area);
+      say(`registered ${name} (${who.address}) in area ${area} (block ${blockNumber})`);
+    } else if (current.area === area) {
+      say(`${name} (${who.address}) is already registered in area ${area}`);
+    } else {
+      say(`warning: ${name} (${who.address}) is registered in area ${current.area}, the config ` +
+        `says ${area}; left as it is`);
+    }
+    registered.push({ name, uri, address: who.address, area: current?.area ?? area });
+  }
+  return registered;
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  const file = readJson(options.configFile, 'config');
+  if (!file.market) fail(`${options.configFile} has no "market" (the MarketConfig)`);
+  if (options.registerDemo && !Array.isArray(file.participants)) {
+    fail(`--register-demo: ${options.configFile} has no "participants" list`);
+  }
+  const bundles = loadBundles();
+  const api = await connect(options.url);
+  try {
+    const operator = account(file.operator ?? '//Alice');
+    const genesisHash = api.genesisHash.toHex();
+    say(`network ${options.network}: ${options.url} (${(await api.rpc.system.chain()).toString()}, ` +
+      `genesis ${genesisHash.slice(0, 10)}...)`);
+
+    let record = existsSync(options.recordFile) ? readJson(options.recordFile, 'record') : null;
+    let market = null;
+    if (record) {
+      const found = await reusable(api, record, bundles, genesisHash);
+      if (found.market) {
+        market = found.market;
+        say(`reusing the suite of ${shown(options.recordFile)}: main ${market.address} ` +
+          `(deployed in block ${record.deployed?.block_number}); nothing deployed`);
+        const onChain = await market.config();
+        if (!sameValue(file.market, onChain)) {
+          say(`warning: the chain's configuration differs from ${shown(options.configFile)}; ` +
+            'a running market is not changed here: the operator can call update_config ' +
+            `(interval length fixed), or delete ${shown(options.recordFile)} to deploy afresh`);
+        }
+      } else {
+        say(`not reusing ${shown(options.recordFile)}: ${found.reason}; deploying afresh`);
+        record = null;
+      }
+    }
+
+    if (!market) {
+      say(`deploying with ${shown(options.configFile)} as operator ${operator.address}`);
+      const deployed = await Market.deploy(api, operator, file.market, { bundles });
+      market = deployed.market;
+      for (const name of ['p2p', 'p2g', 'main']) {
+        say(`${name} code ${deployed.codeHashes[name]} ` +
+          `${deployed.uploaded.includes(name) ? 'uploaded' : 'already on chain'}`);
+      }
+      say(`deployed main ${market.addresses.main}, p2p ${market.addresses.p2p}, ` +
+        `p2g ${market.addresses.p2g} (block ${deployed.blockNumber})`);
+      record = {
+        network: options.network,
+        url: options.url,
+        chain: {
+          name: (await api.rpc.system.chain()).toString(),
+          genesis_hash: genesisHash,
+          runtime: `${api.runtimeVersion.specName}/${api.runtimeVersion.specVersion}`,
+        },
+        main: { address: market.addresses.main, code_hash: bundles.main.codeHash },
+        p2p: { address: market.addresses.p2p, code_hash: bundles.p2p.codeHash },
+        p2g: { address: market.addresses.p2g, code_hash: bundles.p2g.codeHash },
+        operator: { uri: file.operator ?? '//Alice', address: market.operator },
+        config_file: shown(options.configFile),
+        config: toJsonSafe(await market.config()),
+        timing: toJsonSafe(await market.timing()),
+        deployed: {
+          block_number: deployed.blockNumber,
+          block_hash: deployed.blockHash,
+          timestamp_ms: deployed.blockTime,
+          time: new Date(deployed.blockTime).toISOString(),
+        },
+        participants: [],
+      };
+    }
+
+    if (options.registerDemo) {
+      if (market.operator !== operator.address) {
+        fail(`--register-demo: ${file.operator ?? '//Alice'} (${operator.address}) is not the ` +
+          `operator of main ${market.address} (${market.operator})`);
+      }
+      record.participants = await registerDemo(market, operator, file.participants);
+    }
+    record.participant_count = await market.participantCount();
+
+    const before = existsSync(options.recordFile) ? readFileSync(options.recordFile, 'utf8') : '';
+    if (before !== `${JSON.stringify(record, null, 2)}\n`) {
+      writeJson(options.recordFile, record);
+      say(`wrote ${shown(options.recordFile)}`);
+    } else {
+      say(`${shown(options.recordFile)} is up to date`);
+    }
+  } finally {
+    await api.disconnect();
+  }
+}
+
+main().catch((error) => {
+  const detail = error instanceof ContractError ? ` [${error.variant}]` : '';
+  fail(`${error.message}${detail}`);
+});

@@ -1,0 +1,810 @@
+/**
+ * polkadot.js client of the hybrid P2P electricity market: deploys the three ink! contracts
+ * (main, p2p, p2g) from their built `.contract` bundles and wraps every message and query of
+ * main, the market's single entry point.
+ *
+ * Conventions, chosen so that what a caller reads matches the contracts' Rust types and the
+ * metadata JSON:
+ * - Names are snake_case as in the metadata (`energy_wh`, `grid_import_wh`); polkadot.js
+ *   camelCases them internally, this module maps them back.
+ * - Integers of 64 bits and more (`u64` energy, intervals and timestamps, `u128` prices and
+ *   money) are returned as `BigInt`, smaller ones (`u8` areas, `u32` counts and months) as
+ *   `number`. Inputs accept `BigInt`, `number` or a decimal string.
+ * - Accounts are returned as SS58 strings of the connected chain; inputs accept SS58 strings,
+ *   keyring pairs or 32-byte public keys.
+ * - Unit enum variants are strings (`'Sell'`, `'LowestAsk'`), variants with data are
+ *   one-key objects (`{ Line: { areas: 3 } }`), `Option` is `null` or the value.
+ *
+ * A message is always dry-run first: the dry run gives the gas and storage deposit the
+ * transaction needs, and a typed `Err(Error::Variant)` is thrown as a {@link ContractError}
+ * before anything is signed.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { Abi } from '@polkadot/api-contract';
+import {
+  Bytes,
+  Enum,
+  GenericAccountId,
+  Null,
+  Option,
+  Result,
+  Struct,
+  Tuple,
+  U8aFixed,
+  Vec,
+  VecFixed,
+  bool as Bool,
+} from '@polkadot/types';
+import { compactAddLength, hexToU8a, isHex, stringCamelCase, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
+
+/** The repository root (this file lives in `clients/js/src/`). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The three contracts, in the order they are uploaded. */
+export const CONTRACT_NAMES = ['p2p', 'p2g', 'main'];
+
+/** Default RPC endpoint: the dev node of `scripts/node.sh` (`MARKET_NODE_PORT`, default 9944). */
+export function defaultUrl() {
+  return `ws://127.0.0.1:${process.env.MARKET_NODE_PORT || 9944}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundles
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where the built bundles live: `$MARKET_BUNDLE_DIR/<name>/<name>.contract` if set, else
+ * `${CARGO_TARGET_DIR:-<repo>/target}/ink/<name>/<name>.contract`, as cargo-contract writes them
+ * and as the drink driver reads them.
+ */
+export function bundleDir() {
+  if (process.env.MARKET_BUNDLE_DIR) return path.resolve(process.env.MARKET_BUNDLE_DIR);
+  const target = process.env.CARGO_TARGET_DIR
+    ? path.resolve(process.env.CARGO_TARGET_DIR)
+    : path.join(REPO_ROOT, 'target');
+  return path.join(target, 'ink');
+}
+
+/**
+ * Reads one `.contract` bundle (metadata and Wasm together) and checks that the Wasm hashes to
+ * the code hash the metadata claims, so a stale or hand-edited bundle is caught before upload.
+ *
+ * @returns {{name: string, file: string, json: object, wasm: Uint8Array, codeHash: string}}
+ */
+export function loadBundle(name, dir = bundleDir()) {
+  const file = path.join(dir, name, `${name}.contract`);
+  let json;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read the ${name} bundle at ${file} (build the contracts first: ` +
+      `scripts/build-contracts.sh): ${error.message}`);
+  }
+  if (!json.source?.wasm || !json.source?.hash) {
+    throw new Error(`${file} is not a full bundle: it has no source.wasm / source.hash`);
+  }
+  const wasm = hexToU8a(json.source.wasm);
+  const codeHash = blake2AsHex(wasm, 256);
+  if (codeHash !== json.source.hash) {
+    throw new Error(`${file}: the Wasm hashes to ${codeHash}, the metadata says ${json.source.hash}`);
+  }
+  return { name, file, json, wasm, codeHash };
+}
+
+/** All three bundles, by name. */
+export function loadBundles(dir = bundleDir()) {
+  return Object.fromEntries(CONTRACT_NAMES.map((name) => [name, loadBundle(name, dir)]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection and accounts
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Connects to a node. Fails after `timeoutMs` instead of retrying forever (polkadot.js's
+ * default), so a wrong URL is an error rather than a hang.
+ */
+export async function connect(url = defaultUrl(), { timeoutMs = 30_000 } = {}) {
+  await cryptoWaitReady();
+  const provider = new WsProvider(url, false);
+  try {
+    await withTimeout(provider.connect(), timeoutMs, `no node answers at ${url}`);
+    const api = new ApiPromise({ provider, noInitWarn: true });
+    await withTimeout(api.isReadyOrError, timeoutMs, `node at ${url} did not get ready`);
+    return api;
+  } catch (error) {
+    await provider.disconnect().catch(() => {});
+    throw new Error(`cannot connect to ${url}: ${error.message}`);
+  }
+}
+
+/** `promise`, or a rejection after `ms`; the timer is always cleared so it cannot hold the process. */
+async function withTimeout(promise, ms, message) {
+  let timer;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A keyring pair from a secret URI such as `//Alice` (sr25519, the dev chain's scheme). */
+export function account(uri, ss58Format = 42) {
+  return new Keyring({ type: 'sr25519', ss58Format }).addFromUri(uri);
+}
+
+/** The 32-byte public key behind an SS58 string, a keyring pair or raw bytes, as hex. */
+export function accountHex(who) {
+  if (who && typeof who === 'object' && 'address' in who) return u8aToHex(who.publicKey);
+  if (who instanceof Uint8Array) return u8aToHex(who);
+  if (isHex(who) && who.length === 66) return who;
+  return u8aToHex(decodeAddress(who));
+}
+
+function addressOf(who) {
+  return who && typeof who === 'object' && 'address' in who ? who.address : who;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A contract message or constructor returned `Err(Error::Variant)`. `variant` is the variant's
+ * name as in Rust (`'NotRegistered'`); for variants wrapping a callee's error, `detail` holds
+ * the inner variant (`variant: 'P2p', detail: 'NotMain'`) and the message says `P2p(NotMain)`.
+ *
+ * Usually thrown by the dry run, before anything is signed. If the dry run passed but the
+ * transaction reverted in its block (the chain's state or clock moved in between), `reverted`
+ * is true, `blockHash` names that block, and the variant comes from a dry run on it.
+ */
+export class ContractError extends Error {
+  constructor(contract, message, variant, detail = null) {
+    const shown = detail === null ? variant : `${variant}(${detail})`;
+    super(`${contract}.${message} failed: ${shown}`);
+    this.name = 'ContractError';
+    this.contract = contract;
+    this.messageName = message;
+    this.variant = variant;
+    this.detail = detail;
+  }
+}
+
+/**
+ * The chain refused or aborted a call outside the contract's typed errors: a dispatch error
+ * (`contracts.ContractTrapped`, `contracts.OutOfGas`, ...), an ink! `LangError`, or a
+ * transaction pool rejection. `reason` is e.g. `'contracts.ContractTrapped'`.
+ */
+export class ChainError extends Error {
+  constructor(what, reason, debugMessage = '') {
+    super(`${what} failed: ${reason}${debugMessage ? ` (${debugMessage})` : ''}`);
+    this.name = 'ChainError';
+    this.reason = reason;
+    this.debugMessage = debugMessage;
+  }
+}
+
+function dispatchErrorName(api, dispatchError) {
+  if (dispatchError.isModule) {
+    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+    return `${section}.${name}`;
+  }
+  return dispatchError.toString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values: strict encoding of inputs, plain decoding of outputs
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * snake_case names of every struct field, enum field and argument in the bundles, keyed by the
+ * camelCase form polkadot.js gives them. Names not in the map are kept as they are.
+ */
+function snakeNames(bundles) {
+  const names = new Map();
+  const add = (name) => name && names.set(stringCamelCase(name), name);
+  for (const { json } of bundles) {
+    for (const { type } of json.types) {
+      for (const field of type.def.composite?.fields ?? []) add(field.name);
+      for (const variant of type.def.variant?.variants ?? []) {
+        for (const field of variant.fields ?? []) add(field.name);
+      }
+    }
+    for (const event of json.spec.events) for (const arg of event.args) add(arg.label);
+    for (const item of [...json.spec.messages, ...json.spec.constructors]) {
+      for (const arg of item.args) add(arg.label);
+    }
+  }
+  return names;
+}
+
+/**
+ * Converts a decoded SCALE value into plain JavaScript (see the module's conventions). Order of
+ * the checks matters: `Result` is an `Enum`, `GenericAccountId` a `U8aFixed`, `Bytes` a byte
+ * array.
+ */
+function toPlain(codec, names) {
+  if (codec instanceof Option) return codec.isSome ? toPlain(codec.unwrap(), names) : null;
+  if (codec instanceof Result) {
+    return codec.isOk ? { Ok: toPlain(codec.asOk, names) } : { Err: toPlain(codec.asErr, names) };
+  }
+  if (codec instanceof Enum) {
+    return codec.value instanceof Null ? codec.type : { [codec.type]: toPlain(codec.value, names) };
+  }
+  if (codec instanceof Struct) {
+    const out = {};
+    for (const [key, value] of codec.entries()) out[names.get(key) ?? key] = toPlain(value, names);
+    return out;
+  }
+  if (codec instanceof Tuple || codec instanceof Vec || codec instanceof VecFixed) {
+    return codec.map((item) => toPlain(item, names));
+  }
+  if (codec instanceof GenericAccountId) return codec.toString();
+  if (codec instanceof U8aFixed) return codec.toHex();
+  if (codec instanceof Bytes) return Array.from(codec);
+  if (codec instanceof Bool) return codec.isTrue;
+  if (codec instanceof Null) return null;
+  if (typeof codec.toBigInt === 'function' && typeof codec.bitLength === 'function') {
+    return codec.bitLength() > 32 ? codec.toBigInt() : codec.toNumber();
+  }
+  return codec.toJSON();
+}
+
+/** Deep equality of an input value and its decoded round trip; numbers compare as integers. */
+export function sameValue(input, decoded) {
+  const isInt = (v) => typeof v === 'bigint' || typeof v === 'number' ||
+    (typeof v === 'string' && /^\d+$/.test(v));
+  if (isInt(input) && isInt(decoded)) {
+    try {
+      return BigInt(input) === BigInt(decoded);
+    } catch {
+      return false;
+    }
+  }
+  if (input === null || input === undefined) return decoded === null;
+  if (Array.isArray(input) || Array.isArray(decoded)) {
+    return Array.isArray(input) && Array.isArray(decoded) && input.length === decoded.length &&
+      input.every((item, i) => sameValue(item, decoded[i]));
+  }
+  if (typeof input === 'object' && typeof decoded === 'object' && decoded !== null) {
+    const keys = Object.keys(input);
+    return keys.length === Object.keys(decoded).length &&
+      keys.every((key) => key in decoded && sameValue(input[key], decoded[key]));
+  }
+  return input === decoded;
+}
+
+/** JSON for values with BigInts: integers that fit a double stay numbers, larger ones strings. */
+export function toJsonSafe(value) {
+  return JSON.parse(JSON.stringify(value, (_, v) => {
+    if (typeof v !== 'bigint') return v;
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Signs and submits an extrinsic and resolves once it is in a block (instant seal makes one
+ * block per transaction, so this is quick on a dev node). Rejects with a {@link ChainError} if
+ * the pool refuses it or the dispatch fails.
+ *
+ * @returns {Promise<{blockHash: string, blockNumber: number, blockTime: number,
+ *   txHash: string, events: object[]}>} `events` are this extrinsic's `EventRecord`s.
+ */
+export function submit(api, extrinsic, signer, what = 'transaction') {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = null;
+    let done = false;
+    const finish = (fn, value) => {
+      if (done) return;
+      done = true;
+      if (unsubscribe) unsubscribe();
+      fn(value);
+    };
+    extrinsic
+      .signAndSend(signer, { nonce: -1 }, (result) => {
+        const { status, dispatchError } = result;
+        if (status.isInBlock || status.isFinalized) {
+          const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex();
+          if (dispatchError) {
+            const failure = new ChainError(what, dispatchErrorName(api, dispatchError));
+            failure.blockHash = blockHash;
+            finish(reject, failure);
+            return;
+          }
+          finish(resolve, { blockHash, txHash: result.txHash.toHex(), events: result.events });
+        } else if (status.isInvalid || status.isDropped || status.isUsurped) {
+          finish(reject, new ChainError(what, `transaction ${status.type}`));
+        }
+      })
+      .then((unsub) => {
+        unsubscribe = unsub;
+        if (done) unsub();
+      }, (error) => finish(reject, new ChainError(what, error.message)));
+  }).then(async (included) => {
+    const [header, now] = await Promise.all([
+      api.rpc.chain.getHeader(included.blockHash),
+      api.query.timestamp.now.at(included.blockHash),
+    ]);
+    return { ...included, blockNumber: header.number.toNumber(), blockTime: now.toNumber() };
+  });
+}
+
+/**
+ * The timestamp (ms) of the best block. Contracts read the block timestamp, and queries run on
+ * the best block, so this is the "now" every query sees.
+ */
+export async function chainTime(api) {
+  return (await api.query.timestamp.now()).toNumber();
+}
+
+/**
+ * Makes a block by submitting an empty `system.remark`. On an instant-seal dev node the chain's
+ * clock only moves when a block is made: queries (`current_interval`, `interval_state`) and dry
+ * runs read the last block's timestamp, which can lie far behind the wall clock after a quiet
+ * spell. A fresh block brings them up to date. Returns the new block's timestamp.
+ */
+export async function makeBlock(api, signer) {
+  const included = await submit(api, api.tx.system.remark('0x'), signer, 'system.remark');
+  return included.blockTime;
+}
+
+/**
+ * Uploads a bundle's Wasm unless the chain has it already (then it only checks the hash), so
+ * deploying again costs nothing. Determinism `Enforced`: the code may be called on-chain.
+ *
+ * @returns {Promise<{codeHash: string, uploaded: boolean}>}
+ */
+export async function uploadCode(api, signer, bundle) {
+  const existing = await api.query.contracts.codeInfoOf(bundle.codeHash);
+  if (existing.isSome) return { codeHash: bundle.codeHash, uploaded: false };
+  // A Uint8Array given for a `Bytes` argument is read as already SCALE-encoded (length
+  // prefix first), so the raw Wasm must get its compact length prefix, as CodePromise does.
+  const code = compactAddLength(bundle.wasm);
+  const included = await submit(api, api.tx.contracts.uploadCode(code, null, 'Enforced'),
+    signer, `contracts.uploadCode(${bundle.name})`);
+  const stored = included.events.find(({ event }) => api.events.contracts.CodeStored.is(event));
+  const codeHash = stored?.event.data[0].toHex();
+  if (codeHash !== bundle.codeHash) {
+    throw new Error(`uploading ${bundle.name} stored code ${codeHash}, expected ${bundle.codeHash}`);
+  }
+  return { codeHash, uploaded: true };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The market
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A deployed market: main at `address` with its p2p and p2g. Create it with
+ * {@link Market.deploy} or {@link Market.at}.
+ *
+ * Queries and dry runs execute on the best block, so they see that block's timestamp. On an
+ * instant-seal dev node no block is made without a transaction, so "now" for a query can lag
+ * the wall clock arbitrarily: use {@link Market#openInterval} and {@link Market#waitUntilEnded}
+ * (which make a block first) rather than reading `current_interval` after a pause.
+ */
+export class Market {
+  /** @private Use {@link Market.at} or {@link Market.deploy}. */
+  constructor(api, bundles, addresses, operator) {
+    this.api = api;
+    this.bundles = bundles;
+    const properties = api.registry.getChainProperties();
+    /** One Abi per contract, each with its own type registry. */
+    this.abis = Object.fromEntries(CONTRACT_NAMES.map((name) => [
+      name, new Abi(bundles[name].json, properties)]));
+    this.names = snakeNames(Object.values(bundles));
+    /** SS58 addresses of main, p2p and p2g. */
+    this.addresses = addresses;
+    /** The operator (main's instantiator); the default origin of queries. */
+    this.operator = operator;
+  }
+
+  /** Main's address. */
+  get address() {
+    return this.addresses.main;
+  }
+
+  /**
+   * Attaches to a deployed main: checks that a contract lives at `address` running the
+   * bundle's main code, and reads its operator and the addresses of its p2p and p2g.
+   */
+  static async at(api, address, { bundles = loadBundles() } = {}) {
+    const info = await api.query.contracts.contractInfoOf(address);
+    if (info.isNone) throw new Error(`no contract at ${address}`);
+    const codeHash = info.unwrap().codeHash.toHex();
+    if (codeHash !== bundles.main.codeHash) {
+      throw new Error(`the contract at ${address} runs code ${codeHash}, not main ` +
+        `(${bundles.main.codeHash})`);
+    }
+    const main = api.registry.createType('AccountId', address).toString();
+    const market = new Market(api, bundles, { main }, main);
+    market.operator = await market.#query('operator', [], main);
+    market.addresses.p2p = await market.#query('p2p_address', []);
+    market.addresses.p2g = await market.#query('p2g_address', []);
+    return market;
+  }
+
+  /**
+   * Deploys a fresh market: uploads the code of p2p, p2g and main (skipping code the chain
+   * has), then instantiates main with `new(config, p2p_code_hash, p2g_code_hash)`; main
+   * instantiates p2p and p2g itself. The signer becomes the operator. A random salt lets the
+   * same operator deploy the same configuration more than once.
+   *
+   * @param {object} config a `MarketConfig` as plain JSON (snake_case fields, see
+   *   deployments/config/local.json); checked field by field before encoding.
+   * @returns {Promise<{market: Market, blockHash: string, blockNumber: number,
+   *   blockTime: number, codeHashes: object, uploaded: string[], gasRequired: object}>}
+   */
+  static async deploy(api, signer, config, { bundles = loadBundles(), salt } = {}) {
+    const codeHashes = {};
+    const uploaded = [];
+    for (const name of CONTRACT_NAMES) {
+      const result = await uploadCode(api, signer, bundles[name]);
+      codeHashes[name] = result.codeHash;
+      if (result.uploaded) uploaded.push(name);
+    }
+    const abi = new Abi(bundles.main.json, api.registry.getChainProperties());
+    const constructor = abi.findConstructor('new');
+    const args = encodeArgs(abi, constructor, [config, codeHashes.p2p, codeHashes.p2g],
+      snakeNames(Object.values(bundles)));
+    const data = constructor.toU8a(args);
+    const saltBytes = salt ?? u8aToHex(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+    const dry = await api.call.contractsApi.instantiate(signer.address, 0, null, null,
+      { Existing: codeHashes.main }, data, saltBytes);
+    if (dry.result.isErr) {
+      throw new ChainError('main.new (dry run)', dispatchErrorName(api, dry.result.asErr),
+        dry.debugMessage.toString());
+    }
+    const output = abi.registry.createTypeUnsafe(constructor.returnType.lookupName ||
+      constructor.returnType.type, [dry.result.asOk.result.data.toU8a(true)], { isPedantic: true });
+    unwrapResult(output, 'main', 'new', snakeNames(Object.values(bundles)));
+    const gasLimit = dry.gasRequired;
+    const storageDepositLimit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge : 0;
+    const included = await submit(api, api.tx.contracts.instantiate(0, gasLimit,
+      storageDepositLimit, codeHashes.main, data, saltBytes), signer, 'main.new');
+    const instantiated = included.events
+      .filter(({ event }) => api.events.contracts.Instantiated.is(event))
+      .find(({ event }) => event.data[0].eq(signer.address));
+    if (!instantiated) throw new Error('main.new: no Instantiated event from the signer');
+    const market = await Market.at(api, instantiated.event.data[1].toString(), { bundles });
+    return {
+      market,
+      blockHash: included.blockHash,
+      blockNumber: included.blockNumber,
+      blockTime: included.blockTime,
+      codeHashes,
+      uploaded,
+      gasRequired: toPlain(gasLimit, market.names),
+    };
+  }
+
+  // -- operator messages ------------------------------------------------------------------
+
+  /** `register(account, area)`: operator only. Emits `ParticipantRegistered`. */
+  register(signer, who, area) {
+    return this.#call(signer, 'register', [accountHex(who), area]);
+  }
+
+  /** `remove(account)`: operator only. Emits `ParticipantRemoved` (and `OfferCancelled`). */
+  remove(signer, who) {
+    return this.#call(signer, 'remove', [accountHex(who)]);
+  }
+
+  /** `update_config(config)`: operator only; the interval length is fixed. */
+  updateConfig(signer, config) {
+    return this.#call(signer, 'update_config', [config]);
+  }
+
+  // -- participant messages ---------------------------------------------------------------
+
+  /** `sell(interval, energy_wh, ask)`: surplus for the current interval, ask per kWh. */
+  sell(signer, interval, energyWh, ask) {
+    return this.#call(signer, 'sell', [interval, energyWh, ask]);
+  }
+
+  /** `buy(interval, energy_wh, limit)`: deficit; `limit` null means the hour's grid price. */
+  buy(signer, interval, energyWh, limit = null) {
+    return this.#call(signer, 'buy', [interval, energyWh, limit]);
+  }
+
+  /** `cancel(interval)`: withdraws the signer's offer. Emits `OfferCancelled`. */
+  cancel(signer, interval) {
+    return this.#call(signer, 'cancel', [interval]);
+  }
+
+  /**
+   * `close_interval(interval)`: anyone, once the interval has ended by the chain's clock.
+   * `value` is the `IntervalResult`; `events` hold `TradeExecuted` (p2p), `GridSettled` (p2g)
+   * and `IntervalCleared` (main).
+   */
+  closeInterval(signer, interval) {
+    return this.#call(signer, 'close_interval', [interval]);
+  }
+
+  // -- queries (all read the best block) ----------------------------------------------------
+
+  /** The `MarketConfig` in force. */
+  config(options) { return this.#query('config', [], options?.origin); }
+  /** `{start_ms, interval_ms}`: interval i covers [start + i*len, start + (i+1)*len). */
+  timing(options) { return this.#query('timing', [], options?.origin); }
+  /** The interval open at the best block's time; throws `IntervalNotOpen` before the start. */
+  currentInterval(options) { return this.#query('current_interval', [], options?.origin); }
+  /** `'Future' | 'Open' | 'Ended' | 'Cleared'`. */
+  intervalState(interval, options) {
+    return this.#query('interval_state', [interval], options?.origin);
+  }
+  /** The `IntervalResult` of a cleared interval, or null. */
+  intervalResult(interval, options) {
+    return this.#query('interval_result', [interval], options?.origin);
+  }
+  /** The P2P trades of a cleared interval, in matching order. */
+  trades(interval, options) { return this.#query('trades', [interval], options?.origin); }
+  /** The trades of a cleared interval in which `who` sold or bought. */
+  tradesOf(interval, who, options) {
+    return this.#query('trades_of', [interval, accountHex(who)], options?.origin);
+  }
+  /** `who`'s `Bill` for a cleared interval, or null. */
+  bill(who, interval, options) {
+    return this.#query('bill', [accountHex(who), interval], options?.origin);
+  }
+  /** `who`'s `Bill` for UTC month `YYYYMM` (e.g. 202611), or null. */
+  monthlyBill(who, month, options) {
+    return this.#query('monthly_bill', [accountHex(who), month], options?.origin);
+  }
+  /** `{area}` of a participant, or null. */
+  participant(who, options) {
+    return this.#query('participant', [accountHex(who)], options?.origin);
+  }
+  /** Number of registered participants. */
+  participantCount(options) { return this.#query('participant_count', [], options?.origin); }
+  /** Number of offers in an interval's book (no prices: the book is closed). */
+  offerCount(interval, options) {
+    return this.#query('offer_count', [interval], options?.origin);
+  }
+  /** The grid's price per kWh in UTC hour `hour` (0..24), peak/off-peak applied. */
+  gridPrice(hour, options) { return this.#query('grid_price', [hour], options?.origin); }
+  /** main's operator. */
+  operatorAccount(options) { return this.#query('operator', [], options?.origin); }
+  /** p2p's address. */
+  p2pAddress(options) { return this.#query('p2p_address', [], options?.origin); }
+  /** p2g's address. */
+  p2gAddress(options) { return this.#query('p2g_address', [], options?.origin); }
+
+  // -- market time -------------------------------------------------------------------------
+
+  /**
+   * The interval open for offers now, with a fresh chain clock: makes a block first (see
+   * {@link makeBlock}: queries read the last block's time), then reads `current_interval`. If
+   * less than `minRemainingMs` of wall-clock time is left in it, waits for the next interval
+   * and tries again, so that offers placed right after land in the interval they name.
+   *
+   * @returns {Promise<{interval: bigint, timing: object, endsAt: bigint}>} `endsAt`: the
+   *   interval's last millisecond + 1, wall-clock ms since the epoch.
+   */
+  async openInterval(signer, { minRemainingMs = 0 } = {}) {
+    const timing = await this.timing();
+    for (;;) {
+      await makeBlock(this.api, signer);
+      const interval = await this.currentInterval();
+      const endsAt = intervalStart(timing, interval + 1n);
+      if (endsAt - BigInt(Date.now()) >= BigInt(minRemainingMs)) return { interval, timing, endsAt };
+      await sleep(endsAt - BigInt(Date.now()) + 50n);
+    }
+  }
+
+  /**
+   * Waits (wall clock) until `interval` has ended, then makes a block so the chain's clock is
+   * past it too, and returns the interval's state (`'Ended'`, or `'Cleared'` if someone closed
+   * it already). Throws if the chain disagrees, e.g. a node whose clock lags.
+   */
+  async waitUntilEnded(signer, interval, { marginMs = 200 } = {}) {
+    const timing = await this.timing();
+    const endsAt = intervalStart(timing, BigInt(interval) + 1n);
+    await sleep(endsAt - BigInt(Date.now()) + BigInt(marginMs));
+    const blockTime = await makeBlock(this.api, signer);
+    const state = await this.intervalState(interval);
+    if (state !== 'Ended' && state !== 'Cleared') {
+      throw new Error(`interval ${interval} ended at ${endsAt} by the wall clock, but the chain ` +
+        `says ${state} at block time ${blockTime}`);
+    }
+    return state;
+  }
+
+  // -- events ------------------------------------------------------------------------------
+
+  /**
+   * Decodes the contract events among `records` (a transaction's `EventRecord`s): each with the
+   * Abi of the contract that emitted it (main's events with main's metadata, `TradeExecuted`
+   * with p2p's, `GridSettled` with p2g's). Events of other contracts are left out.
+   *
+   * @returns {{contract: string, address: string, name: string, args: object}[]}
+   */
+  decodeEvents(records) {
+    const byAddress = new Map(Object.entries(this.addresses).map(([name, address]) => [
+      address, name]));
+    const decoded = [];
+    for (const record of records) {
+      if (!this.api.events.contracts.ContractEmitted.is(record.event)) continue;
+      const address = record.event.data[0].toString();
+      const contract = byAddress.get(address);
+      if (!contract) continue;
+      const { event, args } = this.abis[contract].decodeEvent(record);
+      decoded.push({
+        contract,
+        address,
+        name: event.identifier.split('::').pop(),
+        args: Object.fromEntries(event.args.map((arg, i) => [
+          this.names.get(arg.name) ?? arg.name, toPlain(args[i], this.names)])),
+      });
+    }
+    return decoded;
+  }
+
+  // -- plumbing ----------------------------------------------------------------------------
+
+  /**
+   * Dry-runs `message` on main from `origin` at the best block.
+   * @returns the raw outcome and the decoded return value (still wrapped in its Results).
+   */
+  async #dryRun(message, args, origin) {
+    const abi = this.abis.main;
+    const spec = abi.findMessage(stringCamelCase(message));
+    const data = spec.toU8a(encodeArgs(abi, spec, args, this.names));
+    const outcome = await this.api.call.contractsApi.call(origin, this.address, 0, null, null,
+      data);
+    if (outcome.result.isErr) {
+      throw new ChainError(`main.${message} (dry run)`,
+        dispatchErrorName(this.api, outcome.result.asErr), outcome.debugMessage.toString());
+    }
+    const output = abi.registry.createTypeUnsafe(spec.returnType.lookupName ||
+      spec.returnType.type, [outcome.result.asOk.data.toU8a(true)], { isPedantic: true });
+    return { outcome, data, output };
+  }
+
+  /** A query: the dry run's value, with main's `Err` thrown as a {@link ContractError}. */
+  async #query(message, args, origin) {
+    const { output } = await this.#dryRun(message, args, addressOf(origin) ?? this.operator);
+    return unwrapResult(output, 'main', message, this.names);
+  }
+
+  /**
+   * A transaction: dry run (typed errors thrown here, before signing), then the call with the
+   * dry run's gas and storage deposit, then inclusion.
+   *
+   * If the transaction itself reverts (`contracts.ContractReverted`, e.g. the chain's clock
+   * moved into the next interval between the dry run and the block), the dry run is repeated
+   * on the new block to name the typed error.
+   */
+  async #call(signer, message, args) {
+    const { outcome, data, output } = await this.#dryRun(message, args, signer.address);
+    const value = unwrapResult(output, 'main', message, this.names);
+    const gasLimit = outcome.gasRequired;
+    const storageDepositLimit = outcome.storageDeposit.isCharge
+      ? outcome.storageDeposit.asCharge : 0;
+    const tx = this.api.tx.contracts.call(this.address, 0, gasLimit, storageDepositLimit, data);
+    let included;
+    try {
+      included = await submit(this.api, tx, signer, `main.${message}`);
+    } catch (error) {
+      if (error instanceof ChainError && error.reason === 'contracts.ContractReverted') {
+        const again = await this.#dryRun(message, args, signer.address);
+        try {
+          unwrapResult(again.output, 'main', message, this.names);
+        } catch (typed) {
+          if (typed instanceof ContractError) {
+            typed.reverted = true;
+            typed.blockHash = error.blockHash;
+            typed.message += ' (the transaction reverted on-chain; a dry run on its block ' +
+              'names the error)';
+          }
+          throw typed;
+        }
+      }
+      throw error;
+    }
+    return {
+      value,
+      events: this.decodeEvents(included.events),
+      blockHash: included.blockHash,
+      blockNumber: included.blockNumber,
+      blockTime: included.blockTime,
+      txHash: included.txHash,
+      gasRequired: toPlain(gasLimit, this.names),
+      storageDeposit: toPlain(outcome.storageDeposit, this.names),
+    };
+  }
+}
+
+/**
+ * Checks and prepares a message's arguments. polkadot.js silently fills missing struct fields
+ * with zeros and ignores unknown ones, which would turn a misspelt config field into a zero
+ * tariff on-chain; so each argument is encoded, decoded back and compared with the input, and
+ * any difference is an error naming the argument.
+ */
+function encodeArgs(abi, spec, args, names) {
+  if (args.length !== spec.args.length) {
+    throw new TypeError(`${spec.identifier} takes ${spec.args.length} arguments, got ${args.length}`);
+  }
+  return spec.args.map((param, i) => {
+    const typeName = param.type.lookupName || param.type.type;
+    let codec;
+    try {
+      codec = abi.registry.createType(typeName, args[i]);
+    } catch (error) {
+      throw new TypeError(`${spec.identifier}: argument ${names.get(param.name) ?? param.name}: ` +
+        error.message);
+    }
+    if (!['AccountId', 'Hash'].includes(param.type.type) &&
+        !sameValue(args[i], toPlain(codec, names))) {
+      throw new TypeError(`${spec.identifier}: argument ${names.get(param.name) ?? param.name} ` +
+        `does not match its type ${param.type.displayName || typeName}: ` +
+        `${JSON.stringify(toJsonSafe(args[i]))} encodes as ` +
+        `${JSON.stringify(toJsonSafe(toPlain(codec, names)))}`);
+    }
+    return codec;
+  });
+}
+
+/**
+ * Unwraps a message's return value `Result<T, LangError>` and, where `T` is main's
+ * `Result<U, Error>`, the inner one too, throwing typed errors.
+ */
+function unwrapResult(output, contract, message, names) {
+  if (!(output instanceof Result)) return toPlain(output, names);
+  if (output.isErr) {
+    throw new ChainError(`${contract}.${message}`, `LangError ${output.asErr.type}`);
+  }
+  const inner = output.asOk;
+  if (!(inner instanceof Result)) return toPlain(inner, names);
+  if (inner.isErr) {
+    const error = inner.asErr;
+    const detail = error.value instanceof Null ? null : toPlain(error.value, names);
+    throw new ContractError(contract, message, error.type,
+      detail === null || typeof detail === 'string' ? detail : JSON.stringify(toJsonSafe(detail)));
+  }
+  return toPlain(inner.asOk, names);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Market time and tariff arithmetic (mirrors crates/market; used to wait for intervals)
+// ---------------------------------------------------------------------------------------------
+
+/** First millisecond of `interval` under `timing` (`start_ms + interval * interval_ms`). */
+export function intervalStart(timing, interval) {
+  return timing.start_ms + BigInt(interval) * timing.interval_ms;
+}
+
+/** The UTC hour (0..24) of a timestamp in ms, as the tariff reads it. */
+export function utcHour(ms) {
+  return new Date(Number(ms)).getUTCHours();
+}
+
+/** The UTC month key `year * 100 + month` of a timestamp in ms, as monthly bills use it. */
+export function monthKey(ms) {
+  const date = new Date(Number(ms));
+  return date.getUTCFullYear() * 100 + date.getUTCMonth() + 1;
+}
+
+/** `energy_wh * price / 1000`, rounded down: how every money line is computed. */
+export function valueOf(energyWh, pricePerKwh) {
+  return (BigInt(energyWh) * BigInt(pricePerKwh)) / 1000n;
+}
+
+/** Resolves after `ms` milliseconds of wall-clock time. */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(ms))));
+}

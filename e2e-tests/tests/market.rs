@@ -1,0 +1,562 @@
+//! The market on a real `substrate-contracts-node`, through ink_e2e's node backend.
+//!
+//! Run by `scripts/e2e.sh`, which starts one node and points the suite at it with
+//! `CONTRACTS_NODE_URL` (without it, ink_e2e spawns a node per test from `CONTRACTS_NODE`).
+//! Intervals last a few seconds and the suite waits for them to end in real time: the node seals
+//! a block per transaction, stamped with the wall clock.
+//!
+//! Units: Wh, balance units per kWh, balance units; value = `Wh * price / 1000` rounded down.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ink::{env::Event, primitives::AccountId};
+use ink_e2e::{ContractsBackend, E2EBackend, Keypair};
+use main::{Error as E, Main, MainRef};
+use market::{hour_of, month_of, Bill, MarketConfig, Side, Timing, Trade};
+use p2g::P2g;
+use p2p::P2p;
+use scale::Decode;
+
+type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Long enough for six offers and a few refused calls to land in one interval.
+const INTERVAL_MS: u64 = 15_000;
+
+fn id(keypair: &Keypair) -> AccountId {
+    AccountId::from(keypair.public_key().0)
+}
+
+fn config() -> MarketConfig {
+    MarketConfig {
+        interval_ms: INTERVAL_MS,
+        ..MarketConfig::paper()
+    }
+}
+
+fn wall_clock_ms() -> u64 {
+    let elapsed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970");
+    u64::try_from(elapsed.as_millis()).expect("ms fit in u64")
+}
+
+/// Waits until a fresh interval has begun (with a margin for clock skew) and returns it.
+async fn next_interval(timing: &Timing) -> u64 {
+    let now = wall_clock_ms();
+    let current = timing.interval_at(now).expect("market started");
+    let next = current + 1;
+    let begins = timing.start_of(next).expect("in range") + 1_000;
+    tokio::time::sleep(Duration::from_millis(begins.saturating_sub(now))).await;
+    next
+}
+
+/// Waits until `interval` has ended on the wall clock (and so for the next block).
+async fn until_ended(timing: &Timing, interval: u64) {
+    let ends = timing.start_of(interval + 1).expect("in range") + 1_000;
+    let now = wall_clock_ms();
+    tokio::time::sleep(Duration::from_millis(ends.saturating_sub(now))).await;
+}
+
+/// A contract event of the suite, decoded into the contract's own type.
+#[derive(Debug, PartialEq)]
+enum Emitted {
+    Registered(main::ParticipantRegistered),
+    Accepted(main::OfferAccepted),
+    Cancelled(main::OfferCancelled),
+    Cleared(main::IntervalCleared),
+    Trade(p2p::TradeExecuted),
+    Grid(p2g::GridSettled),
+}
+
+/// Decodes the `ContractEmitted` events of a transaction by their signature topic.
+fn emitted(
+    events: &ink_e2e::subxt::blocks::ExtrinsicEvents<ink_e2e::subxt::SubstrateConfig>,
+) -> Vec<Emitted> {
+    fn decode<T: Event + Decode>(
+        topic: &[u8; 32],
+        data: &[u8],
+        wrap: fn(T) -> Emitted,
+    ) -> Option<Emitted> {
+        (T::SIGNATURE_TOPIC.as_ref() == Some(topic))
+            .then(|| T::decode(&mut &data[..]).expect("event decodes"))
+            .map(wrap)
+    }
+    let mut out = Vec::new();
+    for event in events.iter() {
+        let event = event.expect("event record");
+        let Ok(Some(contract_event)) =
+            event.as_event::<ink_e2e::events::ContractEmitted<ink::env::DefaultEnvironment>>()
+        else {
+            continue;
+        };
+        let topics = event.topics();
+        let Some(topic) = topics.first() else {
+            continue;
+        };
+        let topic: [u8; 32] = topic.0;
+        let data = &contract_event.data[..];
+        let decoded = decode(&topic, data, Emitted::Registered)
+            .or_else(|| decode(&topic, data, Emitted::Accepted))
+            .or_else(|| decode(&topic, data, Emitted::Cancelled))
+            .or_else(|| decode(&topic, data, Emitted::Cleared))
+            .or_else(|| decode(&topic, data, Emitted::Trade))
+            .or_else(|| decode(&topic, data, Emitted::Grid));
+        out.extend(decoded);
+    }
+    out
+}
+
+fn trade(seller: &Keypair, buyer: &Keypair, distance: u8, energy_wh: u64, price: u128) -> Trade {
+    Trade {
+        seller: id(seller),
+        buyer: id(buyer),
+        distance,
+        energy_wh,
+        price,
+        payment: u128::from(energy_wh) * price / 1000,
+        fee: 0,
+    }
+}
+
+/// Six homes in three areas over two intervals: registration, offers, a cancel, refused calls,
+/// the close, the uniform price, area-ordered partial fills, residuals to the grid, bills per
+/// interval and per month, and the decoded events.
+#[ink_e2e::test]
+async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let operator = ink_e2e::alice();
+    // Area 0: bob (prosumer), charlie. Area 1: dave (prosumer), eve. Area 2: ferdie, one
+    // (prosumer). `two` never registers.
+    let (bob, charlie, dave, eve, ferdie, one, two) = (
+        ink_e2e::bob(),
+        ink_e2e::charlie(),
+        ink_e2e::dave(),
+        ink_e2e::eve(),
+        ink_e2e::ferdie(),
+        ink_e2e::one(),
+        ink_e2e::two(),
+    );
+    let p2p_code = client
+        .upload("p2p", &operator)
+        .submit()
+        .await
+        .expect("transaction")
+        .code_hash;
+    let p2g_code = client
+        .upload("p2g", &operator)
+        .submit()
+        .await
+        .expect("transaction")
+        .code_hash;
+    let mut constructor = MainRef::new(config(), p2p_code, p2g_code);
+    let main = client
+        .instantiate("main", &operator, &mut constructor)
+        .submit()
+        .await
+        .expect("transaction");
+    let mut market = main.call_builder::<Main>();
+
+    for (home, area) in [
+        (&bob, 0),
+        (&charlie, 0),
+        (&dave, 1),
+        (&eve, 1),
+        (&ferdie, 2),
+        (&one, 2),
+    ] {
+        let registered = client
+            .call(&operator, &market.register(id(home), area))
+            .submit()
+            .await
+            .expect("transaction");
+        assert_eq!(
+            emitted(&registered.events),
+            vec![Emitted::Registered(main::ParticipantRegistered {
+                account: id(home),
+                area
+            })]
+        );
+    }
+    let count = client
+        .call(&two, &market.participant_count())
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(count.return_value(), 6);
+    let timing = client
+        .call(&two, &market.timing())
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+
+    // Interval i: the paper's rule, lowest ask.
+    let i = next_interval(&timing).await;
+    client
+        .call(&bob, &market.sell(i, 1_000, 120_000))
+        .submit()
+        .await
+        .expect("transaction");
+    client
+        .call(&dave, &market.sell(i, 600, 100_000))
+        .submit()
+        .await
+        .expect("transaction");
+    client
+        .call(&one, &market.sell(i, 300, 150_000))
+        .submit()
+        .await
+        .expect("transaction");
+    client
+        .call(&charlie, &market.buy(i, 800, None))
+        .submit()
+        .await
+        .expect("transaction");
+    client
+        .call(&ferdie, &market.buy(i, 100, None))
+        .submit()
+        .await
+        .expect("transaction");
+    client
+        .call(&eve, &market.buy(i, 500, Some(90_000)))
+        .submit()
+        .await
+        .expect("transaction");
+    let cancelled = client
+        .call(&ferdie, &market.cancel(i))
+        .submit()
+        .await
+        .expect("transaction");
+    assert_eq!(
+        emitted(&cancelled.events),
+        vec![Emitted::Cancelled(main::OfferCancelled {
+            interval: i,
+            account: id(&ferdie)
+        })]
+    );
+    let placed = client
+        .call(&ferdie, &market.buy(i, 1_200, None))
+        .submit()
+        .await
+        .expect("transaction");
+    assert_eq!(
+        emitted(&placed.events),
+        vec![Emitted::Accepted(main::OfferAccepted {
+            interval: i,
+            account: id(&ferdie),
+            side: Side::Buy,
+            energy_wh: 1_200
+        })]
+    );
+
+    // Refused calls, typed.
+    let stranger = client
+        .call(&two, &market.sell(i, 100, 100_000))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(stranger.return_value(), Err(E::NotRegistered));
+    let too_cheap = client
+        .call(&charlie, &market.sell(i, 100, 79_999))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(too_cheap.return_value(), Err(E::PriceOutOfBounds));
+    let too_dear = client
+        .call(&charlie, &market.sell(i, 100, 400_001))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(too_dear.return_value(), Err(E::PriceOutOfBounds));
+    let twice = client
+        .call(&bob, &market.buy(i, 100, None))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(twice.return_value(), Err(E::OfferExists));
+    let early = client
+        .call(&two, &market.close_interval(i))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(early.return_value().map(|_| ()), Err(E::IntervalNotEnded));
+
+    until_ended(&timing, i).await;
+    let start = timing.start_of(i).expect("in range");
+    let grid_price = client
+        .call(&two, &market.grid_price(hour_of(start)))
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value()
+        .expect("hour in range");
+    let closed = client
+        .call(&two, &market.close_interval(i))
+        .submit()
+        .await
+        .expect("transaction");
+    // Price = dave's 100_000. eve's limit 90_000 is below it: eve goes to the grid.
+    // Distance 0: charlie takes 800 of bob's 1000, ferdie takes one's 300. Distance 1: ferdie
+    // takes dave's 600. Distance 2: ferdie takes bob's last 200; 100 Wh remain for the grid.
+    let trades = vec![
+        trade(&bob, &charlie, 0, 800, 100_000),
+        trade(&one, &ferdie, 0, 300, 100_000),
+        trade(&dave, &ferdie, 1, 600, 100_000),
+        trade(&bob, &ferdie, 2, 200, 100_000),
+    ];
+    let eve_grid = 500 * grid_price / 1000;
+    let ferdie_grid = 100 * grid_price / 1000;
+    let result = client
+        .call(&two, &market.interval_result(i))
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+    assert_eq!(
+        result,
+        Some(main::IntervalResult {
+            price: Some(100_000),
+            p2p_volume_wh: 1_900,
+            grid_import_wh: 600,
+            grid_export_wh: 0,
+            grid_price,
+            feed_in_price: 100_000,
+            offers: 6,
+            trades: 4,
+        })
+    );
+    let mut expected: Vec<Emitted> = trades
+        .iter()
+        .map(|t| {
+            Emitted::Trade(p2p::TradeExecuted {
+                interval: i,
+                seller: t.seller,
+                buyer: t.buyer,
+                distance: t.distance,
+                energy_wh: t.energy_wh,
+                price: t.price,
+                payment: t.payment,
+                fee: t.fee,
+            })
+        })
+        .collect();
+    // Positions follow submission order: eve's offer precedes ferdie's re-placed one.
+    expected.push(Emitted::Grid(p2g::GridSettled {
+        interval: i,
+        account: id(&eve),
+        bought_wh: 500,
+        paid: eve_grid,
+        sold_wh: 0,
+        earned: 0,
+    }));
+    expected.push(Emitted::Grid(p2g::GridSettled {
+        interval: i,
+        account: id(&ferdie),
+        bought_wh: 100,
+        paid: ferdie_grid,
+        sold_wh: 0,
+        earned: 0,
+    }));
+    expected.push(Emitted::Cleared(main::IntervalCleared {
+        interval: i,
+        price: Some(100_000),
+        p2p_volume_wh: 1_900,
+        grid_import_wh: 600,
+        grid_export_wh: 0,
+    }));
+    assert_eq!(emitted(&closed.events), expected);
+    let read = client
+        .call(&two, &market.trades(i))
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+    assert_eq!(read, trades);
+    let ferdie_bill = client
+        .call(&two, &market.bill(id(&ferdie), i))
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+    assert_eq!(
+        ferdie_bill,
+        Some(Bill {
+            p2p_bought_wh: 1_100,
+            p2p_paid: 110_000,
+            grid_bought_wh: 100,
+            grid_paid: ferdie_grid,
+            ..Bill::default()
+        })
+    );
+    let again = client
+        .call(&two, &market.close_interval(i))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(again.return_value().map(|_| ()), Err(E::AlreadyCleared));
+
+    // Interval j: a second round between dave (area 1) and charlie (area 0).
+    let j = next_interval(&timing).await;
+    client
+        .call(&dave, &market.sell(j, 400, 90_000))
+        .submit()
+        .await
+        .expect("transaction");
+    client
+        .call(&charlie, &market.buy(j, 300, None))
+        .submit()
+        .await
+        .expect("transaction");
+    until_ended(&timing, j).await;
+    client
+        .call(&bob, &market.close_interval(j))
+        .submit()
+        .await
+        .expect("transaction");
+    let second = client
+        .call(&two, &market.trades(j))
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+    assert_eq!(second, vec![trade(&dave, &charlie, 1, 300, 90_000)]);
+    // dave's 100 Wh residual is fed in at the P2P price: 100 * 90_000 / 1000 = 9_000.
+    let dave_bill = client
+        .call(&two, &market.bill(id(&dave), j))
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+    assert_eq!(
+        dave_bill,
+        Some(Bill {
+            p2p_sold_wh: 300,
+            p2p_earned: 27_000,
+            grid_sold_wh: 100,
+            grid_earned: 9_000,
+            ..Bill::default()
+        })
+    );
+    // Charlie's month: 800 Wh for 80_000, then 300 Wh for 27_000 (if both fell in one month).
+    let (month_i, month_j) = (
+        month_of(start),
+        month_of(timing.start_of(j).expect("in range")),
+    );
+    let monthly = client
+        .call(&two, &market.monthly_bill(id(&charlie), month_j))
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value()
+        .expect("charlie has a bill this month");
+    let (wh, paid) = if month_i == month_j {
+        (1_100, 107_000)
+    } else {
+        (300, 27_000)
+    };
+    assert_eq!((monthly.p2p_bought_wh, monthly.p2p_paid), (wh, paid));
+    Ok(())
+}
+
+/// p2p and p2g refuse every state-changing call that does not come from their main contract.
+#[ink_e2e::test]
+async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let operator = ink_e2e::alice();
+    let bob = ink_e2e::bob();
+    let p2p_code = client
+        .upload("p2p", &operator)
+        .submit()
+        .await
+        .expect("transaction")
+        .code_hash;
+    let p2g_code = client
+        .upload("p2g", &operator)
+        .submit()
+        .await
+        .expect("transaction")
+        .code_hash;
+    let mut constructor = MainRef::new(config(), p2p_code, p2g_code);
+    let main = client
+        .instantiate("main", &operator, &mut constructor)
+        .submit()
+        .await
+        .expect("transaction");
+    let market = main.call_builder::<Main>();
+    let p2p_address = client
+        .call(&bob, &market.p2p_address())
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+    let p2g_address = client
+        .call(&bob, &market.p2g_address())
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+    let mut p2p = ink_e2e::create_call_builder::<P2p>(p2p_address);
+    let mut p2g = ink_e2e::create_call_builder::<P2g>(p2g_address);
+
+    let offer = market::Offer {
+        account: id(&bob),
+        area: 0,
+        side: Side::Sell,
+        energy_wh: 100,
+        price: 100_000,
+    };
+    let place = client
+        .call(&bob, &p2p.place(0, offer))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(place.return_value(), Err(p2p::Error::NotMain));
+    let cancel = client
+        .call(&bob, &p2p.cancel(0, id(&bob)))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(cancel.return_value(), Err(p2p::Error::NotMain));
+    let clear = client
+        .call(&bob, &p2p.clear(0, market::AuctionRules::paper()))
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(clear.return_value().map(|_| ()), Err(p2p::Error::NotMain));
+    let key = p2g::IntervalKey {
+        index: 0,
+        hour: 0,
+        month: 202_611,
+    };
+    let settle = client
+        .call(
+            &bob,
+            &p2g.settle(key, None, Vec::new(), market::Tariff::paper()),
+        )
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(settle.return_value().map(|_| ()), Err(p2g::Error::NotMain));
+    // The real transaction is refused as well (its dry run reverts) and nothing changed.
+    assert!(client
+        .call(&bob, &p2p.place(0, offer_again()))
+        .submit()
+        .await
+        .is_err());
+    let live = client
+        .call(&bob, &market.offer_count(0))
+        .dry_run()
+        .await
+        .expect("dry run")
+        .return_value();
+    assert_eq!(live, 0);
+    Ok(())
+}
+
+fn offer_again() -> market::Offer {
+    market::Offer {
+        account: AccountId::from([7; 32]),
+        area: 0,
+        side: Side::Buy,
+        energy_wh: 1,
+        price: 1,
+    }
+}

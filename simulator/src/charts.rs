@@ -1,0 +1,243 @@
+//! The report's charts as SVG: `par.svg` (the paper's Fig. 2: PAR per scenario and the mean
+//! daily curve of community grid import) and `cost.svg` (Fig. 3: mean cost per household of
+//! each group per scenario, beside the paper's figures).
+
+use std::path::Path;
+
+use anyhow::anyhow;
+use plotters::prelude::*;
+
+use crate::{report::Report, run::Run};
+
+const SCENARIO_COLORS: [RGBColor; 3] = [
+    RGBColor(120, 120, 120),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 114, 178),
+];
+const PAPER_COLORS: [RGBColor; 2] = [RGBColor(200, 200, 200), RGBColor(150, 190, 220)];
+
+/// Writes `par.svg` and `cost.svg` into `dir`.
+///
+/// # Errors
+/// Drawing or I/O errors.
+pub fn write(
+    dir: &Path,
+    report: &Report,
+    runs: &[(Run, String)],
+    interval_ms: u64,
+) -> anyhow::Result<()> {
+    par_chart(&dir.join("par.svg"), report, runs, interval_ms)
+        .map_err(|e| anyhow!("par.svg: {e}"))?;
+    cost_chart(&dir.join("cost.svg"), report).map_err(|e| anyhow!("cost.svg: {e}"))?;
+    Ok(())
+}
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
+    let root = SVGBackend::new(path, (1100, 460)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (left, right) = root.split_horizontally(420);
+
+    // Left: PAR per scenario, then the paper's two figures.
+    let mut bars: Vec<(String, f64, RGBColor)> = runs
+        .iter()
+        .zip(SCENARIO_COLORS)
+        .map(|((run, _), color)| {
+            (
+                run.kind.key().to_string(),
+                report.scenarios[run.kind.key()].par,
+                color,
+            )
+        })
+        .collect();
+    bars.push((
+        "paper conv.".into(),
+        report.paper.par["conventional"],
+        PAPER_COLORS[0],
+    ));
+    bars.push((
+        "paper P2P".into(),
+        report.paper.par["hybrid_p2p"],
+        PAPER_COLORS[1],
+    ));
+    let top = bars.iter().map(|b| b.1).fold(0.0, f64::max) * 1.15;
+    let mut chart = ChartBuilder::on(&left)
+        .caption("Peak-to-average ratio of grid import", ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(45)
+        .build_cartesian_2d(0f64..bars.len() as f64, 0f64..top.max(1.0))?;
+    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(bars.len() * 2 + 1)
+        .x_label_formatter(&|x| {
+            let slot = x.floor() as usize;
+            if (x - slot as f64 - 0.5).abs() < 0.26 {
+                labels.get(slot).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc("PAR")
+        .draw()?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, (_, value, color))| {
+        Rectangle::new(
+            [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, *value)],
+            color.filled(),
+        )
+    }))?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, (_, value, _))| {
+        Text::new(
+            format!("{value:.2}"),
+            (i as f64 + 0.3, *value + top * 0.02),
+            ("sans-serif", 13),
+        )
+    }))?;
+
+    // Right: the mean community grid import per hour of the day.
+    let per_day = (86_400_000 / interval_ms).max(1) as usize;
+    let curves: Vec<(String, Vec<f64>, RGBColor)> = runs
+        .iter()
+        .zip(SCENARIO_COLORS)
+        .map(|((run, _), color)| {
+            let mut sums = vec![0f64; per_day];
+            let mut counts = vec![0usize; per_day];
+            for (index, record) in run.intervals.iter().enumerate() {
+                sums[index % per_day] += record.import_wh as f64 / 1000.0;
+                counts[index % per_day] += 1;
+            }
+            let mean = sums
+                .iter()
+                .zip(&counts)
+                .map(|(s, c)| s / (*c).max(1) as f64)
+                .collect();
+            (run.kind.key().to_string(), mean, color)
+        })
+        .collect();
+    let peak = curves
+        .iter()
+        .flat_map(|c| c.1.iter().copied())
+        .fold(0.0, f64::max)
+        * 1.1;
+    let hours_per_step = interval_ms as f64 / 3_600_000.0;
+    let mut chart = ChartBuilder::on(&right)
+        .caption("Mean daily community grid import (UTC)", ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0f64..24f64, 0f64..peak.max(0.1))?;
+    chart
+        .configure_mesh()
+        .x_desc("hour of day")
+        .y_desc("kWh per hour")
+        .draw()?;
+    for (name, curve, color) in curves {
+        let per_hour = 1.0 / hours_per_step;
+        chart
+            .draw_series(LineSeries::new(
+                curve
+                    .iter()
+                    .enumerate()
+                    .map(|(i, kwh)| (i as f64 * hours_per_step, kwh * per_hour)),
+                color.stroke_width(2),
+            ))?
+            .label(name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+fn cost_chart(path: &Path, report: &Report) -> DrawResult {
+    let root = SVGBackend::new(path, (900, 460)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let groups: Vec<String> = report.groups.keys().cloned().collect();
+    let scenario_keys = ["grid_only", "pv_battery", "hybrid_p2p"];
+    let series = scenario_keys.len() + 2;
+    let mut values = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        for (s, key) in scenario_keys.iter().enumerate() {
+            let value = report
+                .scenarios
+                .get(*key)
+                .and_then(|k| k.cost_eur.get(group))
+                .copied()
+                .unwrap_or(0.0);
+            values.push((g, s, value, SCENARIO_COLORS[s]));
+        }
+        for (p, (era, color)) in [
+            ("conventional", PAPER_COLORS[0]),
+            ("hybrid_p2p", PAPER_COLORS[1]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Some(value) = report.paper.cost_eur[era].get(group.as_str()) {
+                values.push((g, scenario_keys.len() + p, *value, color));
+            }
+        }
+    }
+    let low = values.iter().map(|v| v.2).fold(0.0, f64::min) * 1.15;
+    let high = values.iter().map(|v| v.2).fold(0.0, f64::max) * 1.15;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Mean cost per household over the horizon (EUR)",
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0f64..groups.len() as f64, low.min(0.0)..high.max(1.0))?;
+    let labels = groups.clone();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(groups.len() * 2 + 1)
+        .x_label_formatter(&|x| {
+            let slot = x.floor() as usize;
+            if (x - slot as f64 - 0.5).abs() < 0.26 {
+                labels.get(slot).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc("EUR")
+        .draw()?;
+    let width = 0.8 / series as f64;
+    for (name, index, color) in scenario_keys
+        .iter()
+        .map(|k| k.to_string())
+        .enumerate()
+        .map(|(i, k)| (k, i, SCENARIO_COLORS[i]))
+        .chain([
+            ("paper conventional".to_string(), 3, PAPER_COLORS[0]),
+            ("paper hybrid P2P".to_string(), 4, PAPER_COLORS[1]),
+        ])
+    {
+        let bars: Vec<_> = values.iter().filter(|v| v.1 == index).collect();
+        chart
+            .draw_series(bars.iter().map(|(g, s, value, c)| {
+                let x0 = *g as f64 + 0.1 + *s as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width * 0.9, *value)], c.filled())
+            }))?
+            .label(name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Command line: which scenario, where to write, how long, on which engine.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use market_drink::Bundles;
+
+use crate::{
+    charts,
+    engine::{DrinkEngine, Engine, NativeEngine},
+    report::Report,
+    run::{simulate, Kind, Run},
+    scenario::{Loaded, Scenario},
+};
+
+/// Which engine clears the hybrid scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineChoice {
+    /// The real contract bundles in drink's runtime.
+    Drink,
+    /// The shared market crate without a runtime.
+    Native,
+}
+
+/// Replays a community's household profiles through the hybrid P2P market and two baselines,
+/// and writes report.json, summary.csv, timeseries.csv, par.svg and cost.svg.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// The scenario file.
+    #[arg(long, default_value = "scenarios/paper.toml")]
+    pub scenario: PathBuf,
+    /// Output directory.
+    #[arg(long, default_value = "results/paper")]
+    pub out: PathBuf,
+    /// First day to simulate, from the data's first day (default: the scenario's, else 0).
+    #[arg(long)]
+    pub start_day: Option<u32>,
+    /// Simulate only N days (default: the scenario's horizon, else all the data).
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Engine of the hybrid P2P scenario (the baselines have no P2P market and settle with the
+    /// tariff through the market crate).
+    #[arg(long, value_enum, default_value_t = EngineChoice::Drink)]
+    pub engine: EngineChoice,
+    /// Directory of the contract bundles (default: target/ink).
+    #[arg(long)]
+    pub bundles: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl Cli {
+    /// Runs the three scenarios and writes the report.
+    ///
+    /// # Errors
+    /// Scenario, data, engine or I/O errors.
+    pub fn run(self) -> anyhow::Result<()> {
+        let mut scenario = Scenario::read(&self.scenario)?;
+        if let Some(day) = self.start_day {
+            scenario.start_day = day;
+        }
+        let loaded = scenario.load(self.scenario.parent().unwrap_or(".".as_ref()))?;
+        let intervals = loaded.intervals(self.days);
+        let bundles = match self.engine {
+            EngineChoice::Drink => {
+                let dir = self.bundles.clone().unwrap_or_else(Bundles::default_dir);
+                Some(Bundles::load(&dir).context("the drink engine needs the built contracts")?)
+            }
+            EngineChoice::Native => None,
+        };
+        println!(
+            "{}: {} households, {} intervals of {} min, hybrid engine: {:?}",
+            loaded.scenario.name,
+            loaded.homes.len(),
+            intervals,
+            loaded.config.interval_ms / 60_000,
+            self.engine
+        );
+        let mut runs = Vec::new();
+        for kind in Kind::ALL {
+            let progress = progress_bar(intervals, kind, self.quiet);
+            let (run, engine) =
+                run_kind(&loaded, kind, intervals, bundles.as_ref(), false, &progress)?;
+            progress.finish_and_clear();
+            println!(
+                "  {:<10} {:>8.1} s on {engine}{}",
+                kind.key(),
+                run.seconds,
+                if run.calls > 0 {
+                    format!(
+                        ", {} contract calls ({:.0}/s)",
+                        run.calls,
+                        run.calls as f64 / run.seconds
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            runs.push((run, engine));
+        }
+        let report = Report::new(&loaded, &runs);
+        report.write(&self.out, &runs)?;
+        charts::write(&self.out, &report, &runs, loaded.config.interval_ms)?;
+        println!("\n{}", report.table());
+        println!(
+            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg}}",
+            self.out.display()
+        );
+        Ok(())
+    }
+}
+
+/// Runs one scenario kind: the hybrid one on drink when bundles are given, else natively; the
+/// baselines natively without P2P.
+///
+/// # Errors
+/// Engine errors.
+pub fn run_kind(
+    loaded: &Loaded,
+    kind: Kind,
+    intervals: usize,
+    bundles: Option<&Bundles>,
+    keep_detail: bool,
+    progress: &ProgressBar,
+) -> anyhow::Result<(Run, String)> {
+    let areas: Vec<u8> = loaded.homes.iter().map(|h| h.area).collect();
+    let (mut engine, name): (Box<dyn Engine>, &str) = match (kind, bundles) {
+        (Kind::HybridP2p, Some(bundles)) => (
+            Box::new(DrinkEngine::new(
+                bundles,
+                &loaded.config,
+                loaded.start_ms,
+                &areas,
+            )?),
+            "drink",
+        ),
+        (Kind::HybridP2p, None) => (
+            Box::new(NativeEngine::new(
+                loaded.config.clone(),
+                loaded.start_ms,
+                areas,
+                true,
+            )),
+            "native",
+        ),
+        _ => (
+            Box::new(NativeEngine::new(
+                loaded.config.clone(),
+                loaded.start_ms,
+                areas,
+                false,
+            )),
+            "native (no P2P)",
+        ),
+    };
+    let run = simulate(
+        loaded,
+        kind,
+        engine.as_mut(),
+        intervals,
+        keep_detail,
+        progress,
+    )?;
+    Ok((run, name.to_string()))
+}
+
+fn progress_bar(intervals: usize, kind: Kind, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(intervals as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "  {prefix:<10} [{bar:40}] {pos}/{len} intervals, {per_sec}, ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(kind.key());
+    bar
+}

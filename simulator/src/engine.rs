@@ -1,0 +1,312 @@
+//! Where an interval's offers are cleared and settled.
+//!
+//! - [`DrinkEngine`]: the three real contract bundles in drink's runtime: offers go through
+//!   main, main closes the interval, and the bills come back from p2p's and p2g's events (and
+//!   are checked against p2g's monthly bills at the end).
+//! - [`NativeEngine`]: the same scenario through the shared `market` crate only, the code the
+//!   contracts run, without a runtime. With `p2p: false` it is the baselines' grid: every
+//!   residual settles with the tariff, nothing trades between homes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{bail, Context};
+use ink::primitives::AccountId;
+use market::{
+    clear, hour_of, settle, Bill, EnergyWh, MarketConfig, MonthKey, Offer, Position, PricePerKwh,
+    Side, Timing,
+};
+use market_drink::{actor, Bundles, MarketEvent, MarketSandbox};
+
+/// One home's offer in an interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferSpec {
+    /// Index of the home.
+    pub home: usize,
+    /// Selling surplus or buying deficit.
+    pub side: Side,
+    /// Energy, Wh (never zero).
+    pub energy_wh: EnergyWh,
+    /// The seller's ask; buyers use the default limit (the hour's grid price).
+    pub ask: Option<PricePerKwh>,
+}
+
+/// An interval's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cleared {
+    /// The uniform P2P price, if energy traded P2P.
+    pub price: Option<PricePerKwh>,
+    /// Energy traded P2P, Wh.
+    pub p2p_wh: EnergyWh,
+    /// Community grid import, Wh.
+    pub import_wh: EnergyWh,
+    /// Community grid export, Wh.
+    pub export_wh: EnergyWh,
+    /// One bill per offer, in offer order.
+    pub bills: Vec<Bill>,
+}
+
+/// Clears intervals.
+pub trait Engine {
+    /// Places the offers of `interval`, closes it and returns its outcome. Intervals come in
+    /// increasing order.
+    ///
+    /// # Errors
+    /// Any refusal by the market or the runtime.
+    fn clear_interval(&mut self, interval: u64, offers: &[OfferSpec]) -> anyhow::Result<Cleared>;
+
+    /// Contract calls made so far (zero for the native engine).
+    fn calls(&self) -> u64;
+
+    /// Checks the engine's own records at the end of a run (drink: the monthly bills in p2g
+    /// against the sums of the interval bills this engine reported).
+    ///
+    /// # Errors
+    /// A mismatch.
+    fn finish(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// The account of home `index` (actors 1 and 2 are the operator and spare).
+pub fn home_account(index: usize) -> AccountId {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&(index as u64 + 16).to_le_bytes());
+    bytes[31] = 0xee;
+    AccountId::from(bytes)
+}
+
+/// The market crate alone.
+pub struct NativeEngine {
+    config: MarketConfig,
+    timing: Timing,
+    areas: Vec<u8>,
+    p2p: bool,
+}
+
+impl NativeEngine {
+    /// A market for homes in `areas`, starting at `start_ms`; `p2p: false` settles every offer
+    /// with the grid (the baselines).
+    pub fn new(config: MarketConfig, start_ms: u64, areas: Vec<u8>, p2p: bool) -> Self {
+        let timing = Timing {
+            start_ms,
+            interval_ms: config.interval_ms,
+        };
+        Self {
+            config,
+            timing,
+            areas,
+            p2p,
+        }
+    }
+}
+
+impl Engine for NativeEngine {
+    fn clear_interval(&mut self, interval: u64, offers: &[OfferSpec]) -> anyhow::Result<Cleared> {
+        let hour = hour_of(
+            self.timing
+                .start_of(interval)
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        );
+        let grid_price = self
+            .config
+            .tariff
+            .grid_price(hour)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let book: Vec<Offer> = offers
+            .iter()
+            .map(|offer| Offer {
+                account: home_account(offer.home),
+                area: self.areas[offer.home],
+                side: offer.side,
+                energy_wh: offer.energy_wh,
+                price: offer.ask.unwrap_or(grid_price),
+            })
+            .collect();
+        let (price, p2p_wh, positions) = if self.p2p {
+            let clearing = clear(&book, &self.config.auction)
+                .map_err(|e| anyhow::anyhow!("clearing: {e:?}"))?;
+            (clearing.price, clearing.volume_wh, clearing.positions)
+        } else {
+            // No P2P market: every offer is a residual for the grid.
+            let unmatched = book
+                .iter()
+                .map(|offer| Position {
+                    account: offer.account,
+                    side: offer.side,
+                    offered_wh: offer.energy_wh,
+                    matched_wh: 0,
+                    value: 0,
+                    fees: 0,
+                })
+                .collect();
+            (None, 0, unmatched)
+        };
+        let settlement = settle(&positions, price, hour, &self.config.tariff)
+            .map_err(|e| anyhow::anyhow!("settlement: {e:?}"))?;
+        Ok(Cleared {
+            price,
+            p2p_wh,
+            import_wh: settlement.totals.import_wh,
+            export_wh: settlement.totals.export_wh,
+            bills: settlement.bills.into_iter().map(|(_, bill)| bill).collect(),
+        })
+    }
+
+    fn calls(&self) -> u64 {
+        0
+    }
+}
+
+/// The real contracts in drink.
+pub struct DrinkEngine {
+    market: MarketSandbox,
+    timing: Timing,
+    operator: AccountId,
+    calls: u64,
+    /// Sums of the bills this engine reported, per home and month, checked in `finish`.
+    monthly: BTreeMap<(usize, MonthKey), Bill>,
+    homes: usize,
+}
+
+impl DrinkEngine {
+    /// Deploys the bundles with `config` at `start_ms` and registers one account per home.
+    ///
+    /// # Errors
+    /// Missing bundles, a refused deployment or registration.
+    pub fn new(
+        bundles: &Bundles,
+        config: &MarketConfig,
+        start_ms: u64,
+        areas: &[u8],
+    ) -> anyhow::Result<Self> {
+        let operator = actor(1);
+        let mut market = MarketSandbox::deploy(bundles, config, operator, start_ms)?;
+        let mut calls = 1;
+        for (home, area) in areas.iter().enumerate() {
+            market.fund(home_account(home))?;
+            let registered = market.register(operator, home_account(home), *area)?;
+            registered
+                .value
+                .map_err(|e| anyhow::anyhow!("registering home {home}: {e:?}"))?;
+            calls += 1;
+        }
+        let timing = market.timing()?;
+        calls += 1;
+        if timing.start_ms != start_ms {
+            bail!(
+                "the data must start on an interval boundary (market start {} vs data {start_ms})",
+                timing.start_ms
+            );
+        }
+        Ok(Self {
+            market,
+            timing,
+            operator,
+            calls,
+            monthly: BTreeMap::new(),
+            homes: areas.len(),
+        })
+    }
+}
+
+impl Engine for DrinkEngine {
+    fn clear_interval(&mut self, interval: u64, offers: &[OfferSpec]) -> anyhow::Result<Cleared> {
+        let start = self
+            .timing
+            .start_of(interval)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let end = self
+            .timing
+            .start_of(interval + 1)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        self.market.set_time(start);
+        for offer in offers {
+            let account = home_account(offer.home);
+            let placed = match offer.side {
+                Side::Sell => self.market.sell(
+                    account,
+                    interval,
+                    offer.energy_wh,
+                    offer.ask.context("a sell offer needs an ask")?,
+                )?,
+                Side::Buy => self.market.buy(account, interval, offer.energy_wh, None)?,
+            };
+            self.calls += 1;
+            placed.value.map_err(|e| {
+                anyhow::anyhow!(
+                    "interval {interval}: offer of home {} refused: {e:?}",
+                    offer.home
+                )
+            })?;
+        }
+        self.market.set_time(end);
+        let closed = self.market.close_interval(self.operator, interval)?;
+        self.calls += 1;
+        let result = closed
+            .value
+            .map_err(|e| anyhow::anyhow!("closing interval {interval}: {e:?}"))?;
+
+        // Each offer's bill from the trades and grid settlements the contracts emitted.
+        let index: HashMap<AccountId, usize> = offers
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (home_account(o.home), i))
+            .collect();
+        let mut bills = vec![Bill::default(); offers.len()];
+        for event in &closed.events {
+            match event {
+                MarketEvent::TradeExecuted(trade) => {
+                    let seller = &mut bills[index[&trade.seller]];
+                    seller.p2p_sold_wh += trade.energy_wh;
+                    seller.p2p_earned += trade.payment;
+                    let buyer = &mut bills[index[&trade.buyer]];
+                    buyer.p2p_bought_wh += trade.energy_wh;
+                    buyer.p2p_paid += trade.payment;
+                    buyer.fees_paid += trade.fee;
+                }
+                MarketEvent::GridSettled(grid) => {
+                    let bill = &mut bills[index[&grid.account]];
+                    bill.grid_bought_wh += grid.bought_wh;
+                    bill.grid_paid += grid.paid;
+                    bill.grid_sold_wh += grid.sold_wh;
+                    bill.grid_earned += grid.earned;
+                }
+                _ => {}
+            }
+        }
+        let month = market::month_of(start);
+        for (offer, bill) in offers.iter().zip(&bills) {
+            let sum = self.monthly.entry((offer.home, month)).or_default();
+            *sum = sum
+                .checked_add(bill)
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        }
+        Ok(Cleared {
+            price: result.price,
+            p2p_wh: result.p2p_volume_wh,
+            import_wh: result.grid_import_wh,
+            export_wh: result.grid_export_wh,
+            bills,
+        })
+    }
+
+    fn calls(&self) -> u64 {
+        self.calls
+    }
+
+    fn finish(&mut self) -> anyhow::Result<()> {
+        let months: std::collections::BTreeSet<MonthKey> =
+            self.monthly.keys().map(|(_, m)| *m).collect();
+        for home in 0..self.homes {
+            for month in &months {
+                let from_chain = self.market.monthly_bill(home_account(home), *month)?;
+                self.calls += 1;
+                let reported = self.monthly.get(&(home, *month));
+                if from_chain.as_ref() != reported {
+                    bail!("home {home}, month {month}: p2g's bill {from_chain:?} differs from the interval bills {reported:?}");
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,19 @@
+//! The simulator: households with load, PV and batteries trade through the market every
+//! interval; the report compares the hybrid P2P market with two baselines.
+//!
+//! - [`scenario`]: the TOML scenario file (households, market, strategy, horizon).
+//! - [`profiles`]: the `timestamp,wh` CSV profiles.
+//! - [`household`]: a home's interval: PV self-use, battery, then surplus or deficit.
+//! - [`engine`]: where offers are cleared: the real contracts in drink, or the market crate.
+//! - [`run`]: the interval loop and what it records.
+//! - [`report`]: KPIs (PAR, cost per group, self-sufficiency) and the output files.
+//! - [`charts`]: SVG charts of PAR and cost (the paper's Fig. 2 and 3).
+
+pub mod charts;
+pub mod cli;
+pub mod engine;
+pub mod household;
+pub mod profiles;
+pub mod report;
+pub mod run;
+pub mod scenario;

@@ -1,0 +1,294 @@
+//! The scenario file (TOML): the community's households, the market, the sellers' ask strategy
+//! and the horizon. Unknown keys are errors, so a typo cannot silently change a run.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, ensure, Context};
+use market::{AuctionRules, MarketConfig, PricingRule, Tariff, Topology};
+use serde::Deserialize;
+
+use crate::profiles::Profile;
+
+/// A scenario as written in its TOML file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A short name for reports.
+    pub name: String,
+    /// Directory of the profiles, relative to the scenario file.
+    pub data_dir: PathBuf,
+    /// Seed of every random choice (sellers' asks).
+    pub seed: u64,
+    /// First day to simulate, counted from the data's first day (default 0).
+    #[serde(default)]
+    pub start_day: u32,
+    /// Days to simulate; default: the rest of the data.
+    pub days: Option<u32>,
+    /// The market's configuration.
+    pub market: MarketSection,
+    /// How sellers choose their asks.
+    pub strategy: AskStrategy,
+    /// The household groups.
+    #[serde(rename = "group")]
+    pub groups: Vec<Group>,
+}
+
+/// The market part of a scenario.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSection {
+    /// `paper` (+20 % peak, -5 % off-peak) or `paper_pseudocode` (x1.8, x0.05).
+    pub tariff: TariffChoice,
+    /// `lowest_ask` (the paper) or `merit_order`.
+    pub pricing: PricingChoice,
+    /// Number of areas on a line.
+    pub areas: u8,
+    /// Network fee per kWh and distance step, balance units.
+    #[serde(default)]
+    pub grid_fee_per_kwh_step: u64,
+}
+
+/// Which tariff reading.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TariffChoice {
+    /// The paper's text: +20 % peak, -5 % off-peak.
+    Paper,
+    /// The paper's pseudo-code: x1.8 peak, x0.05 off-peak.
+    PaperPseudocode,
+}
+
+/// Which pricing rule.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PricingChoice {
+    /// The lowest ask.
+    LowestAsk,
+    /// Where supply and demand cross.
+    MeritOrder,
+}
+
+/// How a seller picks its ask inside the tariff's bounds.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(tag = "ask", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AskStrategy {
+    /// Uniformly random in `[min_price, max_price]`, from the scenario's seed.
+    Uniform,
+    /// Always the same ask, balance units per kWh.
+    Fixed {
+        /// The ask.
+        price: u64,
+    },
+    /// `min_price + fraction * (max_price - min_price)`.
+    Fraction {
+        /// Between 0 and 1.
+        fraction: f64,
+    },
+}
+
+/// A group of similar households.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// The group's name in reports (the paper's: `single`, `student`, `family`).
+    pub name: String,
+    /// Number of households.
+    pub count: u32,
+    /// Load profile file name; `{n}` becomes the household's number, 1-based.
+    pub profiles: String,
+    /// PV profile per kWp (file name), if the group has PV.
+    pub pv: Option<String>,
+    /// PV size, kWp.
+    #[serde(default)]
+    pub pv_kwp: f64,
+    /// The group's battery, if any.
+    pub battery: Option<BatterySpec>,
+}
+
+/// A home battery.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BatterySpec {
+    /// Usable capacity, Wh.
+    pub capacity_wh: u64,
+    /// Largest charge or discharge power, W.
+    pub power_w: u64,
+    /// Round-trip efficiency, 0 to 1 (applied when charging).
+    pub round_trip_efficiency: f64,
+    /// State of charge at the start, 0 to 1.
+    pub initial_soc: f64,
+}
+
+/// One household of a loaded scenario.
+#[derive(Debug, Clone)]
+pub struct HomeSpec {
+    /// `group-n`, e.g. `family-3`.
+    pub name: String,
+    /// Index of its group in [`Loaded::groups`].
+    pub group: usize,
+    /// Area tag: households of a group are spread round-robin over the areas.
+    pub area: u8,
+    /// Its load profile.
+    pub load: Profile,
+    /// Its PV: the per-kWp profile and the size in Wp.
+    pub pv: Option<(Profile, u64)>,
+    /// Its battery.
+    pub battery: Option<BatterySpec>,
+}
+
+/// A scenario with its profiles read and checked.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The scenario as written.
+    pub scenario: Scenario,
+    /// Group names, in file order.
+    pub groups: Vec<String>,
+    /// Every household.
+    pub homes: Vec<HomeSpec>,
+    /// The market configuration the scenario describes.
+    pub config: MarketConfig,
+    /// Start of the first simulated interval, ms since the epoch.
+    pub start_ms: u64,
+    /// Index of the profiles' step that is the first simulated interval.
+    pub first_step: usize,
+    /// Steps available in every profile.
+    pub steps: usize,
+}
+
+impl Scenario {
+    /// Reads a scenario file.
+    ///
+    /// # Errors
+    /// Unreadable file, TOML errors (including unknown keys).
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read scenario {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("in scenario {}", path.display()))
+    }
+
+    /// Reads the profiles (relative to `base`, the scenario file's directory) and checks that
+    /// they share one time axis.
+    ///
+    /// # Errors
+    /// Missing or malformed profiles, mismatched time axes, invalid market settings.
+    pub fn load(self, base: &Path) -> anyhow::Result<Loaded> {
+        ensure!(
+            !self.groups.is_empty(),
+            "a scenario needs at least one [[group]]"
+        );
+        ensure!(self.market.areas > 0, "market.areas must be at least 1");
+        if let AskStrategy::Fraction { fraction } = self.strategy {
+            ensure!(
+                (0.0..=1.0).contains(&fraction),
+                "strategy.fraction must lie in [0, 1]"
+            );
+        }
+        let dir = base.join(&self.data_dir);
+        let mut homes = Vec::new();
+        for (group_index, group) in self.groups.iter().enumerate() {
+            let pv = match &group.pv {
+                Some(file) => {
+                    ensure!(
+                        group.pv_kwp > 0.0,
+                        "group {}: pv needs pv_kwp > 0",
+                        group.name
+                    );
+                    let watts_peak = (group.pv_kwp * 1000.0).round() as u64;
+                    Some((Profile::load(&dir.join(file))?, watts_peak))
+                }
+                None => None,
+            };
+            if let Some(battery) = group.battery {
+                ensure!(
+                    battery.round_trip_efficiency > 0.0 && battery.round_trip_efficiency <= 1.0,
+                    "group {}: round_trip_efficiency must lie in (0, 1]",
+                    group.name
+                );
+                ensure!(
+                    (0.0..=1.0).contains(&battery.initial_soc),
+                    "group {}: initial_soc must lie in [0, 1]",
+                    group.name
+                );
+            }
+            for n in 1..=group.count {
+                let file = group.profiles.replace("{n}", &n.to_string());
+                homes.push(HomeSpec {
+                    name: format!("{}-{n}", group.name),
+                    group: group_index,
+                    area: u8::try_from((n - 1) % u32::from(self.market.areas))?,
+                    load: Profile::load(&dir.join(&file))?,
+                    pv: pv.clone(),
+                    battery: group.battery,
+                });
+            }
+        }
+        let first = &homes.first().context("the groups have no households")?.load;
+        let (start_ms, step_ms, steps) = (first.start_ms, first.step_ms, first.wh.len());
+        for home in &homes {
+            let profiles = std::iter::once(&home.load).chain(home.pv.as_ref().map(|(p, _)| p));
+            for profile in profiles {
+                if profile.start_ms != start_ms
+                    || profile.step_ms != step_ms
+                    || profile.wh.len() != steps
+                {
+                    bail!(
+                        "{}: every profile must share the first profile's time axis",
+                        home.name
+                    );
+                }
+            }
+        }
+        let tariff = match self.market.tariff {
+            TariffChoice::Paper => Tariff::paper(),
+            TariffChoice::PaperPseudocode => Tariff::paper_pseudocode(),
+        };
+        let config = MarketConfig {
+            interval_ms: step_ms,
+            auction: AuctionRules {
+                topology: Topology::Line {
+                    areas: self.market.areas,
+                },
+                pricing: match self.market.pricing {
+                    PricingChoice::LowestAsk => PricingRule::LowestAsk,
+                    PricingChoice::MeritOrder => PricingRule::MeritOrder,
+                },
+                grid_fee_per_kwh_step: u128::from(self.market.grid_fee_per_kwh_step),
+            },
+            tariff,
+        };
+        config
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid market settings: {e:?}"))?;
+        let first_step = (u64::from(self.start_day) * 86_400_000 / step_ms) as usize;
+        ensure!(
+            first_step < steps,
+            "start_day {} lies beyond the data",
+            self.start_day
+        );
+        let start_ms = start_ms + first_step as u64 * step_ms;
+        let groups = self.groups.iter().map(|g| g.name.clone()).collect();
+        Ok(Loaded {
+            scenario: self,
+            groups,
+            homes,
+            config,
+            start_ms,
+            first_step,
+            steps,
+        })
+    }
+}
+
+impl Loaded {
+    /// Number of intervals to simulate: `days` (if given, else the scenario's), at most the
+    /// rest of the data after `start_day`.
+    pub fn intervals(&self, days: Option<u32>) -> usize {
+        let left = self.steps - self.first_step;
+        match days.or(self.scenario.days) {
+            Some(days) => {
+                ((u64::from(days) * 86_400_000 / self.config.interval_ms) as usize).min(left)
+            }
+            None => left,
+        }
+    }
+}
