@@ -30,16 +30,19 @@ impl Battery {
         }
     }
 
-    /// Charges from up to `offered` Wh; returns the Wh taken.
+    /// Charges from up to `offered` Wh; returns the Wh taken (stored = taken x efficiency,
+    /// rounded down). When the battery fills up it takes the least energy that fills it.
     fn charge(&mut self, offered: u64) -> u64 {
         let room = self.capacity_wh - self.stored_wh;
-        // Taking `t` stores floor(t * eff / 1000) Wh; the most it may take without overfilling:
-        let max_take = (room * 1000 + 999) / self.efficiency_permille.max(1);
-        let mut taken = offered.min(self.step_limit_wh).min(max_take);
-        while taken * self.efficiency_permille / 1000 > room {
-            taken -= 1;
-        }
-        self.stored_wh += taken * self.efficiency_permille / 1000;
+        let efficiency = self.efficiency_permille.max(1);
+        let limit = offered.min(self.step_limit_wh);
+        let storable = limit * efficiency / 1000;
+        let taken = if storable <= room {
+            limit
+        } else {
+            (room * 1000).div_ceil(efficiency)
+        };
+        self.stored_wh += taken * efficiency / 1000;
         taken
     }
 

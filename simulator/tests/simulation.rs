@@ -1,0 +1,165 @@
+//! The simulator against its invariants: every household's energy balances in every interval,
+//! P2P money is conserved, the real contracts in drink give exactly what the market crate
+//! gives, and a short run writes a complete report.
+
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
+use market_drink::Bundles;
+use simulator::{
+    cli::{run_kind, Cli, EngineChoice},
+    run::Kind,
+    scenario::{Loaded, Scenario},
+};
+
+fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+/// The paper scenario from `start_day`, optionally with a network fee.
+fn paper(start_day: u32, grid_fee_per_kwh_step: u64) -> Loaded {
+    let mut scenario = Scenario::read(&scenarios_dir().join("paper.toml")).unwrap();
+    scenario.start_day = start_day;
+    scenario.market.grid_fee_per_kwh_step = grid_fee_per_kwh_step;
+    scenario.load(&scenarios_dir()).unwrap()
+}
+
+#[test]
+fn energy_and_money_balance_in_every_interval() {
+    // Three June days, with a network fee so that fees are exercised too.
+    let loaded = paper(160, 10_000);
+    for kind in Kind::ALL {
+        let (run, _) = run_kind(&loaded, kind, 72, None, true, &ProgressBar::hidden()).unwrap();
+        let mut traded = 0u64;
+        for (index, homes) in run.detail.as_ref().unwrap().iter().enumerate() {
+            let (mut paid, mut earned, mut bought, mut sold) = (0u128, 0u128, 0u64, 0u64);
+            for (step, bill) in homes {
+                // load = PV used + battery discharge + P2P bought + grid bought
+                assert_eq!(
+                    step.load_wh,
+                    step.pv_used_wh + step.discharge_wh + bill.p2p_bought_wh + bill.grid_bought_wh,
+                    "interval {index}: {step:?} {bill:?}"
+                );
+                // PV = PV used + battery charge + P2P sold + grid sold
+                assert_eq!(
+                    step.pv_wh,
+                    step.pv_used_wh + step.charge_wh + bill.p2p_sold_wh + bill.grid_sold_wh,
+                    "interval {index}: {step:?} {bill:?}"
+                );
+                paid += bill.p2p_paid;
+                earned += bill.p2p_earned;
+                bought += bill.p2p_bought_wh;
+                sold += bill.p2p_sold_wh;
+                if kind != Kind::HybridP2p {
+                    assert_eq!(
+                        bill.p2p_bought_wh + bill.p2p_sold_wh + bill.fees_paid as u64,
+                        0
+                    );
+                }
+            }
+            // P2P payments equal P2P revenues; fees are billed on top, to the grid operator.
+            assert_eq!(paid, earned, "interval {index}");
+            assert_eq!(bought, sold, "interval {index}");
+            assert_eq!(bought, run.intervals[index].p2p_wh);
+            traded += bought;
+        }
+        if kind == Kind::HybridP2p {
+            assert!(traded > 0, "June days must see P2P trades");
+            let fees: u128 = run.homes.iter().map(|h| h.bill.fees_paid).sum();
+            assert!(fees > 0, "trades across areas pay the network fee");
+        }
+        if kind == Kind::GridOnly {
+            assert!(run
+                .homes
+                .iter()
+                .all(|h| h.energy.pv_wh == 0 && h.bill.grid_bought_wh == h.energy.load_wh));
+        }
+    }
+}
+
+#[test]
+fn drink_and_native_agree_for_fourteen_days() {
+    // Two weeks of June through the real contracts and through the market crate alone:
+    // every household's energy and money in every interval must be identical.
+    let loaded = paper(160, 5_000);
+    let bundles = Bundles::load(&Bundles::default_dir())
+        .expect("build the contracts first (scripts/build-contracts.sh)");
+    let intervals = 14 * 24;
+    let hidden = ProgressBar::hidden();
+    let (native, _) = run_kind(&loaded, Kind::HybridP2p, intervals, None, true, &hidden).unwrap();
+    let (drink, engine) = run_kind(
+        &loaded,
+        Kind::HybridP2p,
+        intervals,
+        Some(&bundles),
+        true,
+        &hidden,
+    )
+    .unwrap();
+    assert_eq!(engine, "drink");
+    assert!(
+        drink.calls > intervals as u64,
+        "every interval went through the contracts"
+    );
+    assert_eq!(native.detail, drink.detail);
+    assert_eq!(native.intervals, drink.intervals);
+    assert_eq!(native.homes, drink.homes);
+    let p2p: u64 = drink.intervals.iter().map(|r| r.p2p_wh).sum();
+    assert!(p2p > 0, "the fortnight must include P2P trades");
+}
+
+#[test]
+fn short_scenario_end_to_end() {
+    let out = std::env::temp_dir().join(format!("simulator-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let cli = Cli {
+        scenario: scenarios_dir().join("paper.toml"),
+        out: out.clone(),
+        start_day: Some(170),
+        days: Some(2),
+        engine: EngineChoice::Drink,
+        bundles: None,
+        quiet: true,
+    };
+    cli.run().unwrap();
+    for file in [
+        "report.json",
+        "summary.csv",
+        "timeseries.csv",
+        "par.svg",
+        "cost.svg",
+    ] {
+        let size = std::fs::metadata(out.join(file)).unwrap().len();
+        assert!(size > 100, "{file} is {size} bytes");
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    for key in ["grid_only", "pv_battery", "hybrid_p2p"] {
+        let scenario = &report[key];
+        for field in [
+            "par",
+            "par_daily_mean",
+            "grid_import_kwh",
+            "grid_export_kwh",
+            "p2p_kwh",
+            "self_sufficiency",
+        ] {
+            assert!(scenario[field].is_number(), "{key}.{field} missing");
+        }
+        for group in ["single", "student", "family"] {
+            assert!(
+                scenario["cost_eur"][group].is_number(),
+                "{key}.cost_eur.{group} missing"
+            );
+        }
+    }
+    assert_eq!(report["hybrid_p2p"]["engine"], "drink");
+    assert_eq!(report["paper"]["par"]["hybrid_p2p"], 3.6304);
+    // Two days of hourly intervals for each of the three scenarios, plus the header.
+    let rows = std::fs::read_to_string(out.join("timeseries.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(rows, 1 + 3 * 48);
+    std::fs::remove_dir_all(&out).unwrap();
+}
