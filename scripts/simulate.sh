@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job: builds the contracts and replays the paper's community (30 households, a year
+# of hourly intervals) through them in drink's in-process runtime, next to the grid-only and
+# PV+battery baselines; writes results/paper/{report.json,summary.csv,timeseries.csv,par.svg,
+# cost.svg} and prints a summary table. Any simulator option passes through, e.g.
+#   scripts/simulate.sh --days 14 --start-day 160 --engine native --out results/june
+set -euo pipefail
+case ${1:-} in -h|--help) echo "usage: $0 [simulator options; --help after -- lists them]" >&2; exit 0 ;; esac
+[ "${1:-}" = "--" ] && shift
+source "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/build-contracts.sh"
+cd "$ROOT"
+# The dev profile: dependencies (the runtime's interpreter among them) are optimised there, and
+# the tests have built them already.
+cargo run --quiet --locked -p simulator -- "$@"
