@@ -10,7 +10,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ink::{env::Event, primitives::AccountId};
-use ink_e2e::{ContractsBackend, E2EBackend, Keypair};
+use ink_e2e::{subxt::dynamic::Value, ChainBackend, ContractsBackend, Keypair};
 use main::{Error as E, Main, MainRef};
 use market::{hour_of, month_of, Bill, MarketConfig, Side, Timing, Trade};
 use p2g::P2g;
@@ -18,6 +18,9 @@ use p2p::P2p;
 use scale::Decode;
 
 type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Balance for the accounts the dev chain does not fund: storage deposits and fees.
+const FUNDS: u128 = 1_000_000_000_000_000;
 
 /// Long enough for six offers and a few refused calls to land in one interval.
 const INTERVAL_MS: u64 = 15_000;
@@ -40,21 +43,38 @@ fn wall_clock_ms() -> u64 {
     u64::try_from(elapsed.as_millis()).expect("ms fit in u64")
 }
 
-/// Waits until a fresh interval has begun (with a margin for clock skew) and returns it.
-async fn next_interval(timing: &Timing) -> u64 {
+/// Seals a block (a `System.remark`), so that queries and dry runs see the wall-clock time: the
+/// dev node makes blocks only for transactions, and ink_e2e sizes a transaction's gas from a dry
+/// run on the last block, whose stale time would send it down the wrong (cheaper) path.
+async fn tick<Client: ChainBackend>(client: &mut Client) {
+    let remark = vec![Value::from_bytes(b"tick".to_vec())];
+    if client
+        .runtime_call(&ink_e2e::alice(), "System", "remark", remark)
+        .await
+        .is_err()
+    {
+        panic!("System.remark failed");
+    }
+}
+
+/// Waits until a fresh interval has begun (with a margin for clock skew), seals a block in it and
+/// returns it.
+async fn next_interval<Client: ChainBackend>(client: &mut Client, timing: &Timing) -> u64 {
     let now = wall_clock_ms();
     let current = timing.interval_at(now).expect("market started");
     let next = current + 1;
     let begins = timing.start_of(next).expect("in range") + 1_000;
     tokio::time::sleep(Duration::from_millis(begins.saturating_sub(now))).await;
+    tick(client).await;
     next
 }
 
-/// Waits until `interval` has ended on the wall clock (and so for the next block).
-async fn until_ended(timing: &Timing, interval: u64) {
+/// Waits until `interval` has ended on the wall clock and seals a block after it.
+async fn until_ended<Client: ChainBackend>(client: &mut Client, timing: &Timing, interval: u64) {
     let ends = timing.start_of(interval + 1).expect("in range") + 1_000;
     let now = wall_clock_ms();
     tokio::time::sleep(Duration::from_millis(ends.saturating_sub(now))).await;
+    tick(client).await;
 }
 
 /// A contract event of the suite, decoded into the contract's own type.
@@ -70,7 +90,7 @@ enum Emitted {
 
 /// Decodes the `ContractEmitted` events of a transaction by their signature topic.
 fn emitted(
-    events: &ink_e2e::subxt::blocks::ExtrinsicEvents<ink_e2e::subxt::SubstrateConfig>,
+    events: &ink_e2e::subxt::blocks::ExtrinsicEvents<ink_e2e::subxt::PolkadotConfig>,
 ) -> Vec<Emitted> {
     fn decode<T: Event + Decode>(
         topic: &[u8; 32],
@@ -124,17 +144,17 @@ fn trade(seller: &Keypair, buyer: &Keypair, distance: u8, energy_wh: u64, price:
 #[ink_e2e::test]
 async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     let operator = ink_e2e::alice();
-    // Area 0: bob (prosumer), charlie. Area 1: dave (prosumer), eve. Area 2: ferdie, one
-    // (prosumer). `two` never registers.
-    let (bob, charlie, dave, eve, ferdie, one, two) = (
+    // Area 0: bob (prosumer), charlie. Area 1: dave (prosumer), eve. Area 2: ferdie and a
+    // fresh prosumer `one`. `two` never registers. The dev chain funds alice to ferdie only.
+    let (bob, charlie, dave, eve, ferdie) = (
         ink_e2e::bob(),
         ink_e2e::charlie(),
         ink_e2e::dave(),
         ink_e2e::eve(),
         ink_e2e::ferdie(),
-        ink_e2e::one(),
-        ink_e2e::two(),
     );
+    let one = client.create_and_fund_account(&operator, FUNDS).await;
+    let two = client.create_and_fund_account(&operator, FUNDS).await;
     let p2p_code = client
         .upload("p2p", &operator)
         .submit()
@@ -190,7 +210,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         .return_value();
 
     // Interval i: the paper's rule, lowest ask.
-    let i = next_interval(&timing).await;
+    let i = next_interval(&mut client, &timing).await;
     client
         .call(&bob, &market.sell(i, 1_000, 120_000))
         .submit()
@@ -280,7 +300,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         .expect("dry run");
     assert_eq!(early.return_value().map(|_| ()), Err(E::IntervalNotEnded));
 
-    until_ended(&timing, i).await;
+    until_ended(&mut client, &timing, i).await;
     let start = timing.start_of(i).expect("in range");
     let grid_price = client
         .call(&two, &market.grid_price(hour_of(start)))
@@ -395,7 +415,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     assert_eq!(again.return_value().map(|_| ()), Err(E::AlreadyCleared));
 
     // Interval j: a second round between dave (area 1) and charlie (area 0).
-    let j = next_interval(&timing).await;
+    let j = next_interval(&mut client, &timing).await;
     client
         .call(&dave, &market.sell(j, 400, 90_000))
         .submit()
@@ -406,7 +426,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         .submit()
         .await
         .expect("transaction");
-    until_ended(&timing, j).await;
+    until_ended(&mut client, &timing, j).await;
     client
         .call(&bob, &market.close_interval(j))
         .submit()

@@ -34,6 +34,16 @@ pub fn write(
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Bar charts put slot `i` on `[i, i + 1)`: the tick in the middle of a slot carries its label.
+fn slot_label(labels: &[String], x: f64) -> String {
+    let slot = x.floor() as usize;
+    if (x - slot as f64 - 0.5).abs() < 0.26 {
+        labels.get(slot).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
     let root = SVGBackend::new(path, (1100, 460)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -73,14 +83,7 @@ fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: 
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(bars.len() * 2 + 1)
-        .x_label_formatter(&|x| {
-            let slot = x.floor() as usize;
-            if (x - slot as f64 - 0.5).abs() < 0.26 {
-                labels.get(slot).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| slot_label(&labels, *x))
         .y_desc("PAR")
         .draw()?;
     chart.draw_series(bars.iter().enumerate().map(|(i, (_, value, color))| {
@@ -151,6 +154,7 @@ fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: 
     }
     chart
         .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()?;
@@ -203,14 +207,7 @@ fn cost_chart(path: &Path, report: &Report) -> DrawResult {
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(groups.len() * 2 + 1)
-        .x_label_formatter(&|x| {
-            let slot = x.floor() as usize;
-            if (x - slot as f64 - 0.5).abs() < 0.26 {
-                labels.get(slot).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| slot_label(&labels, *x))
         .y_desc("EUR")
         .draw()?;
     let width = 0.8 / series as f64;
@@ -235,6 +232,7 @@ fn cost_chart(path: &Path, report: &Report) -> DrawResult {
     }
     chart
         .configure_series_labels()
+        .position(SeriesLabelPosition::UpperMiddle)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()?;

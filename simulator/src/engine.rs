@@ -128,18 +128,7 @@ impl Engine for NativeEngine {
             (clearing.price, clearing.volume_wh, clearing.positions)
         } else {
             // No P2P market: every offer is a residual for the grid.
-            let unmatched = book
-                .iter()
-                .map(|offer| Position {
-                    account: offer.account,
-                    side: offer.side,
-                    offered_wh: offer.energy_wh,
-                    matched_wh: 0,
-                    value: 0,
-                    fees: 0,
-                })
-                .collect();
-            (None, 0, unmatched)
+            (None, 0, book.iter().map(Position::unmatched).collect())
         };
         let settlement = settle(&positions, price, hour, &self.config.tariff)
             .map_err(|e| anyhow::anyhow!("settlement: {e:?}"))?;

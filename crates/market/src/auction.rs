@@ -129,6 +129,18 @@ pub struct Position {
 }
 
 impl Position {
+    /// An offer before matching: nothing traded, everything left for the grid.
+    pub fn unmatched(offer: &Offer) -> Self {
+        Self {
+            account: offer.account,
+            side: offer.side,
+            offered_wh: offer.energy_wh,
+            matched_wh: 0,
+            value: 0,
+            fees: 0,
+        }
+    }
+
     /// Energy left for the grid: a buyer's deficit or a seller's surplus.
     pub fn residual_wh(&self) -> EnergyWh {
         self.offered_wh.saturating_sub(self.matched_wh)
@@ -162,17 +174,7 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
             return Err(MarketError::UnknownArea);
         }
     }
-    let mut positions: Vec<Position> = offers
-        .iter()
-        .map(|offer| Position {
-            account: offer.account,
-            side: offer.side,
-            offered_wh: offer.energy_wh,
-            matched_wh: 0,
-            value: 0,
-            fees: 0,
-        })
-        .collect();
+    let mut positions: Vec<Position> = offers.iter().map(Position::unmatched).collect();
     let Some(price) = uniform_price(offers, rules.pricing)? else {
         return Ok(Clearing {
             price: None,
