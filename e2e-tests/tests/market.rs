@@ -47,7 +47,7 @@ fn wall_clock_ms() -> u64 {
 /// dev node makes blocks only for transactions, and ink_e2e sizes a transaction's gas from a dry
 /// run on the last block, whose stale time would send it down the wrong (cheaper) path.
 async fn tick<Client: ChainBackend>(client: &mut Client) {
-    let remark = vec![Value::from_bytes(b"tick".to_vec())];
+    let remark = vec![Value::from_bytes(b"tick")];
     if client
         .runtime_call(&ink_e2e::alice(), "System", "remark", remark)
         .await
