@@ -19,6 +19,60 @@ use scale::Decode;
 
 type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// Submits `message` as `caller` (after ink_e2e's own dry run) and returns the call result.
+macro_rules! submit {
+    ($client:expr, $caller:expr, $message:expr) => {
+        $client
+            .call($caller, &$message)
+            .submit()
+            .await
+            .expect("transaction")
+    };
+}
+
+/// Dry-runs `message` as `caller`: the result, with its return value and revert flag.
+macro_rules! dry_run {
+    ($client:expr, $caller:expr, $message:expr) => {
+        $client
+            .call($caller, &$message)
+            .dry_run()
+            .await
+            .expect("dry run")
+    };
+}
+
+/// Uploads p2p and p2g as `operator` and instantiates main with [`config`]; main instantiates
+/// the other two.
+macro_rules! deploy {
+    ($client:expr, $operator:expr) => {{
+        let p2p_code = $client
+            .upload("p2p", $operator)
+            .submit()
+            .await
+            .expect("upload")
+            .code_hash;
+        let p2g_code = $client
+            .upload("p2g", $operator)
+            .submit()
+            .await
+            .expect("upload")
+            .code_hash;
+        let mut constructor = MainRef::new(config(), p2p_code, p2g_code);
+        $client
+            .instantiate("main", $operator, &mut constructor)
+            .submit()
+            .await
+            .expect("instantiate")
+    }};
+}
+
+/// Reads a query (a dry run) as `caller` and returns its value.
+macro_rules! read {
+    ($client:expr, $caller:expr, $message:expr) => {
+        dry_run!($client, $caller, $message).return_value()
+    };
+}
+
 /// Balance for the accounts the dev chain does not fund: storage deposits and fees.
 const FUNDS: u128 = 1_000_000_000_000_000;
 
@@ -155,24 +209,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     );
     let one = client.create_and_fund_account(&operator, FUNDS).await;
     let two = client.create_and_fund_account(&operator, FUNDS).await;
-    let p2p_code = client
-        .upload("p2p", &operator)
-        .submit()
-        .await
-        .expect("transaction")
-        .code_hash;
-    let p2g_code = client
-        .upload("p2g", &operator)
-        .submit()
-        .await
-        .expect("transaction")
-        .code_hash;
-    let mut constructor = MainRef::new(config(), p2p_code, p2g_code);
-    let main = client
-        .instantiate("main", &operator, &mut constructor)
-        .submit()
-        .await
-        .expect("transaction");
+    let main = deploy!(client, &operator);
     let mut market = main.call_builder::<Main>();
 
     for (home, area) in [
@@ -183,11 +220,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         (&ferdie, 2),
         (&one, 2),
     ] {
-        let registered = client
-            .call(&operator, &market.register(id(home), area))
-            .submit()
-            .await
-            .expect("transaction");
+        let registered = submit!(client, &operator, market.register(id(home), area));
         assert_eq!(
             emitted(&registered.events),
             vec![Emitted::Registered(main::ParticipantRegistered {
@@ -196,56 +229,19 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
             })]
         );
     }
-    let count = client
-        .call(&two, &market.participant_count())
-        .dry_run()
-        .await
-        .expect("dry run");
+    let count = dry_run!(client, &two, market.participant_count());
     assert_eq!(count.return_value(), 6);
-    let timing = client
-        .call(&two, &market.timing())
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
+    let timing = read!(client, &two, market.timing());
 
     // Interval i: the paper's rule, lowest ask.
     let i = next_interval(&mut client, &timing).await;
-    client
-        .call(&bob, &market.sell(i, 1_000, 120_000))
-        .submit()
-        .await
-        .expect("transaction");
-    client
-        .call(&dave, &market.sell(i, 600, 100_000))
-        .submit()
-        .await
-        .expect("transaction");
-    client
-        .call(&one, &market.sell(i, 300, 150_000))
-        .submit()
-        .await
-        .expect("transaction");
-    client
-        .call(&charlie, &market.buy(i, 800, None))
-        .submit()
-        .await
-        .expect("transaction");
-    client
-        .call(&ferdie, &market.buy(i, 100, None))
-        .submit()
-        .await
-        .expect("transaction");
-    client
-        .call(&eve, &market.buy(i, 500, Some(90_000)))
-        .submit()
-        .await
-        .expect("transaction");
-    let cancelled = client
-        .call(&ferdie, &market.cancel(i))
-        .submit()
-        .await
-        .expect("transaction");
+    submit!(client, &bob, market.sell(i, 1_000, 120_000));
+    submit!(client, &dave, market.sell(i, 600, 100_000));
+    submit!(client, &one, market.sell(i, 300, 150_000));
+    submit!(client, &charlie, market.buy(i, 800, None));
+    submit!(client, &ferdie, market.buy(i, 100, None));
+    submit!(client, &eve, market.buy(i, 500, Some(90_000)));
+    let cancelled = submit!(client, &ferdie, market.cancel(i));
     assert_eq!(
         emitted(&cancelled.events),
         vec![Emitted::Cancelled(main::OfferCancelled {
@@ -253,11 +249,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
             account: id(&ferdie)
         })]
     );
-    let placed = client
-        .call(&ferdie, &market.buy(i, 1_200, None))
-        .submit()
-        .await
-        .expect("transaction");
+    let placed = submit!(client, &ferdie, market.buy(i, 1_200, None));
     assert_eq!(
         emitted(&placed.events),
         vec![Emitted::Accepted(main::OfferAccepted {
@@ -269,51 +261,21 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     );
 
     // Refused calls, typed.
-    let stranger = client
-        .call(&two, &market.sell(i, 100, 100_000))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let stranger = dry_run!(client, &two, market.sell(i, 100, 100_000));
     assert_eq!(stranger.return_value(), Err(E::NotRegistered));
-    let too_cheap = client
-        .call(&charlie, &market.sell(i, 100, 79_999))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let too_cheap = dry_run!(client, &charlie, market.sell(i, 100, 79_999));
     assert_eq!(too_cheap.return_value(), Err(E::PriceOutOfBounds));
-    let too_dear = client
-        .call(&charlie, &market.sell(i, 100, 400_001))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let too_dear = dry_run!(client, &charlie, market.sell(i, 100, 400_001));
     assert_eq!(too_dear.return_value(), Err(E::PriceOutOfBounds));
-    let twice = client
-        .call(&bob, &market.buy(i, 100, None))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let twice = dry_run!(client, &bob, market.buy(i, 100, None));
     assert_eq!(twice.return_value(), Err(E::OfferExists));
-    let early = client
-        .call(&two, &market.close_interval(i))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let early = dry_run!(client, &two, market.close_interval(i));
     assert_eq!(early.return_value().map(|_| ()), Err(E::IntervalNotEnded));
 
     until_ended(&mut client, &timing, i).await;
     let start = timing.start_of(i).expect("in range");
-    let grid_price = client
-        .call(&two, &market.grid_price(hour_of(start)))
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value()
-        .expect("hour in range");
-    let closed = client
-        .call(&two, &market.close_interval(i))
-        .submit()
-        .await
-        .expect("transaction");
+    let grid_price = read!(client, &two, market.grid_price(hour_of(start))).expect("hour in range");
+    let closed = submit!(client, &two, market.close_interval(i));
     // Price = dave's 100_000. eve's limit 90_000 is below it: eve goes to the grid.
     // Distance 0: charlie takes 800 of bob's 1000, ferdie takes one's 300. Distance 1: ferdie
     // takes dave's 600. Distance 2: ferdie takes bob's last 200; 100 Wh remain for the grid.
@@ -325,12 +287,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     ];
     let eve_grid = 500 * grid_price / 1000;
     let ferdie_grid = 100 * grid_price / 1000;
-    let result = client
-        .call(&two, &market.interval_result(i))
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
+    let result = read!(client, &two, market.interval_result(i));
     assert_eq!(
         result,
         Some(main::IntervalResult {
@@ -384,19 +341,9 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         grid_export_wh: 0,
     }));
     assert_eq!(emitted(&closed.events), expected);
-    let read = client
-        .call(&two, &market.trades(i))
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
+    let read = read!(client, &two, market.trades(i));
     assert_eq!(read, trades);
-    let ferdie_bill = client
-        .call(&two, &market.bill(id(&ferdie), i))
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
+    let ferdie_bill = read!(client, &two, market.bill(id(&ferdie), i));
     assert_eq!(
         ferdie_bill,
         Some(Bill {
@@ -407,45 +354,19 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
             ..Bill::default()
         })
     );
-    let again = client
-        .call(&two, &market.close_interval(i))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let again = dry_run!(client, &two, market.close_interval(i));
     assert_eq!(again.return_value().map(|_| ()), Err(E::AlreadyCleared));
 
     // Interval j: a second round between dave (area 1) and charlie (area 0).
     let j = next_interval(&mut client, &timing).await;
-    client
-        .call(&dave, &market.sell(j, 400, 90_000))
-        .submit()
-        .await
-        .expect("transaction");
-    client
-        .call(&charlie, &market.buy(j, 300, None))
-        .submit()
-        .await
-        .expect("transaction");
+    submit!(client, &dave, market.sell(j, 400, 90_000));
+    submit!(client, &charlie, market.buy(j, 300, None));
     until_ended(&mut client, &timing, j).await;
-    client
-        .call(&bob, &market.close_interval(j))
-        .submit()
-        .await
-        .expect("transaction");
-    let second = client
-        .call(&two, &market.trades(j))
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
+    submit!(client, &bob, market.close_interval(j));
+    let second = read!(client, &two, market.trades(j));
     assert_eq!(second, vec![trade(&dave, &charlie, 1, 300, 90_000)]);
     // dave's 100 Wh residual is fed in at the P2P price: 100 * 90_000 / 1000 = 9_000.
-    let dave_bill = client
-        .call(&two, &market.bill(id(&dave), j))
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
+    let dave_bill = read!(client, &two, market.bill(id(&dave), j));
     assert_eq!(
         dave_bill,
         Some(Bill {
@@ -461,12 +382,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         month_of(start),
         month_of(timing.start_of(j).expect("in range")),
     );
-    let monthly = client
-        .call(&two, &market.monthly_bill(id(&charlie), month_j))
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value()
+    let monthly = read!(client, &two, market.monthly_bill(id(&charlie), month_j))
         .expect("charlie has a bill this month");
     let (wh, paid) = if month_i == month_j {
         (1_100, 107_000)
@@ -482,37 +398,10 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
 async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     let operator = ink_e2e::alice();
     let bob = ink_e2e::bob();
-    let p2p_code = client
-        .upload("p2p", &operator)
-        .submit()
-        .await
-        .expect("transaction")
-        .code_hash;
-    let p2g_code = client
-        .upload("p2g", &operator)
-        .submit()
-        .await
-        .expect("transaction")
-        .code_hash;
-    let mut constructor = MainRef::new(config(), p2p_code, p2g_code);
-    let main = client
-        .instantiate("main", &operator, &mut constructor)
-        .submit()
-        .await
-        .expect("transaction");
+    let main = deploy!(client, &operator);
     let market = main.call_builder::<Main>();
-    let p2p_address = client
-        .call(&bob, &market.p2p_address())
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
-    let p2g_address = client
-        .call(&bob, &market.p2g_address())
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
+    let p2p_address = read!(client, &bob, market.p2p_address());
+    let p2g_address = read!(client, &bob, market.p2g_address());
     let mut p2p = ink_e2e::create_call_builder::<P2p>(p2p_address);
     let mut p2g = ink_e2e::create_call_builder::<P2g>(p2g_address);
 
@@ -523,23 +412,11 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
         energy_wh: 100,
         price: 100_000,
     };
-    let place = client
-        .call(&bob, &p2p.place(0, offer))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let place = dry_run!(client, &bob, p2p.place(0, offer));
     assert_eq!(place.return_value(), Err(p2p::Error::NotMain));
-    let cancel = client
-        .call(&bob, &p2p.cancel(0, id(&bob)))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let cancel = dry_run!(client, &bob, p2p.cancel(0, id(&bob)));
     assert_eq!(cancel.return_value(), Err(p2p::Error::NotMain));
-    let clear = client
-        .call(&bob, &p2p.clear(0, market::AuctionRules::paper()))
-        .dry_run()
-        .await
-        .expect("dry run");
+    let clear = dry_run!(client, &bob, p2p.clear(0, market::AuctionRules::paper()));
     assert_eq!(clear.return_value().map(|_| ()), Err(p2p::Error::NotMain));
     let key = p2g::IntervalKey {
         index: 0,
@@ -561,12 +438,7 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
         .submit()
         .await
         .is_err());
-    let live = client
-        .call(&bob, &market.offer_count(0))
-        .dry_run()
-        .await
-        .expect("dry run")
-        .return_value();
+    let live = read!(client, &bob, market.offer_count(0));
     assert_eq!(live, 0);
     Ok(())
 }
