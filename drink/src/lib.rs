@@ -274,11 +274,6 @@ impl MarketSandbox {
         self.sandbox.set_timestamp(now_ms);
     }
 
-    /// The block time, ms.
-    pub fn now(&mut self) -> u64 {
-        self.sandbox.get_timestamp()
-    }
-
     /// Calls `contract` as `caller` with encoded `input` and decodes the message's return value.
     ///
     /// # Errors
