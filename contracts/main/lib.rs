@@ -7,13 +7,15 @@
 //!
 //! The operator (who instantiates it) configures the market and registers participants with an
 //! area tag. Participants sell surplus or buy deficit for the current interval through main,
-//! which routes the offers to p2p. After an interval ends, anyone may close it: main has p2p
-//! clear the book, has p2g settle every residual with the grid and bill everyone, and records
-//! the interval's result. Main instantiates p2p and p2g itself, so they answer to it alone.
+//! which routes the offers to p2p. After an interval ends, anyone may close it, in bounded steps
+//! so that no call's weight depends on the size of the book: each step has p2p clear part of
+//! the book and p2g settle the final positions with the grid and bill them; the last step
+//! records the interval's result. Main instantiates p2p and p2g itself, so they answer to it
+//! alone.
 
 pub use self::main::{
-    ConfigUpdated, Error, IntervalCleared, IntervalResult, Main, MainRef, OfferAccepted,
-    OfferCancelled, Participant, ParticipantRegistered, ParticipantRemoved,
+    CloseProgress, ConfigUpdated, Error, IntervalCleared, IntervalResult, Main, MainRef,
+    OfferAccepted, OfferCancelled, Participant, ParticipantRegistered, ParticipantRemoved,
 };
 
 #[ink::contract]
@@ -25,10 +27,23 @@ mod main {
     };
     use market::{
         hour_of, month_of, AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
-        MarketError, MonthKey, Offer, PricePerKwh, Side, Timing, Trade,
+        MarketError, MonthKey, Offer, Position, PricePerKwh, Side, Tariff, Timing, Trade,
     };
     use p2g::{IntervalKey, P2gRef};
     use p2p::P2pRef;
+
+    /// Where closing an interval stands after a step.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum CloseProgress {
+        /// More steps are needed; this one used `used` items of its budget.
+        InProgress {
+            /// Items used by this step.
+            used: u32,
+        },
+        /// The interval is cleared and settled.
+        Closed(IntervalResult),
+    }
 
     /// A registered participant.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +193,12 @@ mod main {
         OfferExists,
         /// The participant has no offer in this interval.
         NoOffer,
+        /// The interval's book holds the configured maximum of offers.
+        BookFull,
+        /// A closing step needs a budget of at least one item.
+        ZeroBudget,
+        /// The offer cap or the step budget of a configuration is zero.
+        InvalidLimits,
         /// The interval length is zero, or an update tried to change it.
         InvalidInterval,
         /// The topology is malformed.
@@ -202,6 +223,7 @@ mod main {
                 MarketError::InvalidTopology => Error::InvalidTopology,
                 MarketError::InvalidTariff => Error::InvalidTariff,
                 MarketError::InvalidInterval => Error::InvalidInterval,
+                MarketError::InvalidLimits => Error::InvalidLimits,
                 MarketError::NotStarted => Error::IntervalNotOpen,
             }
         }
@@ -214,6 +236,8 @@ mod main {
                 p2p::Error::AlreadyCleared => Error::AlreadyCleared,
                 p2p::Error::ZeroEnergy => Error::ZeroEnergy,
                 p2p::Error::UnknownArea => Error::UnknownArea,
+                p2p::Error::BookFull => Error::BookFull,
+                p2p::Error::ZeroBudget => Error::ZeroBudget,
                 other => Error::P2p(other),
             }
         }
@@ -245,7 +269,8 @@ mod main {
         /// caller becomes the operator.
         ///
         /// # Errors
-        /// `InvalidInterval`, `InvalidTopology`, `InvalidTariff`, `CalleeFailed`.
+        /// `InvalidInterval`, `InvalidTopology`, `InvalidTariff`, `InvalidLimits`,
+        /// `CalleeFailed`.
         #[ink(constructor)]
         pub fn new(config: MarketConfig, p2p_code_hash: Hash, p2g_code_hash: Hash) -> Result<Self> {
             config.validate()?;
@@ -328,12 +353,13 @@ mod main {
             Ok(())
         }
 
-        /// Replaces the auction rules and tariff. Operator only. The interval length is fixed
-        /// at instantiation. Offers already placed stay; the next close uses the new rules.
+        /// Replaces the auction rules, tariff and limits. Operator only. The interval length is
+        /// fixed at instantiation. Offers already placed stay; a close that has not started uses
+        /// the new rules, one that has started keeps the rules and prices of its first step.
         ///
         /// # Errors
         /// `NotOperator`, `InvalidInterval` (a different length), `InvalidTopology`,
-        /// `InvalidTariff`.
+        /// `InvalidTariff`, `InvalidLimits`.
         ///
         /// # Events
         /// `ConfigUpdated`.
@@ -355,7 +381,7 @@ mod main {
         ///
         /// # Errors
         /// `NotRegistered`, `ZeroEnergy`, `PriceOutOfBounds`, `IntervalNotOpen`, `OfferExists`,
-        /// `CalleeFailed`.
+        /// `BookFull`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -374,7 +400,8 @@ mod main {
         /// not bought P2P is bought from the grid at the close.
         ///
         /// # Errors
-        /// `NotRegistered`, `ZeroEnergy`, `IntervalNotOpen`, `OfferExists`, `CalleeFailed`.
+        /// `NotRegistered`, `ZeroEnergy`, `IntervalNotOpen`, `OfferExists`, `BookFull`,
+        /// `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -407,19 +434,42 @@ mod main {
             Ok(())
         }
 
-        /// Closes an ended interval; anyone may call. p2p clears the book (uniform price,
-        /// area-ordered matching), p2g buys every residual deficit from the grid, takes every
-        /// residual surplus and bills everyone; main records the result. Exactly once per
-        /// interval.
+        /// Takes one step towards closing an ended interval; anyone may call, until it reports
+        /// `Closed`. Each step does at most the configured `step_items` items of work: p2p
+        /// prices and matches the book (uniform price, area-ordered matching), then hands the
+        /// final positions to p2g, which buys every residual deficit from the grid, takes every
+        /// residual surplus and bills everyone. The last step records the result.
         ///
         /// # Errors
         /// `IntervalNotEnded`, `AlreadyCleared`, `Overflow`, `P2p(..)`, `P2g(..)`,
         /// `CalleeFailed`.
         ///
         /// # Events
-        /// `IntervalCleared` here, `TradeExecuted` from p2p, `GridSettled` from p2g.
+        /// `IntervalCleared` here on the last step, `TradeExecuted` from p2p, `GridSettled`
+        /// from p2g.
         #[ink(message)]
-        pub fn close_interval(&mut self, interval: IntervalIndex) -> Result<IntervalResult> {
+        pub fn close_interval(&mut self, interval: IntervalIndex) -> Result<CloseProgress> {
+            let budget = self.config().limits.step_items;
+            self.close_step(interval, budget)
+        }
+
+        /// `close_interval` with a budget of at most `max_items` (capped at the configured
+        /// `step_items`): for callers who want smaller, cheaper steps.
+        ///
+        /// # Errors
+        /// `ZeroBudget`, and those of `close_interval`.
+        ///
+        /// # Events
+        /// Those of `close_interval`.
+        #[ink(message)]
+        pub fn close_step(
+            &mut self,
+            interval: IntervalIndex,
+            max_items: u32,
+        ) -> Result<CloseProgress> {
+            if max_items == 0 {
+                return Err(Error::ZeroBudget);
+            }
             if interval >= self.current_interval()? {
                 return Err(Error::IntervalNotEnded);
             }
@@ -427,35 +477,29 @@ mod main {
                 return Err(Error::AlreadyCleared);
             }
             let config = self.config();
-            let start = self.timing.start_of(interval)?;
-            let clearing = outcome(
+            let budget = max_items.min(config.limits.step_items);
+            let step = outcome(
                 self.p2p
                     .call_mut()
-                    .clear(interval, config.auction)
+                    .clear_step(interval, config.auction, budget)
                     .try_invoke(),
             )?;
-            let key = IntervalKey {
-                index: interval,
-                hour: hour_of(start),
-                month: month_of(start),
+            let Some(book) = step.result else {
+                if !step.positions.is_empty() {
+                    self.settle(interval, step.price, step.positions, config.tariff, false)?;
+                }
+                return Ok(CloseProgress::InProgress { used: step.used });
             };
-            let offers = u32::try_from(clearing.positions.len()).map_err(|_| Error::Overflow)?;
-            let trades = u32::try_from(clearing.trades.len()).map_err(|_| Error::Overflow)?;
-            let grid = outcome(
-                self.p2g
-                    .call_mut()
-                    .settle(key, clearing.price, clearing.positions, config.tariff)
-                    .try_invoke(),
-            )?;
+            let grid = self.settle(interval, step.price, step.positions, config.tariff, true)?;
             let result = IntervalResult {
-                price: clearing.price,
-                p2p_volume_wh: clearing.volume_wh,
+                price: book.price,
+                p2p_volume_wh: book.volume_wh,
                 grid_import_wh: grid.totals.import_wh,
                 grid_export_wh: grid.totals.export_wh,
                 grid_price: grid.grid_price,
                 feed_in_price: grid.feed_in_price,
-                offers,
-                trades,
+                offers: book.offers,
+                trades: book.trades,
             };
             self.results.insert(interval, &result);
             self.env().emit_event(IntervalCleared {
@@ -465,7 +509,7 @@ mod main {
                 grid_import_wh: result.grid_import_wh,
                 grid_export_wh: result.grid_export_wh,
             });
-            Ok(result)
+            Ok(CloseProgress::Closed(result))
         }
 
         /// The operator's account.
@@ -541,16 +585,24 @@ mod main {
             self.results.get(interval)
         }
 
-        /// The P2P trades of a cleared interval, in matching order.
+        /// Up to 100 P2P trades of a cleared interval from index `from` on, in matching order
+        /// (`IntervalResult::trades` says how many there are).
         #[ink(message)]
-        pub fn trades(&self, interval: IntervalIndex) -> Vec<Trade> {
-            self.p2p.trades(interval)
+        pub fn trades(&self, interval: IntervalIndex, from: u32, max: u32) -> Vec<Trade> {
+            self.p2p.trades(interval, from, max)
         }
 
-        /// The P2P trades of a cleared interval in which `account` sold or bought.
+        /// The trades in which `account` sold or bought among up to 100 P2P trades of a
+        /// cleared interval from index `from` on.
         #[ink(message)]
-        pub fn trades_of(&self, interval: IntervalIndex, account: AccountId) -> Vec<Trade> {
-            self.p2p.trades_of(interval, account)
+        pub fn trades_of(
+            &self,
+            interval: IntervalIndex,
+            account: AccountId,
+            from: u32,
+            max: u32,
+        ) -> Vec<Trade> {
+            self.p2p.trades_of(interval, account, from, max)
         }
 
         /// A participant's bill for a cleared interval (P2P and grid lines).
@@ -589,7 +641,7 @@ mod main {
                 return Err(Error::ZeroEnergy);
             }
             self.ensure_open(interval)?;
-            let tariff = self.config().tariff;
+            let MarketConfig { tariff, limits, .. } = self.config();
             let price = match (side, price) {
                 (Side::Sell, Some(ask)) if tariff.admits_ask(ask) => ask,
                 (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
@@ -603,7 +655,12 @@ mod main {
                 energy_wh,
                 price,
             };
-            outcome(self.p2p.call_mut().place(interval, offer).try_invoke())?;
+            outcome(
+                self.p2p
+                    .call_mut()
+                    .place(interval, offer, limits.max_offers)
+                    .try_invoke(),
+            )?;
             self.env().emit_event(OfferAccepted {
                 interval,
                 account,
@@ -611,6 +668,29 @@ mod main {
                 energy_wh,
             });
             Ok(())
+        }
+
+        /// Hands a batch of final positions to p2g; `last` completes the interval.
+        fn settle(
+            &mut self,
+            interval: IntervalIndex,
+            p2p_price: Option<PricePerKwh>,
+            positions: Vec<Position>,
+            tariff: Tariff,
+            last: bool,
+        ) -> Result<p2g::GridResult> {
+            let start = self.timing.start_of(interval)?;
+            let key = IntervalKey {
+                index: interval,
+                hour: hour_of(start),
+                month: month_of(start),
+            };
+            outcome(
+                self.p2g
+                    .call_mut()
+                    .settle(key, p2p_price, positions, tariff, last)
+                    .try_invoke(),
+            )
         }
 
         fn participant_of(&self, account: AccountId) -> Result<Participant> {

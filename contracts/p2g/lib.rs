@@ -2,7 +2,8 @@
 
 //! # p2g: prosumer-to-grid settlement and billing
 //!
-//! After p2p has cleared an interval, main hands p2g every position with the tariff. p2g buys
+//! As p2p clears an interval, main hands p2g the final positions in batches with the tariff
+//! (the first batch fixes the interval's grid prices; the last one completes it). p2g buys
 //! each residual deficit from the grid at the hour's price (peak surcharge, off-peak discount),
 //! sells each residual surplus at the feed-in price, and keeps every participant's bill per
 //! interval and per calendar month (UTC), with the P2P and grid lines together. Only its main
@@ -41,6 +42,8 @@ mod p2g {
         pub feed_in_price: PricePerKwh,
         /// Volumes and money across the grid connection.
         pub totals: GridTotals,
+        /// Whether the last batch of the interval has been settled.
+        pub complete: bool,
     }
 
     #[ink(storage)]
@@ -81,7 +84,7 @@ mod p2g {
     pub enum Error {
         /// The caller is not this grid contract's main contract.
         NotMain,
-        /// The interval has been settled already.
+        /// The interval's settlement is complete.
         AlreadySettled,
         /// The hour is outside 0..24 or the tariff is inconsistent.
         InvalidTariff,
@@ -121,9 +124,11 @@ mod p2g {
             }
         }
 
-        /// Settles an interval with the grid: buys each residual deficit at the hour's grid
-        /// price, takes each residual surplus at the feed-in price, and books every position's
-        /// bill for the interval and the month.
+        /// Settles a batch of an interval's positions with the grid: buys each residual deficit
+        /// at the hour's grid price, takes each residual surplus at the feed-in price, and books
+        /// every position's bill for the interval and the month. The first batch fixes the
+        /// interval's prices from `tariff` and `p2p_price`; `last` completes the interval.
+        /// Returns the interval's grid side so far.
         ///
         /// # Errors
         /// `NotMain`, `AlreadySettled`, `InvalidTariff`, `DuplicatePosition`, `Overflow`.
@@ -137,14 +142,23 @@ mod p2g {
             p2p_price: Option<PricePerKwh>,
             positions: Vec<Position>,
             tariff: Tariff,
+            last: bool,
         ) -> Result<GridResult> {
             if self.env().caller() != self.main {
                 return Err(Error::NotMain);
             }
-            if self.results.contains(interval.index) {
-                return Err(Error::AlreadySettled);
-            }
-            let settlement = market::settle(&positions, p2p_price, interval.hour, &tariff)?;
+            let mut result = match self.results.get(interval.index) {
+                Some(result) if result.complete => return Err(Error::AlreadySettled),
+                Some(result) => result,
+                None => GridResult {
+                    grid_price: tariff.grid_price(interval.hour)?,
+                    feed_in_price: tariff.feed_in_price(p2p_price),
+                    totals: GridTotals::default(),
+                    complete: false,
+                },
+            };
+            let settlement =
+                market::settle_at(&positions, result.grid_price, result.feed_in_price)?;
             for (account, bill) in &settlement.bills {
                 if self.bills.contains((*account, interval.index)) {
                     return Err(Error::DuplicatePosition);
@@ -167,11 +181,8 @@ mod p2g {
                     });
                 }
             }
-            let result = GridResult {
-                grid_price: settlement.grid_price,
-                feed_in_price: settlement.feed_in_price,
-                totals: settlement.totals,
-            };
+            result.totals = result.totals.checked_add(&settlement.totals)?;
+            result.complete = last;
             self.results.insert(interval.index, &result);
             Ok(result)
         }
@@ -194,7 +205,7 @@ mod p2g {
             self.monthly.get((account, month))
         }
 
-        /// The grid side of a settled interval.
+        /// The grid side of an interval, complete or so far.
         #[ink(message)]
         pub fn result(&self, interval: IntervalIndex) -> Option<GridResult> {
             self.results.get(interval)
@@ -244,7 +255,13 @@ mod p2g {
             };
             let positions = vec![seller, buyer(a.charlie, 1_000, 600, 60_000)];
             let result = p2g
-                .settle(key(0), Some(100_000), positions.clone(), Tariff::paper())
+                .settle(
+                    key(0),
+                    Some(100_000),
+                    positions.clone(),
+                    Tariff::paper(),
+                    true,
+                )
                 .unwrap();
             // 18:00 is peak: 320_000 * 1.2 = 384_000 per kWh; 400 Wh cost 153_600.
             // Feed-in at the P2P price: 400 Wh * 100_000 per kWh = 40_000.
@@ -260,13 +277,15 @@ mod p2g {
                     fees: 0
                 }
             );
+            assert!(result.complete);
             let charlie = p2g.bill(a.charlie, 0).unwrap();
             assert_eq!((charlie.p2p_paid, charlie.grid_paid), (60_000, 153_600));
             assert_eq!(p2g.bill(a.bob, 0).unwrap().grid_earned, 40_000);
             assert_eq!(ink::env::test::recorded_events().count(), 2);
 
             let later = vec![buyer(a.charlie, 500, 0, 0)];
-            p2g.settle(key(1), None, later, Tariff::paper()).unwrap();
+            p2g.settle(key(1), None, later, Tariff::paper(), true)
+                .unwrap();
             let month = p2g.monthly_bill(a.charlie, 202_611).unwrap();
             // 153_600 + 500 Wh * 384_000 / 1000 = 153_600 + 192_000.
             assert_eq!(month.grid_paid, 345_600);
@@ -281,15 +300,15 @@ mod p2g {
             let positions = vec![buyer(a.charlie, 100, 0, 0)];
             ink::env::test::set_caller::<Environment>(a.charlie);
             assert_eq!(
-                p2g.settle(key(0), None, positions.clone(), Tariff::paper()),
+                p2g.settle(key(0), None, positions.clone(), Tariff::paper(), true),
                 Err(Error::NotMain)
             );
             assert_eq!(p2g.bill(a.charlie, 0), None);
             ink::env::test::set_caller::<Environment>(a.alice);
-            p2g.settle(key(0), None, positions.clone(), Tariff::paper())
+            p2g.settle(key(0), None, positions.clone(), Tariff::paper(), true)
                 .unwrap();
             assert_eq!(
-                p2g.settle(key(0), None, positions, Tariff::paper()),
+                p2g.settle(key(0), None, positions, Tariff::paper(), true),
                 Err(Error::AlreadySettled)
             );
         }
@@ -301,12 +320,74 @@ mod p2g {
             let bad_hour = IntervalKey { hour: 24, ..key(0) };
             let positions = vec![buyer(a.charlie, 100, 0, 0)];
             assert_eq!(
-                p2g.settle(bad_hour, None, positions.clone(), Tariff::paper()),
+                p2g.settle(bad_hour, None, positions.clone(), Tariff::paper(), true),
                 Err(Error::InvalidTariff)
             );
             let twice = vec![buyer(a.charlie, 100, 0, 0), buyer(a.charlie, 50, 0, 0)];
             assert_eq!(
-                p2g.settle(key(1), None, twice, Tariff::paper()),
+                p2g.settle(key(1), None, twice, Tariff::paper(), true),
+                Err(Error::DuplicatePosition)
+            );
+        }
+
+        #[ink::test]
+        fn batches_add_up_at_the_first_batchs_prices() {
+            let mut p2g = P2g::new();
+            let a = accounts();
+            let first = p2g
+                .settle(
+                    key(0),
+                    None,
+                    vec![buyer(a.bob, 100, 0, 0)],
+                    Tariff::paper(),
+                    false,
+                )
+                .unwrap();
+            assert!(!first.complete);
+            let cheaper = Tariff {
+                hourly_prices: [1; 24],
+                ..Tariff::paper()
+            };
+            let last = p2g
+                .settle(
+                    key(0),
+                    None,
+                    vec![buyer(a.charlie, 200, 0, 0)],
+                    cheaper,
+                    true,
+                )
+                .unwrap();
+            assert!(last.complete);
+            assert_eq!(last.grid_price, 384_000);
+            assert_eq!(last.totals.import_wh, 300);
+            // 300 Wh at 384_000 per kWh, billed per participant: 38_400 + 76_800.
+            assert_eq!(last.totals.import_paid, 115_200);
+            assert_eq!(
+                p2g.settle(
+                    key(0),
+                    None,
+                    vec![buyer(a.bob, 100, 0, 0)],
+                    Tariff::paper(),
+                    true
+                ),
+                Err(Error::AlreadySettled)
+            );
+            let again = p2g.settle(
+                key(1),
+                None,
+                vec![buyer(a.bob, 1, 0, 0)],
+                Tariff::paper(),
+                false,
+            );
+            assert!(again.is_ok());
+            assert_eq!(
+                p2g.settle(
+                    key(1),
+                    None,
+                    vec![buyer(a.bob, 1, 0, 0)],
+                    Tariff::paper(),
+                    true
+                ),
                 Err(Error::DuplicatePosition)
             );
         }

@@ -3,19 +3,32 @@
 //! # p2p: the closed-book P2P auction
 //!
 //! Holds each interval's book of offers and, when main closes the interval, clears it with the
-//! shared `market` crate: one uniform price, area-ordered matching with partial fills. Keeps the
+//! shared `market` crate in bounded steps (`market::book`): one uniform price, area-ordered
+//! matching with partial fills, the same result as clearing the whole book at once. Keeps the
 //! trades and emits one event per trade. Only its main contract (the instantiator) may change
 //! anything; everyone may read the trades of cleared intervals. Offers themselves are not
 //! readable: the book is closed until clearing.
+//!
+//! # Storage
+//! Everything is keyed by interval and read entry by entry, so a call touches only what it uses:
+//! offers by slot (submission order), a buyer queue, one seller queue and head per area, a fill
+//! per offer, trades by index. Nothing is loaded as a whole vector.
 
-pub use self::p2p::{BookResult, Error, P2p, P2pRef, TradeExecuted};
+pub use self::p2p::{BookResult, ClearStep, Error, P2p, P2pRef, TradeExecuted, MAX_PAGE};
 
 #[ink::contract]
 mod p2p {
     use ink::{prelude::vec::Vec, storage::Mapping};
     use market::{
-        AuctionRules, Clearing, EnergyWh, IntervalIndex, MarketError, Offer, PricePerKwh, Trade,
+        AreaId, AuctionRules, Book, Cursor, EnergyWh, Fill, IntervalIndex, MarketError, Offer,
+        Position, PricePerKwh, Side, Trade,
     };
+
+    /// A seller queue entry: interval, area, position in the queue.
+    type SellerKey = (IntervalIndex, AreaId, u32);
+
+    /// Most trades a page of `trades` or `trades_of` returns.
+    pub const MAX_PAGE: u32 = 100;
 
     /// Summary of a cleared interval.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,18 +45,73 @@ mod p2p {
         pub trades: u32,
     }
 
+    /// What one clearing step did.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct ClearStep {
+        /// Items of the budget used.
+        pub used: u32,
+        /// The uniform price once matching has finished and energy was traded.
+        pub price: Option<PricePerKwh>,
+        /// Positions of offers whose matching is final, for grid settlement: each offer's
+        /// position is handed out exactly once, in submission order.
+        pub positions: Vec<Position>,
+        /// The interval's summary, once the last position has been handed out.
+        pub result: Option<BookResult>,
+    }
+
+    /// Counters of one interval's book.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct BookHeader {
+        /// Slots handed out, cancelled ones included.
+        pub slots: u32,
+        /// Live offers.
+        pub live: u32,
+        /// Length of the buyer queue.
+        pub buyers: u32,
+        /// Clearing has started: the book takes no more changes.
+        pub closed: bool,
+    }
+
+    /// A clearing in progress: matching, then handing out positions slot by slot.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Progress {
+        /// The matching cursor.
+        pub cursor: Cursor,
+        /// Slots whose positions have been handed out.
+        pub exported: u32,
+        /// The rules of the first step, kept so that later steps cannot change them.
+        pub rules: AuctionRules,
+    }
+
     #[ink(storage)]
     pub struct P2p {
         /// The main contract: the only caller allowed to change state.
         main: AccountId,
+        /// Counters of each interval's book.
+        headers: Mapping<IntervalIndex, BookHeader>,
         /// Offers by interval and slot (submission order). A cancelled slot is removed.
         offers: Mapping<(IntervalIndex, u32), Offer>,
-        /// Slots handed out per interval (including cancelled ones).
-        slots: Mapping<IntervalIndex, u32>,
         /// The slot of each participant's live offer in an interval.
         slot_of: Mapping<(IntervalIndex, AccountId), u32>,
-        /// Trades of each cleared interval, in matching order.
-        trades: Mapping<IntervalIndex, Vec<Trade>>,
+        /// Buyer queue: the slot of each interval's `n`-th buy offer.
+        buyers: Mapping<(IntervalIndex, u32), u32>,
+        /// Seller queues: the slot of each area's `n`-th sell offer.
+        sellers: Mapping<SellerKey, u32>,
+        /// Length of each area's seller queue.
+        seller_counts: Mapping<(IntervalIndex, AreaId), u32>,
+        /// Each area's first seller that may still have energy (absent: zero).
+        heads: Mapping<(IntervalIndex, AreaId), u32>,
+        /// What each offer has traded (absent: nothing).
+        fills: Mapping<(IntervalIndex, u32), Fill>,
+        /// Trades by interval and index, in matching order.
+        trades: Mapping<(IntervalIndex, u32), Trade>,
+        /// Clearings in progress.
+        progress: Mapping<IntervalIndex, Progress>,
         /// Summary of each cleared interval.
         results: Mapping<IntervalIndex, BookResult>,
     }
@@ -83,14 +151,16 @@ mod p2p {
         ZeroEnergy,
         /// The participant already has an offer in this interval.
         OfferExists,
-        /// The interval has been cleared: its book is closed for good.
+        /// Clearing of the interval has started or finished: its book takes no changes.
         AlreadyCleared,
         /// An offer's area lies outside the topology.
         UnknownArea,
         /// A sum overflowed.
         Overflow,
-        /// The slot counter of the interval is exhausted.
+        /// The interval's book holds the configured maximum of offers.
         BookFull,
+        /// A clearing step needs a budget of at least one item.
+        ZeroBudget,
     }
 
     impl From<MarketError> for Error {
@@ -117,40 +187,71 @@ mod p2p {
         pub fn new() -> Self {
             Self {
                 main: Self::env().caller(),
+                headers: Mapping::default(),
                 offers: Mapping::default(),
-                slots: Mapping::default(),
                 slot_of: Mapping::default(),
+                buyers: Mapping::default(),
+                sellers: Mapping::default(),
+                seller_counts: Mapping::default(),
+                heads: Mapping::default(),
+                fills: Mapping::default(),
                 trades: Mapping::default(),
+                progress: Mapping::default(),
                 results: Mapping::default(),
             }
         }
 
-        /// Adds an offer to the interval's book. Main checks the participant, the interval and
-        /// the price bounds before it calls.
+        /// Adds an offer to the interval's book, which may hold at most `max_offers` live
+        /// offers. Main checks the participant, the interval and the price bounds before it
+        /// calls.
         ///
         /// # Errors
         /// `NotMain`, `ZeroEnergy`, `AlreadyCleared`, `OfferExists`, `BookFull`.
         #[ink(message)]
-        pub fn place(&mut self, interval: IntervalIndex, offer: Offer) -> Result<()> {
+        pub fn place(
+            &mut self,
+            interval: IntervalIndex,
+            offer: Offer,
+            max_offers: u32,
+        ) -> Result<()> {
             self.ensure_main()?;
             if offer.energy_wh == 0 {
                 return Err(Error::ZeroEnergy);
             }
-            if self.results.contains(interval) {
+            let mut header = self.headers.get(interval).unwrap_or_default();
+            if header.closed {
                 return Err(Error::AlreadyCleared);
+            }
+            if header.live >= max_offers {
+                return Err(Error::BookFull);
             }
             if self.slot_of.contains((interval, offer.account)) {
                 return Err(Error::OfferExists);
             }
-            let slot = self.slots.get(interval).unwrap_or(0);
-            let next = slot.checked_add(1).ok_or(Error::BookFull)?;
-            self.slots.insert(interval, &next);
+            let slot = header.slots;
+            header.slots = slot.checked_add(1).ok_or(Error::BookFull)?;
+            header.live = header.live.checked_add(1).ok_or(Error::BookFull)?;
+            match offer.side {
+                Side::Buy => {
+                    self.buyers.insert((interval, header.buyers), &slot);
+                    header.buyers = header.buyers.checked_add(1).ok_or(Error::BookFull)?;
+                }
+                Side::Sell => {
+                    let queue = (interval, offer.area);
+                    let index = self.seller_counts.get(queue).unwrap_or(0);
+                    self.sellers.insert((interval, offer.area, index), &slot);
+                    let next = index.checked_add(1).ok_or(Error::BookFull)?;
+                    self.seller_counts.insert(queue, &next);
+                }
+            }
+            self.headers.insert(interval, &header);
             self.slot_of.insert((interval, offer.account), &slot);
             self.offers.insert((interval, slot), &offer);
             Ok(())
         }
 
-        /// Removes a participant's offer from an open interval's book.
+        /// Removes a participant's offer from an open interval's book. Its queue entry stays
+        /// and is skipped at clearing.
         ///
         /// Returns whether there was an offer to remove.
         ///
@@ -159,42 +260,71 @@ mod p2p {
         #[ink(message)]
         pub fn cancel(&mut self, interval: IntervalIndex, account: AccountId) -> Result<bool> {
             self.ensure_main()?;
-            if self.results.contains(interval) {
+            let mut header = self.headers.get(interval).unwrap_or_default();
+            if header.closed {
                 return Err(Error::AlreadyCleared);
             }
             match self.slot_of.take((interval, account)) {
                 Some(slot) => {
                     self.offers.remove((interval, slot));
+                    header.live = header.live.saturating_sub(1);
+                    self.headers.insert(interval, &header);
                     Ok(true)
                 }
                 None => Ok(false),
             }
         }
 
-        /// Clears the interval's book under `rules`: uniform price, matching, trades. Stores
-        /// the trades, frees the book's storage and returns the positions for grid settlement.
+        /// Runs one bounded step of the interval's clearing under `rules` (those of the first
+        /// step stay in force until the end): pricing passes, then matching, then handing out
+        /// the final positions for grid settlement. At most `budget` items (see
+        /// `market::book`), so the call's weight is bounded whatever the size of the book.
+        /// Call again until the step reports the result.
         ///
         /// # Errors
-        /// `NotMain`, `AlreadyCleared`, `UnknownArea`, `Overflow`.
+        /// `NotMain`, `ZeroBudget`, `AlreadyCleared` (the result is out), `UnknownArea`,
+        /// `Overflow`.
         ///
         /// # Events
-        /// `TradeExecuted` for each trade.
+        /// `TradeExecuted` for each trade made in the step.
         #[ink(message)]
-        pub fn clear(&mut self, interval: IntervalIndex, rules: AuctionRules) -> Result<Clearing> {
+        pub fn clear_step(
+            &mut self,
+            interval: IntervalIndex,
+            rules: AuctionRules,
+            budget: u32,
+        ) -> Result<ClearStep> {
             self.ensure_main()?;
+            if budget == 0 {
+                return Err(Error::ZeroBudget);
+            }
             if self.results.contains(interval) {
                 return Err(Error::AlreadyCleared);
             }
-            let slots = self.slots.take(interval).unwrap_or(0);
-            let mut book = Vec::new();
-            for slot in 0..slots {
-                if let Some(offer) = self.offers.take((interval, slot)) {
-                    self.slot_of.remove((interval, offer.account));
-                    book.push(offer);
+            let mut header = self.headers.get(interval).unwrap_or_default();
+            let mut progress = match self.progress.get(interval) {
+                Some(progress) => progress,
+                None => {
+                    header.closed = true;
+                    self.headers.insert(interval, &header);
+                    Progress {
+                        cursor: Cursor::new(),
+                        exported: 0,
+                        rules,
+                    }
                 }
-            }
-            let clearing = market::clear(&book, &rules)?;
-            for trade in &clearing.trades {
+            };
+
+            let mut book = StorageBook {
+                p2p: self,
+                interval,
+                header,
+                trades: Vec::new(),
+            };
+            let rules = progress.rules.clone();
+            let mut used = market::step(&mut book, &rules, &mut progress.cursor, budget)?;
+            let trades = book.trades;
+            for trade in trades {
                 self.env().emit_event(TradeExecuted {
                     interval,
                     seller: trade.seller,
@@ -206,17 +336,45 @@ mod p2p {
                     fee: trade.fee,
                 });
             }
-            let result = BookResult {
-                price: clearing.price,
-                volume_wh: clearing.volume_wh,
-                offers: u32::try_from(book.len()).map_err(|_| Error::Overflow)?,
-                trades: u32::try_from(clearing.trades.len()).map_err(|_| Error::Overflow)?,
-            };
-            self.results.insert(interval, &result);
-            if !clearing.trades.is_empty() {
-                self.trades.insert(interval, &clearing.trades);
+
+            let mut positions = Vec::new();
+            if progress.cursor.is_done() {
+                while progress.exported < header.slots && used < budget {
+                    let slot = progress.exported;
+                    if let Some(offer) = self.offers.get((interval, slot)) {
+                        let fill = self.fills.get((interval, slot)).unwrap_or_default();
+                        positions.push(fill.position(&offer));
+                    }
+                    progress.exported = slot.saturating_add(1);
+                    used = used.saturating_add(1);
+                }
             }
-            Ok(clearing)
+            let cursor = &progress.cursor;
+            let price = if cursor.is_done() {
+                cursor.traded_price()
+            } else {
+                None
+            };
+            let result = if cursor.is_done() && progress.exported >= header.slots {
+                let result = BookResult {
+                    price,
+                    volume_wh: cursor.volume_wh,
+                    offers: header.live,
+                    trades: cursor.trades,
+                };
+                self.results.insert(interval, &result);
+                self.progress.remove(interval);
+                Some(result)
+            } else {
+                self.progress.insert(interval, &progress);
+                None
+            };
+            Ok(ClearStep {
+                used,
+                price,
+                positions,
+                result,
+            })
         }
 
         /// The main contract this auction serves.
@@ -228,14 +386,7 @@ mod p2p {
         /// Number of live offers in an interval's book (no prices: the book is closed).
         #[ink(message)]
         pub fn offer_count(&self, interval: IntervalIndex) -> u32 {
-            let slots = self.slots.get(interval).unwrap_or(0);
-            let mut live: u32 = 0;
-            for slot in 0..slots {
-                if self.offers.contains((interval, slot)) {
-                    live = live.saturating_add(1);
-                }
-            }
-            live
+            self.headers.get(interval).map_or(0, |header| header.live)
         }
 
         /// Whether `account` has a live offer in `interval`.
@@ -244,24 +395,48 @@ mod p2p {
             self.slot_of.contains((interval, account))
         }
 
-        /// Summary of a cleared interval, `None` before clearing.
+        /// Whether the interval's clearing has started but not finished.
+        #[ink(message)]
+        pub fn is_clearing(&self, interval: IntervalIndex) -> bool {
+            self.progress.contains(interval)
+        }
+
+        /// Summary of a cleared interval, `None` before clearing has finished.
         #[ink(message)]
         pub fn result(&self, interval: IntervalIndex) -> Option<BookResult> {
             self.results.get(interval)
         }
 
-        /// The trades of a cleared interval, in matching order (empty before clearing).
+        /// Up to `MAX_PAGE` trades of a cleared interval from index `from` on, in matching
+        /// order (`BookResult::trades` says how many there are).
         #[ink(message)]
-        pub fn trades(&self, interval: IntervalIndex) -> Vec<Trade> {
-            self.trades.get(interval).unwrap_or_default()
+        pub fn trades(&self, interval: IntervalIndex, from: u32, max: u32) -> Vec<Trade> {
+            self.page(interval, from, max)
+                .filter_map(|index| self.trades.get((interval, index)))
+                .collect()
         }
 
-        /// The trades of a cleared interval in which `account` sold or bought.
+        /// The trades in which `account` sold or bought among up to `MAX_PAGE` trades of a
+        /// cleared interval from index `from` on.
         #[ink(message)]
-        pub fn trades_of(&self, interval: IntervalIndex, account: AccountId) -> Vec<Trade> {
-            let mut trades = self.trades(interval);
-            trades.retain(|trade| trade.seller == account || trade.buyer == account);
-            trades
+        pub fn trades_of(
+            &self,
+            interval: IntervalIndex,
+            account: AccountId,
+            from: u32,
+            max: u32,
+        ) -> Vec<Trade> {
+            self.trades(interval, from, max)
+                .into_iter()
+                .filter(|trade| trade.seller == account || trade.buyer == account)
+                .collect()
+        }
+
+        /// Trade indices of a page: `[from, from + min(max, MAX_PAGE))` within the trades.
+        fn page(&self, interval: IntervalIndex, from: u32, max: u32) -> core::ops::Range<u32> {
+            let count = self.results.get(interval).map_or(0, |result| result.trades);
+            let end = from.saturating_add(max.min(MAX_PAGE)).min(count);
+            from..end.max(from)
         }
 
         fn ensure_main(&self) -> Result<()> {
@@ -273,10 +448,64 @@ mod p2p {
         }
     }
 
+    /// The stepped clearing's view of one interval's storage. Trades are stored as they are
+    /// made and kept for the events.
+    struct StorageBook<'a> {
+        p2p: &'a mut P2p,
+        interval: IntervalIndex,
+        header: BookHeader,
+        trades: Vec<Trade>,
+    }
+
+    impl Book for StorageBook<'_> {
+        fn slots(&self) -> u32 {
+            self.header.slots
+        }
+        fn offer(&self, slot: u32) -> Option<Offer> {
+            self.p2p.offers.get((self.interval, slot))
+        }
+        fn buyer_count(&self) -> u32 {
+            self.header.buyers
+        }
+        fn buyer(&self, index: u32) -> Option<u32> {
+            self.p2p.buyers.get((self.interval, index))
+        }
+        fn seller_count(&self, area: AreaId) -> u32 {
+            self.p2p
+                .seller_counts
+                .get((self.interval, area))
+                .unwrap_or(0)
+        }
+        fn seller(&self, area: AreaId, index: u32) -> Option<u32> {
+            self.p2p.sellers.get((self.interval, area, index))
+        }
+        fn head(&self, area: AreaId) -> u32 {
+            self.p2p.heads.get((self.interval, area)).unwrap_or(0)
+        }
+        fn set_head(&mut self, area: AreaId, index: u32) {
+            self.p2p.heads.insert((self.interval, area), &index);
+        }
+        fn fill(&self, slot: u32) -> Fill {
+            self.p2p
+                .fills
+                .get((self.interval, slot))
+                .unwrap_or_default()
+        }
+        fn set_fill(&mut self, slot: u32, fill: &Fill) {
+            self.p2p.fills.insert((self.interval, slot), fill);
+        }
+        fn record_trade(&mut self, index: u32, trade: &Trade) {
+            self.p2p.trades.insert((self.interval, index), trade);
+            self.trades.push(trade.clone());
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
         use market::{Side, Topology};
+
+        const CAP: u32 = 10;
 
         fn accounts() -> ink::env::test::DefaultAccounts<Environment> {
             ink::env::test::default_accounts::<Environment>()
@@ -297,16 +526,36 @@ mod p2p {
             P2p::new()
         }
 
+        /// Steps with `budget` until the result is out; returns the steps and all positions.
+        fn clear_all(
+            p2p: &mut P2p,
+            interval: IntervalIndex,
+            budget: u32,
+        ) -> (u32, Vec<Position>, BookResult) {
+            let mut positions = Vec::new();
+            for steps in 1.. {
+                let step = p2p
+                    .clear_step(interval, AuctionRules::paper(), budget)
+                    .unwrap();
+                assert!(step.used <= budget);
+                positions.extend(step.positions);
+                if let Some(result) = step.result {
+                    return (steps, positions, result);
+                }
+            }
+            unreachable!()
+        }
+
         #[ink::test]
         fn only_main_changes_state() {
             let mut p2p = deploy();
             let a = accounts();
             ink::env::test::set_caller::<Environment>(a.bob);
             let sell = offer(a.bob, 0, Side::Sell, 100, 100_000);
-            assert_eq!(p2p.place(0, sell), Err(Error::NotMain));
+            assert_eq!(p2p.place(0, sell, CAP), Err(Error::NotMain));
             assert_eq!(p2p.cancel(0, a.bob), Err(Error::NotMain));
             assert_eq!(
-                p2p.clear(0, AuctionRules::paper()).map(|_| ()),
+                p2p.clear_step(0, AuctionRules::paper(), 10),
                 Err(Error::NotMain)
             );
             assert_eq!(p2p.offer_count(0), 0);
@@ -318,79 +567,165 @@ mod p2p {
             let mut p2p = deploy();
             let a = accounts();
             assert_eq!(
-                p2p.place(0, offer(a.bob, 0, Side::Sell, 0, 100_000)),
+                p2p.place(0, offer(a.bob, 0, Side::Sell, 0, 100_000), CAP),
                 Err(Error::ZeroEnergy)
             );
             assert_eq!(p2p.offer_count(0), 0);
             assert_eq!(
-                p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000)),
+                p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), CAP),
                 Ok(())
             );
             assert_eq!(
-                p2p.place(0, offer(a.bob, 0, Side::Buy, 10, 100_000)),
+                p2p.place(0, offer(a.bob, 0, Side::Buy, 10, 100_000), CAP),
                 Err(Error::OfferExists)
+            );
+            assert_eq!(
+                p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), 1),
+                Err(Error::BookFull)
             );
             assert_eq!(p2p.offer_count(0), 1);
             assert!(p2p.has_offer(0, a.bob));
+            assert!(!p2p.has_offer(0, a.charlie));
+        }
+
+        #[ink::test]
+        fn cancel_frees_a_place_under_the_cap() {
+            let mut p2p = deploy();
+            let a = accounts();
+            p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), 1)
+                .unwrap();
+            assert_eq!(p2p.cancel(0, a.bob), Ok(true));
+            assert_eq!(
+                p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), 1),
+                Ok(())
+            );
+            assert_eq!(p2p.offer_count(0), 1);
         }
 
         #[ink::test]
         fn cancel_then_clear_once() {
             let mut p2p = deploy();
             let a = accounts();
-            p2p.place(0, offer(a.bob, 0, Side::Sell, 1_000, 100_000))
+            p2p.place(0, offer(a.bob, 0, Side::Sell, 1_000, 100_000), CAP)
                 .unwrap();
-            p2p.place(0, offer(a.charlie, 0, Side::Buy, 400, 300_000))
+            p2p.place(0, offer(a.charlie, 0, Side::Buy, 400, 300_000), CAP)
                 .unwrap();
-            p2p.place(0, offer(a.django, 1, Side::Buy, 400, 300_000))
+            p2p.place(0, offer(a.django, 1, Side::Buy, 400, 300_000), CAP)
                 .unwrap();
             assert_eq!(p2p.cancel(0, a.django), Ok(true));
             assert_eq!(p2p.cancel(0, a.django), Ok(false));
             assert_eq!(p2p.offer_count(0), 2);
 
-            let clearing = p2p.clear(0, AuctionRules::paper()).unwrap();
+            let (_, positions, result) = clear_all(&mut p2p, 0, 1_000);
             // 400 Wh at 100_000 per kWh = 40_000.
-            assert_eq!(clearing.price, Some(100_000));
-            assert_eq!(clearing.volume_wh, 400);
-            assert_eq!(p2p.trades(0).len(), 1);
-            assert_eq!(p2p.trades(0)[0].payment, 40_000);
-            assert_eq!(p2p.trades_of(0, a.charlie).len(), 1);
-            assert!(p2p.trades_of(0, a.django).is_empty());
             assert_eq!(
-                p2p.result(0),
-                Some(BookResult {
+                result,
+                BookResult {
                     price: Some(100_000),
                     volume_wh: 400,
                     offers: 2,
                     trades: 1
-                })
+                }
             );
+            assert_eq!(positions.len(), 2);
+            assert_eq!(positions[0].residual_wh(), 600);
+            assert_eq!(positions[1].residual_wh(), 0);
+            let trades = p2p.trades(0, 0, MAX_PAGE);
+            assert_eq!(trades.len(), 1);
+            assert_eq!(trades[0].payment, 40_000);
+            assert_eq!(p2p.trades_of(0, a.charlie, 0, 10).len(), 1);
+            assert!(p2p.trades_of(0, a.django, 0, 10).is_empty());
+            assert_eq!(p2p.result(0), Some(result));
             assert_eq!(ink::env::test::recorded_events().count(), 1);
-            // The book is freed and closed for good.
-            assert_eq!(p2p.offer_count(0), 0);
+            // The book is closed for good.
             assert_eq!(
-                p2p.clear(0, AuctionRules::paper()).map(|_| ()),
+                p2p.clear_step(0, AuctionRules::paper(), 10),
                 Err(Error::AlreadyCleared)
             );
             assert_eq!(
-                p2p.place(0, offer(a.eve, 0, Side::Buy, 1, 1)),
+                p2p.place(0, offer(a.eve, 0, Side::Buy, 1, 1), CAP),
                 Err(Error::AlreadyCleared)
             );
             assert_eq!(p2p.cancel(0, a.bob), Err(Error::AlreadyCleared));
         }
 
         #[ink::test]
-        fn clear_rejects_unknown_area_without_change() {
+        fn one_item_steps_give_the_one_shot_result() {
+            // One instance (off-chain, all instances share one storage): the same book in
+            // interval 7, cleared in one step, and in interval 8, cleared one item at a time.
+            let mut p2p = deploy();
+            let mut book = Vec::new();
+            for n in 0..12u8 {
+                let side = if n % 3 == 0 { Side::Sell } else { Side::Buy };
+                let price = 100_000 + u128::from(n) * 10_000;
+                book.push(offer(
+                    AccountId::from([n; 32]),
+                    n % 3,
+                    side,
+                    100 + u64::from(n) * 50,
+                    price,
+                ));
+            }
+            for interval in [7, 8] {
+                for o in &book {
+                    p2p.place(interval, o.clone(), CAP * 2).unwrap();
+                }
+            }
+            let (big_steps, big_positions, big_result) = clear_all(&mut p2p, 7, u32::MAX);
+            let (small_steps, small_positions, small_result) = clear_all(&mut p2p, 8, 1);
+            assert_eq!(big_steps, 1);
+            assert!(small_steps > 20, "{small_steps} steps");
+            assert_eq!(big_result, small_result);
+            assert_eq!(big_positions, small_positions);
+            assert_eq!(p2p.trades(7, 0, MAX_PAGE), p2p.trades(8, 0, MAX_PAGE));
+            let one_shot = market::clear(&book, &AuctionRules::paper()).unwrap();
+            assert!(!one_shot.trades.is_empty());
+            assert_eq!(p2p.trades(7, 0, MAX_PAGE), one_shot.trades);
+            assert_eq!(big_positions, one_shot.positions);
+            assert_eq!(big_result.price, one_shot.price);
+            // Pages: two trades from index 1.
+            assert_eq!(p2p.trades(7, 1, 2), one_shot.trades[1..3].to_vec());
+        }
+
+        #[ink::test]
+        fn later_steps_keep_the_first_steps_rules() {
             let mut p2p = deploy();
             let a = accounts();
-            p2p.place(0, offer(a.bob, 2, Side::Sell, 10, 100_000))
+            p2p.place(0, offer(a.bob, 2, Side::Sell, 10, 100_000), CAP)
+                .unwrap();
+            p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), CAP)
+                .unwrap();
+            assert!(p2p
+                .clear_step(0, AuctionRules::paper(), 1)
+                .unwrap()
+                .result
+                .is_none());
+            assert!(p2p.is_clearing(0));
+            let small = AuctionRules {
+                topology: Topology::Line { areas: 1 },
+                ..AuctionRules::paper()
+            };
+            let step = p2p.clear_step(0, small, 100).unwrap();
+            assert_eq!(step.result.map(|result| result.volume_wh), Some(10));
+            assert!(!p2p.is_clearing(0));
+        }
+
+        #[ink::test]
+        fn bad_steps_are_refused() {
+            let mut p2p = deploy();
+            let a = accounts();
+            assert_eq!(
+                p2p.clear_step(0, AuctionRules::paper(), 0),
+                Err(Error::ZeroBudget)
+            );
+            p2p.place(0, offer(a.bob, 2, Side::Sell, 10, 100_000), CAP)
                 .unwrap();
             let small = AuctionRules {
                 topology: Topology::Line { areas: 2 },
                 ..AuctionRules::paper()
             };
             // In a real call the revert restores storage; off-chain we check the error only.
-            assert_eq!(p2p.clear(0, small).map(|_| ()), Err(Error::UnknownArea));
+            assert_eq!(p2p.clear_step(0, small, 10), Err(Error::UnknownArea));
         }
     }
 }

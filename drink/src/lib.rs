@@ -135,6 +135,8 @@ pub struct Outcome<T> {
     pub weight: Weight,
     /// Events of the market's contracts, in emission order.
     pub events: Vec<MarketEvent>,
+    /// Contract calls made (more than one for a stepped close).
+    pub steps: u32,
 }
 
 /// A deployed market in its own sandbox.
@@ -314,6 +316,7 @@ impl MarketSandbox {
             reverted: executed.did_revert(),
             weight: result.gas_consumed,
             events,
+            steps: 1,
         })
     }
 
@@ -473,13 +476,50 @@ impl MarketSandbox {
         self.call_main(caller, |main| main.call_mut().cancel(interval))
     }
 
-    /// `main.close_interval(interval)` as `caller`.
+    /// `main.close_step(interval, max_items)` as `caller`: one bounded step.
+    pub fn close_step(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+        max_items: u32,
+    ) -> Result<MainOutcome<main::CloseProgress>, HarnessError> {
+        self.call_main(caller, |main| {
+            main.call_mut().close_step(interval, max_items)
+        })
+    }
+
+    /// `main.close_interval(interval)` as `caller`, repeated until the interval is closed or a
+    /// step fails. The outcome carries the last step's value, every step's events in order,
+    /// the summed weight, and in `steps` how many calls it took.
     pub fn close_interval(
         &mut self,
         caller: AccountId,
         interval: IntervalIndex,
     ) -> Result<MainOutcome<main::IntervalResult>, HarnessError> {
-        self.call_main(caller, |main| main.call_mut().close_interval(interval))
+        let mut events = Vec::new();
+        let mut weight = Weight::zero();
+        let mut steps = 0;
+        loop {
+            let step = self
+                .call_main::<Result<main::CloseProgress, main::Error>, _, _>(caller, |main| {
+                    main.call_mut().close_interval(interval)
+                })?;
+            steps += 1;
+            events.extend(step.events);
+            weight = weight.saturating_add(step.weight);
+            let value = match step.value {
+                Ok(main::CloseProgress::InProgress { .. }) => continue,
+                Ok(main::CloseProgress::Closed(result)) => Ok(result),
+                Err(error) => Err(error),
+            };
+            return Ok(Outcome {
+                value,
+                reverted: step.reverted,
+                weight,
+                events,
+                steps,
+            });
+        }
     }
 }
 
@@ -534,18 +574,37 @@ impl MarketSandbox {
         self.query(|main| main.call().offer_count(interval))
     }
 
-    /// `main.trades(interval)`.
+    /// All trades of an interval, read page by page with `main.trades(interval, from, max)`.
     pub fn trades(&mut self, interval: IntervalIndex) -> Result<Vec<Trade>, HarnessError> {
-        self.query(|main| main.call().trades(interval))
+        let mut trades = Vec::new();
+        loop {
+            let from = u32::try_from(trades.len()).unwrap_or(u32::MAX);
+            let page = self.query(|main| main.call().trades(interval, from, p2p::MAX_PAGE))?;
+            if page.is_empty() {
+                return Ok(trades);
+            }
+            trades.extend(page);
+        }
     }
 
-    /// `main.trades_of(interval, account)`.
+    /// All trades of `account` in an interval, read page by page with
+    /// `main.trades_of(interval, account, from, max)`.
     pub fn trades_of(
         &mut self,
         interval: IntervalIndex,
         account: AccountId,
     ) -> Result<Vec<Trade>, HarnessError> {
-        self.query(|main| main.call().trades_of(interval, account))
+        let count = self
+            .interval_result(interval)?
+            .map_or(0, |result| result.trades);
+        let mut trades = Vec::new();
+        for from in (0..count).step_by(p2p::MAX_PAGE as usize) {
+            trades.extend(self.query(|main| {
+                main.call()
+                    .trades_of(interval, account, from, p2p::MAX_PAGE)
+            })?);
+        }
+        Ok(trades)
     }
 
     /// `main.bill(account, interval)`.

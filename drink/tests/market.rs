@@ -599,6 +599,7 @@ fn p2p_and_p2g_answer_only_to_main() {
                 energy_wh: 1,
                 price: 1,
             },
+            10,
         )
         .params()
         .exec_input()
@@ -625,16 +626,12 @@ fn p2p_and_p2g_answer_only_to_main() {
     );
     let clear = p2p
         .call_mut()
-        .clear(0, market::AuctionRules::paper())
+        .clear_step(0, market::AuctionRules::paper(), 100)
         .params()
         .exec_input()
         .encode();
     let outcome = market
-        .call_raw::<Result<market::Clearing, p2p::Error>>(
-            &chain_account(&p2p_address),
-            &a(P1),
-            clear,
-        )
+        .call_raw::<Result<p2p::ClearStep, p2p::Error>>(&chain_account(&p2p_address), &a(P1), clear)
         .unwrap();
     assert_eq!(
         (outcome.value, outcome.reverted),
@@ -647,7 +644,7 @@ fn p2p_and_p2g_answer_only_to_main() {
     };
     let settle = p2g
         .call_mut()
-        .settle(key, None, vec![], Tariff::paper())
+        .settle(key, None, vec![], Tariff::paper(), true)
         .params()
         .exec_input()
         .encode();

@@ -230,7 +230,7 @@ impl Engine for DrinkEngine {
         }
         self.market.set_time(end);
         let closed = self.market.close_interval(self.operator, interval)?;
-        self.calls += 1;
+        self.calls += u64::from(closed.steps);
         let result = closed
             .value
             .map_err(|e| anyhow::anyhow!("closing interval {interval}: {e:?}"))?;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context};
-use market::{AuctionRules, MarketConfig, PricingRule, Tariff, Topology};
+use market::{AuctionRules, Limits, MarketConfig, PricingRule, Tariff, Topology};
 use serde::Deserialize;
 
 use crate::profiles::Profile;
@@ -255,6 +255,7 @@ impl Scenario {
                 grid_fee_per_kwh_step: u128::from(self.market.grid_fee_per_kwh_step),
             },
             tariff,
+            limits: Limits::DEFAULT,
         };
         config
             .validate()

@@ -97,6 +97,22 @@ pub struct GridTotals {
     pub fees: Balance,
 }
 
+impl GridTotals {
+    /// The sum of two totals.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn checked_add(&self, other: &GridTotals) -> Result<GridTotals, MarketError> {
+        Ok(GridTotals {
+            import_wh: add_u64(self.import_wh, other.import_wh)?,
+            export_wh: add_u64(self.export_wh, other.export_wh)?,
+            import_paid: add_u128(self.import_paid, other.import_paid)?,
+            export_earned: add_u128(self.export_earned, other.export_earned)?,
+            fees: add_u128(self.fees, other.fees)?,
+        })
+    }
+}
+
 /// The grid settlement of one interval: a bill per position and the totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settlement {
@@ -122,8 +138,23 @@ pub fn settle(
     hour: u8,
     tariff: &Tariff,
 ) -> Result<Settlement, MarketError> {
-    let grid_price = tariff.grid_price(hour)?;
-    let feed_in_price = tariff.feed_in_price(p2p_price);
+    settle_at(
+        positions,
+        tariff.grid_price(hour)?,
+        tariff.feed_in_price(p2p_price),
+    )
+}
+
+/// [`settle`] at given grid and feed-in prices: for settling an interval in batches at the
+/// prices fixed by its first batch.
+///
+/// # Errors
+/// [`MarketError::Overflow`].
+pub fn settle_at(
+    positions: &[Position],
+    grid_price: PricePerKwh,
+    feed_in_price: PricePerKwh,
+) -> Result<Settlement, MarketError> {
     let mut totals = GridTotals::default();
     let mut bills = Vec::with_capacity(positions.len());
     for position in positions {
@@ -145,13 +176,13 @@ pub fn settle(
                 ..Bill::default()
             },
         };
-        totals = GridTotals {
-            import_wh: add_u64(totals.import_wh, bill.grid_bought_wh)?,
-            export_wh: add_u64(totals.export_wh, bill.grid_sold_wh)?,
-            import_paid: add_u128(totals.import_paid, bill.grid_paid)?,
-            export_earned: add_u128(totals.export_earned, bill.grid_earned)?,
-            fees: add_u128(totals.fees, bill.fees_paid)?,
-        };
+        totals = totals.checked_add(&GridTotals {
+            import_wh: bill.grid_bought_wh,
+            export_wh: bill.grid_sold_wh,
+            import_paid: bill.grid_paid,
+            export_earned: bill.grid_earned,
+            fees: bill.fees_paid,
+        })?;
         bills.push((position.account, bill));
     }
     Ok(Settlement {

@@ -14,6 +14,35 @@ pub struct MarketConfig {
     pub auction: AuctionRules,
     /// The grid's tariff, price bounds and feed-in rule.
     pub tariff: Tariff,
+    /// Bounds that keep every call's weight bounded, whatever the size of the community.
+    pub limits: Limits,
+}
+
+/// Bounds on the work of one interval and of one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Limits {
+    /// Most live offers one interval's book may hold.
+    pub max_offers: u32,
+    /// Most items (see [`crate::book`]) one closing step may process; what a close call does
+    /// when the caller names no smaller budget.
+    pub step_items: u32,
+}
+
+impl Limits {
+    /// 10 000 offers per interval; 1 000 items per step, which BENCHMARKS.md measures at a few
+    /// per cent of a block.
+    pub const DEFAULT: Limits = Limits {
+        max_offers: 10_000,
+        step_items: 1_000,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 /// One hour in milliseconds.
@@ -27,6 +56,7 @@ impl MarketConfig {
             interval_ms: HOUR_MS,
             auction: AuctionRules::paper(),
             tariff: Tariff::paper(),
+            limits: Limits::DEFAULT,
         }
     }
 
@@ -34,10 +64,13 @@ impl MarketConfig {
     ///
     /// # Errors
     /// [`MarketError::InvalidInterval`], [`MarketError::InvalidTopology`] or
-    /// [`MarketError::InvalidTariff`].
+    /// [`MarketError::InvalidTariff`] or [`MarketError::InvalidLimits`].
     pub fn validate(&self) -> Result<(), MarketError> {
         if self.interval_ms == 0 {
             return Err(MarketError::InvalidInterval);
+        }
+        if self.limits.max_offers == 0 || self.limits.step_items == 0 {
+            return Err(MarketError::InvalidLimits);
         }
         self.auction.topology.validate()?;
         self.tariff.validate()

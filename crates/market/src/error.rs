@@ -16,6 +16,8 @@ pub enum MarketError {
     InvalidTariff,
     /// The interval length is zero.
     InvalidInterval,
+    /// An offer cap or step budget of zero.
+    InvalidLimits,
     /// The timestamp lies before the market's start.
     NotStarted,
 }

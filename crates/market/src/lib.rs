@@ -25,6 +25,7 @@ extern crate alloc;
 
 pub mod auction;
 pub mod bill;
+pub mod book;
 pub mod config;
 pub mod error;
 pub mod tariff;
@@ -32,8 +33,9 @@ pub mod time;
 pub mod topology;
 
 pub use auction::{clear, AuctionRules, Clearing, Offer, Position, PricingRule, Side, Trade};
-pub use bill::{settle, Bill, GridTotals, Settlement};
-pub use config::MarketConfig;
+pub use bill::{settle, settle_at, Bill, GridTotals, Settlement};
+pub use book::{step, Book, Cursor, Fill, MemoryBook, Stage};
+pub use config::{Limits, MarketConfig};
 pub use error::MarketError;
 pub use tariff::{FeedInRule, Tariff};
 pub use time::{hour_of, month_of, IntervalState, Timing};
