@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Release builds of the three contracts with cargo-contract, skipping bundles that are newer
-# than every source they are built from. Bundles: $CARGO_TARGET_DIR/ink/<name>/<name>.contract
-# (target/ink/<name>/<name>.contract by default). cargo-contract also runs its own lints.
+# Release builds of the three contracts (or of the contract crates named, e.g. bench/floor)
+# with cargo-contract, skipping bundles that are newer than every source they are built from.
+# Bundles: $CARGO_TARGET_DIR/ink/<name>/<name>.contract (target/ink/<name>/<name>.contract by
+# default). cargo-contract also runs its own lints.
+#   scripts/build-contracts.sh [CRATE_DIR...]
 set -euo pipefail
-[ $# -eq 0 ] || { echo "usage: $0" >&2; exit 2; }
+case ${1:-} in -h|--help) echo "usage: $0 [CRATE_DIR...]" >&2; exit 0 ;; esac
 source "$(dirname "$0")/lib.sh"
 ensure_toolchain
 command -v cargo-contract >/dev/null || die "cargo-contract is missing: run scripts/setup.sh"
 
 cd "$ROOT"
-for name in "${CONTRACTS[@]}"; do
+dirs=("$@")
+[ $# -gt 0 ] || for name in "${CONTRACTS[@]}"; do dirs+=("contracts/$name"); done
+for dir in "${dirs[@]}"; do
+  dir=${dir%/}
+  name=$(basename "$dir")
+  [ -f "$dir/Cargo.toml" ] || die "no contract crate in $dir"
   bundle=$BUNDLE_DIR/$name/$name.contract
-  sources=(crates/market "contracts/$name" Cargo.lock Cargo.toml rust-toolchain.toml)
+  sources=(crates/market "$dir" Cargo.lock Cargo.toml rust-toolchain.toml)
   [ "$name" = main ] && sources+=(contracts/p2p contracts/p2g)
   # ink_e2e writes debug bundles to the same place: the stamp tells our release build apart.
   stamp=$BUNDLE_DIR/$name/release.sha256
@@ -22,7 +29,7 @@ for name in "${CONTRACTS[@]}"; do
   fi
   say "$name: building"
   # Through rustup's cargo, so rust-toolchain.toml picks Rust 1.86.0.
-  cargo contract build --release --quiet --manifest-path "contracts/$name/Cargo.toml"
+  cargo contract build --release --quiet --manifest-path "$dir/Cargo.toml"
   [ -f "$bundle" ] || die "cargo-contract did not write $bundle"
   sha256sum "$bundle" >"$stamp"
 done

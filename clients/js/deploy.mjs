@@ -9,8 +9,8 @@
  *   `deployments/config/<network>.json` and the record `<deployments-dir>/<network>.json`.
  * - `--url` (default `ws://127.0.0.1:${MARKET_NODE_PORT:-9944}`) is the node's RPC endpoint.
  * - `--config` is a JSON file `{operator, market, participants}`: `operator` a secret URI
- *   (default `//Alice`), `market` the `MarketConfig` in snake_case, `participants` the demo
- *   accounts `[{name, uri, area}]`.
+ *   (default `//Alice`), `market` the `MarketConfig` in snake_case (`interval_ms`, `auction`,
+ *   `tariff`, `limits`), `participants` the demo accounts `[{name, uri, area}]`.
  * - `--deployments-dir` (default `$MARKET_DEPLOYMENTS_DIR` or `<repo>/deployments`) is where the
  *   record is written.
  * - `--register-demo` registers the config's participants (those not registered yet).
@@ -163,6 +163,12 @@ async function main() {
   const options = parseOptions(process.argv.slice(2));
   const file = readJson(options.configFile, 'config');
   if (!file.market) fail(`${options.configFile} has no "market" (the MarketConfig)`);
+  // Config files written before the offer cap and stepped close lack `limits`; say so plainly
+  // rather than let the encoder report a MarketConfig mismatch.
+  if (!file.market.limits) {
+    fail(`${options.configFile}: "market" has no "limits" ({"max_offers": ..., "step_items": ...}; ` +
+      'the defaults are in deployments/config/local.json)');
+  }
   if (options.registerDemo && !Array.isArray(file.participants)) {
     fail(`--register-demo: ${options.configFile} has no "participants" list`);
   }

@@ -313,7 +313,7 @@ mod main {
         #[ink(message)]
         pub fn register(&mut self, account: AccountId, area: AreaId) -> Result<()> {
             self.ensure_operator()?;
-            if !self.config().auction.topology.contains(area) {
+            if !self.stored_config().auction.topology.contains(area) {
                 return Err(Error::UnknownArea);
             }
             if self.participants.contains(account) {
@@ -449,8 +449,7 @@ mod main {
         /// from p2g.
         #[ink(message)]
         pub fn close_interval(&mut self, interval: IntervalIndex) -> Result<CloseProgress> {
-            let budget = self.config().limits.step_items;
-            self.close_step(interval, budget)
+            self.close(interval, None)
         }
 
         /// `close_interval` with a budget of at most `max_items` (capped at the configured
@@ -470,14 +469,25 @@ mod main {
             if max_items == 0 {
                 return Err(Error::ZeroBudget);
             }
+            self.close(interval, Some(max_items))
+        }
+
+        /// The config's `step_items`, or fewer if the caller asks for fewer.
+        fn close(
+            &mut self,
+            interval: IntervalIndex,
+            max_items: Option<u32>,
+        ) -> Result<CloseProgress> {
             if interval >= self.current_interval()? {
                 return Err(Error::IntervalNotEnded);
             }
             if self.results.contains(interval) {
                 return Err(Error::AlreadyCleared);
             }
-            let config = self.config();
-            let budget = max_items.min(config.limits.step_items);
+            let config = self.stored_config();
+            let budget = max_items.map_or(config.limits.step_items, |max| {
+                max.min(config.limits.step_items)
+            });
             let step = outcome(
                 self.p2p
                     .call_mut()
@@ -521,7 +531,7 @@ mod main {
         /// The auction rules and tariff in force.
         #[ink(message)]
         pub fn config(&self) -> MarketConfig {
-            self.config.get().unwrap_or_default()
+            self.stored_config()
         }
 
         /// The market clock: start of interval 0 (ms since the epoch) and interval length (ms).
@@ -586,23 +596,12 @@ mod main {
         }
 
         /// Up to 100 P2P trades of a cleared interval from index `from` on, in matching order
-        /// (`IntervalResult::trades` says how many there are).
+        /// (`IntervalResult::trades` says how many there are). One participant's trades: p2p's
+        /// `trades_of`, or these filtered (main leaves that query out to stay under 32 KiB,
+        /// since every call pays for loading main's code).
         #[ink(message)]
         pub fn trades(&self, interval: IntervalIndex, from: u32, max: u32) -> Vec<Trade> {
             self.p2p.trades(interval, from, max)
-        }
-
-        /// The trades in which `account` sold or bought among up to 100 P2P trades of a
-        /// cleared interval from index `from` on.
-        #[ink(message)]
-        pub fn trades_of(
-            &self,
-            interval: IntervalIndex,
-            account: AccountId,
-            from: u32,
-            max: u32,
-        ) -> Vec<Trade> {
-            self.p2p.trades_of(interval, account, from, max)
         }
 
         /// A participant's bill for a cleared interval (P2P and grid lines).
@@ -623,7 +622,7 @@ mod main {
         /// `InvalidTariff` for an hour outside 0..24.
         #[ink(message)]
         pub fn grid_price(&self, hour: u8) -> Result<PricePerKwh> {
-            Ok(self.config().tariff.grid_price(hour)?)
+            Ok(self.stored_config().tariff.grid_price(hour)?)
         }
 
         /// Checks an offer in the order a participant would fix it (who, what, when, price)
@@ -641,7 +640,7 @@ mod main {
                 return Err(Error::ZeroEnergy);
             }
             self.ensure_open(interval)?;
-            let MarketConfig { tariff, limits, .. } = self.config();
+            let MarketConfig { tariff, limits, .. } = self.stored_config();
             let price = match (side, price) {
                 (Side::Sell, Some(ask)) if tariff.admits_ask(ask) => ask,
                 (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
@@ -668,6 +667,13 @@ mod main {
                 energy_wh,
             });
             Ok(())
+        }
+
+        /// One copy of the config's decoding for every message that reads it: the contract's
+        /// code size is part of every call's weight.
+        #[inline(never)]
+        fn stored_config(&self) -> MarketConfig {
+            self.config.get().unwrap_or_default()
         }
 
         /// Hands a batch of final positions to p2g; `last` completes the interval.

@@ -14,7 +14,9 @@
 //! offers by slot (submission order), a buyer queue, one seller queue and head per area, a fill
 //! per offer, trades by index. Nothing is loaded as a whole vector.
 
-pub use self::p2p::{BookResult, ClearStep, Error, P2p, P2pRef, TradeExecuted, MAX_PAGE};
+pub use self::p2p::{
+    BookResult, ClearStep, Error, P2p, P2pRef, TradeExecuted, MAX_PAGE, MAX_POSITIONS_PER_STEP,
+};
 
 #[ink::contract]
 mod p2p {
@@ -27,8 +29,13 @@ mod p2p {
     /// A seller queue entry: interval, area, position in the queue.
     type SellerKey = (IntervalIndex, AreaId, u32);
 
-    /// Most trades a page of `trades` or `trades_of` returns.
+    /// Most trades a page of `trades` or `trades_of` returns: 100 trades encode to about
+    /// 12 KB, within ink!'s 16 KiB buffer for a message's output.
     pub const MAX_PAGE: u32 = 100;
+
+    /// Most positions one clearing step hands out: 100 positions encode to about 8 KB, which
+    /// must fit ink!'s 16 KiB buffers as p2p's output, main's copy and p2g's input.
+    pub const MAX_POSITIONS_PER_STEP: usize = 100;
 
     /// Summary of a cleared interval.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,15 +322,24 @@ mod p2p {
                 }
             };
 
-            let mut book = StorageBook {
-                p2p: self,
-                interval,
-                header,
-                trades: Vec::new(),
-            };
+            let mut book = StorageBook::new(self, interval, header);
             let rules = progress.rules.clone();
             let mut used = market::step(&mut book, &rules, &mut progress.cursor, budget)?;
-            let trades = book.trades;
+            let mut positions = Vec::new();
+            if progress.cursor.is_done() {
+                while progress.exported < header.slots
+                    && used < budget
+                    && positions.len() < MAX_POSITIONS_PER_STEP
+                {
+                    let slot = progress.exported;
+                    if let Some(offer) = book.offer(slot) {
+                        positions.push(book.fill(slot).position(&offer));
+                    }
+                    progress.exported = slot.saturating_add(1);
+                    used = used.saturating_add(1);
+                }
+            }
+            let trades = book.flush();
             for trade in trades {
                 self.env().emit_event(TradeExecuted {
                     interval,
@@ -337,18 +353,6 @@ mod p2p {
                 });
             }
 
-            let mut positions = Vec::new();
-            if progress.cursor.is_done() {
-                while progress.exported < header.slots && used < budget {
-                    let slot = progress.exported;
-                    if let Some(offer) = self.offers.get((interval, slot)) {
-                        let fill = self.fills.get((interval, slot)).unwrap_or_default();
-                        positions.push(fill.position(&offer));
-                    }
-                    progress.exported = slot.saturating_add(1);
-                    used = used.saturating_add(1);
-                }
-            }
             let cursor = &progress.cursor;
             let price = if cursor.is_done() {
                 cursor.traded_price()
@@ -448,51 +452,170 @@ mod p2p {
         }
     }
 
-    /// The stepped clearing's view of one interval's storage. Trades are stored as they are
-    /// made and kept for the events.
+    /// The stepped clearing's view of one interval's storage, with a few recently used entries
+    /// kept in memory: the head seller of an area is looked at by buyer after buyer, and a fill
+    /// changes with every trade, so a step reads the hot entries once and writes them back once.
+    /// The caches are small vectors, not maps: a map would add kilobytes of code, and every call
+    /// of p2p pays for loading its code.
     struct StorageBook<'a> {
         p2p: &'a mut P2p,
         interval: IntervalIndex,
         header: BookHeader,
+        offers: Recent<Option<Offer>>,
+        fills: Recent<Fill>,
+        heads: Recent<u32>,
+        /// Trades made in this step, for the events.
         trades: Vec<Trade>,
     }
 
+    /// A direct-mapped cache: entry `key % CACHED` holds the latest `key` that mapped there,
+    /// with whether it changed. Constant work per access and no allocation churn, which matter
+    /// because every Wasm instruction is charged.
+    struct Recent<V> {
+        entries: Vec<Option<(u32, V, bool)>>,
+    }
+
+    /// Entries of each kind a step keeps in memory.
+    const CACHED: usize = 16;
+
+    impl<V: Clone> Recent<V> {
+        fn new() -> Self {
+            Self {
+                entries: (0..CACHED).map(|_| None).collect(),
+            }
+        }
+
+        fn index(key: u32) -> usize {
+            usize::try_from(key).unwrap_or(0) % CACHED
+        }
+
+        /// The entry for `key`, loaded on a miss; returns an evicted changed entry to write.
+        fn get(&mut self, key: u32, load: impl FnOnce() -> V) -> (V, Option<(u32, V)>) {
+            let Some(cell) = self.entries.get_mut(Self::index(key)) else {
+                return (load(), None);
+            };
+            match cell {
+                Some((k, value, _)) if *k == key => (value.clone(), None),
+                _ => {
+                    let value = load();
+                    let evicted = cell.replace((key, value.clone(), false));
+                    (value, Self::changed_entry(evicted))
+                }
+            }
+        }
+
+        /// Changes the entry for `key`; returns an evicted changed entry to write.
+        fn set(&mut self, key: u32, value: V) -> Option<(u32, V)> {
+            let cell = self.entries.get_mut(Self::index(key))?;
+            let evicted = cell.replace((key, value, true));
+            match evicted {
+                Some((k, _, _)) if k == key => None,
+                other => Self::changed_entry(other),
+            }
+        }
+
+        fn changed_entry(entry: Option<(u32, V, bool)>) -> Option<(u32, V)> {
+            entry.and_then(|(key, value, changed)| changed.then_some((key, value)))
+        }
+
+        /// The changed entries, to write back.
+        fn changed(self) -> impl Iterator<Item = (u32, V)> {
+            self.entries.into_iter().filter_map(Self::changed_entry)
+        }
+    }
+
+    impl<'a> StorageBook<'a> {
+        fn new(p2p: &'a mut P2p, interval: IntervalIndex, header: BookHeader) -> Self {
+            Self {
+                p2p,
+                interval,
+                header,
+                offers: Recent::new(),
+                fills: Recent::new(),
+                heads: Recent::new(),
+                trades: Vec::new(),
+            }
+        }
+
+        fn write_fill(&mut self, evicted: Option<(u32, Fill)>) {
+            if let Some((slot, fill)) = evicted {
+                self.p2p.fills.insert((self.interval, slot), &fill);
+            }
+        }
+
+        fn write_head(&mut self, evicted: Option<(u32, u32)>) {
+            if let Some((area, head)) = evicted {
+                self.write_head_of(area, head);
+            }
+        }
+
+        fn write_head_of(&mut self, area: u32, head: u32) {
+            if let Ok(area) = AreaId::try_from(area) {
+                self.p2p.heads.insert((self.interval, area), &head);
+            }
+        }
+
+        /// Writes back what changed and returns the trades made.
+        fn flush(mut self) -> Vec<Trade> {
+            let fills = core::mem::replace(&mut self.fills, Recent::new());
+            for (slot, fill) in fills.changed() {
+                self.p2p.fills.insert((self.interval, slot), &fill);
+            }
+            let heads = core::mem::replace(&mut self.heads, Recent::new());
+            for (area, head) in heads.changed() {
+                self.write_head_of(area, head);
+            }
+            self.trades
+        }
+    }
+
     impl Book for StorageBook<'_> {
-        fn slots(&self) -> u32 {
+        fn slots(&mut self) -> u32 {
             self.header.slots
         }
-        fn offer(&self, slot: u32) -> Option<Offer> {
-            self.p2p.offers.get((self.interval, slot))
+        fn offer(&mut self, slot: u32) -> Option<Offer> {
+            let (p2p, interval) = (&self.p2p, self.interval);
+            // Offers never change during clearing: nothing to write back.
+            self.offers.get(slot, || p2p.offers.get((interval, slot))).0
         }
-        fn buyer_count(&self) -> u32 {
+        fn buyer_count(&mut self) -> u32 {
             self.header.buyers
         }
-        fn buyer(&self, index: u32) -> Option<u32> {
+        fn buyer(&mut self, index: u32) -> Option<u32> {
             self.p2p.buyers.get((self.interval, index))
         }
-        fn seller_count(&self, area: AreaId) -> u32 {
+        fn seller_count(&mut self, area: AreaId) -> u32 {
             self.p2p
                 .seller_counts
                 .get((self.interval, area))
                 .unwrap_or(0)
         }
-        fn seller(&self, area: AreaId, index: u32) -> Option<u32> {
+        fn seller(&mut self, area: AreaId, index: u32) -> Option<u32> {
             self.p2p.sellers.get((self.interval, area, index))
         }
-        fn head(&self, area: AreaId) -> u32 {
-            self.p2p.heads.get((self.interval, area)).unwrap_or(0)
+        fn head(&mut self, area: AreaId) -> u32 {
+            let (p2p, interval) = (&self.p2p, self.interval);
+            let (head, evicted) = self.heads.get(u32::from(area), || {
+                p2p.heads.get((interval, area)).unwrap_or(0)
+            });
+            self.write_head(evicted);
+            head
         }
         fn set_head(&mut self, area: AreaId, index: u32) {
-            self.p2p.heads.insert((self.interval, area), &index);
+            let evicted = self.heads.set(u32::from(area), index);
+            self.write_head(evicted);
         }
-        fn fill(&self, slot: u32) -> Fill {
-            self.p2p
+        fn fill(&mut self, slot: u32) -> Fill {
+            let (p2p, interval) = (&self.p2p, self.interval);
+            let (fill, evicted) = self
                 .fills
-                .get((self.interval, slot))
-                .unwrap_or_default()
+                .get(slot, || p2p.fills.get((interval, slot)).unwrap_or_default());
+            self.write_fill(evicted);
+            fill
         }
         fn set_fill(&mut self, slot: u32, fill: &Fill) {
-            self.p2p.fills.insert((self.interval, slot), fill);
+            let evicted = self.fills.set(slot, *fill);
+            self.write_fill(evicted);
         }
         fn record_trade(&mut self, index: u32, trade: &Trade) {
             self.p2p.trades.insert((self.interval, index), trade);

@@ -287,6 +287,28 @@ impl MarketSandbox {
         caller: &AccountId,
         input: Vec<u8>,
     ) -> Result<Outcome<T>, HarnessError> {
+        let (data, outcome) = self.call_bytes(contract, caller, input)?;
+        let value = ink::MessageResult::<T>::decode(&mut &data[..])
+            .map_err(|error| HarnessError::Decode(format!("{error}: {data:?}")))?
+            .map_err(|error| HarnessError::Decode(format!("{error:?}")))?;
+        Ok(Outcome {
+            value,
+            reverted: outcome.reverted,
+            weight: outcome.weight,
+            events: outcome.events,
+            steps: 1,
+        })
+    }
+
+    /// The call itself, kept free of type parameters: the runtime's generic code is then
+    /// instantiated (and optimised, see the workspace's profile) in this crate, not in each
+    /// caller.
+    fn call_bytes(
+        &mut self,
+        contract: &AccountId32,
+        caller: &AccountId,
+        input: Vec<u8>,
+    ) -> Result<(Vec<u8>, Outcome<()>), HarnessError> {
         // The pallet reports every event of the block so far; start from none so that the
         // outcome holds this call's events only (and a long run does not accumulate them).
         self.sandbox.reset_events();
@@ -302,22 +324,49 @@ impl MarketSandbox {
         let executed = result
             .result
             .map_err(|error| HarnessError::Dispatch(format!("{error:?}")))?;
-        let value = ink::MessageResult::<T>::decode(&mut &executed.data[..])
-            .map_err(|error| HarnessError::Decode(format!("{error}: {:?}", executed.data)))?
-            .map_err(|error| HarnessError::Decode(format!("{error:?}")))?;
         let events = result
             .events
             .unwrap_or_default()
             .iter()
             .filter_map(|record| self.decode_event(record))
             .collect();
-        Ok(Outcome {
-            value,
+        let outcome = Outcome {
+            value: (),
             reverted: executed.did_revert(),
             weight: result.gas_consumed,
             events,
             steps: 1,
-        })
+        };
+        Ok((executed.data, outcome))
+    }
+
+    /// Uploads and instantiates another contract in this sandbox as the operator (for example
+    /// a benchmark's yardstick); `constructor` is the encoded selector and arguments.
+    ///
+    /// # Errors
+    /// [`HarnessError::Deploy`] if the upload or instantiation fails or reverts.
+    pub fn instantiate(
+        &mut self,
+        bundle: &ContractBundle,
+        constructor: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> Result<AccountId, HarnessError> {
+        let result = self.sandbox.deploy_contract(
+            bundle.wasm.clone(),
+            0,
+            constructor,
+            salt,
+            self.operator.clone(),
+            self.gas_limit,
+            None,
+        );
+        let instantiated = result
+            .result
+            .map_err(|error| HarnessError::Deploy(format!("{error:?}")))?;
+        if instantiated.result.did_revert() {
+            return Err(HarnessError::Deploy("the constructor reverted".into()));
+        }
+        Ok(ink_account(&instantiated.account_id))
     }
 
     /// Calls a main message built with main's call builder, as `caller`.
@@ -587,23 +636,14 @@ impl MarketSandbox {
         }
     }
 
-    /// All trades of `account` in an interval, read page by page with
-    /// `main.trades_of(interval, account, from, max)`.
+    /// All trades of `account` in an interval: main's trades, filtered.
     pub fn trades_of(
         &mut self,
         interval: IntervalIndex,
         account: AccountId,
     ) -> Result<Vec<Trade>, HarnessError> {
-        let count = self
-            .interval_result(interval)?
-            .map_or(0, |result| result.trades);
-        let mut trades = Vec::new();
-        for from in (0..count).step_by(p2p::MAX_PAGE as usize) {
-            trades.extend(self.query(|main| {
-                main.call()
-                    .trades_of(interval, account, from, p2p::MAX_PAGE)
-            })?);
-        }
+        let mut trades = self.trades(interval)?;
+        trades.retain(|trade| trade.seller == account || trade.buyer == account);
         Ok(trades)
     }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ink::{env::Event, primitives::AccountId};
 use ink_e2e::{subxt::dynamic::Value, ChainBackend, ContractsBackend, Keypair};
-use main::{Error as E, Main, MainRef};
+use main::{CloseProgress, Error as E, Main, MainRef};
 use market::{hour_of, month_of, Bill, MarketConfig, Side, Timing, Trade};
 use p2g::P2g;
 use p2p::P2p;
@@ -39,6 +39,26 @@ macro_rules! dry_run {
             .await
             .expect("dry run")
     };
+}
+
+/// Submits closing steps (`message`: a `close_interval` or `close_step` call) as `caller` until
+/// one reports `Closed`: each step does a bounded amount of work, so a large book takes several.
+/// Returns the interval's result, the decoded events of all steps in order and the number of
+/// steps.
+macro_rules! close {
+    ($client:expr, $caller:expr, $message:expr) => {{
+        let mut events = Vec::new();
+        let mut steps = 0_u32;
+        loop {
+            let step = submit!($client, $caller, $message);
+            steps += 1;
+            events.extend(emitted(&step.events));
+            match step.return_value().expect("closing step") {
+                CloseProgress::Closed(result) => break (result, events, steps),
+                CloseProgress::InProgress { .. } => {}
+            }
+        }
+    }};
 }
 
 /// Uploads p2p and p2g as `operator` and instantiates main with [`config`]; main instantiates
@@ -78,6 +98,9 @@ const FUNDS: u128 = 1_000_000_000_000_000;
 
 /// Long enough for six offers and a few refused calls to land in one interval.
 const INTERVAL_MS: u64 = 15_000;
+
+/// A page size that reads every trade of the suite's intervals in one call.
+const PAGE: u32 = 100;
 
 fn id(keypair: &Keypair) -> AccountId {
     AccountId::from(keypair.public_key().0)
@@ -193,8 +216,9 @@ fn trade(seller: &Keypair, buyer: &Keypair, distance: u8, energy_wh: u64, price:
 }
 
 /// Six homes in three areas over two intervals: registration, offers, a cancel, refused calls,
-/// the close, the uniform price, area-ordered partial fills, residuals to the grid, bills per
-/// interval and per month, and the decoded events.
+/// the close (in one default step, then one item per step), the uniform price, area-ordered
+/// partial fills, residuals to the grid, paged trades, bills per interval and per month, and the
+/// decoded events.
 #[ink_e2e::test]
 async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     let operator = ink_e2e::alice();
@@ -275,7 +299,9 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     until_ended(&mut client, &timing, i).await;
     let start = timing.start_of(i).expect("in range");
     let grid_price = read!(client, &two, market.grid_price(hour_of(start))).expect("hour in range");
-    let closed = submit!(client, &two, market.close_interval(i));
+    let (closed, events, steps) = close!(client, &two, market.close_interval(i));
+    // Six offers are far below the default step budget: a single step closes the interval.
+    assert_eq!(steps, 1);
     // Price = dave's 100_000. eve's limit 90_000 is below it: eve goes to the grid.
     // Distance 0: charlie takes 800 of bob's 1000, ferdie takes one's 300. Distance 1: ferdie
     // takes dave's 600. Distance 2: ferdie takes bob's last 200; 100 Wh remain for the grid.
@@ -287,20 +313,18 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     ];
     let eve_grid = 500 * grid_price / 1000;
     let ferdie_grid = 100 * grid_price / 1000;
-    let result = read!(client, &two, market.interval_result(i));
-    assert_eq!(
-        result,
-        Some(main::IntervalResult {
-            price: Some(100_000),
-            p2p_volume_wh: 1_900,
-            grid_import_wh: 600,
-            grid_export_wh: 0,
-            grid_price,
-            feed_in_price: 100_000,
-            offers: 6,
-            trades: 4,
-        })
-    );
+    let result = main::IntervalResult {
+        price: Some(100_000),
+        p2p_volume_wh: 1_900,
+        grid_import_wh: 600,
+        grid_export_wh: 0,
+        grid_price,
+        feed_in_price: 100_000,
+        offers: 6,
+        trades: 4,
+    };
+    assert_eq!(closed, result);
+    assert_eq!(read!(client, &two, market.interval_result(i)), Some(result));
     let mut expected: Vec<Emitted> = trades
         .iter()
         .map(|t| {
@@ -340,9 +364,18 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         grid_import_wh: 600,
         grid_export_wh: 0,
     }));
-    assert_eq!(emitted(&closed.events), expected);
-    let read = read!(client, &two, market.trades(i));
+    assert_eq!(events, expected);
+    let read = read!(client, &two, market.trades(i, 0, PAGE));
     assert_eq!(read, trades);
+    // Pages index the interval's trades: from index 1 on, two at most.
+    let page = read!(client, &two, market.trades(i, 1, 2));
+    assert_eq!(page, trades[1..3].to_vec());
+    let ferdies: Vec<_> = read
+        .iter()
+        .filter(|trade| trade.buyer == id(&ferdie) || trade.seller == id(&ferdie))
+        .cloned()
+        .collect();
+    assert_eq!(ferdies, trades[1..].to_vec());
     let ferdie_bill = read!(client, &two, market.bill(id(&ferdie), i));
     assert_eq!(
         ferdie_bill,
@@ -357,13 +390,36 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     let again = dry_run!(client, &two, market.close_interval(i));
     assert_eq!(again.return_value().map(|_| ()), Err(E::AlreadyCleared));
 
-    // Interval j: a second round between dave (area 1) and charlie (area 0).
+    // Interval j: a second round between dave (area 1) and charlie (area 0); ferdie's limit
+    // is below the price, so ferdie buys from the grid.
     let j = next_interval(&mut client, &timing).await;
     submit!(client, &dave, market.sell(j, 400, 90_000));
     submit!(client, &charlie, market.buy(j, 300, None));
+    submit!(client, &ferdie, market.buy(j, 200, Some(80_000)));
     until_ended(&mut client, &timing, j).await;
-    submit!(client, &bob, market.close_interval(j));
-    let second = read!(client, &two, market.trades(j));
+    let zero = dry_run!(client, &bob, market.close_step(j, 0));
+    assert_eq!(zero.return_value().map(|_| ()), Err(E::ZeroBudget));
+    // Closed one item at a time: several steps, the last one reporting the whole result.
+    let (closed, _, steps) = close!(client, &bob, market.close_step(j, 1));
+    assert!(steps > 1, "{steps} step(s)");
+    let start_j = timing.start_of(j).expect("in range");
+    let grid_price_j =
+        read!(client, &two, market.grid_price(hour_of(start_j))).expect("hour in range");
+    assert_eq!(
+        closed,
+        main::IntervalResult {
+            price: Some(90_000),
+            p2p_volume_wh: 300,
+            grid_import_wh: 200,
+            grid_export_wh: 100,
+            grid_price: grid_price_j,
+            feed_in_price: 90_000,
+            offers: 3,
+            trades: 1,
+        }
+    );
+    assert_eq!(read!(client, &two, market.interval_result(j)), Some(closed));
+    let second = read!(client, &two, market.trades(j, 0, PAGE));
     assert_eq!(second, vec![trade(&dave, &charlie, 1, 300, 90_000)]);
     // dave's 100 Wh residual is fed in at the P2P price: 100 * 90_000 / 1000 = 9_000.
     let dave_bill = read!(client, &two, market.bill(id(&dave), j));
@@ -378,10 +434,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         })
     );
     // Charlie's month: 800 Wh for 80_000, then 300 Wh for 27_000 (if both fell in one month).
-    let (month_i, month_j) = (
-        month_of(start),
-        month_of(timing.start_of(j).expect("in range")),
-    );
+    let (month_i, month_j) = (month_of(start), month_of(start_j));
     let monthly = read!(client, &two, market.monthly_bill(id(&charlie), month_j))
         .expect("charlie has a bill this month");
     let (wh, paid) = if month_i == month_j {
@@ -412,11 +465,15 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
         energy_wh: 100,
         price: 100_000,
     };
-    let place = dry_run!(client, &bob, p2p.place(0, offer));
+    let place = dry_run!(client, &bob, p2p.place(0, offer, 10));
     assert_eq!(place.return_value(), Err(p2p::Error::NotMain));
     let cancel = dry_run!(client, &bob, p2p.cancel(0, id(&bob)));
     assert_eq!(cancel.return_value(), Err(p2p::Error::NotMain));
-    let clear = dry_run!(client, &bob, p2p.clear(0, market::AuctionRules::paper()));
+    let clear = dry_run!(
+        client,
+        &bob,
+        p2p.clear_step(0, market::AuctionRules::paper(), 10)
+    );
     assert_eq!(clear.return_value().map(|_| ()), Err(p2p::Error::NotMain));
     let key = p2g::IntervalKey {
         index: 0,
@@ -426,7 +483,7 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     let settle = client
         .call(
             &bob,
-            &p2g.settle(key, None, Vec::new(), market::Tariff::paper()),
+            &p2g.settle(key, None, Vec::new(), market::Tariff::paper(), true),
         )
         .dry_run()
         .await
@@ -434,7 +491,7 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     assert_eq!(settle.return_value().map(|_| ()), Err(p2g::Error::NotMain));
     // The real transaction is refused as well (its dry run reverts) and nothing changed.
     assert!(client
-        .call(&bob, &p2p.place(0, offer_again()))
+        .call(&bob, &p2p.place(0, offer_again(), 10))
         .submit()
         .await
         .is_err());

@@ -388,6 +388,9 @@ export async function uploadCode(api, signer, bundle) {
 // The market
 // ---------------------------------------------------------------------------------------------
 
+/** Most trades main's `trades` returns per call (p2p's `MAX_PAGE`). */
+export const TRADES_PAGE = 100;
+
 /**
  * A deployed market: main at `address` with its p2p and p2g. Create it with
  * {@link Market.deploy} or {@link Market.at}.
@@ -527,12 +530,55 @@ export class Market {
   }
 
   /**
-   * `close_interval(interval)`: anyone, once the interval has ended by the chain's clock.
-   * `value` is the `IntervalResult`; `events` hold `TradeExecuted` (p2p), `GridSettled` (p2g)
-   * and `IntervalCleared` (main).
+   * Closes an ended interval: anyone may, once it has ended by the chain's clock. Each
+   * `close_interval` transaction does one bounded step (at most the configuration's
+   * `limits.step_items` items), so this repeats it until main reports `Closed`; a small book
+   * closes in one step.
+   *
+   * `value` is the `IntervalResult`, `events` hold every step's events in order (`TradeExecuted`
+   * from p2p, `GridSettled` from p2g, `IntervalCleared` from main on the last step), `steps` each
+   * step's own result (its `value` the raw `CloseProgress`); the block fields are the last
+   * step's. Should another account finish the close between two of our steps, the stored result
+   * is returned with the events of our steps only.
    */
-  closeInterval(signer, interval) {
-    return this.#call(signer, 'close_interval', [interval]);
+  async closeInterval(signer, interval) {
+    const steps = [];
+    for (;;) {
+      let step;
+      try {
+        step = await this.#call(signer, 'close_interval', [interval]);
+      } catch (error) {
+        if (steps.length === 0 || !(error instanceof ContractError) ||
+            error.variant !== 'AlreadyCleared') {
+          throw error;
+        }
+        return {
+          ...steps.at(-1),
+          value: await this.intervalResult(interval),
+          events: steps.flatMap((done) => done.events),
+          steps,
+        };
+      }
+      steps.push(step);
+      if (step.value.Closed) {
+        return {
+          ...step,
+          value: step.value.Closed,
+          events: steps.flatMap((done) => done.events),
+          steps,
+        };
+      }
+    }
+  }
+
+  /**
+   * `close_step(interval, max_items)`: one step of closing with a budget of at most `maxItems`
+   * items (capped at `limits.step_items`; 0 is refused with `ZeroBudget`), for callers who want
+   * smaller, cheaper transactions. `value` is the raw `CloseProgress`:
+   * `{InProgress: {used}}` or `{Closed: IntervalResult}`; repeat until `Closed`.
+   */
+  closeStep(signer, interval, maxItems) {
+    return this.#call(signer, 'close_step', [interval, maxItems]);
   }
 
   // -- queries (all read the best block) ----------------------------------------------------
@@ -551,11 +597,23 @@ export class Market {
   intervalResult(interval, options) {
     return this.#query('interval_result', [interval], options?.origin);
   }
-  /** The P2P trades of a cleared interval, in matching order. */
-  trades(interval, options) { return this.#query('trades', [interval], options?.origin); }
-  /** The trades of a cleared interval in which `who` sold or bought. */
-  tradesOf(interval, who, options) {
-    return this.#query('trades_of', [interval, accountHex(who)], options?.origin);
+  /**
+   * All P2P trades of a cleared interval, in matching order (`[]` before it is cleared). main
+   * returns them in pages of at most {@link TRADES_PAGE}; this reads the count from the
+   * interval's result and fetches every page.
+   */
+  trades(interval, options) {
+    return this.#allTrades('trades', [interval], options?.origin);
+  }
+  /**
+   * All trades of a cleared interval in which `who` sold or bought: {@link trades}, filtered
+   * (main has no `trades_of`: it stays under 32 KiB, since every call pays for its code).
+   */
+  async tradesOf(interval, who, options) {
+    const id = accountHex(who);
+    const mine = (account) => accountHex(account) === id;
+    return (await this.trades(interval, options))
+      .filter((trade) => mine(trade.seller) || mine(trade.buyer));
   }
   /** `who`'s `Bill` for a cleared interval, or null. */
   bill(who, interval, options) {
@@ -583,6 +641,28 @@ export class Market {
   p2pAddress(options) { return this.#query('p2p_address', [], options?.origin); }
   /** p2g's address. */
   p2gAddress(options) { return this.#query('p2g_address', [], options?.origin); }
+
+  // -- costs -------------------------------------------------------------------------------
+
+  /**
+   * Dry-runs any message of main from `origin` (default: the operator) at the best block, with
+   * the block's maximum weight as gas limit, and reports what it would cost. `args` are in the
+   * message's order, accounts as 32-byte hex ({@link accountHex}). Typed errors are thrown as
+   * for a call, so a figure is always that of a successful run.
+   *
+   * @returns {Promise<{value: *, gasRequired: {ref_time: bigint, proof_size: bigint},
+   *   storageDeposit: object}>} `gasRequired` is the weight a transaction must offer as its
+   *   gas limit (the call's peak need, which can exceed what it consumes in the end).
+   */
+  async estimate(message, args, origin = this.operator) {
+    const { outcome, output } = await this.#dryRun(message, args, addressOf(origin));
+    const { refTime, proofSize } = outcome.gasRequired;
+    return {
+      value: unwrapResult(output, 'main', message, this.names),
+      gasRequired: { ref_time: refTime.toBigInt(), proof_size: proofSize.toBigInt() },
+      storageDeposit: toPlain(outcome.storageDeposit, this.names),
+    };
+  }
 
   // -- market time -------------------------------------------------------------------------
 
@@ -679,6 +759,19 @@ export class Market {
   async #query(message, args, origin) {
     const { output } = await this.#dryRun(message, args, addressOf(origin) ?? this.operator);
     return unwrapResult(output, 'main', message, this.names);
+  }
+
+  /**
+   * Every page of a paged trade query (whose last two arguments are `from` and `max`), counted
+   * from the result's `trades`.
+   */
+  async #allTrades(message, args, origin) {
+    const result = await this.#query('interval_result', [args[0]], origin);
+    const trades = [];
+    for (let from = 0; from < (result?.trades ?? 0); from += TRADES_PAGE) {
+      trades.push(...await this.#query(message, [...args, from, TRADES_PAGE], origin));
+    }
+    return trades;
   }
 
   /**

@@ -2,7 +2,8 @@
  * The polkadot.js client against a real substrate-contracts-node at $MARKET_NODE_URL
  * (scripts/js-tests.sh starts one): deploys a fresh suite from the built bundles with a 6 s
  * interval, trades one interval in real time, checks every figure against hand-computed values,
- * and checks that the deploy CLI reuses what it deployed.
+ * closes a second interval in one-item steps to the same figures, and checks that the deploy
+ * CLI reuses what it deployed.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -95,6 +96,7 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
       min_price: 80_000n,
       max_price: 400_000n,
     });
+    assert.deepEqual(onChain.limits, { max_offers: 10_000, step_items: 250 });
     // The clock starts at the instantiation block's time rounded down to a multiple of 6 s.
     const timing = await market.timing();
     assert.equal(timing.interval_ms, 6_000n);
@@ -165,11 +167,19 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     await rejectsWith(market.buy(bob, interval + 1n, 1_000n), 'IntervalNotOpen');
     await rejectsWith(market.closeInterval(eve, interval), 'IntervalNotEnded');
     await rejectsWith(market.closeInterval(eve, interval + 1n), 'IntervalNotEnded');
+    await rejectsWith(market.closeStep(eve, interval, 1), 'IntervalNotEnded');
+    await rejectsWith(market.closeStep(eve, interval, 0), 'ZeroBudget');
     await rejectsWith(market.updateConfig(alice, { ...config, interval_ms: 7_000 }),
       'InvalidInterval');
     await rejectsWith(market.updateConfig(alice, {
       ...config, tariff: { ...config.tariff, min_price: 500_000 },
     }), 'InvalidTariff');
+    await rejectsWith(market.updateConfig(alice, {
+      ...config, limits: { ...config.limits, step_items: 0 },
+    }), 'InvalidLimits');
+    await rejectsWith(market.updateConfig(alice, {
+      ...config, limits: { ...config.limits, max_offers: 0 },
+    }), 'InvalidLimits');
     // A misspelt field is caught before encoding (polkadot.js would send a zero instead).
     await assert.rejects(market.updateConfig(alice, { ...config, interval: 6_000 }),
       /argument config does not match its type MarketConfig/);
@@ -218,6 +228,8 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
       trades: 1,
     };
     assert.deepEqual(closed.value, result);
+    // Three offers are far below the default step budget: one transaction closes the interval.
+    assert.deepEqual(closed.steps.map((step) => step.value), [{ Closed: result }]);
     assert.deepEqual(await market.intervalResult(interval), result);
     assert.equal(await market.intervalState(interval), 'Cleared');
 
@@ -272,22 +284,77 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     ]);
 
     await rejectsWith(market.closeInterval(eve, interval), 'AlreadyCleared');
+    await rejectsWith(market.closeStep(eve, interval, 1), 'AlreadyCleared');
     await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'IntervalNotOpen');
   });
 
-  it('cancels an offer in the open interval', async () => {
-    const { interval } = await market.openInterval(alice, { minRemainingMs: 2_500 });
+  it('closes in many one-item steps with close_step, to the same result', async (t) => {
+    const { interval, timing } = await market.openInterval(alice, { minRemainingMs: 3_500 });
+    await market.sell(bob, interval, OFFERS.sell.energyWh, OFFERS.sell.ask);
+    await market.buy(charlie, interval, OFFERS.buy.energyWh, OFFERS.buy.limit);
+    await market.buy(dave, interval, OFFERS.lowBid.energyWh, OFFERS.lowBid.limit);
+    await market.waitUntilEnded(alice, interval);
+
+    const steps = [];
+    for (;;) {
+      const step = await market.closeStep(eve, interval, 1);
+      steps.push(step);
+      if (step.value.Closed) break;
+      // A budget of one item: each step before the last does exactly one item of work.
+      assert.deepEqual(step.value, { InProgress: { used: 1 } });
+      assert.equal(await market.intervalState(interval), 'Ended');
+      assert.equal(await market.intervalResult(interval), null);
+    }
+    assert.ok(steps.length > 1, `${steps.length} step(s)`);
+    t.diagnostic(`closed in ${steps.length} one-item steps`);
+
+    // The same book as the first interval, so the same figures (the grid price is the hour's).
+    const gridPrice = expectedGridPrice(config.tariff, hourOf(timing, interval));
+    const result = {
+      price: 123_457n,
+      p2p_volume_wh: 1_234n,
+      grid_import_wh: 999n,
+      grid_export_wh: 1_111n,
+      grid_price: gridPrice,
+      feed_in_price: 123_457n,
+      offers: 3,
+      trades: 1,
+    };
+    assert.deepEqual(steps.at(-1).value, { Closed: result });
+    assert.deepEqual(await market.intervalResult(interval), result);
+    assert.equal(await market.intervalState(interval), 'Cleared');
+    // Every event comes out exactly once across the steps, and IntervalCleared only at the end.
+    const names = steps.flatMap((step) => step.events.map((event) => event.name));
+    assert.deepEqual([...names].sort(),
+      ['GridSettled', 'GridSettled', 'IntervalCleared', 'TradeExecuted']);
+    assert.equal(names.at(-1), 'IntervalCleared');
+    assert.deepEqual(await market.trades(interval), [{
+      seller: bob.address, buyer: charlie.address, distance: 1, energy_wh: 1_234n,
+      price: 123_457n, payment: 152_345n, fee: 0n,
+    }]);
+    await rejectsWith(market.closeStep(eve, interval, 1), 'AlreadyCleared');
+  });
+
+  it('caps the book at max_offers, and cancels an offer in the open interval', async () => {
+    await market.updateConfig(alice, { ...config, limits: { ...config.limits, max_offers: 1 } });
+    const { interval } = await market.openInterval(alice, { minRemainingMs: 3_000 });
     assert.ok(interval > traded.interval);
     await rejectsWith(market.cancel(charlie, interval), 'NoOffer');
     await rejectsWith(market.cancel(eve, interval), 'NotRegistered');
     await market.buy(charlie, interval, 500n, 200_000n);
     assert.equal(await market.offerCount(interval), 1);
+    await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'BookFull');
     const cancelled = await market.cancel(charlie, interval);
     assert.deepEqual(cancelled.events.map(({ name, args }) => ({ name, args })), [
       { name: 'OfferCancelled', args: { interval, account: charlie.address } },
     ]);
     assert.equal(await market.offerCount(interval), 0);
     await rejectsWith(market.cancel(charlie, interval), 'NoOffer');
+    // The cancelled offer freed its place in the book.
+    await market.sell(bob, interval, 1_000n, 100_000n);
+    assert.equal(await market.offerCount(interval), 1);
+    await market.updateConfig(alice, config);
+    assert.deepEqual((await market.config()).limits, { max_offers: 10_000, step_items: 250 });
   });
 });
 

@@ -27,8 +27,8 @@
 //!   number of passes depends on the price range, never on the number of offers.
 
 use crate::{
-    topology::AreaId, value_of, AccountId, AuctionRules, Balance, EnergyWh, MarketError, Offer,
-    Position, PricePerKwh, PricingRule, Side, Trade,
+    topology::AreaId, value_of, AuctionRules, Balance, EnergyWh, MarketError, Offer, Position,
+    PricePerKwh, PricingRule, Side, Trade,
 };
 
 /// What an offer has traded so far; its offer gives the rest of its [`Position`].
@@ -78,30 +78,31 @@ impl Fill {
 }
 
 /// One interval's book as the stepped clearing sees it. The contract implements it over its
-/// storage mappings, [`MemoryBook`] over vectors.
+/// storage mappings (reads take `&mut self` so that it can cache what a step has read and write
+/// back once at the end), [`MemoryBook`] over vectors.
 ///
 /// Slots number offers in submission order; a cancelled offer leaves its slot empty. Buyers sit
 /// in one queue, sellers in one queue per area, both in submission order, cancelled ones
 /// included (they are skipped).
 pub trait Book {
     /// Slots handed out, cancelled ones included.
-    fn slots(&self) -> u32;
+    fn slots(&mut self) -> u32;
     /// The live offer in `slot`.
-    fn offer(&self, slot: u32) -> Option<Offer>;
+    fn offer(&mut self, slot: u32) -> Option<Offer>;
     /// Length of the buyer queue.
-    fn buyer_count(&self) -> u32;
+    fn buyer_count(&mut self) -> u32;
     /// The slot of the `index`-th buyer.
-    fn buyer(&self, index: u32) -> Option<u32>;
+    fn buyer(&mut self, index: u32) -> Option<u32>;
     /// Length of `area`'s seller queue.
-    fn seller_count(&self, area: AreaId) -> u32;
+    fn seller_count(&mut self, area: AreaId) -> u32;
     /// The slot of `area`'s `index`-th seller.
-    fn seller(&self, area: AreaId, index: u32) -> Option<u32>;
+    fn seller(&mut self, area: AreaId, index: u32) -> Option<u32>;
     /// Index of `area`'s first seller that may still have energy.
-    fn head(&self, area: AreaId) -> u32;
+    fn head(&mut self, area: AreaId) -> u32;
     /// Moves `area`'s head.
     fn set_head(&mut self, area: AreaId, index: u32);
     /// What the offer in `slot` has traded so far.
-    fn fill(&self, slot: u32) -> Fill;
+    fn fill(&mut self, slot: u32) -> Fill;
     /// Records what the offer in `slot` has traded so far.
     fn set_fill(&mut self, slot: u32, fill: &Fill);
     /// Records a trade (the `index`-th of the interval, counting from zero).
@@ -731,41 +732,36 @@ impl MemoryBook {
             .filter_map(|(offer, fill)| offer.as_ref().map(|offer| fill.position(offer)))
             .collect()
     }
-
-    /// The account whose offer is in `slot`.
-    pub fn account(&self, slot: u32) -> Option<AccountId> {
-        self.offer(slot).map(|offer| offer.account)
-    }
 }
 
 impl Book for MemoryBook {
-    fn slots(&self) -> u32 {
+    fn slots(&mut self) -> u32 {
         u32::try_from(self.offers.len()).unwrap_or(u32::MAX)
     }
-    fn offer(&self, slot: u32) -> Option<Offer> {
+    fn offer(&mut self, slot: u32) -> Option<Offer> {
         self.offers.get(index(slot)?).cloned().flatten()
     }
-    fn buyer_count(&self) -> u32 {
+    fn buyer_count(&mut self) -> u32 {
         u32::try_from(self.buyers.len()).unwrap_or(u32::MAX)
     }
-    fn buyer(&self, index: u32) -> Option<u32> {
+    fn buyer(&mut self, index: u32) -> Option<u32> {
         self.buyers.get(self::index(index)?).copied()
     }
-    fn seller_count(&self, area: AreaId) -> u32 {
+    fn seller_count(&mut self, area: AreaId) -> u32 {
         self.sellers
             .get(&area)
             .map_or(0, |queue| u32::try_from(queue.len()).unwrap_or(u32::MAX))
     }
-    fn seller(&self, area: AreaId, index: u32) -> Option<u32> {
+    fn seller(&mut self, area: AreaId, index: u32) -> Option<u32> {
         self.sellers.get(&area)?.get(self::index(index)?).copied()
     }
-    fn head(&self, area: AreaId) -> u32 {
+    fn head(&mut self, area: AreaId) -> u32 {
         self.heads.get(&area).copied().unwrap_or(0)
     }
     fn set_head(&mut self, area: AreaId, index: u32) {
         self.heads.insert(area, index);
     }
-    fn fill(&self, slot: u32) -> Fill {
+    fn fill(&mut self, slot: u32) -> Fill {
         index(slot)
             .and_then(|i| self.fills.get(i))
             .copied()

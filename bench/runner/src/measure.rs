@@ -1,0 +1,405 @@
+//! The measurements on drink's runtime. Weights are what pallet-contracts charged
+//! (`gas_consumed`): ref_time in picoseconds of reference hardware, proof_size in bytes.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+use anyhow::{ensure, Context};
+use ink::{
+    codegen::TraitCallBuilder,
+    env::{
+        call::{utils::Set, Call, CallBuilder, ExecutionInput},
+        DefaultEnvironment,
+    },
+    primitives::AccountId,
+};
+use main::{CloseProgress, MainRef};
+use market::{config::HOUR_MS, IntervalIndex, MarketConfig};
+use market_drink::{
+    actor, chain_account,
+    drink::{session::ContractBundle, Weight},
+    Bundles, MarketSandbox,
+};
+use scale::{Decode, Encode};
+use serde_json::{json, Map, Value};
+use simulator::{cli::run_kind, run::Kind, scenario::Scenario};
+
+/// What `measure` does.
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// Where the results go.
+    #[arg(long, default_value = "bench/results.json")]
+    out: PathBuf,
+    /// Directory of the contract bundles, the yardstick's included (default: as the simulator).
+    #[arg(long)]
+    bundles: Option<PathBuf>,
+    /// Book sizes of the clearing benchmark (half sellers, half buyers, three areas).
+    #[arg(long, value_delimiter = ',', default_value = "10,100,1000,5000")]
+    offers: Vec<u32>,
+    /// The scenario of the simulator benchmark.
+    #[arg(long, default_value = "scenarios/paper.toml")]
+    scenario: PathBuf,
+    /// Simulate only N days instead of the scenario's full horizon.
+    #[arg(long)]
+    days: Option<u32>,
+    /// Leave out the simulator benchmark (the full year on drink takes minutes).
+    #[arg(long)]
+    skip_simulator: bool,
+}
+
+/// An hour-aligned block time (2026-05-28 14:00 UTC) for every deployment.
+const START_MS: u64 = 494_445 * HOUR_MS;
+
+/// Runs every measurement and writes the results.
+///
+/// # Errors
+/// Missing bundles, a refused call, or I/O.
+pub fn run(options: &Options) -> anyhow::Result<()> {
+    let dir = options.bundles.clone().unwrap_or_else(Bundles::default_dir);
+    let bundles = Bundles::load(&dir)?;
+    let floor_path = dir.join("floor/floor.contract");
+    let floor = ContractBundle::load(&floor_path).map_err(|error| {
+        anyhow::anyhow!(
+            "cannot load {}: {error:?} (scripts/bench.sh builds it)",
+            floor_path.display()
+        )
+    })?;
+
+    let wasm_bytes = json!({
+        "main": bundles.main.wasm.len(),
+        "p2p": bundles.p2p.wasm.len(),
+        "p2g": bundles.p2g.wasm.len(),
+        "floor": floor.wasm.len(),
+    });
+    println!("wasm bytes: {wasm_bytes}");
+
+    println!("message weights on drink ...");
+    let (messages, floor_weight) = message_weights(&bundles, &floor)?;
+    let clearing = clearing(&bundles, &options.offers)?;
+    let simulator = if options.skip_simulator {
+        Value::Null
+    } else {
+        simulate(&bundles, &options.scenario, options.days)?
+    };
+
+    let results = json!({
+        "machine": machine(),
+        "wasm_bytes": wasm_bytes,
+        "message_weight": {
+            "drink": messages,
+            "node": Value::Null,
+        },
+        "floor_weight": { "drink": floor_weight, "node": Value::Null },
+        "clearing": clearing,
+        "simulator": simulator,
+    });
+    if let Some(parent) = options.out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&options.out, serde_json::to_string_pretty(&results)? + "\n")
+        .with_context(|| format!("writing {}", options.out.display()))?;
+    println!("wrote {}", options.out.display());
+    Ok(())
+}
+
+fn weight_json(weight: Weight) -> Value {
+    json!({ "ref_time": weight.ref_time(), "proof_size": weight.proof_size() })
+}
+
+/// A main call builder, as the driver's `call_main` takes it.
+type Builder<Args, R> = CallBuilder<
+    DefaultEnvironment,
+    Set<Call<DefaultEnvironment>>,
+    Set<ExecutionInput<Args>>,
+    Set<ink::env::call::utils::ReturnType<R>>,
+>;
+
+/// Calls a main message and returns its value and weight; a revert is an error.
+fn weigh<R: Decode + std::fmt::Debug, Args: Encode>(
+    market: &mut MarketSandbox,
+    caller: AccountId,
+    build: impl FnOnce(&mut MainRef) -> Builder<Args, R>,
+) -> anyhow::Result<(R, Weight)> {
+    let outcome = market.call_main::<R, Args, R>(caller, build)?;
+    ensure!(!outcome.reverted, "the call reverted: {:?}", outcome.value);
+    Ok((outcome.value, outcome.weight))
+}
+
+/// The value of a message that must succeed.
+fn succeeded<T>((value, _): (Result<T, main::Error>, Weight)) -> anyhow::Result<T> {
+    value.map_err(|error| anyhow::anyhow!("the market refused: {error:?}"))
+}
+
+/// Asserts a message succeeded and keeps its weight under `name`.
+fn record<E: std::fmt::Debug>(
+    table: &mut Map<String, Value>,
+    name: &str,
+    (value, weight): (Result<impl Sized, E>, Weight),
+) -> anyhow::Result<()> {
+    if let Err(error) = value {
+        anyhow::bail!("{name} failed: {error:?}");
+    }
+    table.insert(name.to_string(), weight_json(weight));
+    Ok(())
+}
+
+/// Every participant message and query of main on a small market, and the yardstick.
+fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<(Value, Value)> {
+    let operator = actor(1);
+    let mut market = MarketSandbox::deploy(bundles, &MarketConfig::paper(), operator, START_MS)?;
+    let homes: Vec<(AccountId, u8)> = (0..6).map(|n| (actor(10 + n), n / 2)).collect();
+    let mut table = Map::new();
+    for (i, (home, area)) in homes.iter().enumerate() {
+        market.fund(*home)?;
+        let weighed = weigh(&mut market, operator, |m| {
+            m.call_mut().register(*home, *area)
+        })?;
+        if i == 0 {
+            record(&mut table, "register", weighed)?;
+        }
+    }
+    let (a, b, c, d, e, f) = (
+        homes[0].0, homes[1].0, homes[2].0, homes[3].0, homes[4].0, homes[5].0,
+    );
+    // Interval 0: every kind of offer, and a cancel.
+    record(
+        &mut table,
+        "sell",
+        weigh(&mut market, a, |m| m.call_mut().sell(0, 1_000, 100_000))?,
+    )?;
+    record(
+        &mut table,
+        "buy",
+        weigh(&mut market, c, |m| m.call_mut().buy(0, 800, None))?,
+    )?;
+    record(
+        &mut table,
+        "buy_with_limit",
+        weigh(&mut market, e, |m| m.call_mut().buy(0, 500, Some(300_000)))?,
+    )?;
+    succeeded(weigh(&mut market, b, |m| {
+        m.call_mut().sell(0, 700, 120_000)
+    })?)?;
+    record(
+        &mut table,
+        "cancel",
+        weigh(&mut market, b, |m| m.call_mut().cancel(0))?,
+    )?;
+    succeeded(weigh(&mut market, b, |m| {
+        m.call_mut().sell(0, 700, 120_000)
+    })?)?;
+    succeeded(weigh(&mut market, d, |m| m.call_mut().buy(0, 900, None))?)?;
+    succeeded(weigh(&mut market, f, |m| {
+        m.call_mut().sell(0, 300, 150_000)
+    })?)?;
+    // Interval 1: the same book, closed in one step.
+    market.set_time(START_MS + HOUR_MS);
+    for (home, side) in [(a, 0), (b, 0), (c, 1), (d, 1), (e, 1), (f, 0)] {
+        let placed = if side == 0 {
+            weigh(&mut market, home, |m| m.call_mut().sell(1, 600, 110_000))?
+        } else {
+            weigh(&mut market, home, |m| m.call_mut().buy(1, 600, None))?
+        };
+        succeeded(placed)?;
+    }
+    market.set_time(START_MS + 2 * HOUR_MS);
+    // A one-item step on interval 0, then its remaining steps.
+    let (progress, weight) = weigh(&mut market, a, |m| m.call_mut().close_step(0, 1))?;
+    ensure!(matches!(progress, Ok(CloseProgress::InProgress { .. })));
+    table.insert("close_step_1_item".into(), weight_json(weight));
+    ensure!(market.close_interval(a, 0)?.value.is_ok());
+    let (progress, weight) = weigh(&mut market, a, |m| m.call_mut().close_interval(1))?;
+    ensure!(
+        matches!(progress, Ok(CloseProgress::Closed(_))),
+        "six offers close in one step"
+    );
+    table.insert("close_interval_6_offers".into(), weight_json(weight));
+
+    let month = market::month_of(START_MS);
+    macro_rules! query {
+        ($name:literal, $build:expr) => {{
+            let (_, weight) = weigh(&mut market, f, $build)?;
+            table.insert($name.into(), weight_json(weight));
+        }};
+    }
+    query!("config", |m| m.call().config());
+    query!("timing", |m| m.call().timing());
+    query!("current_interval", |m| m.call().current_interval());
+    query!("interval_state", |m| m.call().interval_state(1));
+    query!("interval_result", |m| m.call().interval_result(1));
+    query!("participant", |m| m.call().participant(a));
+    query!("participant_count", |m| m.call().participant_count());
+    query!("offer_count", |m| m.call().offer_count(1));
+    query!("trades", |m| m.call().trades(1, 0, 100));
+    query!("bill", |m| m.call().bill(a, 1));
+    query!("monthly_bill", |m| m.call().monthly_bill(a, month));
+    query!("grid_price", |m| m.call().grid_price(18));
+    query!("operator", |m| m.call().operator());
+
+    // The yardstick: one storage write in the same runtime.
+    let mut constructor = ink::selector_bytes!("new").to_vec();
+    ().encode_to(&mut constructor);
+    let yardstick = market.instantiate(floor, constructor, b"floor".to_vec())?;
+    let mut set = ink::selector_bytes!("set").to_vec();
+    42u64.encode_to(&mut set);
+    let outcome = market.call_raw::<()>(&chain_account(&yardstick), &a, set)?;
+    ensure!(!outcome.reverted, "floor.set reverted");
+    Ok((Value::Object(table), weight_json(outcome.weight)))
+}
+
+/// Distinct accounts beyond the driver's 256 actors.
+fn home(n: u32) -> AccountId {
+    let mut bytes = [0x42; 32];
+    bytes[..4].copy_from_slice(&n.to_le_bytes());
+    AccountId::from(bytes)
+}
+
+/// Stepped clearing of books of `sizes` offers: half sellers, half buyers, three areas.
+fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
+    let mut runs = Vec::new();
+    for &offers in sizes {
+        let started = Instant::now();
+        let mut config = MarketConfig::paper();
+        config.limits.max_offers = config.limits.max_offers.max(offers);
+        let operator = actor(1);
+        let mut market = MarketSandbox::deploy(bundles, &config, operator, START_MS)?;
+        for n in 0..offers {
+            market.fund(home(n))?;
+            let area = u8::try_from(n % 3)?;
+            succeeded(weigh(&mut market, operator, |m| {
+                m.call_mut().register(home(n), area)
+            })?)?;
+        }
+        let interval: IntervalIndex = 0;
+        for n in 0..offers {
+            let energy_wh = 500 + u64::from(n * 37 % 1_000);
+            let placed = if n % 2 == 0 {
+                let ask = 80_000 + u128::from(n) * 7_919 % 320_000;
+                weigh(&mut market, home(n), |m| {
+                    m.call_mut().sell(interval, energy_wh, ask)
+                })?
+            } else {
+                weigh(&mut market, home(n), |m| {
+                    m.call_mut().buy(interval, energy_wh, None)
+                })?
+            };
+            succeeded(placed)?;
+        }
+        market.set_time(START_MS + HOUR_MS);
+        let mut steps = Vec::new();
+        let result = loop {
+            let (progress, weight) = weigh(&mut market, operator, |m| {
+                m.call_mut().close_interval(interval)
+            })?;
+            steps.push(weight);
+            match progress {
+                Ok(CloseProgress::InProgress { .. }) => continue,
+                Ok(CloseProgress::Closed(result)) => break result,
+                Err(error) => anyhow::bail!("closing {offers} offers: {error:?}"),
+            }
+        };
+        let total = steps
+            .iter()
+            .fold(Weight::zero(), |sum, w| sum.saturating_add(*w));
+        let largest = steps
+            .iter()
+            .copied()
+            .max_by_key(|w| w.ref_time())
+            .unwrap_or_default();
+        println!(
+            "clearing {offers:>5} offers: {} steps, {} trades, total ref_time {:.3e}, largest step {:.3e} ({:.1} s)",
+            steps.len(),
+            result.trades,
+            total.ref_time() as f64,
+            largest.ref_time() as f64,
+            started.elapsed().as_secs_f64()
+        );
+        runs.push(json!({
+            "offers": offers,
+            "trades": result.trades,
+            "p2p_volume_wh": result.p2p_volume_wh,
+            "steps": steps.len(),
+            "total": weight_json(total),
+            "per_offer": weight_json(Weight::from_parts(
+                total.ref_time() / u64::from(offers.max(1)),
+                total.proof_size() / u64::from(offers.max(1)),
+            )),
+            "largest_step": weight_json(largest),
+        }));
+    }
+    Ok(json!({ "step_items": market::Limits::DEFAULT.step_items, "runs": runs }))
+}
+
+/// The full scenario on drink and natively, in the same run.
+fn simulate(bundles: &Bundles, scenario: &Path, days: Option<u32>) -> anyhow::Result<Value> {
+    let loaded = Scenario::read(scenario)?.load(scenario.parent().unwrap_or(".".as_ref()))?;
+    let intervals = loaded.intervals(days);
+    let mut engines = Map::new();
+    let mut operations = 0;
+    for (name, bundles) in [("drink", Some(bundles)), ("native", None)] {
+        println!("simulator: {intervals} intervals on {name} ...");
+        let progress = indicatif::ProgressBar::new(intervals as u64);
+        let (run, _) = run_kind(
+            &loaded,
+            Kind::HybridP2p,
+            intervals,
+            bundles,
+            false,
+            &progress,
+        )?;
+        progress.finish_and_clear();
+        if name == "drink" {
+            operations = run.calls;
+        }
+        println!("  {:.1} s", run.seconds);
+        engines.insert(
+            name.into(),
+            json!({
+                "seconds": run.seconds,
+                "calls": operations,
+                "calls_per_second": operations as f64 / run.seconds,
+            }),
+        );
+    }
+    let seconds = |name: &str| engines[name]["seconds"].as_f64().unwrap_or(f64::NAN);
+    Ok(json!({
+        "scenario": scenario.display().to_string(),
+        "households": loaded.homes.len(),
+        "intervals": intervals,
+        "drink": engines["drink"],
+        "native": engines["native"],
+        "drink_over_native": seconds("drink") / seconds("native"),
+    }))
+}
+
+/// Where the figures came from.
+fn machine() -> Value {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_default();
+    let memory_kib: u64 = read("/proc/meminfo")
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    let rustc = std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .unwrap_or_default();
+    json!({
+        "cpu": cpu,
+        "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+        "memory_gib": (memory_kib as f64 / 1_048_576.0 * 10.0).round() / 10.0,
+        "kernel": read("/proc/sys/kernel/osrelease").trim(),
+        "rustc": rustc,
+        "date": std::process::Command::new("date").args(["-u", "+%Y-%m-%d"]).output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            .unwrap_or_default(),
+    })
+}
