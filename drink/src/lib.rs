@@ -13,7 +13,7 @@ use drink::{
     pallet_contracts::{self, Determinism},
     sandbox_api::prelude::*,
     session::ContractBundle,
-    AccountId32, Weight,
+    AccountId32, Sandbox, Weight,
 };
 use ink::{
     codegen::TraitCallBuilder,
@@ -219,6 +219,8 @@ impl MarketSandbox {
             return Err(HarnessError::Deploy(format!("main reverted: {error:?}")));
         }
         let main = instantiated.account_id;
+        // Calls report the events of the block so far: start them from none.
+        sandbox.reset_events();
         let mut market = Self {
             sandbox,
             operator,
@@ -309,9 +311,6 @@ impl MarketSandbox {
         caller: &AccountId,
         input: Vec<u8>,
     ) -> Result<(Vec<u8>, Outcome<()>), HarnessError> {
-        // The pallet reports every event of the block so far; start from none so that the
-        // outcome holds this call's events only (and a long run does not accumulate them).
-        self.sandbox.reset_events();
         let result = self.sandbox.call_contract(
             contract.clone(),
             0,
@@ -324,12 +323,12 @@ impl MarketSandbox {
         let executed = result
             .result
             .map_err(|error| HarnessError::Dispatch(format!("{error:?}")))?;
-        let events = result
-            .events
-            .unwrap_or_default()
+        let records = result.events.unwrap_or_default();
+        let events = records
             .iter()
             .filter_map(|record| self.decode_event(record))
             .collect();
+        self.forget_events(&records);
         let outcome = Outcome {
             value: (),
             reverted: executed.did_revert(),
@@ -338,6 +337,29 @@ impl MarketSandbox {
             steps: 1,
         };
         Ok((executed.data, outcome))
+    }
+
+    /// Removes the events of the block so far, so that the next call reports its own only and
+    /// a long run does not accumulate them. The pallet's `reset_events` would do it, but it
+    /// clears the topic index with a prefix scan over every change the sandbox holds (it never
+    /// commits them), deleted topics included: a scan that grows with every interval of a run.
+    /// Removing the topics just emitted, by key, costs the same at the end of a year as at its
+    /// start.
+    fn forget_events(&mut self, records: &[ink_sandbox::EventRecordOf<MinimalSandboxRuntime>]) {
+        use drink::frame_support::{
+            storage::{storage_prefix, unhashed},
+            Blake2_128Concat, StorageHasher,
+        };
+        self.sandbox.execute_with(|| {
+            unhashed::kill(&storage_prefix(b"System", b"Events"));
+            unhashed::kill(&storage_prefix(b"System", b"EventCount"));
+            let topics = storage_prefix(b"System", b"EventTopics");
+            for topic in records.iter().flat_map(|record| &record.topics) {
+                let mut key = topics.to_vec();
+                key.extend(Blake2_128Concat::hash(topic.as_ref()));
+                unhashed::kill(&key);
+            }
+        });
     }
 
     /// Uploads and instantiates another contract in this sandbox as the operator (for example
@@ -366,6 +388,7 @@ impl MarketSandbox {
         if instantiated.result.did_revert() {
             return Err(HarnessError::Deploy("the constructor reverted".into()));
         }
+        self.sandbox.reset_events();
         Ok(ink_account(&instantiated.account_id))
     }
 
