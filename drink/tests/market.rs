@@ -516,6 +516,24 @@ fn operator_messages_refuse_bad_input() {
     refused(&mut market, E::InvalidInterval, |m| {
         m.update_config(a(OPERATOR), quarter_hours)
     });
+    for limits in [
+        market::Limits {
+            max_offers: 0,
+            ..market::Limits::DEFAULT
+        },
+        market::Limits {
+            step_items: 0,
+            ..market::Limits::DEFAULT
+        },
+    ] {
+        let config = MarketConfig {
+            limits,
+            ..MarketConfig::paper()
+        };
+        refused(&mut market, E::InvalidLimits, |m| {
+            m.update_config(a(OPERATOR), config)
+        });
+    }
     assert_eq!(market.grid_price(24).unwrap(), Err(E::InvalidTariff));
     assert_eq!(market.grid_price(18).unwrap(), Ok(384_000));
 }
@@ -559,6 +577,10 @@ fn participant_messages_refuse_bad_input() {
     refused(&mut market, E::IntervalNotEnded, |m| {
         m.close_interval(a(P1), 5)
     });
+    refused(&mut market, E::IntervalNotEnded, |m| {
+        m.close_step(a(P1), 0, 10)
+    });
+    refused(&mut market, E::ZeroBudget, |m| m.close_step(a(P1), 0, 0));
 
     market.set_time(START + HOUR);
     // Offers for the ended interval 0 are late now.
@@ -573,6 +595,30 @@ fn participant_messages_refuse_bad_input() {
     refused(&mut market, E::AlreadyCleared, |m| {
         m.close_interval(a(P2), 0)
     });
+    refused(&mut market, E::AlreadyCleared, |m| {
+        m.close_step(a(P2), 0, 10)
+    });
+}
+
+#[test]
+fn a_full_book_refuses_more_offers() {
+    let one_offer = MarketConfig {
+        limits: market::Limits {
+            max_offers: 1,
+            ..market::Limits::DEFAULT
+        },
+        ..MarketConfig::paper()
+    };
+    let mut market = deploy(&one_offer).unwrap();
+    for (n, area) in PARTICIPANTS {
+        ok(market.register(a(OPERATOR), a(n), area).unwrap());
+    }
+    ok(market.sell(a(P1), 0, 100, 100_000).unwrap());
+    refused(&mut market, E::BookFull, |m| m.buy(a(P2), 0, 100, None));
+    refused(&mut market, E::BookFull, |m| m.sell(a(P3), 0, 100, 100_000));
+    // A cancel frees the place.
+    ok(market.cancel(a(P1), 0).unwrap());
+    ok(market.buy(a(P2), 0, 100, None).unwrap());
 }
 
 #[test]

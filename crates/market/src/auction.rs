@@ -20,7 +20,8 @@
 use alloc::vec::Vec;
 
 use crate::{
-    topology::AreaId, value_of, AccountId, Balance, EnergyWh, MarketError, PricePerKwh, Topology,
+    book::Fill, topology::AreaId, value_of, AccountId, Balance, EnergyWh, MarketError, PricePerKwh,
+    Topology,
 };
 
 /// Which side of the market an offer is on.
@@ -174,13 +175,20 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
             return Err(MarketError::UnknownArea);
         }
     }
-    let mut positions: Vec<Position> = offers.iter().map(Position::unmatched).collect();
+    let mut fills = alloc::vec![Fill::default(); offers.len()];
+    let positions = |fills: &[Fill]| -> Vec<Position> {
+        offers
+            .iter()
+            .zip(fills)
+            .map(|(offer, fill)| fill.position(offer))
+            .collect()
+    };
     let Some(price) = uniform_price(offers, rules.pricing)? else {
         return Ok(Clearing {
             price: None,
             volume_wh: 0,
             trades: Vec::new(),
-            positions,
+            positions: positions(&fills),
         });
     };
 
@@ -194,11 +202,11 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
     for distance in 0..=rules.topology.max_distance() {
         for &buyer in &buyers {
             for &seller in &sellers {
-                let wanted = positions[buyer].residual_wh();
+                let wanted = fills[buyer].residual_wh(&offers[buyer]);
                 if wanted == 0 {
                     break;
                 }
-                let available = positions[seller].residual_wh();
+                let available = fills[seller].residual_wh(&offers[seller]);
                 if available == 0
                     || rules
                         .topology
@@ -214,8 +222,8 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
                     .checked_mul(u128::from(distance))
                     .ok_or(MarketError::Overflow)?;
                 let fee = value_of(energy_wh, fee_rate)?;
-                positions[seller].add_fill(energy_wh, payment, 0)?;
-                positions[buyer].add_fill(energy_wh, payment, fee)?;
+                fills[seller].add(energy_wh, payment, 0)?;
+                fills[buyer].add(energy_wh, payment, fee)?;
                 volume_wh = volume_wh
                     .checked_add(energy_wh)
                     .ok_or(MarketError::Overflow)?;
@@ -235,25 +243,8 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
         price: (volume_wh > 0).then_some(price),
         volume_wh,
         trades,
-        positions,
+        positions: positions(&fills),
     })
-}
-
-impl Position {
-    fn add_fill(
-        &mut self,
-        energy_wh: EnergyWh,
-        value: Balance,
-        fee: Balance,
-    ) -> Result<(), MarketError> {
-        self.matched_wh = self
-            .matched_wh
-            .checked_add(energy_wh)
-            .ok_or(MarketError::Overflow)?;
-        self.value = self.value.checked_add(value).ok_or(MarketError::Overflow)?;
-        self.fees = self.fees.checked_add(fee).ok_or(MarketError::Overflow)?;
-        Ok(())
-    }
 }
 
 /// Indices of the offers on `side` whose price passes `admits`, in submission order.

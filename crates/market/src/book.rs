@@ -57,11 +57,11 @@ impl Fill {
         }
     }
 
-    fn residual_wh(&self, offer: &Offer) -> EnergyWh {
+    pub(crate) fn residual_wh(&self, offer: &Offer) -> EnergyWh {
         offer.energy_wh.saturating_sub(self.matched_wh)
     }
 
-    fn add(
+    pub(crate) fn add(
         &mut self,
         energy_wh: EnergyWh,
         value: Balance,
