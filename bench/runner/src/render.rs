@@ -243,23 +243,38 @@ fn tables(r: &Value) -> String {
             .as_u64()
             .map_or("-".into(), |v| v.to_string()),
     );
-    if let Some(table) = drink.as_object() {
-        for (name, weight) in table {
-            let times_floor = match (ref_time(weight), floor) {
-                (Some(w), Some(f)) if f > 0.0 => format!("{:.2}", w / f),
-                _ => "-".into(),
-            };
-            let _ = writeln!(
-                out,
-                "| {name} | {} | {} | {times_floor} | {} | {} |",
-                sci(&weight["ref_time"]),
-                weight["proof_size"],
-                sci(&node[name]["ref_time"]),
-                node[name]["proof_size"]
-                    .as_u64()
-                    .map_or("-".into(), |v| v.to_string()),
-            );
+    // Every message measured in either place; the node run also weighs the operator's
+    // `remove` and `update_config` and the address queries.
+    let mut names: Vec<&String> = drink
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+        .collect();
+    for name in node.as_object().into_iter().flatten().map(|(k, _)| k) {
+        if !names.contains(&name) {
+            names.push(name);
         }
+    }
+    names.sort();
+    for name in names {
+        let weight = &drink[name];
+        let times_floor = match (ref_time(weight), floor) {
+            (Some(w), Some(f)) if f > 0.0 => format!("{:.2}", w / f),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {times_floor} | {} | {} |",
+            sci(&weight["ref_time"]),
+            weight["proof_size"]
+                .as_u64()
+                .map_or("-".into(), |v| v.to_string()),
+            sci(&node[name]["ref_time"]),
+            node[name]["proof_size"]
+                .as_u64()
+                .map_or("-".into(), |v| v.to_string()),
+        );
     }
 
     let _ = writeln!(out, "\n### Stepped clearing\n");
