@@ -47,6 +47,23 @@ async function rejectsWith(promise, variant) {
 }
 
 /** The events of a transaction by name, without the emitting contract's address. */
+/**
+ * The `IntervalResult` of the book of `scenario.mjs`'s `OFFERS` (one seller, one buyer, one bid
+ * below the price): one trade, the rest to and from the grid at `gridPrice`.
+ */
+function expectedResult(gridPrice) {
+  return {
+    price: 123_457n,
+    p2p_volume_wh: 1_234n,
+    grid_import_wh: 999n,
+    grid_export_wh: 1_111n,
+    grid_price: gridPrice,
+    feed_in_price: 123_457n,
+    offers: 3,
+    trades: 1,
+  };
+}
+
 function events(tx, name) {
   return tx.events.filter((event) => event.name === name);
 }
@@ -217,16 +234,7 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     assert.equal(valueOf(1_234n, 123_457n), payment);
     assert.equal(valueOf(1_111n, 123_457n), bobExportEarned);
 
-    const result = {
-      price: 123_457n,
-      p2p_volume_wh: 1_234n,
-      grid_import_wh: 999n,
-      grid_export_wh: 1_111n,
-      grid_price: gridPrice,
-      feed_in_price: 123_457n,
-      offers: 3,
-      trades: 1,
-    };
+    const result = expectedResult(gridPrice);
     assert.deepEqual(closed.value, result);
     // Three offers are far below the default step budget: one transaction closes the interval.
     assert.deepEqual(closed.steps.map((step) => step.value), [{ Closed: result }]);
@@ -310,16 +318,7 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
 
     // The same book as the first interval, so the same figures (the grid price is the hour's).
     const gridPrice = expectedGridPrice(config.tariff, hourOf(timing, interval));
-    const result = {
-      price: 123_457n,
-      p2p_volume_wh: 1_234n,
-      grid_import_wh: 999n,
-      grid_export_wh: 1_111n,
-      grid_price: gridPrice,
-      feed_in_price: 123_457n,
-      offers: 3,
-      trades: 1,
-    };
+    const result = expectedResult(gridPrice);
     assert.deepEqual(steps.at(-1).value, { Closed: result });
     assert.deepEqual(await market.intervalResult(interval), result);
     assert.equal(await market.intervalState(interval), 'Cleared');

@@ -79,6 +79,34 @@ pub struct AuctionRules {
 }
 
 impl AuctionRules {
+    /// A trade of `energy_wh` between `seller` and `buyer`, `distance` steps apart, at the
+    /// uniform `price`: the payment and the network fee, each rounded down once.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn trade(
+        &self,
+        seller: &Offer,
+        buyer: &Offer,
+        distance: u8,
+        energy_wh: EnergyWh,
+        price: PricePerKwh,
+    ) -> Result<Trade, MarketError> {
+        let fee_rate = self
+            .grid_fee_per_kwh_step
+            .checked_mul(u128::from(distance))
+            .ok_or(MarketError::Overflow)?;
+        Ok(Trade {
+            seller: seller.account,
+            buyer: buyer.account,
+            distance,
+            energy_wh,
+            price,
+            payment: value_of(energy_wh, price)?,
+            fee: value_of(energy_wh, fee_rate)?,
+        })
+    }
+
     /// The paper's auction: three areas on a line, lowest-ask price, no network fee.
     pub fn paper() -> Self {
         Self {
@@ -215,27 +243,19 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
                 {
                     continue;
                 }
-                let energy_wh = wanted.min(available);
-                let payment = value_of(energy_wh, price)?;
-                let fee_rate = rules
-                    .grid_fee_per_kwh_step
-                    .checked_mul(u128::from(distance))
-                    .ok_or(MarketError::Overflow)?;
-                let fee = value_of(energy_wh, fee_rate)?;
-                fills[seller].add(energy_wh, payment, 0)?;
-                fills[buyer].add(energy_wh, payment, fee)?;
-                volume_wh = volume_wh
-                    .checked_add(energy_wh)
-                    .ok_or(MarketError::Overflow)?;
-                trades.push(Trade {
-                    seller: offers[seller].account,
-                    buyer: offers[buyer].account,
+                let trade = rules.trade(
+                    &offers[seller],
+                    &offers[buyer],
                     distance,
-                    energy_wh,
+                    wanted.min(available),
                     price,
-                    payment,
-                    fee,
-                });
+                )?;
+                fills[seller].add(trade.energy_wh, trade.payment, 0)?;
+                fills[buyer].add(trade.energy_wh, trade.payment, trade.fee)?;
+                volume_wh = volume_wh
+                    .checked_add(trade.energy_wh)
+                    .ok_or(MarketError::Overflow)?;
+                trades.push(trade);
             }
         }
     }

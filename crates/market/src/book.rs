@@ -27,8 +27,8 @@
 //!   number of passes depends on the price range, never on the number of offers.
 
 use crate::{
-    topology::AreaId, value_of, AuctionRules, Balance, EnergyWh, MarketError, Offer, Position,
-    PricePerKwh, PricingRule, Side, Trade,
+    topology::AreaId, AuctionRules, Balance, EnergyWh, MarketError, Offer, Position, PricePerKwh,
+    PricingRule, Side, Trade,
 };
 
 /// What an offer has traded so far; its offer gives the rest of its [`Position`].
@@ -584,35 +584,24 @@ fn match_buyer<B: Book>(
         if !meter.charge() {
             return Ok(false);
         }
-        let energy_wh = wanted.min(seller.fill.residual_wh(&seller.offer));
-        let payment = value_of(energy_wh, price)?;
-        let fee_rate = rules
-            .grid_fee_per_kwh_step
-            .checked_mul(u128::from(distance))
-            .ok_or(MarketError::Overflow)?;
-        let fee = value_of(energy_wh, fee_rate)?;
-        seller.fill.add(energy_wh, payment, 0)?;
-        buyer_fill.add(energy_wh, payment, fee)?;
+        let trade = rules.trade(
+            &seller.offer,
+            &buyer_offer,
+            distance,
+            wanted.min(seller.fill.residual_wh(&seller.offer)),
+            price,
+        )?;
+        seller.fill.add(trade.energy_wh, trade.payment, 0)?;
+        buyer_fill.add(trade.energy_wh, trade.payment, trade.fee)?;
         book.set_fill(seller.slot, &seller.fill);
         book.set_fill(buyer_slot, &buyer_fill);
-        book.record_trade(
-            cursor.trades,
-            &Trade {
-                seller: seller.offer.account,
-                buyer: buyer_offer.account,
-                distance,
-                energy_wh,
-                price,
-                payment,
-                fee,
-            },
-        );
+        book.record_trade(cursor.trades, &trade);
         cursor.trades = cursor.trades.checked_add(1).ok_or(MarketError::Overflow)?;
         cursor.volume_wh = cursor
             .volume_wh
-            .checked_add(energy_wh)
+            .checked_add(trade.energy_wh)
             .ok_or(MarketError::Overflow)?;
-        cursor.unsold_wh = cursor.unsold_wh.saturating_sub(u128::from(energy_wh));
+        cursor.unsold_wh = cursor.unsold_wh.saturating_sub(u128::from(trade.energy_wh));
         if seller.fill.residual_wh(&seller.offer) == 0 {
             let index = book.head(seller.area).saturating_add(1);
             book.set_head(seller.area, index);
