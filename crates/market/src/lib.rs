@@ -28,6 +28,7 @@ pub mod bill;
 pub mod book;
 pub mod config;
 pub mod error;
+pub mod ledger;
 pub mod seal;
 pub mod tariff;
 pub mod time;
