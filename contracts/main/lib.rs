@@ -7,15 +7,19 @@
 //!
 //! The operator (who instantiates it) configures the market and registers participants with an
 //! area tag. Participants sell surplus or buy deficit for the current interval through main,
-//! which routes the offers to p2p. After an interval ends, anyone may close it, in bounded steps
+//! which routes the offers to p2p and their deposits (native token) to p2g. In sealed mode they
+//! commit to offers during the interval and reveal them in a window after it, so no price or
+//! energy is public before the book closes. After an interval (and its reveal window) ends,
+//! anyone may close it, in bounded steps
 //! so that no call's weight depends on the size of the book: each step has p2p clear part of
 //! the book and p2g settle the final positions with the grid and bill them; the last step
-//! records the interval's result. Main instantiates p2p and p2g itself, so they answer to it
-//! alone.
+//! records the interval's result. Everyone withdraws refunds and earnings pull-style. Main
+//! instantiates p2p and p2g itself, so they answer to it alone.
 
 pub use self::main::{
     CloseProgress, ConfigUpdated, Error, IntervalCleared, IntervalResult, Main, MainRef,
-    OfferAccepted, OfferCancelled, Participant, ParticipantRegistered, ParticipantRemoved,
+    OfferAccepted, OfferCancelled, OfferCommitted, Participant, ParticipantRegistered,
+    ParticipantRemoved,
 };
 
 #[ink::contract]
@@ -26,8 +30,10 @@ mod main {
         storage::{Lazy, Mapping},
     };
     use market::{
-        hour_of, month_of, AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
-        MarketError, MonthKey, Offer, Position, PricePerKwh, Side, Tariff, Timing, Trade,
+        hour_of, ledger, month_of,
+        seal::{self, Commitment, Salt},
+        AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig, MarketError, MonthKey,
+        Offer, Position, PricePerKwh, Side, Timing, Trade,
     };
     use p2g::{IntervalKey, P2gRef};
     use p2p::P2pRef;
@@ -138,7 +144,20 @@ mod main {
         pub energy_wh: EnergyWh,
     }
 
-    /// An offer left the book before the close.
+    /// A sealed offer was committed. Nothing about the offer is public until it is revealed.
+    #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct OfferCommitted {
+        /// The interval.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// Who committed.
+        #[ink(topic)]
+        pub account: AccountId,
+    }
+
+    /// An offer (or a sealed commitment) left the book before the close; its deposit was
+    /// credited back.
     #[ink(event)]
     #[derive(Debug, PartialEq, Eq)]
     pub struct OfferCancelled {
@@ -183,6 +202,19 @@ mod main {
         ZeroEnergy,
         /// An ask must lie within the tariff's `[min_price, max_price]`.
         PriceOutOfBounds,
+        /// The value sent is below the deposit required: for a buy, energy times the worst
+        /// price it may pay (`buy_deposit`); for a commitment, the sealing penalty.
+        DepositTooLow,
+        /// The market takes sealed offers: `commit`, then `reveal`.
+        Sealed,
+        /// The market takes open offers: `sell` and `buy`.
+        NotSealed,
+        /// The reveal window of the interval has closed.
+        RevealClosed,
+        /// The reveal window of the interval is still open.
+        RevealOpen,
+        /// A reveal window of zero, or an update tried to change the sealing settings.
+        InvalidSealing,
         /// Offers are accepted for the current interval only.
         IntervalNotOpen,
         /// The interval has not ended yet, so it cannot be closed.
@@ -224,6 +256,7 @@ mod main {
                 MarketError::InvalidTariff => Error::InvalidTariff,
                 MarketError::InvalidInterval => Error::InvalidInterval,
                 MarketError::InvalidLimits => Error::InvalidLimits,
+                MarketError::InvalidSealing => Error::InvalidSealing,
                 MarketError::NotStarted => Error::IntervalNotOpen,
             }
         }
@@ -245,12 +278,21 @@ mod main {
 
     impl From<p2g::Error> for Error {
         fn from(error: p2g::Error) -> Self {
-            Error::P2g(error)
+            match error {
+                p2g::Error::OfferExists => Error::OfferExists,
+                p2g::Error::BookFull => Error::BookFull,
+                other => Error::P2g(other),
+            }
         }
     }
 
     /// The result of main messages.
     pub type Result<T> = core::result::Result<T, Error>;
+
+    /// The reveal window that follows each interval: zero for open offers.
+    fn reveal_ms(config: &MarketConfig) -> u64 {
+        config.sealing.map_or(0, |sealing| sealing.reveal_ms)
+    }
 
     /// Unwraps a cross-contract call's three layers (environment, language, callee) into one.
     fn outcome<T, E: Into<Error>>(
@@ -345,21 +387,21 @@ mod main {
             }
             self.participant_count = self.participant_count.saturating_sub(1);
             let interval = self.current_interval()?;
-            let withdrawn = outcome(self.p2p.call_mut().cancel(interval, account).try_invoke())?;
-            if withdrawn {
+            if self.withdraw_offer(interval, account)? {
                 self.env().emit_event(OfferCancelled { interval, account });
             }
             self.env().emit_event(ParticipantRemoved { account });
             Ok(())
         }
 
-        /// Replaces the auction rules, tariff and limits. Operator only. The interval length is
-        /// fixed at instantiation. Offers already placed stay; a close that has not started uses
-        /// the new rules, one that has started keeps the rules and prices of its first step.
+        /// Replaces the auction rules, tariff, limits and grid operator. Operator only. The
+        /// interval length and the sealing settings are fixed at instantiation. Offers already
+        /// placed stay; a close that has not started uses the new rules, one that has started
+        /// keeps the rules and prices of its first step. No buyer pays more than its deposit.
         ///
         /// # Errors
         /// `NotOperator`, `InvalidInterval` (a different length), `InvalidTopology`,
-        /// `InvalidTariff`, `InvalidLimits`.
+        /// `InvalidTariff`, `InvalidLimits`, `InvalidSealing` (different settings).
         ///
         /// # Events
         /// `ConfigUpdated`.
@@ -370,52 +412,198 @@ mod main {
             if config.interval_ms != self.timing.interval_ms {
                 return Err(Error::InvalidInterval);
             }
+            if config.sealing != self.stored_config().sealing {
+                return Err(Error::InvalidSealing);
+            }
             self.config.set(&config);
             self.env().emit_event(ConfigUpdated {});
             Ok(())
         }
 
         /// Offers `energy_wh` of surplus in the current interval `interval`, asking `ask` per
-        /// kWh. Naming the interval makes a late transaction fail instead of landing in the
-        /// next one. All sellers are paid the interval's uniform price.
+        /// kWh (open mode). Naming the interval makes a late transaction fail instead of
+        /// landing in the next one. All sellers are paid the interval's uniform price. A seller
+        /// needs no deposit; any value sent is credited back after the close.
         ///
         /// # Errors
-        /// `NotRegistered`, `ZeroEnergy`, `PriceOutOfBounds`, `IntervalNotOpen`, `OfferExists`,
-        /// `BookFull`, `CalleeFailed`.
+        /// `NotRegistered`, `ZeroEnergy`, `Sealed`, `IntervalNotOpen`, `PriceOutOfBounds`,
+        /// `OfferExists`, `BookFull`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
-        #[ink(message)]
+        #[ink(message, payable)]
         pub fn sell(
             &mut self,
             interval: IntervalIndex,
             energy_wh: EnergyWh,
             ask: PricePerKwh,
         ) -> Result<()> {
-            self.place(interval, Side::Sell, energy_wh, Some(ask))
+            self.offer(interval, Side::Sell, energy_wh, Some(ask))
         }
 
         /// Asks for `energy_wh` of deficit in the current interval `interval`, paying at most
-        /// `limit` per kWh P2P (default: the grid's price in the interval's hour). Whatever is
-        /// not bought P2P is bought from the grid at the close.
+        /// `limit` per kWh P2P (default: the grid's price in the interval's hour); open mode.
+        /// Whatever is not bought P2P is bought from the grid at the close. The value sent is
+        /// the deposit: at least `buy_deposit(interval, energy_wh, limit)`; what the bill does
+        /// not use is credited back at the close.
         ///
         /// # Errors
-        /// `NotRegistered`, `ZeroEnergy`, `IntervalNotOpen`, `OfferExists`, `BookFull`,
-        /// `CalleeFailed`.
+        /// `NotRegistered`, `ZeroEnergy`, `Sealed`, `IntervalNotOpen`, `DepositTooLow`,
+        /// `OfferExists`, `BookFull`, `Overflow`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
-        #[ink(message)]
+        #[ink(message, payable)]
         pub fn buy(
             &mut self,
             interval: IntervalIndex,
             energy_wh: EnergyWh,
             limit: Option<PricePerKwh>,
         ) -> Result<()> {
-            self.place(interval, Side::Buy, energy_wh, limit)
+            self.offer(interval, Side::Buy, energy_wh, limit)
         }
 
-        /// Withdraws the caller's offer from the current interval `interval`.
+        /// The least deposit a buy of `energy_wh` with `limit` (as in `buy`) in `interval`
+        /// must carry: the energy at its worst price, the limit plus the farthest network fee
+        /// or the grid's price, whichever is higher, rounded up.
+        ///
+        /// # Errors
+        /// `IntervalNotOpen` before the market's start, `Overflow`.
+        #[ink(message)]
+        pub fn buy_deposit(
+            &self,
+            interval: IntervalIndex,
+            energy_wh: EnergyWh,
+            limit: Option<PricePerKwh>,
+        ) -> Result<Balance> {
+            Ok(self
+                .buy_cover(interval, energy_wh, limit, &self.stored_config())?
+                .1)
+        }
+
+        /// Commits to a sealed offer in the current interval `interval` (sealed mode):
+        /// `commitment` is `market::seal::commitment(caller, interval, side, energy_wh, price,
+        /// salt)`, the BLAKE2b-256 hash of their SCALE encoding. The value sent is the deposit:
+        /// at least the sealing penalty, and for a buy enough to cover it at reveal
+        /// (`buy_deposit`). Reveal it with `reveal` after the interval, or forfeit the penalty.
+        ///
+        /// # Errors
+        /// `NotRegistered`, `NotSealed`, `IntervalNotOpen`, `DepositTooLow`, `OfferExists`,
+        /// `BookFull`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `OfferCommitted`.
+        #[ink(message, payable)]
+        pub fn commit(&mut self, interval: IntervalIndex, commitment: Commitment) -> Result<()> {
+            let account = self.env().caller();
+            self.participant_of(account)?;
+            let config = self.stored_config();
+            let sealing = config.sealing.ok_or(Error::NotSealed)?;
+            self.ensure_open(interval)?;
+            let deposit = self.env().transferred_value();
+            if deposit < sealing.penalty {
+                return Err(Error::DepositTooLow);
+            }
+            outcome(
+                self.p2g
+                    .call_mut()
+                    .escrow(
+                        interval,
+                        account,
+                        Some(commitment),
+                        config.limits.max_offers,
+                    )
+                    .transferred_value(deposit)
+                    .try_invoke(),
+            )?;
+            self.env().emit_event(OfferCommitted { interval, account });
+            Ok(())
+        }
+
+        /// Reveals the caller's sealed offer for the ended interval `interval` within its
+        /// reveal window: the offer enters the book if it hashes to the commitment, under the
+        /// same rules as `sell` and `buy` (a buy's `price` is its limit, and its deposit must
+        /// cover it). A failed reveal changes nothing and may be retried within the window.
+        ///
+        /// # Errors
+        /// `NotRegistered`, `NotSealed`, `ZeroEnergy`, `IntervalNotEnded`, `RevealClosed`,
+        /// `P2g(NoCommitment)`, `P2g(CommitmentMismatch)`, `PriceOutOfBounds`, `DepositTooLow`,
+        /// `BookFull`, `Overflow`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `OfferAccepted`.
+        #[ink(message)]
+        pub fn reveal(
+            &mut self,
+            interval: IntervalIndex,
+            side: Side,
+            energy_wh: EnergyWh,
+            price: PricePerKwh,
+            salt: Salt,
+        ) -> Result<()> {
+            let account = self.env().caller();
+            let participant = self.participant_of(account)?;
+            let config = self.stored_config();
+            let sealing = config.sealing.ok_or(Error::NotSealed)?;
+            if energy_wh == 0 {
+                return Err(Error::ZeroEnergy);
+            }
+            if interval >= self.current_interval()? {
+                return Err(Error::IntervalNotEnded);
+            }
+            if self.env().block_timestamp()
+                >= self.timing.settles_at(interval, sealing.reveal_ms)?
+            {
+                return Err(Error::RevealClosed);
+            }
+            let commitment = seal::commitment(&account, interval, side, energy_wh, price, &salt);
+            let deposit = outcome(
+                self.p2g
+                    .call_mut()
+                    .unseal(interval, account, commitment)
+                    .try_invoke(),
+            )?;
+            let offer = Offer {
+                account,
+                area: participant.area,
+                side,
+                energy_wh,
+                price,
+            };
+            self.enter(interval, offer, Some(price), deposit, &config)
+        }
+
+        /// Releases the commitment `account` did not reveal in `interval`, once the reveal
+        /// window has closed; anyone may call. The deposit less the sealing penalty is
+        /// credited back, the penalty to the grid operator (no penalty if the operator has
+        /// removed the participant since). Returns the penalty.
+        ///
+        /// # Errors
+        /// `NotSealed`, `IntervalNotEnded`, `RevealOpen`, `P2g(NoCommitment)`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `Forfeited` from p2g.
+        #[ink(message)]
+        pub fn forfeit(&mut self, interval: IntervalIndex, account: AccountId) -> Result<Balance> {
+            let config = self.stored_config();
+            let sealing = config.sealing.ok_or(Error::NotSealed)?;
+            self.ensure_settleable(interval, &config)?;
+            let penalty = if self.participants.contains(account) {
+                sealing.penalty
+            } else {
+                0
+            };
+            let grid_operator = self.grid_operator(&config);
+            outcome(
+                self.p2g
+                    .call_mut()
+                    .forfeit(interval, account, penalty, grid_operator)
+                    .try_invoke(),
+            )
+        }
+
+        /// Withdraws the caller's offer or commitment from the current interval `interval`;
+        /// its deposit is credited back.
         ///
         /// # Errors
         /// `NotRegistered`, `IntervalNotOpen`, `NoOffer`, `CalleeFailed`.
@@ -427,21 +615,66 @@ mod main {
             let account = self.env().caller();
             self.participant_of(account)?;
             self.ensure_open(interval)?;
-            if !outcome(self.p2p.call_mut().cancel(interval, account).try_invoke())? {
+            if !self.withdraw_offer(interval, account)? {
                 return Err(Error::NoOffer);
             }
             self.env().emit_event(OfferCancelled { interval, account });
             Ok(())
         }
 
-        /// Takes one step towards closing an ended interval; anyone may call, until it reports
+        /// Pays the caller everything credited to it: refunds of deposits, earnings, and for
+        /// the grid operator grid sales, fees and penalties. Returns the amount.
+        ///
+        /// # Errors
+        /// `P2g(NothingToWithdraw)`, `P2g(TransferFailed)`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `Withdrawn` from p2g.
+        #[ink(message)]
+        pub fn withdraw(&mut self) -> Result<Balance> {
+            let account = self.env().caller();
+            outcome(self.p2g.call_mut().withdraw(account).try_invoke())
+        }
+
+        /// Adds the value sent to the grid deposit, from which feed-in (residual surplus sold to
+        /// the grid) is paid. A close fails with `P2g(GridDepositShort)` until it covers the
+        /// interval's feed-in. Anyone may fund; it is the grid operator's duty. Returns the
+        /// grid deposit.
+        ///
+        /// # Errors
+        /// `P2g(ZeroAmount)`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `GridFunded` from p2g.
+        #[ink(message, payable)]
+        pub fn fund_grid(&mut self) -> Result<Balance> {
+            let amount = self.env().transferred_value();
+            outcome(
+                self.p2g
+                    .call_mut()
+                    .fund_grid()
+                    .transferred_value(amount)
+                    .try_invoke(),
+            )
+        }
+
+        /// What `account` may withdraw, balance units.
+        #[ink(message)]
+        pub fn credit_of(&self, account: AccountId) -> Balance {
+            self.p2g.credit_of(account)
+        }
+
+        /// Takes one step towards closing an ended interval (in sealed mode, once its reveal
+        /// window has closed); anyone may call, until it reports
         /// `Closed`. Each step does at most the configured `step_items` items of work: p2p
         /// prices and matches the book (uniform price, area-ordered matching), then hands the
         /// final positions to p2g, which buys every residual deficit from the grid, takes every
-        /// residual surplus and bills everyone. The last step records the result.
+        /// residual surplus, bills everyone and credits refunds and earnings. The last step
+        /// records the result.
         ///
         /// # Errors
-        /// `IntervalNotEnded`, `AlreadyCleared`, `Overflow`, `P2p(..)`, `P2g(..)`,
+        /// `IntervalNotEnded`, `RevealOpen`, `AlreadyCleared`, `Overflow`, `P2p(..)`,
+        /// `P2g(..)` (`GridDepositShort` until the grid deposit covers feed-in),
         /// `CalleeFailed`.
         ///
         /// # Events
@@ -478,29 +711,27 @@ mod main {
             interval: IntervalIndex,
             max_items: Option<u32>,
         ) -> Result<CloseProgress> {
-            if interval >= self.current_interval()? {
-                return Err(Error::IntervalNotEnded);
-            }
+            let config = self.stored_config();
+            self.ensure_settleable(interval, &config)?;
             if self.results.contains(interval) {
                 return Err(Error::AlreadyCleared);
             }
-            let config = self.stored_config();
             let budget = max_items.map_or(config.limits.step_items, |max| {
                 max.min(config.limits.step_items)
             });
             let step = outcome(
                 self.p2p
                     .call_mut()
-                    .clear_step(interval, config.auction, budget)
+                    .clear_step(interval, config.auction.clone(), budget)
                     .try_invoke(),
             )?;
             let Some(book) = step.result else {
                 if !step.positions.is_empty() {
-                    self.settle(interval, step.price, step.positions, config.tariff, false)?;
+                    self.settle(interval, step.price, step.positions, &config, false)?;
                 }
                 return Ok(CloseProgress::InProgress { used: step.used });
             };
-            let grid = self.settle(interval, step.price, step.positions, config.tariff, true)?;
+            let grid = self.settle(interval, step.price, step.positions, &config, true)?;
             let result = IntervalResult {
                 price: book.price,
                 p2p_volume_wh: book.volume_wh,
@@ -573,12 +804,14 @@ mod main {
             Ok(self.timing.interval_at(self.env().block_timestamp())?)
         }
 
-        /// Where an interval stands: `Future`, `Open`, `Ended` (closable) or `Cleared`.
+        /// Where an interval stands: `Future`, `Open`, `Revealing` (sealed mode), `Ended`
+        /// (closable) or `Cleared`.
         #[ink(message)]
         pub fn interval_state(&self, interval: IntervalIndex) -> IntervalState {
             self.timing.state(
                 interval,
                 self.env().block_timestamp(),
+                reveal_ms(&self.stored_config()),
                 self.results.contains(interval),
             )
         }
@@ -625,9 +858,9 @@ mod main {
             Ok(self.stored_config().tariff.grid_price(hour)?)
         }
 
-        /// Checks an offer in the order a participant would fix it (who, what, when, price)
-        /// and routes it to p2p.
-        fn place(
+        /// Checks an open offer in the order a participant would fix it (who, what, how, when),
+        /// enters it in p2p's book and escrows its deposit in p2g.
+        fn offer(
             &mut self,
             interval: IntervalIndex,
             side: Side,
@@ -639,34 +872,105 @@ mod main {
             if energy_wh == 0 {
                 return Err(Error::ZeroEnergy);
             }
+            let config = self.stored_config();
+            if config.sealing.is_some() {
+                return Err(Error::Sealed);
+            }
             self.ensure_open(interval)?;
-            let MarketConfig { tariff, limits, .. } = self.stored_config();
-            let price = match (side, price) {
-                (Side::Sell, Some(ask)) if tariff.admits_ask(ask) => ask,
-                (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
-                (Side::Buy, Some(limit)) => limit,
-                (Side::Buy, None) => tariff.grid_price(hour_of(self.timing.start_of(interval)?))?,
-            };
+            let deposit = self.env().transferred_value();
             let offer = Offer {
                 account,
                 area: participant.area,
                 side,
                 energy_wh,
-                price,
+                price: 0,
+            };
+            self.enter(interval, offer, price, deposit, &config)?;
+            outcome(
+                self.p2g
+                    .call_mut()
+                    .escrow(interval, account, None, config.limits.max_offers)
+                    .transferred_value(deposit)
+                    .try_invoke(),
+            )
+        }
+
+        /// Prices an offer (an ask within the tariff's bounds; a buy's limit, the grid's price
+        /// by default), checks that a buy's deposit covers it, and enters it in p2p's book.
+        fn enter(
+            &mut self,
+            interval: IntervalIndex,
+            mut offer: Offer,
+            price: Option<PricePerKwh>,
+            deposit: Balance,
+            config: &MarketConfig,
+        ) -> Result<()> {
+            offer.price = match (offer.side, price) {
+                (Side::Sell, Some(ask)) if config.tariff.admits_ask(ask) => ask,
+                (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
+                (Side::Buy, limit) => {
+                    let (limit, required) =
+                        self.buy_cover(interval, offer.energy_wh, limit, config)?;
+                    if deposit < required {
+                        return Err(Error::DepositTooLow);
+                    }
+                    limit
+                }
+            };
+            let accepted = OfferAccepted {
+                interval,
+                account: offer.account,
+                side: offer.side,
+                energy_wh: offer.energy_wh,
             };
             outcome(
                 self.p2p
                     .call_mut()
-                    .place(interval, offer, limits.max_offers)
+                    .place(interval, offer, config.limits.max_offers)
                     .try_invoke(),
             )?;
-            self.env().emit_event(OfferAccepted {
-                interval,
-                account,
-                side,
-                energy_wh,
-            });
+            self.env().emit_event(accepted);
             Ok(())
+        }
+
+        /// A buy's limit (the grid's price by default) and the deposit that covers it.
+        fn buy_cover(
+            &self,
+            interval: IntervalIndex,
+            energy_wh: EnergyWh,
+            limit: Option<PricePerKwh>,
+            config: &MarketConfig,
+        ) -> Result<(PricePerKwh, Balance)> {
+            let hour = hour_of(self.timing.start_of(interval)?);
+            let grid_price = config.tariff.grid_price(hour)?;
+            let limit = limit.unwrap_or(grid_price);
+            let cover = ledger::cover_price(limit, &config.auction, grid_price)?;
+            Ok((limit, ledger::deposit_for(energy_wh, cover)?))
+        }
+
+        /// Withdraws `account`'s offer (open mode) or commitment (sealed mode) from `interval`
+        /// and credits its deposit back. Returns whether there was one.
+        fn withdraw_offer(&mut self, interval: IntervalIndex, account: AccountId) -> Result<bool> {
+            if self.stored_config().sealing.is_none() {
+                outcome(self.p2p.call_mut().cancel(interval, account).try_invoke())?;
+            }
+            outcome(self.p2g.call_mut().refund(interval, account).try_invoke())
+        }
+
+        /// Closing, and releasing unrevealed commitments, wait for the interval's end and its
+        /// reveal window.
+        fn ensure_settleable(&self, interval: IntervalIndex, config: &MarketConfig) -> Result<()> {
+            if interval >= self.current_interval()? {
+                return Err(Error::IntervalNotEnded);
+            }
+            if self.env().block_timestamp() < self.timing.settles_at(interval, reveal_ms(config))? {
+                return Err(Error::RevealOpen);
+            }
+            Ok(())
+        }
+
+        fn grid_operator(&self, config: &MarketConfig) -> AccountId {
+            config.grid_operator.unwrap_or(self.operator)
         }
 
         /// One copy of the config's decoding for every message that reads it: the contract's
@@ -682,7 +986,7 @@ mod main {
             interval: IntervalIndex,
             p2p_price: Option<PricePerKwh>,
             positions: Vec<Position>,
-            tariff: Tariff,
+            config: &MarketConfig,
             last: bool,
         ) -> Result<p2g::GridResult> {
             let start = self.timing.start_of(interval)?;
@@ -691,10 +995,18 @@ mod main {
                 hour: hour_of(start),
                 month: month_of(start),
             };
+            let grid_operator = self.grid_operator(config);
             outcome(
                 self.p2g
                     .call_mut()
-                    .settle(key, p2p_price, positions, tariff, last)
+                    .settle(
+                        key,
+                        p2p_price,
+                        positions,
+                        config.tariff.clone(),
+                        grid_operator,
+                        last,
+                    )
                     .try_invoke(),
             )
         }

@@ -1,22 +1,30 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
-//! # p2g: prosumer-to-grid settlement and billing
+//! # p2g: prosumer-to-grid settlement, billing and the money
 //!
 //! As p2p clears an interval, main hands p2g the final positions in batches with the tariff
 //! (the first batch fixes the interval's grid prices; the last one completes it). p2g buys
 //! each residual deficit from the grid at the hour's price (peak surcharge, off-peak discount),
 //! sells each residual surplus at the feed-in price, and keeps every participant's bill per
-//! interval and per calendar month (UTC), with the P2P and grid lines together. Only its main
-//! contract may settle; everyone may read bills.
+//! interval and per calendar month (UTC), with the P2P and grid lines together.
+//!
+//! p2g also holds the money, in the chain's native token: each offer's deposit (escrowed with
+//! the offer's commitment in sealed mode), the grid deposit that pays feed-in, and everyone's
+//! credits, which their owners withdraw pull-style. Settling a bill turns the deposit into a
+//! refund, credits the earnings and credits the grid operator. Its balance always equals
+//! `Ledger::total()`. Only its main contract may change anything; everyone may read.
 
-pub use self::p2g::{Error, GridResult, GridSettled, IntervalKey, P2g, P2gRef};
+pub use self::p2g::{
+    Error, Escrow, Forfeited, GridFunded, GridResult, GridSettled, IntervalKey, Ledger, P2g,
+    P2gRef, Withdrawn,
+};
 
 #[ink::contract]
 mod p2g {
     use ink::{prelude::vec::Vec, storage::Mapping};
     use market::{
-        Bill, EnergyWh, GridTotals, IntervalIndex, MarketError, MonthKey, Position, PricePerKwh,
-        Tariff,
+        ledger, seal::Commitment, Bill, EnergyWh, GridTotals, IntervalIndex, MarketError, MonthKey,
+        Position, PricePerKwh, Tariff,
     };
 
     /// Where and when an interval lies, as main's clock says.
@@ -46,10 +54,51 @@ mod p2g {
         pub complete: bool,
     }
 
+    /// What a participant has put in for an interval's offer.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Escrow {
+        /// The deposit, balance units: the buyer's worst case, refunded less its charges.
+        pub deposit: Balance,
+        /// In sealed mode, the commitment until the offer is revealed.
+        pub sealed: Option<Commitment>,
+    }
+
+    /// Where the money in p2g belongs. Balance units.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Ledger {
+        /// Deposits of offers not settled, refunded or forfeited yet.
+        pub deposits: Balance,
+        /// Credits not withdrawn yet.
+        pub credits: Balance,
+        /// What is left of the grid deposit that pays feed-in.
+        pub grid_deposit: Balance,
+    }
+
+    impl Ledger {
+        /// Everything p2g owes: its balance must equal it.
+        pub fn total(&self) -> Balance {
+            self.deposits
+                .saturating_add(self.credits)
+                .saturating_add(self.grid_deposit)
+        }
+    }
+
     #[ink(storage)]
     pub struct P2g {
-        /// The main contract: the only caller allowed to settle.
+        /// The main contract: the only caller allowed to change anything.
         main: AccountId,
+        /// Where the money belongs.
+        ledger: Ledger,
+        /// Each participant's escrow per interval, until its offer is settled or withdrawn.
+        escrows: Mapping<(AccountId, IntervalIndex), Escrow>,
+        /// Escrows made in each interval, less those withdrawn: caps commitments like offers.
+        escrow_counts: Mapping<IntervalIndex, u32>,
+        /// What each account may withdraw.
+        credits: Mapping<AccountId, Balance>,
         /// Each participant's bill per interval.
         bills: Mapping<(AccountId, IntervalIndex), Bill>,
         /// Each participant's bill per calendar month.
@@ -78,6 +127,43 @@ mod p2g {
         pub earned: Balance,
     }
 
+    /// Someone withdrew its credit.
+    #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct Withdrawn {
+        /// Who withdrew.
+        #[ink(topic)]
+        pub account: AccountId,
+        /// How much, balance units.
+        pub amount: Balance,
+    }
+
+    /// The grid deposit was topped up.
+    #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct GridFunded {
+        /// How much was added, balance units.
+        pub amount: Balance,
+        /// The grid deposit after it.
+        pub grid_deposit: Balance,
+    }
+
+    /// An unrevealed commitment was released: its deposit less the penalty was credited back.
+    #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct Forfeited {
+        /// The interval.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// Who committed and did not reveal.
+        #[ink(topic)]
+        pub account: AccountId,
+        /// Credited back.
+        pub refund: Balance,
+        /// Credited to the grid operator.
+        pub penalty: Balance,
+    }
+
     /// Why a p2g call failed.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -92,6 +178,24 @@ mod p2g {
         DuplicatePosition,
         /// A sum overflowed.
         Overflow,
+        /// The participant has escrowed an offer in this interval already.
+        OfferExists,
+        /// The participant has no unrevealed commitment in this interval.
+        NoCommitment,
+        /// The revealed offer and salt do not hash to the commitment.
+        CommitmentMismatch,
+        /// The grid deposit cannot pay this batch's feed-in; the grid operator must top it up
+        /// (`fund_grid`) before the interval can be closed.
+        GridDepositShort,
+        /// The account has no credit to withdraw.
+        NothingToWithdraw,
+        /// The chain refused the transfer (e.g. it would leave a new account below the
+        /// existential deposit).
+        TransferFailed,
+        /// Funding needs a non-zero amount.
+        ZeroAmount,
+        /// The interval holds the configured maximum of offers and commitments.
+        BookFull,
     }
 
     impl From<MarketError> for Error {
@@ -118,6 +222,10 @@ mod p2g {
         pub fn new() -> Self {
             Self {
                 main: Self::env().caller(),
+                ledger: Ledger::default(),
+                escrows: Mapping::default(),
+                escrow_counts: Mapping::default(),
+                credits: Mapping::default(),
                 bills: Mapping::default(),
                 monthly: Mapping::default(),
                 results: Mapping::default(),
@@ -128,10 +236,14 @@ mod p2g {
         /// at the hour's grid price, takes each residual surplus at the feed-in price, and books
         /// every position's bill for the interval and the month. The first batch fixes the
         /// interval's prices from `tariff` and `p2p_price`; `last` completes the interval.
-        /// Returns the interval's grid side so far.
+        /// Each bill is charged to the participant's deposit (`market::ledger::charge`): the
+        /// rest of the deposit and the earnings are credited to it, grid energy and fees to
+        /// `grid_operator`, and feed-in is paid out of the grid deposit. Returns the interval's
+        /// grid side so far.
         ///
         /// # Errors
-        /// `NotMain`, `AlreadySettled`, `InvalidTariff`, `DuplicatePosition`, `Overflow`.
+        /// `NotMain`, `AlreadySettled`, `InvalidTariff`, `DuplicatePosition`,
+        /// `GridDepositShort`, `Overflow`.
         ///
         /// # Events
         /// `GridSettled` for each participant with a residual.
@@ -142,11 +254,10 @@ mod p2g {
             p2p_price: Option<PricePerKwh>,
             positions: Vec<Position>,
             tariff: Tariff,
+            grid_operator: AccountId,
             last: bool,
         ) -> Result<GridResult> {
-            if self.env().caller() != self.main {
-                return Err(Error::NotMain);
-            }
+            self.ensure_main()?;
             let mut result = match self.results.get(interval.index) {
                 Some(result) if result.complete => return Err(Error::AlreadySettled),
                 Some(result) => result,
@@ -159,10 +270,34 @@ mod p2g {
             };
             let settlement =
                 market::settle_at(&positions, result.grid_price, result.feed_in_price)?;
-            for (account, bill) in &settlement.bills {
+            let mut totals = GridTotals::default();
+            let mut to_operator: Balance = 0;
+            for (account, bill) in settlement.bills {
+                let account = &account;
                 if self.bills.contains((*account, interval.index)) {
                     return Err(Error::DuplicatePosition);
                 }
+                let deposit = self
+                    .escrows
+                    .take((*account, interval.index))
+                    .map_or(0, |escrow| escrow.deposit);
+                self.ledger.deposits = sub(self.ledger.deposits, deposit)?;
+                let (bill, transfers) = ledger::charge(bill, deposit)?;
+                self.ledger.grid_deposit = self
+                    .ledger
+                    .grid_deposit
+                    .checked_sub(transfers.from_grid_deposit)
+                    .ok_or(Error::GridDepositShort)?;
+                self.credit(*account, add(transfers.refund, transfers.earned)?)?;
+                to_operator = add(to_operator, transfers.to_operator)?;
+                totals = totals.checked_add(&GridTotals {
+                    import_wh: bill.grid_bought_wh,
+                    export_wh: bill.grid_sold_wh,
+                    import_paid: bill.grid_paid,
+                    export_earned: bill.grid_earned,
+                    fees: bill.fees_paid,
+                })?;
+                let bill = &bill;
                 self.bills.insert((*account, interval.index), bill);
                 let month = self
                     .monthly
@@ -181,10 +316,162 @@ mod p2g {
                     });
                 }
             }
-            result.totals = result.totals.checked_add(&settlement.totals)?;
+            self.credit(grid_operator, to_operator)?;
+            result.totals = result.totals.checked_add(&totals)?;
             result.complete = last;
             self.results.insert(interval.index, &result);
             Ok(result)
+        }
+
+        /// Escrows the transferred value as the deposit of `account`'s offer in `interval`,
+        /// with the offer's commitment in sealed mode. At most `max_offers` escrows per
+        /// interval, withdrawn ones not counted.
+        ///
+        /// # Errors
+        /// `NotMain`, `OfferExists`, `BookFull`, `Overflow`.
+        #[ink(message, payable)]
+        pub fn escrow(
+            &mut self,
+            interval: IntervalIndex,
+            account: AccountId,
+            sealed: Option<Commitment>,
+            max_offers: u32,
+        ) -> Result<()> {
+            self.ensure_main()?;
+            if self.escrows.contains((account, interval)) {
+                return Err(Error::OfferExists);
+            }
+            let count = self.escrow_counts.get(interval).unwrap_or(0);
+            if count >= max_offers {
+                return Err(Error::BookFull);
+            }
+            self.escrow_counts
+                .insert(interval, &count.saturating_add(1));
+            let deposit = self.env().transferred_value();
+            self.ledger.deposits = add(self.ledger.deposits, deposit)?;
+            self.escrows
+                .insert((account, interval), &Escrow { deposit, sealed });
+            Ok(())
+        }
+
+        /// Opens `account`'s sealed offer in `interval`: checks that the revealed offer hashes
+        /// to its commitment (main computes `commitment`) and keeps the deposit for settlement.
+        /// Returns the deposit.
+        ///
+        /// # Errors
+        /// `NotMain`, `NoCommitment`, `CommitmentMismatch`.
+        #[ink(message)]
+        pub fn unseal(
+            &mut self,
+            interval: IntervalIndex,
+            account: AccountId,
+            commitment: Commitment,
+        ) -> Result<Balance> {
+            self.ensure_main()?;
+            let mut escrow = self.sealed_escrow(interval, account)?;
+            if escrow.sealed != Some(commitment) {
+                return Err(Error::CommitmentMismatch);
+            }
+            escrow.sealed = None;
+            self.escrows.insert((account, interval), &escrow);
+            Ok(escrow.deposit)
+        }
+
+        /// Credits back the whole deposit of an offer or commitment withdrawn before the close.
+        /// Returns whether there was one.
+        ///
+        /// # Errors
+        /// `NotMain`, `Overflow`.
+        #[ink(message)]
+        pub fn refund(&mut self, interval: IntervalIndex, account: AccountId) -> Result<bool> {
+            self.ensure_main()?;
+            let Some(escrow) = self.escrows.take((account, interval)) else {
+                return Ok(false);
+            };
+            let count = self.escrow_counts.get(interval).unwrap_or(0);
+            self.escrow_counts
+                .insert(interval, &count.saturating_sub(1));
+            self.ledger.deposits = sub(self.ledger.deposits, escrow.deposit)?;
+            self.credit(account, escrow.deposit)?;
+            Ok(true)
+        }
+
+        /// Releases a commitment that was not revealed in time: its deposit less `penalty` (at
+        /// most the deposit) is credited back, the penalty to `grid_operator`. Returns the
+        /// penalty.
+        ///
+        /// # Errors
+        /// `NotMain`, `NoCommitment`, `Overflow`.
+        ///
+        /// # Events
+        /// `Forfeited`.
+        #[ink(message)]
+        pub fn forfeit(
+            &mut self,
+            interval: IntervalIndex,
+            account: AccountId,
+            penalty: Balance,
+            grid_operator: AccountId,
+        ) -> Result<Balance> {
+            self.ensure_main()?;
+            let escrow = self.sealed_escrow(interval, account)?;
+            self.escrows.remove((account, interval));
+            self.ledger.deposits = sub(self.ledger.deposits, escrow.deposit)?;
+            let (refund, penalty) = ledger::forfeit(escrow.deposit, penalty);
+            self.credit(account, refund)?;
+            self.credit(grid_operator, penalty)?;
+            self.env().emit_event(Forfeited {
+                interval,
+                account,
+                refund,
+                penalty,
+            });
+            Ok(penalty)
+        }
+
+        /// Adds the transferred value to the grid deposit, which pays feed-in.
+        ///
+        /// # Errors
+        /// `NotMain`, `ZeroAmount`, `Overflow`.
+        ///
+        /// # Events
+        /// `GridFunded`.
+        #[ink(message, payable)]
+        pub fn fund_grid(&mut self) -> Result<Balance> {
+            self.ensure_main()?;
+            let amount = self.env().transferred_value();
+            if amount == 0 {
+                return Err(Error::ZeroAmount);
+            }
+            self.ledger.grid_deposit = add(self.ledger.grid_deposit, amount)?;
+            self.env().emit_event(GridFunded {
+                amount,
+                grid_deposit: self.ledger.grid_deposit,
+            });
+            Ok(self.ledger.grid_deposit)
+        }
+
+        /// Pays `account` its whole credit. Returns the amount.
+        ///
+        /// # Errors
+        /// `NotMain`, `NothingToWithdraw`, `TransferFailed`.
+        ///
+        /// # Events
+        /// `Withdrawn`.
+        #[ink(message)]
+        pub fn withdraw(&mut self, account: AccountId) -> Result<Balance> {
+            self.ensure_main()?;
+            let amount = self.credits.take(account).unwrap_or(0);
+            if amount == 0 {
+                return Err(Error::NothingToWithdraw);
+            }
+            self.ledger.credits = sub(self.ledger.credits, amount)?;
+            // The ledger is updated first, so a failed transfer reverts a consistent state.
+            self.env()
+                .transfer(account, amount)
+                .map_err(|_| Error::TransferFailed)?;
+            self.env().emit_event(Withdrawn { account, amount });
+            Ok(amount)
         }
 
         /// The main contract this grid contract serves.
@@ -210,6 +497,57 @@ mod p2g {
         pub fn result(&self, interval: IntervalIndex) -> Option<GridResult> {
             self.results.get(interval)
         }
+
+        /// What `account` may withdraw, balance units.
+        #[ink(message)]
+        pub fn credit_of(&self, account: AccountId) -> Balance {
+            self.credits.get(account).unwrap_or(0)
+        }
+
+        /// `account`'s escrow in `interval`, until its offer is settled or withdrawn.
+        #[ink(message)]
+        pub fn escrow_of(&self, account: AccountId, interval: IntervalIndex) -> Option<Escrow> {
+            self.escrows.get((account, interval))
+        }
+
+        /// Where the money held belongs; p2g's balance equals its total.
+        #[ink(message)]
+        pub fn ledger(&self) -> Ledger {
+            self.ledger
+        }
+
+        fn ensure_main(&self) -> Result<()> {
+            if self.env().caller() == self.main {
+                Ok(())
+            } else {
+                Err(Error::NotMain)
+            }
+        }
+
+        fn sealed_escrow(&self, interval: IntervalIndex, account: AccountId) -> Result<Escrow> {
+            match self.escrows.get((account, interval)) {
+                Some(escrow) if escrow.sealed.is_some() => Ok(escrow),
+                _ => Err(Error::NoCommitment),
+            }
+        }
+
+        fn credit(&mut self, account: AccountId, amount: Balance) -> Result<()> {
+            if amount == 0 {
+                return Ok(());
+            }
+            let credit = add(self.credits.get(account).unwrap_or(0), amount)?;
+            self.credits.insert(account, &credit);
+            self.ledger.credits = add(self.ledger.credits, amount)?;
+            Ok(())
+        }
+    }
+
+    fn add(a: Balance, b: Balance) -> Result<Balance> {
+        a.checked_add(b).ok_or(Error::Overflow)
+    }
+
+    fn sub(a: Balance, b: Balance) -> Result<Balance> {
+        a.checked_sub(b).ok_or(Error::Overflow)
     }
 
     #[cfg(test)]
@@ -220,6 +558,11 @@ mod p2g {
 
         fn accounts() -> ink::env::test::DefaultAccounts<Environment> {
             ink::env::test::default_accounts::<Environment>()
+        }
+
+        /// The grid operator in these tests.
+        fn operator() -> AccountId {
+            accounts().frank
         }
 
         fn key(index: IntervalIndex) -> IntervalKey {
@@ -241,6 +584,31 @@ mod p2g {
             }
         }
 
+        /// Calls `escrow` as main (alice) with `deposit` transferred.
+        fn escrow(p2g: &mut P2g, interval: IntervalIndex, account: AccountId, deposit: Balance) {
+            ink::env::test::set_value_transferred::<Environment>(deposit);
+            p2g.escrow(interval, account, None, 10).unwrap();
+            ink::env::test::set_value_transferred::<Environment>(0);
+        }
+
+        fn fund(p2g: &mut P2g, amount: Balance) -> Result<Balance> {
+            ink::env::test::set_value_transferred::<Environment>(amount);
+            let funded = p2g.fund_grid();
+            ink::env::test::set_value_transferred::<Environment>(0);
+            funded
+        }
+
+        fn settle(
+            p2g: &mut P2g,
+            index: IntervalIndex,
+            price: Option<PricePerKwh>,
+            positions: Vec<Position>,
+            tariff: Tariff,
+            last: bool,
+        ) -> Result<GridResult> {
+            p2g.settle(key(index), price, positions, tariff, operator(), last)
+        }
+
         #[ink::test]
         fn settles_residuals_and_books_monthly_bills() {
             let mut p2g = P2g::new();
@@ -253,16 +621,18 @@ mod p2g {
                 value: 60_000,
                 fees: 0,
             };
+            escrow(&mut p2g, 0, a.charlie, 500_000);
+            fund(&mut p2g, 40_000).unwrap();
             let positions = vec![seller, buyer(a.charlie, 1_000, 600, 60_000)];
-            let result = p2g
-                .settle(
-                    key(0),
-                    Some(100_000),
-                    positions.clone(),
-                    Tariff::paper(),
-                    true,
-                )
-                .unwrap();
+            let result = settle(
+                &mut p2g,
+                0,
+                Some(100_000),
+                positions.clone(),
+                Tariff::paper(),
+                true,
+            )
+            .unwrap();
             // 18:00 is peak: 320_000 * 1.2 = 384_000 per kWh; 400 Wh cost 153_600.
             // Feed-in at the P2P price: 400 Wh * 100_000 per kWh = 40_000.
             assert_eq!(result.grid_price, 384_000);
@@ -281,34 +651,75 @@ mod p2g {
             let charlie = p2g.bill(a.charlie, 0).unwrap();
             assert_eq!((charlie.p2p_paid, charlie.grid_paid), (60_000, 153_600));
             assert_eq!(p2g.bill(a.bob, 0).unwrap().grid_earned, 40_000);
-            assert_eq!(ink::env::test::recorded_events().count(), 2);
+            // Events: the grid funding and two grid settlements.
+            assert_eq!(ink::env::test::recorded_events().count(), 3);
+            // Money: charlie's deposit pays bob 60_000 and the grid 153_600, the rest back;
+            // the grid deposit pays bob's feed-in.
+            assert_eq!(p2g.credit_of(a.charlie), 500_000 - 60_000 - 153_600);
+            assert_eq!(p2g.credit_of(a.bob), 60_000 + 40_000);
+            assert_eq!(p2g.credit_of(operator()), 153_600);
+            assert_eq!(
+                p2g.ledger(),
+                Ledger {
+                    deposits: 0,
+                    credits: 540_000,
+                    grid_deposit: 0
+                }
+            );
 
+            escrow(&mut p2g, 1, a.charlie, 200_000);
             let later = vec![buyer(a.charlie, 500, 0, 0)];
-            p2g.settle(key(1), None, later, Tariff::paper(), true)
-                .unwrap();
+            settle(&mut p2g, 1, None, later, Tariff::paper(), true).unwrap();
             let month = p2g.monthly_bill(a.charlie, 202_611).unwrap();
-            // 153_600 + 500 Wh * 384_000 / 1000 = 153_600 + 192_000.
-            assert_eq!(month.grid_paid, 345_600);
+            // 153_600 + 500 Wh at 384_000 per kWh (192_000, within the 200_000 deposit).
+            assert_eq!(month.grid_paid, 153_600 + 192_000);
             assert_eq!(month.grid_bought_wh, 900);
             assert_eq!(p2g.monthly_bill(a.charlie, 202_612), None);
+        }
+
+        #[ink::test]
+        fn a_buyer_pays_at_most_its_deposit() {
+            let mut p2g = P2g::new();
+            let a = accounts();
+            escrow(&mut p2g, 0, a.charlie, 100_000);
+            let result = settle(
+                &mut p2g,
+                0,
+                None,
+                vec![buyer(a.charlie, 500, 0, 0)],
+                Tariff::paper(),
+                true,
+            )
+            .unwrap();
+            // 500 Wh at 384_000 would be 192_000: the grid receives the deposit.
+            assert_eq!(result.totals.import_paid, 100_000);
+            assert_eq!(p2g.bill(a.charlie, 0).unwrap().grid_paid, 100_000);
+            assert_eq!(p2g.credit_of(a.charlie), 0);
+            assert_eq!(p2g.credit_of(operator()), 100_000);
         }
 
         #[ink::test]
         fn refuses_strangers_and_second_settlement() {
             let mut p2g = P2g::new();
             let a = accounts();
+            escrow(&mut p2g, 0, a.charlie, 1_000_000);
             let positions = vec![buyer(a.charlie, 100, 0, 0)];
             ink::env::test::set_caller::<Environment>(a.charlie);
             assert_eq!(
-                p2g.settle(key(0), None, positions.clone(), Tariff::paper(), true),
+                settle(&mut p2g, 0, None, positions.clone(), Tariff::paper(), true),
                 Err(Error::NotMain)
             );
+            assert_eq!(p2g.escrow(1, a.charlie, None, 10), Err(Error::NotMain));
+            assert_eq!(p2g.refund(0, a.charlie), Err(Error::NotMain));
+            assert_eq!(p2g.unseal(0, a.charlie, [0; 32]), Err(Error::NotMain));
+            assert_eq!(p2g.forfeit(0, a.charlie, 0, a.charlie), Err(Error::NotMain));
+            assert_eq!(p2g.withdraw(a.charlie), Err(Error::NotMain));
+            assert_eq!(fund(&mut p2g, 1), Err(Error::NotMain));
             assert_eq!(p2g.bill(a.charlie, 0), None);
             ink::env::test::set_caller::<Environment>(a.alice);
-            p2g.settle(key(0), None, positions.clone(), Tariff::paper(), true)
-                .unwrap();
+            settle(&mut p2g, 0, None, positions.clone(), Tariff::paper(), true).unwrap();
             assert_eq!(
-                p2g.settle(key(0), None, positions, Tariff::paper(), true),
+                settle(&mut p2g, 0, None, positions, Tariff::paper(), true),
                 Err(Error::AlreadySettled)
             );
         }
@@ -320,51 +731,143 @@ mod p2g {
             let bad_hour = IntervalKey { hour: 24, ..key(0) };
             let positions = vec![buyer(a.charlie, 100, 0, 0)];
             assert_eq!(
-                p2g.settle(bad_hour, None, positions.clone(), Tariff::paper(), true),
+                p2g.settle(
+                    bad_hour,
+                    None,
+                    positions.clone(),
+                    Tariff::paper(),
+                    operator(),
+                    true
+                ),
                 Err(Error::InvalidTariff)
             );
+            escrow(&mut p2g, 1, a.charlie, 100_000);
             let twice = vec![buyer(a.charlie, 100, 0, 0), buyer(a.charlie, 50, 0, 0)];
             assert_eq!(
-                p2g.settle(key(1), None, twice, Tariff::paper(), true),
+                settle(&mut p2g, 1, None, twice, Tariff::paper(), true),
                 Err(Error::DuplicatePosition)
             );
+        }
+
+        #[ink::test]
+        fn feed_in_needs_a_grid_deposit() {
+            let mut p2g = P2g::new();
+            let a = accounts();
+            let seller = Position {
+                account: a.bob,
+                side: Side::Sell,
+                offered_wh: 1_000,
+                matched_wh: 0,
+                value: 0,
+                fees: 0,
+            };
+            // 1 kWh at the paper's min_price of 80_000.
+            fund(&mut p2g, 79_999).unwrap();
+            assert_eq!(
+                settle(
+                    &mut p2g,
+                    0,
+                    None,
+                    vec![seller.clone()],
+                    Tariff::paper(),
+                    true
+                ),
+                Err(Error::GridDepositShort)
+            );
+            assert_eq!(fund(&mut p2g, 0), Err(Error::ZeroAmount));
+            fund(&mut p2g, 1).unwrap();
+            settle(&mut p2g, 0, None, vec![seller], Tariff::paper(), true).unwrap();
+            assert_eq!(p2g.credit_of(a.bob), 80_000);
+            assert_eq!(p2g.ledger().grid_deposit, 0);
+        }
+
+        #[ink::test]
+        fn commitments_open_once_and_forfeit_at_most_the_deposit() {
+            let mut p2g = P2g::new();
+            let a = accounts();
+            ink::env::test::set_value_transferred::<Environment>(25_000);
+            p2g.escrow(0, a.bob, Some([7; 32]), 1).unwrap();
+            assert_eq!(p2g.escrow(0, a.bob, None, 10), Err(Error::OfferExists));
+            assert_eq!(p2g.escrow(0, a.charlie, None, 1), Err(Error::BookFull));
+            ink::env::test::set_value_transferred::<Environment>(0);
+            assert_eq!(
+                p2g.unseal(0, a.bob, [8; 32]),
+                Err(Error::CommitmentMismatch)
+            );
+            assert_eq!(p2g.unseal(0, a.charlie, [7; 32]), Err(Error::NoCommitment));
+            assert_eq!(p2g.unseal(0, a.bob, [7; 32]), Ok(25_000));
+            assert_eq!(p2g.unseal(0, a.bob, [7; 32]), Err(Error::NoCommitment));
+            // Revealed: no longer forfeitable.
+            assert_eq!(
+                p2g.forfeit(0, a.bob, 10_000, operator()),
+                Err(Error::NoCommitment)
+            );
+            escrow(&mut p2g, 1, a.charlie, 4_000);
+            ink::env::test::set_value_transferred::<Environment>(4_000);
+            p2g.escrow(2, a.charlie, Some([1; 32]), 10).unwrap();
+            ink::env::test::set_value_transferred::<Environment>(0);
+            assert_eq!(p2g.forfeit(2, a.charlie, 10_000, operator()), Ok(4_000));
+            assert_eq!(p2g.credit_of(operator()), 4_000);
+            assert_eq!(p2g.refund(1, a.charlie), Ok(true));
+            assert_eq!(p2g.refund(1, a.charlie), Ok(false));
+            assert_eq!(p2g.credit_of(a.charlie), 4_000);
+            assert_eq!(p2g.ledger().deposits, 25_000);
+            assert_eq!(p2g.ledger().credits, 8_000);
+        }
+
+        #[ink::test]
+        fn withdraws_once() {
+            let mut p2g = P2g::new();
+            let a = accounts();
+            escrow(&mut p2g, 0, a.charlie, 4_000);
+            p2g.refund(0, a.charlie).unwrap();
+            let before = ink::env::test::get_account_balance::<Environment>(a.charlie).unwrap();
+            assert_eq!(p2g.withdraw(a.charlie), Ok(4_000));
+            let after = ink::env::test::get_account_balance::<Environment>(a.charlie).unwrap();
+            assert_eq!(after - before, 4_000);
+            assert_eq!(p2g.withdraw(a.charlie), Err(Error::NothingToWithdraw));
+            assert_eq!(p2g.ledger(), Ledger::default());
         }
 
         #[ink::test]
         fn batches_add_up_at_the_first_batchs_prices() {
             let mut p2g = P2g::new();
             let a = accounts();
-            let first = p2g
-                .settle(
-                    key(0),
-                    None,
-                    vec![buyer(a.bob, 100, 0, 0)],
-                    Tariff::paper(),
-                    false,
-                )
-                .unwrap();
+            for (interval, account) in [(0, a.bob), (0, a.charlie), (1, a.bob)] {
+                escrow(&mut p2g, interval, account, 1_000_000);
+            }
+            let first = settle(
+                &mut p2g,
+                0,
+                None,
+                vec![buyer(a.bob, 100, 0, 0)],
+                Tariff::paper(),
+                false,
+            )
+            .unwrap();
             assert!(!first.complete);
             let cheaper = Tariff {
                 hourly_prices: [1; 24],
                 ..Tariff::paper()
             };
-            let last = p2g
-                .settle(
-                    key(0),
-                    None,
-                    vec![buyer(a.charlie, 200, 0, 0)],
-                    cheaper,
-                    true,
-                )
-                .unwrap();
+            let last = settle(
+                &mut p2g,
+                0,
+                None,
+                vec![buyer(a.charlie, 200, 0, 0)],
+                cheaper,
+                true,
+            )
+            .unwrap();
             assert!(last.complete);
             assert_eq!(last.grid_price, 384_000);
             assert_eq!(last.totals.import_wh, 300);
             // 300 Wh at 384_000 per kWh, billed per participant: 38_400 + 76_800.
             assert_eq!(last.totals.import_paid, 115_200);
             assert_eq!(
-                p2g.settle(
-                    key(0),
+                settle(
+                    &mut p2g,
+                    0,
                     None,
                     vec![buyer(a.bob, 100, 0, 0)],
                     Tariff::paper(),
@@ -372,8 +875,9 @@ mod p2g {
                 ),
                 Err(Error::AlreadySettled)
             );
-            let again = p2g.settle(
-                key(1),
+            let again = settle(
+                &mut p2g,
+                1,
                 None,
                 vec![buyer(a.bob, 1, 0, 0)],
                 Tariff::paper(),
@@ -381,8 +885,9 @@ mod p2g {
             );
             assert!(again.is_ok());
             assert_eq!(
-                p2g.settle(
-                    key(1),
+                settle(
+                    &mut p2g,
+                    1,
                     None,
                     vec![buyer(a.bob, 1, 0, 0)],
                     Tariff::paper(),

@@ -22,9 +22,11 @@ use ink::{
 };
 use main::MainRef;
 use market::{
-    AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig, MonthKey, PricePerKwh,
-    Timing, Trade,
+    seal::{Commitment, Salt},
+    AreaId, Balance, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig, MonthKey,
+    PricePerKwh, Side, Timing, Trade,
 };
+use p2g::P2gRef;
 use scale::{Decode, Encode};
 
 pub use drink;
@@ -116,12 +118,20 @@ pub enum MarketEvent {
     OfferAccepted(main::OfferAccepted),
     /// main: an offer left the book.
     OfferCancelled(main::OfferCancelled),
+    /// main: a sealed offer was committed.
+    OfferCommitted(main::OfferCommitted),
     /// main: an interval was cleared.
     IntervalCleared(main::IntervalCleared),
     /// p2p: a trade.
     TradeExecuted(p2p::TradeExecuted),
     /// p2g: a residual settled with the grid.
     GridSettled(p2g::GridSettled),
+    /// p2g: a credit was withdrawn.
+    Withdrawn(p2g::Withdrawn),
+    /// p2g: the grid deposit was topped up.
+    GridFunded(p2g::GridFunded),
+    /// p2g: an unrevealed commitment was released.
+    Forfeited(p2g::Forfeited),
 }
 
 /// A call's value, whether the contract reverted, what it cost and what it emitted.
@@ -278,7 +288,7 @@ impl MarketSandbox {
         self.sandbox.set_timestamp(now_ms);
     }
 
-    /// Calls `contract` as `caller` with encoded `input` and decodes the message's return value.
+    /// Calls `contract` as `caller`, transferring `value`, with encoded `input` and decodes the message's return value.
     ///
     /// # Errors
     /// [`HarnessError::Dispatch`] if the pallet refuses the call, [`HarnessError::Decode`] if
@@ -287,9 +297,10 @@ impl MarketSandbox {
         &mut self,
         contract: &AccountId32,
         caller: &AccountId,
+        value: Balance,
         input: Vec<u8>,
     ) -> Result<Outcome<T>, HarnessError> {
-        let (data, outcome) = self.call_bytes(contract, caller, input)?;
+        let (data, outcome) = self.call_bytes(contract, caller, value, input)?;
         let value = ink::MessageResult::<T>::decode(&mut &data[..])
             .map_err(|error| HarnessError::Decode(format!("{error}: {data:?}")))?
             .map_err(|error| HarnessError::Decode(format!("{error:?}")))?;
@@ -309,11 +320,12 @@ impl MarketSandbox {
         &mut self,
         contract: &AccountId32,
         caller: &AccountId,
+        value: Balance,
         input: Vec<u8>,
     ) -> Result<(Vec<u8>, Outcome<()>), HarnessError> {
         let result = self.sandbox.call_contract(
             contract.clone(),
-            0,
+            value,
             input,
             chain_account(caller),
             self.gas_limit,
@@ -408,12 +420,90 @@ impl MarketSandbox {
             ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
         >,
     ) -> Result<Outcome<T>, HarnessError> {
+        self.call_main_paying(caller, 0, build)
+    }
+
+    /// Calls a payable main message as `caller`, transferring `value`.
+    ///
+    /// # Errors
+    /// As [`MarketSandbox::call_raw`].
+    pub fn call_main_paying<T: Decode, Args: Encode, R>(
+        &mut self,
+        caller: AccountId,
+        value: Balance,
+        build: impl FnOnce(
+            &mut MainRef,
+        ) -> ink::env::call::CallBuilder<
+            DefaultEnvironment,
+            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
+            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
+            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
+        >,
+    ) -> Result<Outcome<T>, HarnessError> {
         let mut main_ref = <MainRef as FromAccountId<DefaultEnvironment>>::from_account_id(
             ink_account(&self.main),
         );
         let input = build(&mut main_ref).params().exec_input().encode();
         let main = self.main.clone();
-        self.call_raw(&main, &caller, input)
+        self.call_raw(&main, &caller, value, input)
+    }
+
+    /// Calls a p2g message directly, as `caller` (queries, and attempts to bypass main).
+    ///
+    /// # Errors
+    /// As [`MarketSandbox::call_raw`].
+    pub fn call_p2g<T: Decode, Args: Encode, R>(
+        &mut self,
+        caller: AccountId,
+        build: impl FnOnce(
+            &mut P2gRef,
+        ) -> ink::env::call::CallBuilder<
+            DefaultEnvironment,
+            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
+            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
+            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
+        >,
+    ) -> Result<Outcome<T>, HarnessError> {
+        let mut p2g_ref =
+            <P2gRef as FromAccountId<DefaultEnvironment>>::from_account_id(ink_account(&self.p2g));
+        let input = build(&mut p2g_ref).params().exec_input().encode();
+        let p2g = self.p2g.clone();
+        self.call_raw(&p2g, &caller, 0, input)
+    }
+
+    /// Calls a p2p message directly, as `caller` (attempts to bypass main).
+    ///
+    /// # Errors
+    /// As [`MarketSandbox::call_raw`].
+    pub fn call_p2p<T: Decode, Args: Encode, R>(
+        &mut self,
+        caller: AccountId,
+        build: impl FnOnce(
+            &mut p2p::P2pRef,
+        ) -> ink::env::call::CallBuilder<
+            DefaultEnvironment,
+            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
+            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
+            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
+        >,
+    ) -> Result<Outcome<T>, HarnessError> {
+        let mut p2p_ref = <p2p::P2pRef as FromAccountId<DefaultEnvironment>>::from_account_id(
+            ink_account(&self.p2p),
+        );
+        let input = build(&mut p2p_ref).params().exec_input().encode();
+        let p2p = self.p2p.clone();
+        self.call_raw(&p2p, &caller, 0, input)
+    }
+
+    /// An account's free balance.
+    pub fn balance(&mut self, account: AccountId) -> Balance {
+        self.sandbox.free_balance(&chain_account(&account))
+    }
+
+    /// The chain's existential deposit.
+    pub fn existential_deposit(&self) -> Balance {
+        use drink::frame_support::traits::Get;
+        <MinimalSandboxRuntime as drink::pallet_balances::Config>::ExistentialDeposit::get()
     }
 
     /// Reads a main query (as the operator; queries do not depend on the caller).
@@ -468,13 +558,27 @@ impl MarketSandbox {
             if is::<main::OfferCancelled>(&topic) {
                 return decoded(data, MarketEvent::OfferCancelled);
             }
+            if is::<main::OfferCommitted>(&topic) {
+                return decoded(data, MarketEvent::OfferCommitted);
+            }
             if is::<main::IntervalCleared>(&topic) {
                 return decoded(data, MarketEvent::IntervalCleared);
             }
         } else if *contract == self.p2p && is::<p2p::TradeExecuted>(&topic) {
             return decoded(data, MarketEvent::TradeExecuted);
-        } else if *contract == self.p2g && is::<p2g::GridSettled>(&topic) {
-            return decoded(data, MarketEvent::GridSettled);
+        } else if *contract == self.p2g {
+            if is::<p2g::GridSettled>(&topic) {
+                return decoded(data, MarketEvent::GridSettled);
+            }
+            if is::<p2g::Withdrawn>(&topic) {
+                return decoded(data, MarketEvent::Withdrawn);
+            }
+            if is::<p2g::GridFunded>(&topic) {
+                return decoded(data, MarketEvent::GridFunded);
+            }
+            if is::<p2g::Forfeited>(&topic) {
+                return decoded(data, MarketEvent::Forfeited);
+            }
         }
         None
     }
@@ -513,7 +617,7 @@ impl MarketSandbox {
         self.call_main(caller, |main| main.call_mut().update_config(config))
     }
 
-    /// `main.sell(interval, energy_wh, ask)` as `caller`.
+    /// `main.sell(interval, energy_wh, ask)` as `caller`, without a deposit.
     pub fn sell(
         &mut self,
         caller: AccountId,
@@ -526,17 +630,83 @@ impl MarketSandbox {
         })
     }
 
-    /// `main.buy(interval, energy_wh, limit)` as `caller`.
+    /// `main.buy(interval, energy_wh, limit)` as `caller`, paying `deposit`.
     pub fn buy(
         &mut self,
         caller: AccountId,
         interval: IntervalIndex,
         energy_wh: EnergyWh,
         limit: Option<PricePerKwh>,
+        deposit: Balance,
     ) -> Result<MainOutcome<()>, HarnessError> {
-        self.call_main(caller, |main| {
+        self.call_main_paying(caller, deposit, |main| {
             main.call_mut().buy(interval, energy_wh, limit)
         })
+    }
+
+    /// `main.buy` with the deposit `main.buy_deposit` asks for.
+    pub fn buy_covered(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+        energy_wh: EnergyWh,
+        limit: Option<PricePerKwh>,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        let deposit = self.buy_deposit(interval, energy_wh, limit)?.unwrap_or(0);
+        self.buy(caller, interval, energy_wh, limit, deposit)
+    }
+
+    /// `main.commit(interval, commitment)` as `caller`, paying `deposit`.
+    pub fn commit(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+        commitment: Commitment,
+        deposit: Balance,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main_paying(caller, deposit, |main| {
+            main.call_mut().commit(interval, commitment)
+        })
+    }
+
+    /// `main.reveal(interval, side, energy_wh, price, salt)` as `caller`.
+    pub fn reveal(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+        side: Side,
+        energy_wh: EnergyWh,
+        price: PricePerKwh,
+        salt: Salt,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main(caller, |main| {
+            main.call_mut()
+                .reveal(interval, side, energy_wh, price, salt)
+        })
+    }
+
+    /// `main.forfeit(interval, account)` as `caller`.
+    pub fn forfeit(
+        &mut self,
+        caller: AccountId,
+        interval: IntervalIndex,
+        account: AccountId,
+    ) -> Result<MainOutcome<Balance>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().forfeit(interval, account))
+    }
+
+    /// `main.withdraw()` as `caller`.
+    pub fn withdraw(&mut self, caller: AccountId) -> Result<MainOutcome<Balance>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().withdraw())
+    }
+
+    /// `main.fund_grid()` as `caller`, paying `amount`.
+    pub fn fund_grid(
+        &mut self,
+        caller: AccountId,
+        amount: Balance,
+    ) -> Result<MainOutcome<Balance>, HarnessError> {
+        self.call_main_paying(caller, amount, |main| main.call_mut().fund_grid())
     }
 
     /// `main.cancel(interval)` as `caller`.
@@ -686,6 +856,41 @@ impl MarketSandbox {
         month: MonthKey,
     ) -> Result<Option<Bill>, HarnessError> {
         self.query(|main| main.call().monthly_bill(account, month))
+    }
+
+    /// `main.buy_deposit(interval, energy_wh, limit)`.
+    pub fn buy_deposit(
+        &mut self,
+        interval: IntervalIndex,
+        energy_wh: EnergyWh,
+        limit: Option<PricePerKwh>,
+    ) -> Result<Result<Balance, main::Error>, HarnessError> {
+        self.query(|main| main.call().buy_deposit(interval, energy_wh, limit))
+    }
+
+    /// `main.credit_of(account)`.
+    pub fn credit_of(&mut self, account: AccountId) -> Result<Balance, HarnessError> {
+        self.query(|main| main.call().credit_of(account))
+    }
+
+    /// `p2g.ledger()`: where the money p2g holds belongs.
+    pub fn ledger(&mut self) -> Result<p2g::Ledger, HarnessError> {
+        let operator = self.operator();
+        self.call_p2g::<p2g::Ledger, _, _>(operator, |p2g| p2g.call().ledger())
+            .map(|outcome| outcome.value)
+    }
+
+    /// `p2g.escrow_of(account, interval)`.
+    pub fn escrow_of(
+        &mut self,
+        account: AccountId,
+        interval: IntervalIndex,
+    ) -> Result<Option<p2g::Escrow>, HarnessError> {
+        let operator = self.operator();
+        self.call_p2g::<Option<p2g::Escrow>, _, _>(operator, |p2g| {
+            p2g.call().escrow_of(account, interval)
+        })
+        .map(|outcome| outcome.value)
     }
 
     /// `main.grid_price(hour)`.

@@ -21,6 +21,8 @@ const START: u64 = 1_796_076_000_000;
 const HOUR: u64 = 3_600_000;
 const NOVEMBER: u32 = 202_611;
 const DECEMBER: u32 = 202_612;
+/// What the operator puts in the grid deposit at deployment: pays feed-in.
+const GRID_FUNDS: u128 = 1_000_000_000;
 
 const OPERATOR: u8 = 1;
 /// Area 0: P1 prosumer, P2 consumer. Area 1: P3 prosumer, P4 consumer. Area 2: P5 consumer,
@@ -51,6 +53,8 @@ fn deploy(config: &MarketConfig) -> Result<MarketSandbox, HarnessError> {
         market.fund(a(n))?;
     }
     market.fund(a(STRANGER))?;
+    let funded = market.fund_grid(a(OPERATOR), GRID_FUNDS)?;
+    assert_eq!(funded.value, Ok(GRID_FUNDS));
     Ok(market)
 }
 
@@ -126,6 +130,10 @@ struct View {
     trades: Vec<Vec<Trade>>,
     bills: Vec<Option<Bill>>,
     monthly: Vec<Option<Bill>>,
+    ledger: p2g::Ledger,
+    credits: Vec<u128>,
+    escrows: Vec<Option<p2g::Escrow>>,
+    balances: Vec<u128>,
 }
 
 fn view(market: &mut MarketSandbox) -> View {
@@ -168,6 +176,23 @@ fn view(market: &mut MarketSandbox) -> View {
             .flat_map(|n| [(*n, NOVEMBER), (*n, DECEMBER)])
             .map(|(n, month)| market.monthly_bill(a(n), month).unwrap())
             .collect(),
+        ledger: market.ledger().unwrap(),
+        credits: everyone
+            .iter()
+            .chain([&OPERATOR])
+            .map(|n| market.credit_of(a(*n)).unwrap())
+            .collect(),
+        escrows: everyone
+            .iter()
+            .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
+            .map(|(n, i)| market.escrow_of(a(n), i).unwrap())
+            .collect(),
+        balances: everyone
+            .iter()
+            .map(|n| a(*n))
+            .chain([a(OPERATOR), market.p2g_address()])
+            .map(|account| market.balance(account))
+            .collect(),
     }
 }
 
@@ -199,9 +224,9 @@ fn four_intervals_of_hybrid_trading() {
     ok(market.sell(a(P1), 0, 1_000, 120_000).unwrap());
     ok(market.sell(a(P3), 0, 600, 100_000).unwrap());
     ok(market.sell(a(P6), 0, 300, 150_000).unwrap());
-    ok(market.buy(a(P2), 0, 800, None).unwrap());
-    ok(market.buy(a(P5), 0, 100, None).unwrap());
-    ok(market.buy(a(P4), 0, 500, Some(90_000)).unwrap());
+    ok(market.buy_covered(a(P2), 0, 800, None).unwrap());
+    ok(market.buy_covered(a(P5), 0, 100, None).unwrap());
+    ok(market.buy_covered(a(P4), 0, 500, Some(90_000)).unwrap());
     let cancelled = ok(market.cancel(a(P5), 0).unwrap());
     assert_eq!(
         cancelled.events,
@@ -210,7 +235,7 @@ fn four_intervals_of_hybrid_trading() {
             account: a(P5)
         })]
     );
-    let placed = ok(market.buy(a(P5), 0, 1_200, None).unwrap());
+    let placed = ok(market.buy_covered(a(P5), 0, 1_200, None).unwrap());
     assert_eq!(
         placed.events,
         vec![MarketEvent::OfferAccepted(main::OfferAccepted {
@@ -312,9 +337,9 @@ fn four_intervals_of_hybrid_trading() {
     ok(market.sell(a(P1), 1, 500, 200_000).unwrap());
     ok(market.sell(a(P3), 1, 400, 90_000).unwrap());
     ok(market.sell(a(P6), 1, 1_000, 250_000).unwrap());
-    ok(market.buy(a(P2), 1, 300, Some(220_000)).unwrap());
-    ok(market.buy(a(P4), 1, 600, None).unwrap());
-    ok(market.buy(a(P5), 1, 200, Some(100_000)).unwrap());
+    ok(market.buy_covered(a(P2), 1, 300, Some(220_000)).unwrap());
+    ok(market.buy_covered(a(P4), 1, 600, None).unwrap());
+    ok(market.buy_covered(a(P5), 1, 200, Some(100_000)).unwrap());
     market.set_time(START + 2 * HOUR);
     let closed = ok(market.close_interval(a(P2), 1).unwrap());
     // Candidates: 200_000 -> min(500 + 400, 300 + 600) = 900; 90_000 -> min(400, 1100) = 400;
@@ -369,8 +394,8 @@ fn four_intervals_of_hybrid_trading() {
         m.sell(a(P6), 2, 100, 100_000)
     });
     ok(market.sell(a(P3), 2, 1_000, 80_000).unwrap());
-    ok(market.buy(a(P5), 2, 700, None).unwrap());
-    ok(market.buy(a(P2), 2, 500, None).unwrap());
+    ok(market.buy_covered(a(P5), 2, 700, None).unwrap());
+    ok(market.buy_covered(a(P2), 2, 500, None).unwrap());
     market.set_time(START + 3 * HOUR);
     let closed = ok(market.close_interval(a(P3), 2).unwrap());
     // Price 80_000 (supply 1000, demand 1200). No seller shares an area with a buyer:
@@ -542,7 +567,7 @@ fn operator_messages_refuse_bad_input() {
 fn participant_messages_refuse_bad_input() {
     let mut market = registered();
     ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
-    ok(market.buy(a(P2), 0, 1_000, None).unwrap());
+    ok(market.buy_covered(a(P2), 0, 1_000, None).unwrap());
 
     refused(&mut market, E::NotRegistered, |m| {
         m.sell(a(STRANGER), 0, 100, 100_000)
@@ -560,13 +585,17 @@ fn participant_messages_refuse_bad_input() {
     refused(&mut market, E::OfferExists, |m| {
         m.sell(a(P1), 0, 100, 100_000)
     });
-    refused(&mut market, E::OfferExists, |m| m.buy(a(P1), 0, 100, None));
-    refused(&mut market, E::NotRegistered, |m| {
-        m.buy(a(STRANGER), 0, 100, None)
+    refused(&mut market, E::OfferExists, |m| {
+        m.buy_covered(a(P1), 0, 100, None)
     });
-    refused(&mut market, E::ZeroEnergy, |m| m.buy(a(P4), 0, 0, None));
+    refused(&mut market, E::NotRegistered, |m| {
+        m.buy_covered(a(STRANGER), 0, 100, None)
+    });
+    refused(&mut market, E::ZeroEnergy, |m| {
+        m.buy_covered(a(P4), 0, 0, None)
+    });
     refused(&mut market, E::IntervalNotOpen, |m| {
-        m.buy(a(P4), 7, 100, None)
+        m.buy_covered(a(P4), 7, 100, None)
     });
     refused(&mut market, E::NoOffer, |m| m.cancel(a(P4), 0));
     refused(&mut market, E::NotRegistered, |m| m.cancel(a(STRANGER), 0));
@@ -614,11 +643,13 @@ fn a_full_book_refuses_more_offers() {
         ok(market.register(a(OPERATOR), a(n), area).unwrap());
     }
     ok(market.sell(a(P1), 0, 100, 100_000).unwrap());
-    refused(&mut market, E::BookFull, |m| m.buy(a(P2), 0, 100, None));
+    refused(&mut market, E::BookFull, |m| {
+        m.buy_covered(a(P2), 0, 100, None)
+    });
     refused(&mut market, E::BookFull, |m| m.sell(a(P3), 0, 100, 100_000));
     // A cancel frees the place.
     ok(market.cancel(a(P1), 0).unwrap());
-    ok(market.buy(a(P2), 0, 100, None).unwrap());
+    ok(market.buy_covered(a(P2), 0, 100, None).unwrap());
 }
 
 #[test]
@@ -651,7 +682,7 @@ fn p2p_and_p2g_answer_only_to_main() {
         .exec_input()
         .encode();
     let outcome = market
-        .call_raw::<Result<(), p2p::Error>>(&chain_account(&p2p_address), &a(P2), place)
+        .call_raw::<Result<(), p2p::Error>>(&chain_account(&p2p_address), &a(P2), 0, place)
         .unwrap();
     assert_eq!(
         (outcome.value, outcome.reverted),
@@ -664,7 +695,7 @@ fn p2p_and_p2g_answer_only_to_main() {
         .exec_input()
         .encode();
     let outcome = market
-        .call_raw::<Result<bool, p2p::Error>>(&chain_account(&p2p_address), &a(P1), cancel)
+        .call_raw::<Result<bool, p2p::Error>>(&chain_account(&p2p_address), &a(P1), 0, cancel)
         .unwrap();
     assert_eq!(
         (outcome.value, outcome.reverted),
@@ -677,7 +708,12 @@ fn p2p_and_p2g_answer_only_to_main() {
         .exec_input()
         .encode();
     let outcome = market
-        .call_raw::<Result<p2p::ClearStep, p2p::Error>>(&chain_account(&p2p_address), &a(P1), clear)
+        .call_raw::<Result<p2p::ClearStep, p2p::Error>>(
+            &chain_account(&p2p_address),
+            &a(P1),
+            0,
+            clear,
+        )
         .unwrap();
     assert_eq!(
         (outcome.value, outcome.reverted),
@@ -690,7 +726,7 @@ fn p2p_and_p2g_answer_only_to_main() {
     };
     let settle = p2g
         .call_mut()
-        .settle(key, None, vec![], Tariff::paper(), true)
+        .settle(key, None, vec![], Tariff::paper(), a(P1), true)
         .params()
         .exec_input()
         .encode();
@@ -698,6 +734,7 @@ fn p2p_and_p2g_answer_only_to_main() {
         .call_raw::<Result<p2g::GridResult, p2g::Error>>(
             &chain_account(&p2g_address),
             &a(P1),
+            0,
             settle,
         )
         .unwrap();

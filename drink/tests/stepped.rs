@@ -54,6 +54,12 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
         };
         let operator = actor(1);
         let mut market = MarketSandbox::deploy(&bundles, &config, operator, START).unwrap();
+        // Feed-in is paid out of the grid deposit.
+        assert!(market
+            .fund_grid(operator, 1_000_000_000)
+            .unwrap()
+            .value
+            .is_ok());
         let homes: Vec<_> = (10..46).map(actor).collect();
         let mut areas = Vec::new();
         for (n, home) in homes.iter().enumerate() {
@@ -78,7 +84,9 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
             };
             let placed = match side {
                 Side::Sell => market.sell(*home, 0, energy_wh, price).unwrap(),
-                Side::Buy => market.buy(*home, 0, energy_wh, Some(price)).unwrap(),
+                Side::Buy => market
+                    .buy_covered(*home, 0, energy_wh, Some(price))
+                    .unwrap(),
             };
             assert!(placed.value.is_ok(), "{:?}", placed.value);
             if random.below(8) == 0 {

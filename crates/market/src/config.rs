@@ -1,6 +1,6 @@
 //! The market's whole configuration, as the operator gives it to main.
 
-use crate::{AuctionRules, MarketError, Tariff};
+use crate::{AccountId, AuctionRules, Balance, MarketError, Tariff};
 
 /// Everything the operator configures. Main keeps it and hands p2p the auction rules and p2g
 /// the tariff with each call, so the three contracts can never disagree on it.
@@ -16,6 +16,34 @@ pub struct MarketConfig {
     pub tariff: Tariff,
     /// Bounds that keep every call's weight bounded, whatever the size of the community.
     pub limits: Limits,
+    /// Who is credited grid energy sales, network fees and forfeited penalties; `None`: the
+    /// market's operator.
+    pub grid_operator: Option<AccountId>,
+    /// Sealed offers (commit, then reveal) with these settings, or open offers (`None`). Fixed
+    /// at instantiation, since commitments already made rely on it.
+    pub sealing: Option<Sealing>,
+}
+
+/// The settings of sealed offers: during an interval participants commit to their offers with
+/// a deposit of at least `penalty`; after it they have `reveal_ms` to reveal them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Sealing {
+    /// Length of the reveal window that follows each interval, milliseconds.
+    pub reveal_ms: u64,
+    /// What an unrevealed commitment forfeits to the grid operator, balance units; also the
+    /// least deposit a commitment must carry, so that the penalty is always covered.
+    pub penalty: Balance,
+}
+
+impl Sealing {
+    /// A ten-minute reveal window and a penalty of 10 000 units (one cent in the default
+    /// reading of micro-euro).
+    pub const DEFAULT: Sealing = Sealing {
+        reveal_ms: 600_000,
+        penalty: 10_000,
+    };
 }
 
 /// Bounds on the work of one interval and of one call.
@@ -57,6 +85,16 @@ impl MarketConfig {
             auction: AuctionRules::paper(),
             tariff: Tariff::paper(),
             limits: Limits::DEFAULT,
+            grid_operator: None,
+            sealing: None,
+        }
+    }
+
+    /// [`MarketConfig::paper`] with sealed offers ([`Sealing::DEFAULT`]): what deployments use.
+    pub fn sealed() -> Self {
+        Self {
+            sealing: Some(Sealing::DEFAULT),
+            ..Self::paper()
         }
     }
 
@@ -64,10 +102,14 @@ impl MarketConfig {
     ///
     /// # Errors
     /// [`MarketError::InvalidInterval`], [`MarketError::InvalidTopology`] or
-    /// [`MarketError::InvalidTariff`] or [`MarketError::InvalidLimits`].
+    /// [`MarketError::InvalidTariff`], [`MarketError::InvalidLimits`] or
+    /// [`MarketError::InvalidSealing`] (a reveal window of zero).
     pub fn validate(&self) -> Result<(), MarketError> {
         if self.interval_ms == 0 {
             return Err(MarketError::InvalidInterval);
+        }
+        if self.sealing.is_some_and(|sealing| sealing.reveal_ms == 0) {
+            return Err(MarketError::InvalidSealing);
         }
         if self.limits.max_offers == 0 || self.limits.step_items == 0 {
             return Err(MarketError::InvalidLimits);

@@ -18,6 +18,8 @@ pub enum MarketError {
     InvalidInterval,
     /// An offer cap or step budget of zero.
     InvalidLimits,
+    /// Sealed offers with a reveal window of zero.
+    InvalidSealing,
     /// The timestamp lies before the market's start.
     NotStarted,
 }

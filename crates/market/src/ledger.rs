@@ -52,18 +52,27 @@ pub struct Transfers {
     pub from_grid_deposit: Balance,
 }
 
-/// The transfers of one bill, given the participant's deposit.
+/// Charges one bill to the participant's deposit and says who gets what.
+///
+/// The P2P line comes first: the buyer's limit is at most its cover price, so the deposit
+/// always covers it. Network fees and then grid energy are cut to what the deposit still
+/// covers: a buyer never pays more than it escrowed, even when the operator raised the tariff
+/// or the fee after the offer was placed; the grid operator then receives less. With an
+/// unchanged configuration nothing is ever cut. Returns the bill as charged.
 ///
 /// # Errors
-/// [`MarketError::Overflow`] if the charges exceed the deposit (the deposit rule prevents it).
-pub fn transfers(bill: &Bill, deposit: Balance) -> Result<Transfers, MarketError> {
-    let charged = bill
-        .p2p_paid
-        .checked_add(bill.fees_paid)
-        .and_then(|sum| sum.checked_add(bill.grid_paid))
+/// [`MarketError::Overflow`] if the P2P line alone exceeds the deposit (the deposit rule
+/// prevents it) or a sum overflows.
+pub fn charge(mut bill: Bill, deposit: Balance) -> Result<(Bill, Transfers), MarketError> {
+    let mut left = deposit
+        .checked_sub(bill.p2p_paid)
         .ok_or(MarketError::Overflow)?;
-    Ok(Transfers {
-        refund: deposit.checked_sub(charged).ok_or(MarketError::Overflow)?,
+    bill.fees_paid = bill.fees_paid.min(left);
+    left = left.saturating_sub(bill.fees_paid);
+    bill.grid_paid = bill.grid_paid.min(left);
+    left = left.saturating_sub(bill.grid_paid);
+    let transfers = Transfers {
+        refund: left,
         earned: bill
             .p2p_earned
             .checked_add(bill.grid_earned)
@@ -73,7 +82,15 @@ pub fn transfers(bill: &Bill, deposit: Balance) -> Result<Transfers, MarketError
             .checked_add(bill.fees_paid)
             .ok_or(MarketError::Overflow)?,
         from_grid_deposit: bill.grid_earned,
-    })
+    };
+    Ok((bill, transfers))
+}
+
+/// What an unrevealed commitment forfeits: the penalty, or the whole deposit if smaller.
+/// Returns `(refund, penalty)`, which add up to the deposit.
+pub fn forfeit(deposit: Balance, penalty: Balance) -> (Balance, Balance) {
+    let penalty = penalty.min(deposit);
+    (deposit.saturating_sub(penalty), penalty)
 }
 
 #[cfg(test)]
@@ -132,14 +149,43 @@ mod tests {
             ..Bill::default()
         };
         let deposit = deposit_for(1_000, 310_000).unwrap();
-        let b = transfers(&buyer, deposit).unwrap();
-        let s = transfers(&seller, 0).unwrap();
+        let (charged, b) = charge(buyer.clone(), deposit).unwrap();
+        assert_eq!(charged, buyer);
+        let (_, s) = charge(seller, 0).unwrap();
         assert_eq!(b.refund, deposit - 186_000);
         // In: the buyer's deposit and the grid deposit's feed-in. Out: refund, earnings,
         // operator.
         let into = deposit + s.from_grid_deposit;
         let out = b.refund + s.refund + s.earned + b.to_operator + s.to_operator;
         assert_eq!(into, out);
-        assert_eq!(transfers(&buyer, 1), Err(MarketError::Overflow));
+        assert_eq!(charge(buyer, 1), Err(MarketError::Overflow));
+    }
+
+    #[test]
+    fn a_buyer_never_pays_more_than_its_deposit() {
+        let bill = Bill {
+            p2p_bought_wh: 500,
+            p2p_paid: 50_000,
+            fees_paid: 5_000,
+            grid_bought_wh: 500,
+            grid_paid: 200_000,
+            ..Bill::default()
+        };
+        // A tariff raised after the deposit: grid energy is cut to what is left.
+        let (charged, t) = charge(bill.clone(), 100_000).unwrap();
+        assert_eq!((charged.p2p_paid, charged.fees_paid), (50_000, 5_000));
+        assert_eq!(charged.grid_paid, 45_000);
+        assert_eq!((t.refund, t.to_operator), (0, 50_000));
+        assert_eq!(t.refund + charged.total_paid(), 100_000);
+        // Fees raised too: they are cut before the grid line.
+        let (charged, t) = charge(bill, 52_000).unwrap();
+        assert_eq!((charged.fees_paid, charged.grid_paid), (2_000, 0));
+        assert_eq!((t.refund, t.to_operator), (0, 2_000));
+    }
+
+    #[test]
+    fn forfeits_at_most_the_deposit() {
+        assert_eq!(forfeit(25_000, 10_000), (15_000, 10_000));
+        assert_eq!(forfeit(4_000, 10_000), (0, 4_000));
     }
 }

@@ -14,7 +14,9 @@ pub enum IntervalState {
     Future,
     /// The current interval: offers are accepted.
     Open,
-    /// Over, not cleared yet: anyone may close it.
+    /// Over; sealed offers are being revealed (sealed mode only).
+    Revealing,
+    /// Over (and revealed), not cleared yet: anyone may close it.
     Ended,
     /// Cleared and settled; final.
     Cleared,
@@ -72,13 +74,37 @@ impl Timing {
             .ok_or(MarketError::Overflow)
     }
 
-    /// State of interval `index` at `now`, given whether it has been cleared.
-    pub fn state(&self, index: IntervalIndex, now: TimestampMs, cleared: bool) -> IntervalState {
+    /// When an interval can be settled: its end plus the reveal window that follows it
+    /// (`reveal_ms`, zero for open offers).
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn settles_at(
+        &self,
+        index: IntervalIndex,
+        reveal_ms: u64,
+    ) -> Result<TimestampMs, MarketError> {
+        let end = self.start_of(index.checked_add(1).ok_or(MarketError::Overflow)?)?;
+        end.checked_add(reveal_ms).ok_or(MarketError::Overflow)
+    }
+
+    /// State of interval `index` at `now`, given the reveal window (zero for open offers) and
+    /// whether it has been cleared.
+    pub fn state(
+        &self,
+        index: IntervalIndex,
+        now: TimestampMs,
+        reveal_ms: u64,
+        cleared: bool,
+    ) -> IntervalState {
         if cleared {
             return IntervalState::Cleared;
         }
         match self.interval_at(now) {
-            Ok(current) if index < current => IntervalState::Ended,
+            Ok(current) if index < current => match self.settles_at(index, reveal_ms) {
+                Ok(settles) if now < settles => IntervalState::Revealing,
+                _ => IntervalState::Ended,
+            },
             Ok(current) if index == current => IntervalState::Open,
             _ => IntervalState::Future,
         }
@@ -144,10 +170,21 @@ mod tests {
         assert_eq!(timing.interval_at(7_199_999), Err(MarketError::NotStarted));
         assert_eq!(timing.start_of(2), Ok(14_400_000));
         assert_eq!(timing.start_of(u64::MAX), Err(MarketError::Overflow));
-        assert_eq!(timing.state(0, 10_800_000, false), IntervalState::Ended);
-        assert_eq!(timing.state(1, 10_800_000, false), IntervalState::Open);
-        assert_eq!(timing.state(2, 10_800_000, false), IntervalState::Future);
-        assert_eq!(timing.state(0, 10_800_000, true), IntervalState::Cleared);
+        assert_eq!(timing.state(0, 10_800_000, 0, false), IntervalState::Ended);
+        assert_eq!(timing.state(1, 10_800_000, 0, false), IntervalState::Open);
+        assert_eq!(timing.state(2, 10_800_000, 0, false), IntervalState::Future);
+        assert_eq!(timing.state(0, 10_800_000, 0, true), IntervalState::Cleared);
+        // Sealed, a ten-minute reveal window after interval 0 (ends at 10_800_000).
+        assert_eq!(timing.settles_at(0, 600_000), Ok(11_400_000));
+        assert_eq!(
+            timing.state(0, 11_399_999, 600_000, false),
+            IntervalState::Revealing
+        );
+        assert_eq!(
+            timing.state(0, 11_400_000, 600_000, false),
+            IntervalState::Ended
+        );
+        assert_eq!(timing.settles_at(u64::MAX, 0), Err(MarketError::Overflow));
         assert_eq!(Timing::aligned(5, 0), Err(MarketError::InvalidInterval));
     }
 }

@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let placed = if wh > 0 {
                 market.sell(actor(*id), interval, wh.unsigned_abs(), ask)?
             } else {
-                market.buy(actor(*id), interval, wh.unsigned_abs(), None)?
+                market.buy_covered(actor(*id), interval, wh.unsigned_abs(), None)?
             };
             placed.value.map_err(|e| format!("{e:?}"))?;
         }
