@@ -33,7 +33,7 @@ mod main {
         hour_of, ledger, month_of,
         seal::{self, Commitment, Salt},
         AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig, MarketError, MonthKey,
-        Offer, Position, PricePerKwh, Side, Timing, Trade,
+        Offer, Position, PricePerKwh, Side, Timing, Trade, MAX_OFFER_WH,
     };
     use p2g::{IntervalKey, P2gRef};
     use p2p::P2pRef;
@@ -200,6 +200,8 @@ mod main {
         UnknownArea,
         /// An offer must have energy.
         ZeroEnergy,
+        /// An offer may carry at most `market::MAX_OFFER_WH` (1 GWh).
+        TooMuchEnergy,
         /// An ask must lie within the tariff's `[min_price, max_price]`.
         PriceOutOfBounds,
         /// The value sent is below the deposit required: for a buy, energy times the worst
@@ -288,6 +290,15 @@ mod main {
 
     /// The result of main messages.
     pub type Result<T> = core::result::Result<T, Error>;
+
+    /// An offer's energy: more than nothing, at most `MAX_OFFER_WH`.
+    fn check_energy(energy_wh: EnergyWh) -> Result<()> {
+        match energy_wh {
+            0 => Err(Error::ZeroEnergy),
+            energy if energy > MAX_OFFER_WH => Err(Error::TooMuchEnergy),
+            _ => Ok(()),
+        }
+    }
 
     /// The reveal window that follows each interval: zero for open offers.
     fn reveal_ms(config: &MarketConfig) -> u64 {
@@ -426,8 +437,8 @@ mod main {
         /// needs no deposit; any value sent is credited back after the close.
         ///
         /// # Errors
-        /// `NotRegistered`, `ZeroEnergy`, `Sealed`, `IntervalNotOpen`, `PriceOutOfBounds`,
-        /// `OfferExists`, `BookFull`, `CalleeFailed`.
+        /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `Sealed`, `IntervalNotOpen`,
+        /// `PriceOutOfBounds`, `OfferExists`, `BookFull`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -448,8 +459,8 @@ mod main {
         /// not use is credited back at the close.
         ///
         /// # Errors
-        /// `NotRegistered`, `ZeroEnergy`, `Sealed`, `IntervalNotOpen`, `DepositTooLow`,
-        /// `OfferExists`, `BookFull`, `Overflow`, `CalleeFailed`.
+        /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `Sealed`, `IntervalNotOpen`,
+        /// `DepositTooLow`, `OfferExists`, `BookFull`, `Overflow`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -526,9 +537,9 @@ mod main {
         /// cover it). A failed reveal changes nothing and may be retried within the window.
         ///
         /// # Errors
-        /// `NotRegistered`, `NotSealed`, `ZeroEnergy`, `IntervalNotEnded`, `RevealClosed`,
-        /// `P2g(NoCommitment)`, `P2g(CommitmentMismatch)`, `PriceOutOfBounds`, `DepositTooLow`,
-        /// `BookFull`, `Overflow`, `CalleeFailed`.
+        /// `NotRegistered`, `NotSealed`, `ZeroEnergy`, `TooMuchEnergy`, `IntervalNotEnded`,
+        /// `RevealClosed`, `P2g(NoCommitment)`, `P2g(CommitmentMismatch)`, `PriceOutOfBounds`,
+        /// `DepositTooLow`, `BookFull`, `Overflow`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -545,9 +556,7 @@ mod main {
             let participant = self.participant_of(account)?;
             let config = self.stored_config();
             let sealing = config.sealing.ok_or(Error::NotSealed)?;
-            if energy_wh == 0 {
-                return Err(Error::ZeroEnergy);
-            }
+            check_energy(energy_wh)?;
             if interval >= self.current_interval()? {
                 return Err(Error::IntervalNotEnded);
             }
@@ -869,9 +878,7 @@ mod main {
         ) -> Result<()> {
             let account = self.env().caller();
             let participant = self.participant_of(account)?;
-            if energy_wh == 0 {
-                return Err(Error::ZeroEnergy);
-            }
+            check_energy(energy_wh)?;
             let config = self.stored_config();
             if config.sealing.is_some() {
                 return Err(Error::Sealed);

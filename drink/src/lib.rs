@@ -288,7 +288,8 @@ impl MarketSandbox {
         self.sandbox.set_timestamp(now_ms);
     }
 
-    /// Calls `contract` as `caller`, transferring `value`, with encoded `input` and decodes the message's return value.
+    /// Calls `contract` as `caller`, transferring `value`, with encoded `input` and decodes the
+    /// message's return value.
     ///
     /// # Errors
     /// [`HarnessError::Dispatch`] if the pallet refuses the call, [`HarnessError::Decode`] if
@@ -498,6 +499,32 @@ impl MarketSandbox {
     /// An account's free balance.
     pub fn balance(&mut self, account: AccountId) -> Balance {
         self.sandbox.free_balance(&chain_account(&account))
+    }
+
+    /// A fingerprint of the three contracts' state: each one's storage root and account info
+    /// (storage counters and deposits). Equal fingerprints mean no contract storage changed.
+    pub fn state_digest(&mut self) -> Vec<u8> {
+        use drink::frame_support::{
+            sp_runtime::StateVersion,
+            storage::{child, storage_prefix, unhashed},
+            StorageHasher, Twox64Concat,
+        };
+        let contracts = [self.main.clone(), self.p2p.clone(), self.p2g.clone()];
+        self.sandbox.execute_with(|| {
+            let mut digest = Vec::new();
+            for contract in &contracts {
+                // `Contracts::ContractInfoOf` is private to the pallet: read it raw. Its value
+                // starts with the trie id of the contract's storage.
+                let mut key = storage_prefix(b"Contracts", b"ContractInfoOf").to_vec();
+                key.extend(Twox64Concat::hash(contract.as_ref()));
+                let info = unhashed::get_raw(&key).unwrap_or_default();
+                let trie_id = Vec::<u8>::decode(&mut &info[..]).unwrap_or_default();
+                let storage = child::ChildInfo::new_default(&trie_id);
+                digest.extend(child::root(&storage, StateVersion::V1));
+                digest.extend(info);
+            }
+            digest
+        })
     }
 
     /// The chain's existential deposit.

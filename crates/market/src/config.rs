@@ -73,6 +73,11 @@ impl Default for Limits {
     }
 }
 
+/// Most energy one offer may carry: 1 GWh, far above any home's hour and small enough that
+/// the sums of an interval (at most `u32::MAX` offers) never overflow a `u64` of Wh. An
+/// interval whose sums overflowed could never be closed, and its deposits never settled.
+pub const MAX_OFFER_WH: crate::EnergyWh = 1_000_000_000;
+
 /// One hour in milliseconds.
 pub const HOUR_MS: u64 = 3_600_000;
 
