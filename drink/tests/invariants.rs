@@ -14,7 +14,7 @@
 //!   the grid's income equals the bills' grid lines and fees); no buyer pays more than its
 //!   deposit; the uniform price is the price of every trade and lies within the ask bounds.
 //!
-//! `MARKET_INVARIANT_CASES` sets the number of sequences (default 12, so the test command stays
+//! `MARKET_INVARIANT_CASES` sets the number of sequences (default 32, so the test command stays
 //! quick); `scripts/invariants.sh` runs 256 sequences of 100 to 120 calls. Proptest keeps the
 //! shrunk sequence of any failure in `proptest-regressions/invariants.txt` and replays it first
 //! on every later run; each one found is also kept below as a named regression test.
@@ -883,7 +883,7 @@ fn cases() -> u32 {
     std::env::var("MARKET_INVARIANT_CASES")
         .ok()
         .and_then(|cases| cases.parse().ok())
-        .unwrap_or(12)
+        .unwrap_or(32)
 }
 
 fn run(sealed: bool, grid_funds: Balance, actions: &[Action]) -> Result<(), TestCaseError> {

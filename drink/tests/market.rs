@@ -9,71 +9,13 @@
 use ink::{codegen::TraitCallBuilder, env::call::FromAccountId, primitives::AccountId};
 use main::Error as E;
 use market::{Bill, IntervalState, MarketConfig, PricingRule, Side, Tariff, Topology, Trade};
-use market_drink::{
-    actor, chain_account, Bundles, HarnessError, MainOutcome, MarketEvent, MarketSandbox,
-};
+use market_drink::{chain_account, MarketEvent, MarketSandbox};
+
+mod common;
+use common::*;
 use p2g::{IntervalKey, P2gRef};
 use p2p::P2pRef;
 use scale::Encode;
-
-/// 2026-11-30T22:00:00Z: intervals 0 and 1 fall in November, 2 and 3 in December.
-const START: u64 = 1_796_076_000_000;
-const HOUR: u64 = 3_600_000;
-const NOVEMBER: u32 = 202_611;
-const DECEMBER: u32 = 202_612;
-/// What the operator puts in the grid deposit at deployment: pays feed-in.
-const GRID_FUNDS: u128 = 1_000_000_000;
-
-const OPERATOR: u8 = 1;
-/// Area 0: P1 prosumer, P2 consumer. Area 1: P3 prosumer, P4 consumer. Area 2: P5 consumer,
-/// P6 prosumer.
-const P1: u8 = 2;
-const P2: u8 = 3;
-const P3: u8 = 4;
-const P4: u8 = 5;
-const P5: u8 = 6;
-const P6: u8 = 7;
-const STRANGER: u8 = 9;
-const PARTICIPANTS: [(u8, u8); 6] = [(P1, 0), (P2, 0), (P3, 1), (P4, 1), (P5, 2), (P6, 2)];
-
-fn a(n: u8) -> AccountId {
-    actor(n)
-}
-
-fn ok<T: std::fmt::Debug>(outcome: MainOutcome<T>) -> MainOutcome<T> {
-    assert!(!outcome.reverted, "call reverted: {:?}", outcome.value);
-    assert!(outcome.value.is_ok(), "call failed: {:?}", outcome.value);
-    outcome
-}
-
-fn deploy(config: &MarketConfig) -> Result<MarketSandbox, HarnessError> {
-    let bundles = Bundles::load(&Bundles::default_dir())?;
-    let mut market = MarketSandbox::deploy(&bundles, config, a(OPERATOR), START + 5_000)?;
-    for (n, _) in PARTICIPANTS {
-        market.fund(a(n))?;
-    }
-    market.fund(a(STRANGER))?;
-    let funded = market.fund_grid(a(OPERATOR), GRID_FUNDS)?;
-    assert_eq!(funded.value, Ok(GRID_FUNDS));
-    Ok(market)
-}
-
-fn registered() -> MarketSandbox {
-    let mut market = deploy(&MarketConfig::paper()).expect("deploy the bundles");
-    for (n, area) in PARTICIPANTS {
-        let outcome = ok(market.register(a(OPERATOR), a(n), area).unwrap());
-        assert_eq!(
-            outcome.events,
-            vec![MarketEvent::ParticipantRegistered(
-                main::ParticipantRegistered {
-                    account: a(n),
-                    area
-                }
-            )]
-        );
-    }
-    market
-}
 
 fn trade(seller: u8, buyer: u8, distance: u8, energy_wh: u64, price: u128, fee: u128) -> Trade {
     Trade {
@@ -116,101 +58,6 @@ fn grid_settled(
         sold_wh,
         earned,
     })
-}
-
-/// Everything a user can read, to prove a failed call changed nothing.
-#[derive(Debug, PartialEq)]
-struct View {
-    config: MarketConfig,
-    participants: Vec<Option<main::Participant>>,
-    participant_count: u32,
-    offers: Vec<u32>,
-    states: Vec<IntervalState>,
-    results: Vec<Option<main::IntervalResult>>,
-    trades: Vec<Vec<Trade>>,
-    bills: Vec<Option<Bill>>,
-    monthly: Vec<Option<Bill>>,
-    ledger: p2g::Ledger,
-    credits: Vec<u128>,
-    escrows: Vec<Option<p2g::Escrow>>,
-    balances: Vec<u128>,
-}
-
-fn view(market: &mut MarketSandbox) -> View {
-    let everyone: Vec<u8> = PARTICIPANTS
-        .iter()
-        .map(|(n, _)| *n)
-        .chain([STRANGER])
-        .collect();
-    let intervals = 0..5u64;
-    View {
-        config: market.config().unwrap(),
-        participants: everyone
-            .iter()
-            .map(|n| market.participant(a(*n)).unwrap())
-            .collect(),
-        participant_count: market.participant_count().unwrap(),
-        offers: intervals
-            .clone()
-            .map(|i| market.offer_count(i).unwrap())
-            .collect(),
-        states: intervals
-            .clone()
-            .map(|i| market.interval_state(i).unwrap())
-            .collect(),
-        results: intervals
-            .clone()
-            .map(|i| market.interval_result(i).unwrap())
-            .collect(),
-        trades: intervals
-            .clone()
-            .map(|i| market.trades(i).unwrap())
-            .collect(),
-        bills: everyone
-            .iter()
-            .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
-            .map(|(n, i)| market.bill(a(n), i).unwrap())
-            .collect(),
-        monthly: everyone
-            .iter()
-            .flat_map(|n| [(*n, NOVEMBER), (*n, DECEMBER)])
-            .map(|(n, month)| market.monthly_bill(a(n), month).unwrap())
-            .collect(),
-        ledger: market.ledger().unwrap(),
-        credits: everyone
-            .iter()
-            .chain([&OPERATOR])
-            .map(|n| market.credit_of(a(*n)).unwrap())
-            .collect(),
-        escrows: everyone
-            .iter()
-            .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
-            .map(|(n, i)| market.escrow_of(a(n), i).unwrap())
-            .collect(),
-        balances: everyone
-            .iter()
-            .map(|n| a(*n))
-            .chain([a(OPERATOR), market.p2g_address()])
-            .map(|account| market.balance(account))
-            .collect(),
-    }
-}
-
-/// Runs a call that must fail with `expected`, revert, emit nothing and change no query.
-fn refused<T: std::fmt::Debug>(
-    market: &mut MarketSandbox,
-    expected: E,
-    call: impl FnOnce(&mut MarketSandbox) -> Result<MainOutcome<T>, HarnessError>,
-) {
-    let before = view(market);
-    let outcome = call(market).expect("the call is dispatched");
-    match outcome.value {
-        Err(error) => assert_eq!(error, expected),
-        Ok(value) => panic!("expected {expected:?}, got Ok({value:?})"),
-    }
-    assert!(outcome.reverted, "a failed call must revert");
-    assert!(outcome.events.is_empty(), "a failed call emits nothing");
-    assert_eq!(view(market), before, "a failed call changed state");
 }
 
 #[test]
@@ -742,6 +589,53 @@ fn p2p_and_p2g_answer_only_to_main() {
         (outcome.value, outcome.reverted),
         (Err(p2g::Error::NotMain), true)
     );
+    // p2g's money messages: nobody but main may escrow, refund, unseal, forfeit, pay out or
+    // fund, whatever value comes with the call.
+    let caller = a(P1);
+    let refusals = [
+        market
+            .call_p2g::<Result<(), p2g::Error>, _, _>(caller, |p2g| {
+                p2g.call_mut().escrow(0, caller, None, 10)
+            })
+            .unwrap()
+            .value,
+        market
+            .call_p2g::<Result<bool, p2g::Error>, _, _>(caller, |p2g| {
+                p2g.call_mut().refund(0, caller)
+            })
+            .unwrap()
+            .value
+            .map(|_| ()),
+        market
+            .call_p2g::<Result<u128, p2g::Error>, _, _>(caller, |p2g| {
+                p2g.call_mut().unseal(0, caller, [0; 32])
+            })
+            .unwrap()
+            .value
+            .map(|_| ()),
+        market
+            .call_p2g::<Result<u128, p2g::Error>, _, _>(caller, |p2g| {
+                p2g.call_mut().forfeit(0, caller, 0, caller)
+            })
+            .unwrap()
+            .value
+            .map(|_| ()),
+        market
+            .call_p2g::<Result<u128, p2g::Error>, _, _>(caller, |p2g| {
+                p2g.call_mut().withdraw(caller)
+            })
+            .unwrap()
+            .value
+            .map(|_| ()),
+        market
+            .call_p2g::<Result<u128, p2g::Error>, _, _>(caller, |p2g| p2g.call_mut().fund_grid())
+            .unwrap()
+            .value
+            .map(|_| ()),
+    ];
+    for refusal in refusals {
+        assert_eq!(refusal, Err(p2g::Error::NotMain));
+    }
     assert_eq!(view(&mut market), before);
 }
 

@@ -146,9 +146,26 @@ impl Engine for NativeEngine {
     }
 }
 
+/// What the operator puts in the grid deposit, which pays feed-in: 10^14 units (100 million
+/// euro in micro-euro), far more than a community's year of exports.
+const GRID_DEPOSIT: u128 = 100_000_000_000_000;
+
+/// The deposit a buy at the grid's price needs in `hour`: the same figure as main's
+/// `buy_deposit`, computed here with the shared market crate instead of a query per offer.
+fn buy_deposit(config: &MarketConfig, hour: u8, energy_wh: EnergyWh) -> anyhow::Result<u128> {
+    let grid_price = config
+        .tariff
+        .grid_price(hour)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    market::ledger::cover_price(grid_price, &config.auction, grid_price)
+        .and_then(|cover| market::ledger::deposit_for(energy_wh, cover))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+}
+
 /// The real contracts in drink.
 pub struct DrinkEngine {
     market: MarketSandbox,
+    config: MarketConfig,
     timing: Timing,
     operator: AccountId,
     calls: u64,
@@ -170,7 +187,11 @@ impl DrinkEngine {
     ) -> anyhow::Result<Self> {
         let operator = actor(1);
         let mut market = MarketSandbox::deploy(bundles, config, operator, start_ms)?;
-        let mut calls = 1;
+        market
+            .fund_grid(operator, GRID_DEPOSIT)?
+            .value
+            .map_err(|e| anyhow::anyhow!("funding the grid deposit: {e:?}"))?;
+        let mut calls = 2;
         for (home, area) in areas.iter().enumerate() {
             market.fund(home_account(home))?;
             let registered = market.register(operator, home_account(home), *area)?;
@@ -189,6 +210,7 @@ impl DrinkEngine {
         }
         Ok(Self {
             market,
+            config: config.clone(),
             timing,
             operator,
             calls,
@@ -218,7 +240,11 @@ impl Engine for DrinkEngine {
                     offer.energy_wh,
                     offer.ask.context("a sell offer needs an ask")?,
                 )?,
-                Side::Buy => self.market.buy(account, interval, offer.energy_wh, None)?,
+                Side::Buy => {
+                    let deposit = buy_deposit(&self.config, hour_of(start), offer.energy_wh)?;
+                    self.market
+                        .buy(account, interval, offer.energy_wh, None, deposit)?
+                }
             };
             self.calls += 1;
             placed.value.map_err(|e| {

@@ -1,0 +1,367 @@
+//! Sealed offers (commit–reveal) through the real contracts: nothing about an offer is public
+//! before its reveal, reveals are checked against commitments, unrevealed commitments forfeit
+//! their penalty, and a sealed interval clears exactly like the same offers in the open.
+//!
+//! `MarketConfig::sealed()`: hourly intervals, a ten-minute reveal window after each, a
+//! penalty of 10_000. Interval 0 is 22:00 UTC (grid price 280_000).
+
+use main::Error as E;
+use market::{seal, MarketConfig, Sealing, Side};
+use market_drink::{MarketEvent, MarketSandbox};
+
+mod common;
+use common::*;
+
+const PENALTY: u128 = Sealing::DEFAULT.penalty;
+const REVEAL_MS: u64 = Sealing::DEFAULT.reveal_ms;
+
+/// An offer as its owner keeps it until the reveal.
+struct Secret {
+    home: u8,
+    side: Side,
+    energy_wh: u64,
+    price: u128,
+    salt: [u8; 32],
+}
+
+impl Secret {
+    fn commitment(&self, interval: u64) -> seal::Commitment {
+        seal::commitment(
+            &a(self.home),
+            interval,
+            self.side,
+            self.energy_wh,
+            self.price,
+            &self.salt,
+        )
+    }
+
+    fn reveal(&self, market: &mut MarketSandbox, interval: u64) -> Result<(), E> {
+        market
+            .reveal(
+                a(self.home),
+                interval,
+                self.side,
+                self.energy_wh,
+                self.price,
+                self.salt,
+            )
+            .unwrap()
+            .value
+    }
+}
+
+/// The offers of `money.rs`'s interval: two sellers, two buyers.
+fn secrets() -> Vec<Secret> {
+    vec![
+        Secret {
+            home: P1,
+            side: Side::Sell,
+            energy_wh: 1_000,
+            price: 120_000,
+            salt: [11; 32],
+        },
+        Secret {
+            home: P3,
+            side: Side::Sell,
+            energy_wh: 600,
+            price: 100_000,
+            salt: [13; 32],
+        },
+        Secret {
+            home: P2,
+            side: Side::Buy,
+            energy_wh: 800,
+            price: 280_000,
+            salt: [12; 32],
+        },
+        Secret {
+            home: P5,
+            side: Side::Buy,
+            energy_wh: 1_200,
+            price: 150_000,
+            salt: [15; 32],
+        },
+    ]
+}
+
+fn deposit(market: &mut MarketSandbox, secret: &Secret) -> u128 {
+    match secret.side {
+        Side::Sell => PENALTY,
+        Side::Buy => market
+            .buy_deposit(0, secret.energy_wh, Some(secret.price))
+            .unwrap()
+            .unwrap(),
+    }
+}
+
+#[test]
+fn sealed_offers_clear_like_open_ones() {
+    let mut market = registered_with(&MarketConfig::sealed());
+    for secret in secrets() {
+        let paid = deposit(&mut market, &secret);
+        let committed = ok(market
+            .commit(a(secret.home), 0, secret.commitment(0), paid)
+            .unwrap());
+        // The event names who committed, nothing else.
+        assert_eq!(
+            committed.events,
+            vec![MarketEvent::OfferCommitted(main::OfferCommitted {
+                interval: 0,
+                account: a(secret.home),
+            })]
+        );
+    }
+    // P4 commits and never reveals.
+    let silent = Secret {
+        home: P4,
+        side: Side::Buy,
+        energy_wh: 300,
+        price: 200_000,
+        salt: [14; 32],
+    };
+    ok(market
+        .commit(a(P4), 0, silent.commitment(0), 25_000)
+        .unwrap());
+    // Before the reveal the book is empty and p2g holds hashes and deposits only.
+    assert_eq!(market.offer_count(0).unwrap(), 0);
+    let escrow = market.escrow_of(a(P1), 0).unwrap().unwrap();
+    assert_eq!(escrow.sealed, Some(secrets()[0].commitment(0)));
+    assert_eq!(escrow.deposit, PENALTY);
+    assert_eq!(market.interval_state(0).unwrap(), market::IntervalState::Open);
+
+    market.set_time(START + HOUR);
+    assert_eq!(
+        market.interval_state(0).unwrap(),
+        market::IntervalState::Revealing
+    );
+    for secret in secrets() {
+        assert_eq!(secret.reveal(&mut market, 0), Ok(()));
+    }
+    assert_eq!(market.offer_count(0).unwrap(), 4);
+    market.set_time(START + HOUR + REVEAL_MS);
+    assert_eq!(
+        market.interval_state(0).unwrap(),
+        market::IntervalState::Ended
+    );
+    let sealed = ok(market.close_interval(a(P6), 0).unwrap()).value.unwrap();
+
+    // The same offers in the open market.
+    let mut open = registered();
+    for secret in secrets() {
+        let outcome = match secret.side {
+            Side::Sell => open.sell(a(secret.home), 0, secret.energy_wh, secret.price),
+            Side::Buy => {
+                let paid = deposit(&mut open, &secret);
+                open.buy(a(secret.home), 0, secret.energy_wh, Some(secret.price), paid)
+            }
+        };
+        ok(outcome.unwrap());
+    }
+    open.set_time(START + HOUR);
+    let cleared = ok(open.close_interval(a(P6), 0).unwrap()).value.unwrap();
+    assert_eq!(sealed, cleared);
+    assert_eq!(market.trades(0).unwrap(), open.trades(0).unwrap());
+    for secret in secrets() {
+        let home = a(secret.home);
+        assert_eq!(market.bill(home, 0).unwrap(), open.bill(home, 0).unwrap());
+        // Sellers get their PENALTY-sized deposit back on top of the same earnings.
+        let extra = match secret.side {
+            Side::Sell => PENALTY,
+            Side::Buy => 0,
+        };
+        assert_eq!(
+            market.credit_of(home).unwrap(),
+            open.credit_of(home).unwrap() + extra
+        );
+    }
+
+    // P4's commitment forfeits the penalty to the grid operator; anyone may release it.
+    let before = market.credit_of(a(OPERATOR)).unwrap();
+    let forfeited = ok(market.forfeit(a(P6), 0, a(P4)).unwrap());
+    assert_eq!(forfeited.value, Ok(PENALTY));
+    assert_eq!(
+        forfeited.events,
+        vec![MarketEvent::Forfeited(p2g::Forfeited {
+            interval: 0,
+            account: a(P4),
+            refund: 15_000,
+            penalty: PENALTY,
+        })]
+    );
+    assert_eq!(market.credit_of(a(P4)).unwrap(), 15_000);
+    assert_eq!(market.credit_of(a(OPERATOR)).unwrap(), before + PENALTY);
+    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
+        m.forfeit(a(P6), 0, a(P4))
+    });
+    let ledger = market.ledger().unwrap();
+    assert_eq!(ledger.deposits, 0);
+}
+
+#[test]
+fn sealed_messages_refuse_bad_input() {
+    let mut market = registered_with(&MarketConfig::sealed());
+    let offer = Secret {
+        home: P1,
+        side: Side::Sell,
+        energy_wh: 1_000,
+        price: 120_000,
+        salt: [1; 32],
+    };
+    // Open offers are refused in sealed mode.
+    refused(&mut market, E::Sealed, |m| m.sell(a(P1), 0, 100, 100_000));
+    refused(&mut market, E::Sealed, |m| m.buy(a(P2), 0, 100, None, 1_000_000));
+    refused(&mut market, E::DepositTooLow, |m| {
+        m.commit(a(P1), 0, offer.commitment(0), PENALTY - 1)
+    });
+    refused(&mut market, E::NotRegistered, |m| {
+        m.commit(a(STRANGER), 0, offer.commitment(0), PENALTY)
+    });
+    refused(&mut market, E::IntervalNotOpen, |m| {
+        m.commit(a(P1), 1, offer.commitment(1), PENALTY)
+    });
+    ok(market
+        .commit(a(P1), 0, offer.commitment(0), PENALTY)
+        .unwrap());
+    refused(&mut market, E::OfferExists, |m| {
+        m.commit(a(P1), 0, offer.commitment(0), PENALTY)
+    });
+    refused(&mut market, E::IntervalNotEnded, |m| {
+        m.reveal(a(P1), 0, offer.side, offer.energy_wh, offer.price, offer.salt)
+    });
+    // A buy committed with the penalty only: its reveal is refused, so it stays sealed.
+    let thin = Secret {
+        home: P2,
+        side: Side::Buy,
+        energy_wh: 500,
+        price: 200_000,
+        salt: [2; 32],
+    };
+    ok(market.commit(a(P2), 0, thin.commitment(0), PENALTY).unwrap());
+    // An offer too large to reveal.
+    let huge = Secret {
+        home: P3,
+        side: Side::Sell,
+        energy_wh: u64::MAX,
+        price: 120_000,
+        salt: [3; 32],
+    };
+    ok(market.commit(a(P3), 0, huge.commitment(0), PENALTY).unwrap());
+    // An ask outside the bounds.
+    let dear = Secret {
+        home: P6,
+        side: Side::Sell,
+        energy_wh: 100,
+        price: 400_001,
+        salt: [6; 32],
+    };
+    ok(market.commit(a(P6), 0, dear.commitment(0), PENALTY).unwrap());
+
+    market.set_time(START + HOUR);
+    refused(&mut market, E::IntervalNotOpen, |m| {
+        m.commit(a(P4), 0, offer.commitment(0), PENALTY)
+    });
+    refused(&mut market, E::RevealOpen, |m| m.close_interval(a(P4), 0));
+    refused(&mut market, E::RevealOpen, |m| m.forfeit(a(P4), 0, a(P2)));
+    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+        m.reveal(a(P1), 0, offer.side, offer.energy_wh, offer.price, [9; 32])
+    });
+    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+        m.reveal(a(P1), 0, offer.side, offer.energy_wh + 1, offer.price, offer.salt)
+    });
+    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+        m.reveal(a(P1), 0, Side::Buy, offer.energy_wh, offer.price, offer.salt)
+    });
+    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
+        m.reveal(a(P4), 0, offer.side, offer.energy_wh, offer.price, offer.salt)
+    });
+    refused(&mut market, E::NotRegistered, |m| {
+        m.reveal(a(STRANGER), 0, offer.side, offer.energy_wh, offer.price, offer.salt)
+    });
+    refused(&mut market, E::ZeroEnergy, |m| {
+        m.reveal(a(P1), 0, offer.side, 0, offer.price, offer.salt)
+    });
+    refused(&mut market, E::TooMuchEnergy, |m| {
+        m.reveal(a(P3), 0, huge.side, huge.energy_wh, huge.price, huge.salt)
+    });
+    refused(&mut market, E::PriceOutOfBounds, |m| {
+        m.reveal(a(P6), 0, dear.side, dear.energy_wh, dear.price, dear.salt)
+    });
+    refused(&mut market, E::DepositTooLow, |m| {
+        m.reveal(a(P2), 0, thin.side, thin.energy_wh, thin.price, thin.salt)
+    });
+    assert_eq!(offer.reveal(&mut market, 0), Ok(()));
+    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
+        m.reveal(a(P1), 0, offer.side, offer.energy_wh, offer.price, offer.salt)
+    });
+
+    market.set_time(START + HOUR + REVEAL_MS);
+    refused(&mut market, E::RevealClosed, |m| {
+        m.reveal(a(P2), 0, thin.side, thin.energy_wh, thin.price, thin.salt)
+    });
+    // A revealed offer is not forfeitable; the unrevealed ones are, once.
+    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
+        m.forfeit(a(P4), 0, a(P1))
+    });
+    ok(market.close_interval(a(P4), 0).unwrap());
+    for home in [P2, P3, P6] {
+        assert_eq!(market.forfeit(a(P4), 0, a(home)).unwrap().value, Ok(PENALTY));
+        assert_eq!(market.credit_of(a(home)).unwrap(), 0);
+    }
+    // The sealing settings are fixed at instantiation.
+    refused(&mut market, E::InvalidSealing, |m| {
+        m.update_config(a(OPERATOR), MarketConfig::paper())
+    });
+    let longer = MarketConfig {
+        sealing: Some(Sealing {
+            reveal_ms: 2 * REVEAL_MS,
+            ..Sealing::DEFAULT
+        }),
+        ..MarketConfig::sealed()
+    };
+    refused(&mut market, E::InvalidSealing, |m| {
+        m.update_config(a(OPERATOR), longer)
+    });
+}
+
+#[test]
+fn withdrawn_and_removed_commitments_cost_nothing() {
+    let mut market = registered_with(&MarketConfig::sealed());
+    let offer = Secret {
+        home: P1,
+        side: Side::Sell,
+        energy_wh: 500,
+        price: 100_000,
+        salt: [7; 32],
+    };
+    // Cancelled while the interval is open: the whole deposit comes back.
+    ok(market.commit(a(P1), 0, offer.commitment(0), 20_000).unwrap());
+    ok(market.cancel(a(P1), 0).unwrap());
+    assert_eq!(market.credit_of(a(P1)).unwrap(), 20_000);
+    refused(&mut market, E::NoOffer, |m| m.cancel(a(P1), 0));
+    // Removed by the operator after the interval, before revealing: no penalty.
+    ok(market.commit(a(P3), 0, offer.commitment(0), 20_000).unwrap());
+    market.set_time(START + HOUR);
+    ok(market.remove(a(OPERATOR), a(P3)).unwrap());
+    market.set_time(START + HOUR + REVEAL_MS);
+    assert_eq!(market.forfeit(a(P1), 0, a(P3)).unwrap().value, Ok(0));
+    assert_eq!(market.credit_of(a(P3)).unwrap(), 20_000);
+}
+
+#[test]
+fn a_zero_reveal_window_is_refused() {
+    let instant = MarketConfig {
+        sealing: Some(Sealing {
+            reveal_ms: 0,
+            penalty: PENALTY,
+        }),
+        ..MarketConfig::paper()
+    };
+    match deploy(&instant) {
+        Err(market_drink::HarnessError::Deploy(why)) => {
+            assert!(why.contains("InvalidSealing"), "{why}")
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("a zero reveal window must be refused"),
+    }
+}
