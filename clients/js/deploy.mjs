@@ -3,17 +3,22 @@
  * Deploys the market suite (p2p, p2g, main) to a chain and records where it went.
  *
  *   node deploy.mjs [--network NAME] [--url ws://HOST:PORT] [--config FILE]
- *                   [--deployments-dir DIR] [--register-demo]
+ *                   [--deployments-dir DIR] [--register-demo] [--grid-deposit UNITS]
  *
  * - `--network` (default `local`) names the deployment: it picks the default config
  *   `deployments/config/<network>.json` and the record `<deployments-dir>/<network>.json`.
  * - `--url` (default `ws://127.0.0.1:${MARKET_NODE_PORT:-9944}`) is the node's RPC endpoint.
  * - `--config` is a JSON file `{operator, market, participants}`: `operator` a secret URI
  *   (default `//Alice`), `market` the `MarketConfig` in snake_case (`interval_ms`, `auction`,
- *   `tariff`, `limits`), `participants` the demo accounts `[{name, uri, area}]`.
+ *   `tariff`, `limits`, `grid_operator`, `sealing`; the last two may be null but must be
+ *   there), `participants` the demo accounts `[{name, uri, area}]`.
  * - `--deployments-dir` (default `$MARKET_DEPLOYMENTS_DIR` or `<repo>/deployments`) is where the
  *   record is written.
  * - `--register-demo` registers the config's participants (those not registered yet).
+ * - `--grid-deposit` (default 10^12 units, one token of the dev chain) is what the operator pays
+ *   into the grid deposit (main's `fund_grid`) right after a fresh deployment: it pays feed-in,
+ *   and an interval with feed-in cannot close without it. 0 skips it. A reused suite is not
+ *   funded again (the operator tops it up with `fund_grid` when it runs low).
  *
  * Idempotent: if the record exists and main still answers at its address on the same chain,
  * running the code the record names (and the current bundle has), the suite is reused, not
@@ -36,7 +41,10 @@ import {
 } from './src/market.mjs';
 
 const USAGE = 'usage: scripts/deploy.sh [--network NAME] [--url ws://HOST:PORT] [--config FILE] ' +
-  '[--deployments-dir DIR] [--register-demo]';
+  '[--deployments-dir DIR] [--register-demo] [--grid-deposit UNITS]';
+
+/** What the operator pays into the grid deposit after a fresh deployment, by default. */
+const DEFAULT_GRID_DEPOSIT = 10n ** 12n;
 
 /** Prints a progress line (stdout: the deploy's own report, not diagnostics). */
 function say(line) {
@@ -59,6 +67,7 @@ function parseOptions(argv) {
         config: { type: 'string' },
         'deployments-dir': { type: 'string' },
         'register-demo': { type: 'boolean', default: false },
+        'grid-deposit': { type: 'string', default: DEFAULT_GRID_DEPOSIT.toString() },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -73,6 +82,9 @@ function parseOptions(argv) {
     process.exit(0);
   }
   if (!/^[A-Za-z0-9_.-]+$/.test(values.network)) fail(`bad network name ${values.network}`, 2);
+  if (!/^\d+$/.test(values['grid-deposit'])) {
+    fail(`--grid-deposit takes a whole number of balance units, got ${values['grid-deposit']}`, 2);
+  }
   const deploymentsDir = path.resolve(values['deployments-dir'] ??
     process.env.MARKET_DEPLOYMENTS_DIR ?? path.join(REPO_ROOT, 'deployments'));
   return {
@@ -82,6 +94,7 @@ function parseOptions(argv) {
       path.join(REPO_ROOT, 'deployments', 'config', `${values.network}.json`)),
     recordFile: path.join(deploymentsDir, `${values.network}.json`),
     registerDemo: values['register-demo'],
+    gridDeposit: BigInt(values['grid-deposit']),
   };
 }
 
@@ -169,6 +182,16 @@ async function main() {
     fail(`${options.configFile}: "market" has no "limits" ({"max_offers": ..., "step_items": ...}; ` +
       'the defaults are in deployments/config/local.json)');
   }
+  // Nor do files written before settlement in the native token: both fields must be there,
+  // null included, so that open offers are a choice rather than an accident.
+  if (!('grid_operator' in file.market)) {
+    fail(`${options.configFile}: "market" has no "grid_operator" (null: main's operator is ` +
+      'credited grid sales, fees and penalties; or an SS58 address)');
+  }
+  if (!('sealing' in file.market)) {
+    fail(`${options.configFile}: "market" has no "sealing" ({"reveal_ms": ..., "penalty": ...} ` +
+      'for sealed offers, the default in deployments/config/local.json, or null for open offers)');
+  }
   if (options.registerDemo && !Array.isArray(file.participants)) {
     fail(`--register-demo: ${options.configFile} has no "participants" list`);
   }
@@ -192,8 +215,11 @@ async function main() {
         if (!sameValue(file.market, onChain)) {
           say(`warning: the chain's configuration differs from ${shown(options.configFile)}; ` +
             'a running market is not changed here: the operator can call update_config ' +
-            `(interval length fixed), or delete ${shown(options.recordFile)} to deploy afresh`);
+            '(interval length and sealing fixed), or delete ' +
+            `${shown(options.recordFile)} to deploy afresh`);
         }
+        say(`grid deposit in p2g: ${(await market.ledger()).grid_deposit} (not funded again; ` +
+          'top it up with fund_grid)');
       } else {
         say(`not reusing ${shown(options.recordFile)}: ${found.reason}; deploying afresh`);
         record = null;
@@ -210,6 +236,15 @@ async function main() {
       }
       say(`deployed main ${market.addresses.main}, p2p ${market.addresses.p2p}, ` +
         `p2g ${market.addresses.p2g} (block ${deployed.blockNumber})`);
+      let funded = null;
+      if (options.gridDeposit > 0n) {
+        funded = await market.fundGrid(operator, options.gridDeposit);
+        say(`funded the grid deposit with ${options.gridDeposit} (p2g grid deposit ` +
+          `${funded.value}, block ${funded.blockNumber})`);
+      } else {
+        say('grid deposit not funded (--grid-deposit 0): closes with feed-in fail with ' +
+          'P2g(GridDepositShort) until someone calls fund_grid');
+      }
       record = {
         network: options.network,
         url: options.url,
@@ -230,6 +265,7 @@ async function main() {
           block_hash: deployed.blockHash,
           timestamp_ms: deployed.blockTime,
           time: new Date(deployed.blockTime).toISOString(),
+          grid_deposit: toJsonSafe(funded?.value ?? 0n),
         },
         participants: [],
       };

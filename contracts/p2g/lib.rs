@@ -76,6 +76,13 @@ mod p2g {
         pub credits: Balance,
         /// What is left of the grid deposit that pays feed-in.
         pub grid_deposit: Balance,
+        /// P2P payments charged to buyers whose sellers are not settled yet. An interval
+        /// settles in batches of positions, in submission order, so a buyer may be settled
+        /// before or after the sellers it paid; this and `p2p_advanced` carry the difference,
+        /// and one of them is always zero.
+        pub p2p_collected: Balance,
+        /// P2P earnings credited to sellers whose buyers are not settled yet.
+        pub p2p_advanced: Balance,
     }
 
     impl Ledger {
@@ -84,6 +91,8 @@ mod p2g {
             self.deposits
                 .saturating_add(self.credits)
                 .saturating_add(self.grid_deposit)
+                .saturating_add(self.p2p_collected)
+                .saturating_sub(self.p2p_advanced)
         }
     }
 
@@ -290,6 +299,8 @@ mod p2g {
                     .ok_or(Error::GridDepositShort)?;
                 self.credit(*account, add(transfers.refund, transfers.earned)?)?;
                 to_operator = add(to_operator, transfers.to_operator)?;
+                self.ledger.p2p_collected = add(self.ledger.p2p_collected, bill.p2p_paid)?;
+                self.ledger.p2p_advanced = add(self.ledger.p2p_advanced, bill.p2p_earned)?;
                 totals = totals.checked_add(&GridTotals {
                     import_wh: bill.grid_bought_wh,
                     export_wh: bill.grid_sold_wh,
@@ -317,6 +328,9 @@ mod p2g {
                 }
             }
             self.credit(grid_operator, to_operator)?;
+            let in_transit = self.ledger.p2p_collected.min(self.ledger.p2p_advanced);
+            self.ledger.p2p_collected = sub(self.ledger.p2p_collected, in_transit)?;
+            self.ledger.p2p_advanced = sub(self.ledger.p2p_advanced, in_transit)?;
             result.totals = result.totals.checked_add(&totals)?;
             result.complete = last;
             self.results.insert(interval.index, &result);
@@ -663,7 +677,7 @@ mod p2g {
                 Ledger {
                     deposits: 0,
                     credits: 540_000,
-                    grid_deposit: 0
+                    ..Ledger::default()
                 }
             );
 
@@ -675,6 +689,48 @@ mod p2g {
             assert_eq!(month.grid_paid, 153_600 + 192_000);
             assert_eq!(month.grid_bought_wh, 900);
             assert_eq!(p2g.monthly_bill(a.charlie, 202_612), None);
+        }
+
+        #[ink::test]
+        fn payments_in_transit_between_batches_keep_the_ledger_whole() {
+            let mut p2g = P2g::new();
+            let a = accounts();
+            escrow(&mut p2g, 0, a.charlie, 100_000);
+            let total = p2g.ledger().total();
+            let seller = Position {
+                account: a.bob,
+                side: Side::Sell,
+                offered_wh: 500,
+                matched_wh: 500,
+                value: 50_000,
+                fees: 0,
+            };
+            // The seller is settled first: its earnings are advanced.
+            settle(
+                &mut p2g,
+                0,
+                Some(100_000),
+                vec![seller],
+                Tariff::paper(),
+                false,
+            )
+            .unwrap();
+            assert_eq!(p2g.ledger().p2p_advanced, 50_000);
+            assert_eq!(p2g.ledger().total(), total);
+            settle(
+                &mut p2g,
+                0,
+                Some(100_000),
+                vec![buyer(a.charlie, 500, 500, 50_000)],
+                Tariff::paper(),
+                true,
+            )
+            .unwrap();
+            let ledger = p2g.ledger();
+            assert_eq!((ledger.p2p_advanced, ledger.p2p_collected), (0, 0));
+            assert_eq!(ledger.total(), total);
+            assert_eq!(p2g.credit_of(a.bob), 50_000);
+            assert_eq!(p2g.credit_of(a.charlie), 50_000);
         }
 
         #[ink::test]

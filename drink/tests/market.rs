@@ -6,10 +6,10 @@
 //! `Wh * price / 1000` rounded down. Tariff: `Tariff::paper()` (22:00 and 23:00 cost 280_000,
 //! 00:00 and 01:00 are off-peak: 260_000 * 0.95 = 247_000).
 
-use ink::{codegen::TraitCallBuilder, env::call::FromAccountId, primitives::AccountId};
+use ink::{codegen::TraitCallBuilder, env::call::FromAccountId};
 use main::Error as E;
 use market::{Bill, IntervalState, MarketConfig, PricingRule, Side, Tariff, Topology, Trade};
-use market_drink::{chain_account, MarketEvent, MarketSandbox};
+use market_drink::{chain_account, HarnessError, MarketEvent};
 
 mod common;
 use common::*;

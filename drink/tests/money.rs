@@ -21,7 +21,10 @@ fn an_interval_settles_in_the_native_token() {
     let ledger = market.ledger().unwrap();
     assert_eq!(ledger.total(), GRID_FUNDS);
     assert_eq!(market.buy_deposit(0, 800, None).unwrap(), Ok(224_000));
-    assert_eq!(market.buy_deposit(0, 1_200, Some(150_000)).unwrap(), Ok(336_000));
+    assert_eq!(
+        market.buy_deposit(0, 1_200, Some(150_000)).unwrap(),
+        Ok(336_000)
+    );
     // 1 Wh at 280_000 per kWh is 280 units; 1 Wh at 280_001 rounds up to 281.
     assert_eq!(market.buy_deposit(0, 1, Some(280_001)).unwrap(), Ok(281));
 
@@ -75,7 +78,10 @@ fn an_interval_settles_in_the_native_token() {
         m.withdraw(a(STRANGER))
     });
     ok(market.withdraw(a(OPERATOR)).unwrap());
-    assert_eq!(market.ledger().unwrap().credits, 560_000 - 100_000 - 112_000);
+    assert_eq!(
+        market.ledger().unwrap().credits,
+        560_000 - 100_000 - 112_000
+    );
 }
 
 #[test]
@@ -175,7 +181,9 @@ fn money_messages_refuse_bad_input() {
     refused(&mut market, E::PriceOutOfBounds, |m| {
         m.sell(a(P1), 0, 100, u128::MAX)
     });
-    refused(&mut market, E::PriceOutOfBounds, |m| m.sell(a(P1), 0, 100, 0));
+    refused(&mut market, E::PriceOutOfBounds, |m| {
+        m.sell(a(P1), 0, 100, 0)
+    });
     // No deposit can cover a limit of u128::MAX: the product overflows.
     assert_eq!(
         market.buy_deposit(0, 100, Some(u128::MAX)).unwrap(),
@@ -184,13 +192,17 @@ fn money_messages_refuse_bad_input() {
     refused(&mut market, E::Overflow, |m| {
         m.buy(a(P2), 0, 100, Some(u128::MAX), 1_000_000)
     });
-    refused(&mut market, E::DepositTooLow, |m| m.buy(a(P2), 0, 100, None, 0));
+    refused(&mut market, E::DepositTooLow, |m| {
+        m.buy(a(P2), 0, 100, None, 0)
+    });
     // The most energy allowed, at the grid's price, is accepted.
     let deposit = market.buy_deposit(0, max, None).unwrap().unwrap();
     assert_eq!(deposit, 280_000_000_000);
     ok(market.buy(a(P2), 0, max, None, deposit).unwrap());
     // Sealed-mode messages in an open market.
-    refused(&mut market, E::NotSealed, |m| m.commit(a(P1), 0, [1; 32], 10_000));
+    refused(&mut market, E::NotSealed, |m| {
+        m.commit(a(P1), 0, [1; 32], 10_000)
+    });
     refused(&mut market, E::NotSealed, |m| {
         m.reveal(a(P1), 0, market::Side::Sell, 100, 100_000, [1; 32])
     });
@@ -200,5 +212,7 @@ fn money_messages_refuse_bad_input() {
     refused(&mut market, E::NotRegistered, |m| {
         m.sell(a(P6), 0, 100, 100_000)
     });
-    refused(&mut market, E::NotRegistered, |m| m.buy(a(P6), 0, 100, None, 1_000_000));
+    refused(&mut market, E::NotRegistered, |m| {
+        m.buy(a(P6), 0, 100, None, 1_000_000)
+    });
 }

@@ -128,7 +128,10 @@ fn sealed_offers_clear_like_open_ones() {
     let escrow = market.escrow_of(a(P1), 0).unwrap().unwrap();
     assert_eq!(escrow.sealed, Some(secrets()[0].commitment(0)));
     assert_eq!(escrow.deposit, PENALTY);
-    assert_eq!(market.interval_state(0).unwrap(), market::IntervalState::Open);
+    assert_eq!(
+        market.interval_state(0).unwrap(),
+        market::IntervalState::Open
+    );
 
     market.set_time(START + HOUR);
     assert_eq!(
@@ -153,7 +156,13 @@ fn sealed_offers_clear_like_open_ones() {
             Side::Sell => open.sell(a(secret.home), 0, secret.energy_wh, secret.price),
             Side::Buy => {
                 let paid = deposit(&mut open, &secret);
-                open.buy(a(secret.home), 0, secret.energy_wh, Some(secret.price), paid)
+                open.buy(
+                    a(secret.home),
+                    0,
+                    secret.energy_wh,
+                    Some(secret.price),
+                    paid,
+                )
             }
         };
         ok(outcome.unwrap());
@@ -210,7 +219,9 @@ fn sealed_messages_refuse_bad_input() {
     };
     // Open offers are refused in sealed mode.
     refused(&mut market, E::Sealed, |m| m.sell(a(P1), 0, 100, 100_000));
-    refused(&mut market, E::Sealed, |m| m.buy(a(P2), 0, 100, None, 1_000_000));
+    refused(&mut market, E::Sealed, |m| {
+        m.buy(a(P2), 0, 100, None, 1_000_000)
+    });
     refused(&mut market, E::DepositTooLow, |m| {
         m.commit(a(P1), 0, offer.commitment(0), PENALTY - 1)
     });
@@ -227,7 +238,14 @@ fn sealed_messages_refuse_bad_input() {
         m.commit(a(P1), 0, offer.commitment(0), PENALTY)
     });
     refused(&mut market, E::IntervalNotEnded, |m| {
-        m.reveal(a(P1), 0, offer.side, offer.energy_wh, offer.price, offer.salt)
+        m.reveal(
+            a(P1),
+            0,
+            offer.side,
+            offer.energy_wh,
+            offer.price,
+            offer.salt,
+        )
     });
     // A buy committed with the penalty only: its reveal is refused, so it stays sealed.
     let thin = Secret {
@@ -237,7 +255,9 @@ fn sealed_messages_refuse_bad_input() {
         price: 200_000,
         salt: [2; 32],
     };
-    ok(market.commit(a(P2), 0, thin.commitment(0), PENALTY).unwrap());
+    ok(market
+        .commit(a(P2), 0, thin.commitment(0), PENALTY)
+        .unwrap());
     // An offer too large to reveal.
     let huge = Secret {
         home: P3,
@@ -246,7 +266,9 @@ fn sealed_messages_refuse_bad_input() {
         price: 120_000,
         salt: [3; 32],
     };
-    ok(market.commit(a(P3), 0, huge.commitment(0), PENALTY).unwrap());
+    ok(market
+        .commit(a(P3), 0, huge.commitment(0), PENALTY)
+        .unwrap());
     // An ask outside the bounds.
     let dear = Secret {
         home: P6,
@@ -255,7 +277,9 @@ fn sealed_messages_refuse_bad_input() {
         price: 400_001,
         salt: [6; 32],
     };
-    ok(market.commit(a(P6), 0, dear.commitment(0), PENALTY).unwrap());
+    ok(market
+        .commit(a(P6), 0, dear.commitment(0), PENALTY)
+        .unwrap());
 
     market.set_time(START + HOUR);
     refused(&mut market, E::IntervalNotOpen, |m| {
@@ -267,16 +291,44 @@ fn sealed_messages_refuse_bad_input() {
         m.reveal(a(P1), 0, offer.side, offer.energy_wh, offer.price, [9; 32])
     });
     refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
-        m.reveal(a(P1), 0, offer.side, offer.energy_wh + 1, offer.price, offer.salt)
+        m.reveal(
+            a(P1),
+            0,
+            offer.side,
+            offer.energy_wh + 1,
+            offer.price,
+            offer.salt,
+        )
     });
     refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
-        m.reveal(a(P1), 0, Side::Buy, offer.energy_wh, offer.price, offer.salt)
+        m.reveal(
+            a(P1),
+            0,
+            Side::Buy,
+            offer.energy_wh,
+            offer.price,
+            offer.salt,
+        )
     });
     refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
-        m.reveal(a(P4), 0, offer.side, offer.energy_wh, offer.price, offer.salt)
+        m.reveal(
+            a(P4),
+            0,
+            offer.side,
+            offer.energy_wh,
+            offer.price,
+            offer.salt,
+        )
     });
     refused(&mut market, E::NotRegistered, |m| {
-        m.reveal(a(STRANGER), 0, offer.side, offer.energy_wh, offer.price, offer.salt)
+        m.reveal(
+            a(STRANGER),
+            0,
+            offer.side,
+            offer.energy_wh,
+            offer.price,
+            offer.salt,
+        )
     });
     refused(&mut market, E::ZeroEnergy, |m| {
         m.reveal(a(P1), 0, offer.side, 0, offer.price, offer.salt)
@@ -292,7 +344,14 @@ fn sealed_messages_refuse_bad_input() {
     });
     assert_eq!(offer.reveal(&mut market, 0), Ok(()));
     refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
-        m.reveal(a(P1), 0, offer.side, offer.energy_wh, offer.price, offer.salt)
+        m.reveal(
+            a(P1),
+            0,
+            offer.side,
+            offer.energy_wh,
+            offer.price,
+            offer.salt,
+        )
     });
 
     market.set_time(START + HOUR + REVEAL_MS);
@@ -305,7 +364,10 @@ fn sealed_messages_refuse_bad_input() {
     });
     ok(market.close_interval(a(P4), 0).unwrap());
     for home in [P2, P3, P6] {
-        assert_eq!(market.forfeit(a(P4), 0, a(home)).unwrap().value, Ok(PENALTY));
+        assert_eq!(
+            market.forfeit(a(P4), 0, a(home)).unwrap().value,
+            Ok(PENALTY)
+        );
         assert_eq!(market.credit_of(a(home)).unwrap(), 0);
     }
     // The sealing settings are fixed at instantiation.
@@ -335,12 +397,16 @@ fn withdrawn_and_removed_commitments_cost_nothing() {
         salt: [7; 32],
     };
     // Cancelled while the interval is open: the whole deposit comes back.
-    ok(market.commit(a(P1), 0, offer.commitment(0), 20_000).unwrap());
+    ok(market
+        .commit(a(P1), 0, offer.commitment(0), 20_000)
+        .unwrap());
     ok(market.cancel(a(P1), 0).unwrap());
     assert_eq!(market.credit_of(a(P1)).unwrap(), 20_000);
     refused(&mut market, E::NoOffer, |m| m.cancel(a(P1), 0));
     // Removed by the operator after the interval, before revealing: no penalty.
-    ok(market.commit(a(P3), 0, offer.commitment(0), 20_000).unwrap());
+    ok(market
+        .commit(a(P3), 0, offer.commitment(0), 20_000)
+        .unwrap());
     market.set_time(START + HOUR);
     ok(market.remove(a(OPERATOR), a(P3)).unwrap());
     market.set_time(START + HOUR + REVEAL_MS);

@@ -30,6 +30,38 @@ macro_rules! submit {
     };
 }
 
+/// Submits a payable `message` as `caller`, transferring `value`.
+macro_rules! submit_paying {
+    ($client:expr, $caller:expr, $message:expr, $value:expr) => {
+        $client
+            .call($caller, &$message)
+            .value($value)
+            .submit()
+            .await
+            .expect("transaction")
+    };
+}
+
+/// Submits `market.buy(interval, energy_wh, limit)` as `caller` with the deposit that
+/// `buy_deposit` asks for, and returns the call result and the deposit.
+macro_rules! buy {
+    ($client:expr, $caller:expr, $market:expr, $interval:expr, $energy:expr, $limit:expr) => {{
+        let deposit = read!(
+            $client,
+            $caller,
+            $market.buy_deposit($interval, $energy, $limit)
+        )
+        .expect("a deposit");
+        let bought = submit_paying!(
+            $client,
+            $caller,
+            $market.buy($interval, $energy, $limit),
+            deposit
+        );
+        (bought, deposit)
+    }};
+}
+
 /// Dry-runs `message` as `caller`: the result, with its return value and revert flag.
 macro_rules! dry_run {
     ($client:expr, $caller:expr, $message:expr) => {
@@ -235,6 +267,8 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     let two = client.create_and_fund_account(&operator, FUNDS).await;
     let main = deploy!(client, &operator);
     let mut market = main.call_builder::<Main>();
+    // Feed-in is paid out of the grid deposit, which the operator funds.
+    submit_paying!(client, &operator, market.fund_grid(), 1_000_000_000);
 
     for (home, area) in [
         (&bob, 0),
@@ -262,9 +296,18 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     submit!(client, &bob, market.sell(i, 1_000, 120_000));
     submit!(client, &dave, market.sell(i, 600, 100_000));
     submit!(client, &one, market.sell(i, 300, 150_000));
-    submit!(client, &charlie, market.buy(i, 800, None));
-    submit!(client, &ferdie, market.buy(i, 100, None));
-    submit!(client, &eve, market.buy(i, 500, Some(90_000)));
+    // Buyers deposit their worst case: the energy at the grid's price (or their limit and
+    // the farthest fee, if dearer).
+    let (_, charlie_deposit) = buy!(client, &charlie, market, i, 800, None);
+    let short = client
+        .call(&ferdie, &market.buy(i, 100, None))
+        .value(1)
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(short.return_value(), Err(E::DepositTooLow));
+    buy!(client, &ferdie, market, i, 100, None);
+    buy!(client, &eve, market, i, 500, Some(90_000));
     let cancelled = submit!(client, &ferdie, market.cancel(i));
     assert_eq!(
         emitted(&cancelled.events),
@@ -273,7 +316,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
             account: id(&ferdie)
         })]
     );
-    let placed = submit!(client, &ferdie, market.buy(i, 1_200, None));
+    let (placed, _) = buy!(client, &ferdie, market, i, 1_200, None);
     assert_eq!(
         emitted(&placed.events),
         vec![Emitted::Accepted(main::OfferAccepted {
@@ -291,7 +334,12 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     assert_eq!(too_cheap.return_value(), Err(E::PriceOutOfBounds));
     let too_dear = dry_run!(client, &charlie, market.sell(i, 100, 400_001));
     assert_eq!(too_dear.return_value(), Err(E::PriceOutOfBounds));
-    let twice = dry_run!(client, &bob, market.buy(i, 100, None));
+    let twice = client
+        .call(&bob, &market.buy(i, 100, None))
+        .value(1_000_000)
+        .dry_run()
+        .await
+        .expect("dry run");
     assert_eq!(twice.return_value(), Err(E::OfferExists));
     let early = dry_run!(client, &two, market.close_interval(i));
     assert_eq!(early.return_value().map(|_| ()), Err(E::IntervalNotEnded));
@@ -389,13 +437,24 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     );
     let again = dry_run!(client, &two, market.close_interval(i));
     assert_eq!(again.return_value().map(|_| ()), Err(E::AlreadyCleared));
+    // Charlie paid 80_000 of its deposit: the rest is its credit, withdrawn pull-style.
+    let credit = read!(client, &two, market.credit_of(id(&charlie)));
+    assert_eq!(credit, charlie_deposit - 80_000);
+    let withdrawn = submit!(client, &charlie, market.withdraw());
+    assert_eq!(withdrawn.return_value(), Ok(credit));
+    assert_eq!(read!(client, &two, market.credit_of(id(&charlie))), 0);
+    let twice = dry_run!(client, &charlie, market.withdraw());
+    assert_eq!(
+        twice.return_value(),
+        Err(E::P2g(p2g::Error::NothingToWithdraw))
+    );
 
     // Interval j: a second round between dave (area 1) and charlie (area 0); ferdie's limit
     // is below the price, so ferdie buys from the grid.
     let j = next_interval(&mut client, &timing).await;
     submit!(client, &dave, market.sell(j, 400, 90_000));
-    submit!(client, &charlie, market.buy(j, 300, None));
-    submit!(client, &ferdie, market.buy(j, 200, Some(80_000)));
+    buy!(client, &charlie, market, j, 300, None);
+    buy!(client, &ferdie, market, j, 200, Some(80_000));
     until_ended(&mut client, &timing, j).await;
     let zero = dry_run!(client, &bob, market.close_step(j, 0));
     assert_eq!(zero.return_value().map(|_| ()), Err(E::ZeroBudget));
@@ -483,12 +542,23 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     let settle = client
         .call(
             &bob,
-            &p2g.settle(key, None, Vec::new(), market::Tariff::paper(), true),
+            &p2g.settle(
+                key,
+                None,
+                Vec::new(),
+                market::Tariff::paper(),
+                id(&bob),
+                true,
+            ),
         )
         .dry_run()
         .await
         .expect("dry run");
     assert_eq!(settle.return_value().map(|_| ()), Err(p2g::Error::NotMain));
+    let withdraw = dry_run!(client, &bob, p2g.withdraw(id(&bob)));
+    assert_eq!(withdraw.return_value(), Err(p2g::Error::NotMain));
+    let escrow = dry_run!(client, &bob, p2g.escrow(0, id(&bob), None, 10));
+    assert_eq!(escrow.return_value(), Err(p2g::Error::NotMain));
     // The real transaction is refused as well (its dry run reverts) and nothing changed.
     assert!(client
         .call(&bob, &p2p.place(0, offer_again(), 10))

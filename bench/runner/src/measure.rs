@@ -16,7 +16,7 @@ use ink::{
     primitives::AccountId,
 };
 use main::{CloseProgress, MainRef};
-use market::{config::HOUR_MS, IntervalIndex, MarketConfig};
+use market::{config::HOUR_MS, IntervalIndex, MarketConfig, Side};
 use market_drink::{
     actor, chain_account,
     drink::{session::ContractBundle, Weight},
@@ -122,7 +122,24 @@ fn weigh<R: Decode + std::fmt::Debug, Args: Encode>(
     caller: AccountId,
     build: impl FnOnce(&mut MainRef) -> Builder<Args, R>,
 ) -> anyhow::Result<(R, Weight)> {
-    let outcome = market.call_main::<R, Args, R>(caller, build)?;
+    weigh_paying(market, caller, 0, build)
+}
+
+/// The grid deposit of these measurements: pays every residual surplus's feed-in.
+const GRID_DEPOSIT: u128 = 1_000_000_000_000;
+
+/// A buy's deposit in these measurements: more than any of their buys needs (2 kWh at the
+/// dearest hour); the rest is credited back at the close.
+const BUY_DEPOSIT: u128 = 1_000_000;
+
+/// [`weigh`] for a payable message, transferring `value`.
+fn weigh_paying<R: Decode + std::fmt::Debug, Args: Encode>(
+    market: &mut MarketSandbox,
+    caller: AccountId,
+    value: u128,
+    build: impl FnOnce(&mut MainRef) -> Builder<Args, R>,
+) -> anyhow::Result<(R, Weight)> {
+    let outcome = market.call_main_paying::<R, Args, R>(caller, value, build)?;
     ensure!(!outcome.reverted, "the call reverted: {:?}", outcome.value);
     Ok((outcome.value, outcome.weight))
 }
@@ -151,6 +168,13 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
     let mut market = MarketSandbox::deploy(bundles, &MarketConfig::paper(), operator, START_MS)?;
     let homes: Vec<(AccountId, u8)> = (0..6).map(|n| (actor(10 + n), n / 2)).collect();
     let mut table = Map::new();
+    record(
+        &mut table,
+        "fund_grid",
+        weigh_paying(&mut market, operator, GRID_DEPOSIT, |m| {
+            m.call_mut().fund_grid()
+        })?,
+    )?;
     for (i, (home, area)) in homes.iter().enumerate() {
         market.fund(*home)?;
         let weighed = weigh(&mut market, operator, |m| {
@@ -172,12 +196,16 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
     record(
         &mut table,
         "buy",
-        weigh(&mut market, c, |m| m.call_mut().buy(0, 800, None))?,
+        weigh_paying(&mut market, c, BUY_DEPOSIT, |m| {
+            m.call_mut().buy(0, 800, None)
+        })?,
     )?;
     record(
         &mut table,
         "buy_with_limit",
-        weigh(&mut market, e, |m| m.call_mut().buy(0, 500, Some(300_000)))?,
+        weigh_paying(&mut market, e, BUY_DEPOSIT, |m| {
+            m.call_mut().buy(0, 500, Some(300_000))
+        })?,
     )?;
     succeeded(weigh(&mut market, b, |m| {
         m.call_mut().sell(0, 700, 120_000)
@@ -190,7 +218,9 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
     succeeded(weigh(&mut market, b, |m| {
         m.call_mut().sell(0, 700, 120_000)
     })?)?;
-    succeeded(weigh(&mut market, d, |m| m.call_mut().buy(0, 900, None))?)?;
+    succeeded(weigh_paying(&mut market, d, BUY_DEPOSIT, |m| {
+        m.call_mut().buy(0, 900, None)
+    })?)?;
     succeeded(weigh(&mut market, f, |m| {
         m.call_mut().sell(0, 300, 150_000)
     })?)?;
@@ -200,7 +230,9 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
         let placed = if side == 0 {
             weigh(&mut market, home, |m| m.call_mut().sell(1, 600, 110_000))?
         } else {
-            weigh(&mut market, home, |m| m.call_mut().buy(1, 600, None))?
+            weigh_paying(&mut market, home, BUY_DEPOSIT, |m| {
+                m.call_mut().buy(1, 600, None)
+            })?
         };
         succeeded(placed)?;
     }
@@ -216,6 +248,11 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
         "six offers close in one step"
     );
     table.insert("close_interval_6_offers".into(), weight_json(weight));
+    record(
+        &mut table,
+        "withdraw",
+        weigh(&mut market, a, |m| m.call_mut().withdraw())?,
+    )?;
 
     let month = market::month_of(START_MS);
     macro_rules! query {
@@ -237,6 +274,9 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
     query!("monthly_bill", |m| m.call().monthly_bill(a, month));
     query!("grid_price", |m| m.call().grid_price(18));
     query!("operator", |m| m.call().operator());
+    query!("buy_deposit", |m| m.call().buy_deposit(1, 600, None));
+    query!("credit_of", |m| m.call().credit_of(a));
+    sealed_weights(bundles, &mut table)?;
 
     // The yardstick: one storage write in the same runtime.
     let mut constructor = ink::selector_bytes!("new").to_vec();
@@ -244,9 +284,53 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
     let yardstick = market.instantiate(floor, constructor, b"floor".to_vec())?;
     let mut set = ink::selector_bytes!("set").to_vec();
     42u64.encode_to(&mut set);
-    let outcome = market.call_raw::<()>(&chain_account(&yardstick), &a, set)?;
+    let outcome = market.call_raw::<()>(&chain_account(&yardstick), &a, 0, set)?;
     ensure!(!outcome.reverted, "floor.set reverted");
     Ok((Value::Object(table), weight_json(outcome.weight)))
+}
+
+/// Sealed offers on a small sealed market: `commit` and `reveal` of a sell (what replaces one
+/// `sell`), and `forfeit` of a commitment left unrevealed.
+fn sealed_weights(bundles: &Bundles, table: &mut Map<String, Value>) -> anyhow::Result<()> {
+    let operator = actor(1);
+    let config = MarketConfig::sealed();
+    let reveal_ms = config.sealing.map_or(0, |sealing| sealing.reveal_ms);
+    let mut market = MarketSandbox::deploy(bundles, &config, operator, START_MS)?;
+    let (seller, silent) = (actor(10), actor(11));
+    for home in [seller, silent] {
+        market.fund(home)?;
+        succeeded(weigh(&mut market, operator, |m| {
+            m.call_mut().register(home, 0)
+        })?)?;
+    }
+    let salt = [7; 32];
+    let sealed = market::seal::commitment(&seller, 0, Side::Sell, 1_000, 100_000, &salt);
+    let penalty = market::Sealing::DEFAULT.penalty;
+    record(
+        table,
+        "commit",
+        weigh_paying(&mut market, seller, penalty, |m| {
+            m.call_mut().commit(0, sealed)
+        })?,
+    )?;
+    succeeded(weigh_paying(&mut market, silent, penalty, |m| {
+        m.call_mut().commit(0, [1; 32])
+    })?)?;
+    market.set_time(START_MS + HOUR_MS);
+    record(
+        table,
+        "reveal",
+        weigh(&mut market, seller, |m| {
+            m.call_mut().reveal(0, Side::Sell, 1_000, 100_000, salt)
+        })?,
+    )?;
+    market.set_time(START_MS + HOUR_MS + reveal_ms);
+    record(
+        table,
+        "forfeit",
+        weigh(&mut market, seller, |m| m.call_mut().forfeit(0, silent))?,
+    )?;
+    Ok(())
 }
 
 /// Distinct accounts beyond the driver's 256 actors.
@@ -265,6 +349,9 @@ fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
         config.limits.max_offers = config.limits.max_offers.max(offers);
         let operator = actor(1);
         let mut market = MarketSandbox::deploy(bundles, &config, operator, START_MS)?;
+        succeeded(weigh_paying(&mut market, operator, GRID_DEPOSIT, |m| {
+            m.call_mut().fund_grid()
+        })?)?;
         for n in 0..offers {
             market.fund(home(n))?;
             let area = u8::try_from(n % 3)?;
@@ -281,7 +368,7 @@ fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
                     m.call_mut().sell(interval, energy_wh, ask)
                 })?
             } else {
-                weigh(&mut market, home(n), |m| {
+                weigh_paying(&mut market, home(n), BUY_DEPOSIT, |m| {
                     m.call_mut().buy(interval, energy_wh, None)
                 })?
             };

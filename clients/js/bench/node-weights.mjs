@@ -10,15 +10,22 @@
  * - `--out` (default `<repo>/bench/node.json`) is where the figures are written.
  *
  * Deploys a fresh suite with the default configuration (deployments/config/local.json) but a
- * 15 s interval, so that closing can be measured without waiting an hour, and replays the book
- * that the drink measurement (bench/runner/src/measure.rs) uses: six homes, two per area;
- * interval i with every kind of offer and a cancel, interval i + 1 with six offers. Each
- * message is dry-run on the best block just before it is sent (or, for queries, after both
- * intervals are closed) and its `gasRequired` recorded: the weight a transaction must offer as
- * its gas limit. Names match the drink table so the two sit side by side:
+ * 15 s interval and open offers (`sealing` null), so that closing can be measured without
+ * waiting an hour, and replays the book that the drink measurement (bench/runner/src/measure.rs)
+ * uses: six homes, two per area; interval i with every kind of offer and a cancel, interval
+ * i + 1 with six offers. Buys pay exactly their `buy_deposit`; the operator funds the grid
+ * deposit (`fund_grid`) before the closes, and a seller withdraws its credit after them
+ * (`withdraw`). Each message is dry-run on the best block just before it is sent (or, for
+ * queries, after both intervals are closed), carrying the value the transaction carries, and
+ * its `gasRequired` recorded: the weight a transaction must offer as its gas limit. Names are
+ * the messages' snake_case names, as in the drink table, so the two sit side by side:
  * `close_step_1_item` is the first one-item step of interval i, `close_interval_6_offers` the
- * single default-budget step that closes interval i + 1. When the yardstick contract
- * (bench/floor) has been built, its `set` is weighed as `floor`.
+ * single default-budget step that closes interval i + 1.
+ *
+ * The sealed messages are weighed on a second, small suite in sealed mode (6 s interval, 6 s
+ * reveal window, three homes): `commit` (a buy's commitment), `reveal` (that buy, which prices
+ * its cover like `buy`), and `forfeit` of a commitment left unrevealed, after the window. When
+ * the yardstick contract (bench/floor) has been built, its `set` is weighed as `floor`.
  *
  * Output: `{node, max_extrinsic, max_block, messages: {name: {ref_time, proof_size}}}`, with
  * the chain's per-extrinsic limit of the normal class and its maximum block weight, in
@@ -43,6 +50,7 @@ import {
   intervalStart,
   loadBundle,
   monthKey,
+  sealOffer,
   submit,
   toJsonSafe,
   uploadCode,
@@ -52,6 +60,13 @@ const USAGE = 'usage: node bench/node-weights.mjs [URL] [--out FILE]';
 
 /** Long enough for eight offers and their dry runs to land in one interval. */
 const INTERVAL_MS = 15_000;
+
+/** The sealed suite: short, since it holds three commitments and waits out a reveal window. */
+const SEALED_INTERVAL_MS = 6_000;
+const SEALING = { reveal_ms: 6_000, penalty: 10_000 };
+
+/** What the operator pays into each suite's grid deposit (one token of the dev chain). */
+const GRID_FUND = 10n ** 12n;
 
 function say(line) {
   process.stderr.write(`${line}\n`);
@@ -92,11 +107,53 @@ function weight({ refTime, proofSize }) {
   return { ref_time: refTime.toBigInt(), proof_size: proofSize.toBigInt() };
 }
 
-/** The default configuration with a short interval. */
-function benchConfig() {
+/**
+ * The default configuration with a short interval and open offers, or with `overrides` (the
+ * sealed suite's interval and sealing).
+ */
+function benchConfig(overrides = { interval_ms: INTERVAL_MS, sealing: null }) {
   const file = path.join(REPO_ROOT, 'deployments', 'config', 'local.json');
   const { market } = JSON.parse(readFileSync(file, 'utf8'));
-  return { ...market, interval_ms: INTERVAL_MS };
+  return { ...market, ...overrides };
+}
+
+/**
+ * Weighs `commit`, `reveal` and `forfeit` on a fresh sealed suite: three homes commit in one
+ * interval (a sell, a buy, and a buy never revealed), the first two reveal, the interval
+ * closes after its reveal window, and the third commitment is forfeited.
+ */
+async function weighSealed(api, operator, [seller, buyer, absent], messages) {
+  const { market } = await Market.deploy(api, operator, benchConfig({
+    interval_ms: SEALED_INTERVAL_MS, sealing: SEALING,
+  }));
+  say(`deployed the sealed suite's main ${market.address}`);
+  for (const [home, area] of [[seller, 0], [buyer, 1], [absent, 2]]) {
+    await market.register(operator, home, area);
+  }
+  await market.fundGrid(operator, GRID_FUND);
+  const weigh = async (name, message, args, origin, value) => {
+    const { value: result, gasRequired } = await market.estimate(message, args, origin, { value });
+    messages[name] = gasRequired;
+    return result;
+  };
+
+  const { interval: j } = await market.openInterval(operator, { minRemainingMs: 4_000 });
+  const sell = await market.commitOffer(seller, j, 'Sell', 600, 110_000);
+  const buyDeposit = await market.commitDeposit(j, 'Buy', 800, 300_000);
+  const buySeal = sealOffer(buyer, j, 'Buy', 800, 300_000);
+  await weigh('commit', 'commit', [j, buySeal.commitment], buyer, buyDeposit);
+  await market.commit(buyer, j, buySeal.commitment, { value: buyDeposit });
+  await market.commitOffer(absent, j, 'Buy', 500, 100_000);
+
+  await market.waitUntilEnded(operator, j);
+  await market.revealOffer(seller, sell.sealed);
+  await weigh('reveal', 'reveal', [j, 'Buy', 800, 300_000, buySeal.salt], buyer);
+  await market.reveal(buyer, j, 'Buy', 800, 300_000, buySeal.salt);
+
+  await market.waitUntilClosable(operator, j);
+  await market.closeInterval(operator, j);
+  await weigh('forfeit', 'forfeit', [j, accountHex(absent)], operator);
+  await market.forfeit(operator, j, absent);
 }
 
 /**
@@ -146,11 +203,15 @@ async function main() {
     say(`deployed main ${market.address}`);
 
     const messages = {};
-    /** Dry-runs `message` from `origin` and records its weight under `name`. */
-    const weigh = async (name, message, args, origin) => {
-      const { value, gasRequired } = await market.estimate(message, args, origin);
+    /**
+     * Dry-runs `message` from `origin`, transferring `value` (a buy's deposit), and records its
+     * weight under `name`.
+     */
+    const weigh = async (name, message, args, origin, value = 0n) => {
+      const { value: result, gasRequired } = await market.estimate(message, args, origin,
+        { value });
       messages[name] = gasRequired;
-      return value;
+      return result;
     };
 
     await weigh('register', 'register', [accountHex(a), 0], operator);
@@ -160,9 +221,10 @@ async function main() {
     const { interval: i } = await market.openInterval(operator, { minRemainingMs: 8_000 });
     await weigh('sell', 'sell', [i, 1_000, 100_000], a);
     await market.sell(a, i, 1_000, 100_000);
-    await weigh('buy', 'buy', [i, 800, null], c);
+    await weigh('buy', 'buy', [i, 800, null], c, await market.buyDeposit(i, 800));
     await market.buy(c, i, 800);
-    await weigh('buy_with_limit', 'buy', [i, 500, 300_000], e);
+    await weigh('buy_with_limit', 'buy', [i, 500, 300_000], e,
+      await market.buyDeposit(i, 500, 300_000));
     await market.buy(e, i, 500, 300_000);
     await market.sell(b, i, 700, 120_000);
     await weigh('cancel', 'cancel', [i], b);
@@ -173,6 +235,8 @@ async function main() {
     // Operator messages, on a live book: remove withdraws f's open offer through p2p.
     await weigh('remove', 'remove', [accountHex(f)], operator);
     await weigh('update_config', 'update_config', [benchConfig()], operator);
+    await weigh('fund_grid', 'fund_grid', [], operator, GRID_FUND);
+    await market.fundGrid(operator, GRID_FUND);
 
     // Interval i + 1: six offers, closed in one step at the default budget.
     await market.waitUntilEnded(operator, i);
@@ -192,6 +256,9 @@ async function main() {
     const closing = await weigh('close_interval_6_offers', 'close_interval', [next], a);
     if (!closing.Closed) throw new Error('six offers did not close in one step');
     await market.closeInterval(a, next);
+    // a sold in both intervals: its earnings are credited, and it withdraws them.
+    await weigh('withdraw', 'withdraw', [], a);
+    await market.withdraw(a);
 
     const queries = [
       ['config', []],
@@ -206,11 +273,15 @@ async function main() {
       ['bill', [accountHex(a), next]],
       ['monthly_bill', [accountHex(a), monthKey(intervalStart(timing, next))]],
       ['grid_price', [18]],
+      ['buy_deposit', [next, 800, null]],
+      ['credit_of', [accountHex(c)]],
       ['operator', []],
       ['p2p_address', []],
       ['p2g_address', []],
     ];
     for (const [name, args] of queries) await weigh(name, name, args, f);
+
+    await weighSealed(api, operator, [a, c, e], messages);
 
     const floor = await weighFloor(api, operator);
     if (floor) messages.floor = floor;

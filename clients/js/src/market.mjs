@@ -15,9 +15,12 @@
  * - Unit enum variants are strings (`'Sell'`, `'LowestAsk'`), variants with data are
  *   one-key objects (`{ Line: { areas: 3 } }`), `Option` is `null` or the value.
  *
- * A message is always dry-run first: the dry run gives the gas and storage deposit the
- * transaction needs, and a typed `Err(Error::Variant)` is thrown as a {@link ContractError}
- * before anything is signed.
+ * - Money (deposits, credits, the grid deposit) is in the chain's native token, in its
+ *   smallest units, as `BigInt`; a payable message's `value` is transferred with the call.
+ *
+ * A message is always dry-run first, carrying the value the transaction will carry: the dry run
+ * gives the gas and storage deposit the transaction needs, and a typed `Err(Error::Variant)` is
+ * thrown as a {@link ContractError} before anything is signed.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,8 +42,22 @@ import {
   VecFixed,
   bool as Bool,
 } from '@polkadot/types';
-import { compactAddLength, hexToU8a, isHex, stringCamelCase, u8aToHex } from '@polkadot/util';
-import { blake2AsHex, cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
+import {
+  bnToU8a,
+  compactAddLength,
+  hexToU8a,
+  isHex,
+  stringCamelCase,
+  u8aConcat,
+  u8aToHex,
+} from '@polkadot/util';
+import {
+  blake2AsHex,
+  blake2AsU8a,
+  cryptoWaitReady,
+  decodeAddress,
+  randomAsU8a,
+} from '@polkadot/util-crypto';
 
 /** The repository root (this file lives in `clients/js/src/`). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -162,7 +179,9 @@ function addressOf(who) {
 /**
  * A contract message or constructor returned `Err(Error::Variant)`. `variant` is the variant's
  * name as in Rust (`'NotRegistered'`); for variants wrapping a callee's error, `detail` holds
- * the inner variant (`variant: 'P2p', detail: 'NotMain'`) and the message says `P2p(NotMain)`.
+ * the inner variant (`variant: 'P2g', detail: 'CommitmentMismatch'`: p2g refused the call main
+ * made for it) and the message says `P2g(CommitmentMismatch)`. `code` is the variant as the
+ * message shows it, the nested one included (`'P2g(CommitmentMismatch)'`, `'DepositTooLow'`).
  *
  * Usually thrown by the dry run, before anything is signed. If the dry run passed but the
  * transaction reverted in its block (the chain's state or clock moved in between), `reverted`
@@ -177,6 +196,7 @@ export class ContractError extends Error {
     this.messageName = message;
     this.variant = variant;
     this.detail = detail;
+    this.code = shown;
   }
 }
 
@@ -260,7 +280,10 @@ function toPlain(codec, names) {
   return codec.toJSON();
 }
 
-/** Deep equality of an input value and its decoded round trip; numbers compare as integers. */
+/**
+ * Deep equality of an input value and its decoded round trip; numbers compare as integers,
+ * accounts by their public key (an input may be hex where the decoded value is SS58).
+ */
 export function sameValue(input, decoded) {
   const isInt = (v) => typeof v === 'bigint' || typeof v === 'number' ||
     (typeof v === 'string' && /^\d+$/.test(v));
@@ -280,6 +303,13 @@ export function sameValue(input, decoded) {
     const keys = Object.keys(input);
     return keys.length === Object.keys(decoded).length &&
       keys.every((key) => key in decoded && sameValue(input[key], decoded[key]));
+  }
+  if (typeof input === 'string' && typeof decoded === 'string' && input !== decoded) {
+    try {
+      return accountHex(input) === accountHex(decoded);
+    } catch {
+      return false;
+    }
   }
   return input === decoded;
 }
@@ -302,7 +332,9 @@ export function toJsonSafe(value) {
  * the pool refuses it or the dispatch fails.
  *
  * @returns {Promise<{blockHash: string, blockNumber: number, blockTime: number,
- *   txHash: string, events: object[]}>} `events` are this extrinsic's `EventRecord`s.
+ *   txHash: string, fee: bigint, events: object[]}>} `events` are this extrinsic's
+ *   `EventRecord`s, `fee` the transaction fee and tip the signer paid
+ *   (`transactionPayment.TransactionFeePaid`).
  */
 export function submit(api, extrinsic, signer, what = 'transaction') {
   return new Promise((resolve, reject) => {
@@ -339,7 +371,10 @@ export function submit(api, extrinsic, signer, what = 'transaction') {
       api.rpc.chain.getHeader(included.blockHash),
       api.query.timestamp.now.at(included.blockHash),
     ]);
-    return { ...included, blockNumber: header.number.toNumber(), blockTime: now.toNumber() };
+    const paid = included.events.find(({ event }) =>
+      api.events.transactionPayment?.TransactionFeePaid.is(event));
+    const fee = paid ? paid.event.data[1].toBigInt() + paid.event.data[2].toBigInt() : 0n;
+    return { ...included, blockNumber: header.number.toNumber(), blockTime: now.toNumber(), fee };
   });
 }
 
@@ -399,6 +434,13 @@ export const TRADES_PAGE = 100;
  * instant-seal dev node no block is made without a transaction, so "now" for a query can lag
  * the wall clock arbitrarily: use {@link Market#openInterval} and {@link Market#waitUntilEnded}
  * (which make a block first) rather than reading `current_interval` after a pause.
+ *
+ * Every message method (those that sign) resolves, once its transaction is in a block, to
+ * `{value, paid, events, records, blockHash, blockNumber, blockTime, txHash, fee, gasRequired,
+ * storageDeposit}`: `value` the message's return value (`Ok` unwrapped), `paid` the value
+ * transferred with it, `events` the contract events decoded ({@link Market#decodeEvents}),
+ * `records` the extrinsic's raw `EventRecord`s, `fee` the transaction fee the signer paid,
+ * `gasRequired` and `storageDeposit` the dry run's figures the transaction was sent with.
  */
 export class Market {
   /** @private Use {@link Market.at} or {@link Market.deploy}. */
@@ -512,21 +554,131 @@ export class Market {
     return this.#call(signer, 'update_config', [config]);
   }
 
-  // -- participant messages ---------------------------------------------------------------
-
-  /** `sell(interval, energy_wh, ask)`: surplus for the current interval, ask per kWh. */
-  sell(signer, interval, energyWh, ask) {
-    return this.#call(signer, 'sell', [interval, energyWh, ask]);
+  /**
+   * `fund_grid()`, paying `amount` (> 0): adds it to the grid deposit in p2g, which pays
+   * feed-in (residual surplus sold to the grid). A close fails with `P2g(GridDepositShort)`
+   * until the grid deposit covers the interval's feed-in. Anyone may fund; it is the grid
+   * operator's duty. `value` is the grid deposit after it; p2g emits `GridFunded`.
+   */
+  fundGrid(signer, amount) {
+    return this.#call(signer, 'fund_grid', [], { value: amount });
   }
 
-  /** `buy(interval, energy_wh, limit)`: deficit; `limit` null means the hour's grid price. */
-  buy(signer, interval, energyWh, limit = null) {
-    return this.#call(signer, 'buy', [interval, energyWh, limit]);
+  // -- participant messages: open mode (`sealing` null) ------------------------------------
+
+  /**
+   * `sell(interval, energy_wh, ask)`: surplus for the current interval, ask per kWh. A seller
+   * needs no deposit; `value` (default 0), if any, is credited back after the close.
+   */
+  sell(signer, interval, energyWh, ask, { value = 0n } = {}) {
+    return this.#call(signer, 'sell', [interval, energyWh, ask], { value });
   }
 
-  /** `cancel(interval)`: withdraws the signer's offer. Emits `OfferCancelled`. */
+  /**
+   * `buy(interval, energy_wh, limit)`: deficit; `limit` null means the hour's grid price. Pays
+   * its deposit: `value`, by default exactly {@link Market#buyDeposit} (less fails with
+   * `DepositTooLow`). What the bill does not use is credited back at the close.
+   */
+  async buy(signer, interval, energyWh, limit = null, { value } = {}) {
+    const deposit = value ?? await this.buyDeposit(interval, energyWh, limit, { origin: signer });
+    return this.#call(signer, 'buy', [interval, energyWh, limit], { value: deposit });
+  }
+
+  /**
+   * `cancel(interval)`: withdraws the signer's offer (open mode) or commitment (sealed mode)
+   * while the interval is open; its whole deposit is credited back. Emits `OfferCancelled`.
+   */
   cancel(signer, interval) {
     return this.#call(signer, 'cancel', [interval]);
+  }
+
+  // -- participant messages: sealed mode (`sealing` set) -----------------------------------
+
+  /**
+   * `commit(interval, commitment)` in the open interval, paying `value`: at least the sealing
+   * penalty, and for a buy enough to cover it at reveal (see {@link Market#commitDeposit};
+   * `value` is required, so that a buy is not left uncovered by mistake). `commitment` is
+   * {@link commitment} of the offer (32 bytes, hex or `Uint8Array`). Emits `OfferCommitted`,
+   * nothing about the offer.
+   */
+  async commit(signer, interval, commitmentBytes, { value } = {}) {
+    if (value === undefined || value === null) {
+      throw new TypeError('commit: pass { value }, at least Market#commitDeposit(interval, side, ' +
+        'energy_wh, price) (the sealing penalty; for a buy its buy_deposit if higher)');
+    }
+    return this.#call(signer, 'commit', [interval, bytes32(commitmentBytes, 'commitment')],
+      { value });
+  }
+
+  /**
+   * The least value a commitment to this offer must carry: the sealing penalty, or for a buy
+   * its `buy_deposit(interval, energy_wh, price)` if that is higher. Throws if the market
+   * takes open offers.
+   */
+  async commitDeposit(interval, side, energyWh, price, options) {
+    const { sealing } = await this.config(options);
+    if (!sealing) throw new Error('the market takes open offers (sealing is null): use sell and buy');
+    if (side !== 'Buy') return sealing.penalty;
+    const cover = await this.buyDeposit(interval, energyWh, price, options);
+    return cover > sealing.penalty ? cover : sealing.penalty;
+  }
+
+  /**
+   * Seals and commits an offer in one go: {@link sealOffer} (a fresh random salt), then
+   * {@link Market#commit} with `value` (default {@link Market#commitDeposit}). Returns the
+   * transaction's result and `sealed`, everything {@link Market#revealOffer} needs later:
+   * `{interval, side, energy_wh, price, salt, commitment}`. Keep it secret until the reveal.
+   */
+  async commitOffer(signer, interval, side, energyWh, price, { value, salt } = {}) {
+    const seal = sealOffer(signer, interval, side, energyWh, price, salt ? { salt } : {});
+    const deposit = value ?? await this.commitDeposit(interval, side, energyWh, price,
+      { origin: signer });
+    const tx = await this.commit(signer, interval, seal.commitment, { value: deposit });
+    return {
+      ...tx,
+      sealed: {
+        interval: BigInt(interval), side, energy_wh: BigInt(energyWh), price: BigInt(price),
+        ...seal,
+      },
+    };
+  }
+
+  /**
+   * `reveal(interval, side, energy_wh, price, salt)` within the reveal window after the
+   * interval ended (`IntervalNotEnded` before, `RevealClosed` after): the offer enters the book
+   * if it hashes to the signer's commitment (else `P2g(CommitmentMismatch)`, or
+   * `P2g(NoCommitment)`), under the rules of `sell` and `buy` (`price` is the ask or the
+   * limit). A failed reveal changes nothing and may be retried. Emits `OfferAccepted`.
+   */
+  reveal(signer, interval, side, energyWh, price, salt) {
+    return this.#call(signer, 'reveal', [interval, side, energyWh, price, bytes32(salt, 'salt')]);
+  }
+
+  /** {@link Market#reveal} of the `sealed` offer {@link Market#commitOffer} returned. */
+  revealOffer(signer, sealed) {
+    const { interval, side, energy_wh: energyWh, price, salt } = sealed;
+    return this.reveal(signer, interval, side, energyWh, price, salt);
+  }
+
+  /**
+   * `forfeit(interval, account)`: releases `who`'s commitment that was not revealed, once the
+   * reveal window has closed (`RevealOpen` before); anyone may call. Its deposit less the
+   * penalty is credited back, the penalty to the grid operator. `value` is the penalty; p2g
+   * emits `Forfeited`.
+   */
+  forfeit(signer, interval, who) {
+    return this.#call(signer, 'forfeit', [interval, accountHex(who)]);
+  }
+
+  // -- money --------------------------------------------------------------------------------
+
+  /**
+   * `withdraw()`: pays the signer its whole credit (refunds, earnings, and for the grid
+   * operator grid sales, fees and penalties). `value` is the amount; p2g emits `Withdrawn`.
+   * `P2g(NothingToWithdraw)` with no credit.
+   */
+  withdraw(signer) {
+    return this.#call(signer, 'withdraw', []);
   }
 
   /**
@@ -589,7 +741,10 @@ export class Market {
   timing(options) { return this.#query('timing', [], options?.origin); }
   /** The interval open at the best block's time; throws `IntervalNotOpen` before the start. */
   currentInterval(options) { return this.#query('current_interval', [], options?.origin); }
-  /** `'Future' | 'Open' | 'Ended' | 'Cleared'`. */
+  /**
+   * `'Future' | 'Open' | 'Revealing' | 'Ended' | 'Cleared'`; `Revealing` (sealed mode) is the
+   * reveal window after the interval, `Ended` means closable.
+   */
   intervalState(interval, options) {
     return this.#query('interval_state', [interval], options?.origin);
   }
@@ -633,6 +788,29 @@ export class Market {
   offerCount(interval, options) {
     return this.#query('offer_count', [interval], options?.origin);
   }
+  /**
+   * `buy_deposit(interval, energy_wh, limit)`: the least deposit a buy must carry, the energy
+   * at its cover price `max(limit + grid_fee_per_kwh_step * farthest distance, grid price of
+   * the interval's hour)` (`limit` null: the grid price), rounded up.
+   */
+  buyDeposit(interval, energyWh, limit = null, options) {
+    return this.#query('buy_deposit', [interval, energyWh, limit], options?.origin);
+  }
+  /** What `who` may withdraw now (main's `credit_of`), balance units. */
+  creditOf(who, options) { return this.#query('credit_of', [accountHex(who)], options?.origin); }
+  /**
+   * p2g's `ledger()`: where the money p2g holds belongs, `{deposits, credits, grid_deposit}`
+   * (offers' deposits not settled yet, credits not withdrawn yet, what is left of the grid
+   * deposit). p2g's balance equals their sum.
+   */
+  ledger(options) { return this.#query('ledger', [], options?.origin, 'p2g'); }
+  /**
+   * p2g's `escrow_of(account, interval)`: `who`'s deposit in `interval` and, until revealed,
+   * its commitment, `{deposit, sealed}`; null once settled, refunded or forfeited.
+   */
+  escrowOf(who, interval, options) {
+    return this.#query('escrow_of', [accountHex(who), interval], options?.origin, 'p2g');
+  }
   /** The grid's price per kWh in UTC hour `hour` (0..24), peak/off-peak applied. */
   gridPrice(hour, options) { return this.#query('grid_price', [hour], options?.origin); }
   /** main's operator. */
@@ -647,15 +825,16 @@ export class Market {
   /**
    * Dry-runs any message of main from `origin` (default: the operator) at the best block, with
    * the block's maximum weight as gas limit, and reports what it would cost. `args` are in the
-   * message's order, accounts as 32-byte hex ({@link accountHex}). Typed errors are thrown as
-   * for a call, so a figure is always that of a successful run.
+   * message's order, accounts as 32-byte hex ({@link accountHex}); `value` is transferred with
+   * a payable message (a buy's deposit). Typed errors are thrown as for a call, so a figure is
+   * always that of a successful run.
    *
    * @returns {Promise<{value: *, gasRequired: {ref_time: bigint, proof_size: bigint},
    *   storageDeposit: object}>} `gasRequired` is the weight a transaction must offer as its
    *   gas limit (the call's peak need, which can exceed what it consumes in the end).
    */
-  async estimate(message, args, origin = this.operator) {
-    const { outcome, output } = await this.#dryRun(message, args, addressOf(origin));
+  async estimate(message, args, origin = this.operator, { value = 0n } = {}) {
+    const { outcome, output } = await this.#dryRun(message, args, addressOf(origin), { value });
     const { refTime, proofSize } = outcome.gasRequired;
     return {
       value: unwrapResult(output, 'main', message, this.names),
@@ -688,18 +867,45 @@ export class Market {
 
   /**
    * Waits (wall clock) until `interval` has ended, then makes a block so the chain's clock is
-   * past it too, and returns the interval's state (`'Ended'`, or `'Cleared'` if someone closed
-   * it already). Throws if the chain disagrees, e.g. a node whose clock lags.
+   * past it too, and returns the interval's state: `'Ended'` (or `'Cleared'` if someone closed
+   * it already) in open mode, `'Revealing'` in sealed mode while its reveal window is open.
+   * Throws if the chain disagrees, e.g. a node whose clock lags.
    */
   async waitUntilEnded(signer, interval, { marginMs = 200 } = {}) {
     const timing = await this.timing();
     const endsAt = intervalStart(timing, BigInt(interval) + 1n);
-    await sleep(endsAt - BigInt(Date.now()) + BigInt(marginMs));
+    return this.#waitUntil(signer, interval, endsAt, ['Revealing', 'Ended', 'Cleared'], marginMs);
+  }
+
+  /**
+   * Waits (wall clock) until `interval` can be closed, its end plus the reveal window in sealed
+   * mode (just its end in open mode), then makes a block and returns the interval's state
+   * (`'Ended'`, or `'Cleared'`). Unrevealed commitments can be forfeited from then on.
+   */
+  async waitUntilClosable(signer, interval, { marginMs = 200 } = {}) {
+    const [timing, { sealing }] = await Promise.all([this.timing(), this.config()]);
+    const closableAt = intervalStart(timing, BigInt(interval) + 1n) + (sealing?.reveal_ms ?? 0n);
+    return this.#waitUntil(signer, interval, closableAt, ['Ended', 'Cleared'], marginMs);
+  }
+
+  /**
+   * When `interval`'s reveal window opens (its end) and closes (end + `reveal_ms`), wall-clock
+   * ms since the epoch; `{opensAt, closesAt}` equal in open mode.
+   */
+  async revealWindow(interval) {
+    const [timing, { sealing }] = await Promise.all([this.timing(), this.config()]);
+    const opensAt = intervalStart(timing, BigInt(interval) + 1n);
+    return { opensAt, closesAt: opensAt + (sealing?.reveal_ms ?? 0n) };
+  }
+
+  /** Sleeps until `at` (+ margin), makes a block and checks the interval's state is `expected`. */
+  async #waitUntil(signer, interval, at, expected, marginMs) {
+    await sleep(at - BigInt(Date.now()) + BigInt(marginMs));
     const blockTime = await makeBlock(this.api, signer);
     const state = await this.intervalState(interval);
-    if (state !== 'Ended' && state !== 'Cleared') {
-      throw new Error(`interval ${interval} ended at ${endsAt} by the wall clock, but the chain ` +
-        `says ${state} at block time ${blockTime}`);
+    if (!expected.includes(state)) {
+      throw new Error(`interval ${interval} should be ${expected.join(' or ')} at ${at} by the ` +
+        `wall clock, but the chain says ${state} at block time ${blockTime}`);
     }
     return state;
   }
@@ -737,17 +943,22 @@ export class Market {
   // -- plumbing ----------------------------------------------------------------------------
 
   /**
-   * Dry-runs `message` on main from `origin` at the best block.
+   * Dry-runs `message` on `contract` (main unless a p2g query) from `origin` at the best block,
+   * transferring `value` as the transaction would (a payable message checks it).
    * @returns the raw outcome and the decoded return value (still wrapped in its Results).
    */
-  async #dryRun(message, args, origin) {
-    const abi = this.abis.main;
+  async #dryRun(message, args, origin, { value = 0n, contract = 'main' } = {}) {
+    const abi = this.abis[contract];
     const spec = abi.findMessage(stringCamelCase(message));
     const data = spec.toU8a(encodeArgs(abi, spec, args, this.names));
-    const outcome = await this.api.call.contractsApi.call(origin, this.address, 0, null, null,
-      data);
+    const amount = toValue(value, `${contract}.${message}`);
+    if (amount !== 0n && !spec.isPayable) {
+      throw new TypeError(`${contract}.${message} is not payable: it takes no value`);
+    }
+    const outcome = await this.api.call.contractsApi.call(origin, this.addresses[contract],
+      amount, null, null, data);
     if (outcome.result.isErr) {
-      throw new ChainError(`main.${message} (dry run)`,
+      throw new ChainError(`${contract}.${message} (dry run)`,
         dispatchErrorName(this.api, outcome.result.asErr), outcome.debugMessage.toString());
     }
     const output = abi.registry.createTypeUnsafe(spec.returnType.lookupName ||
@@ -755,10 +966,11 @@ export class Market {
     return { outcome, data, output };
   }
 
-  /** A query: the dry run's value, with main's `Err` thrown as a {@link ContractError}. */
-  async #query(message, args, origin) {
-    const { output } = await this.#dryRun(message, args, addressOf(origin) ?? this.operator);
-    return unwrapResult(output, 'main', message, this.names);
+  /** A query: the dry run's value, with an `Err` thrown as a {@link ContractError}. */
+  async #query(message, args, origin, contract = 'main') {
+    const { output } = await this.#dryRun(message, args, addressOf(origin) ?? this.operator,
+      { contract });
+    return unwrapResult(output, contract, message, this.names);
   }
 
   /**
@@ -781,20 +993,27 @@ export class Market {
    * If the transaction itself reverts (`contracts.ContractReverted`, e.g. the chain's clock
    * moved into the next interval between the dry run and the block), the dry run is repeated
    * on the new block to name the typed error.
+   *
+   * `paid` (default 0) is transferred with the call, and with its dry run.
+   *
+   * @returns {Promise<object>} see {@link Market} (what every message method resolves to).
    */
-  async #call(signer, message, args) {
-    const { outcome, data, output } = await this.#dryRun(message, args, signer.address);
+  async #call(signer, message, args, { value: paid = 0n } = {}) {
+    const amount = toValue(paid, `main.${message}`);
+    const { outcome, data, output } = await this.#dryRun(message, args, signer.address,
+      { value: amount });
     const value = unwrapResult(output, 'main', message, this.names);
     const gasLimit = outcome.gasRequired;
     const storageDepositLimit = outcome.storageDeposit.isCharge
       ? outcome.storageDeposit.asCharge : 0;
-    const tx = this.api.tx.contracts.call(this.address, 0, gasLimit, storageDepositLimit, data);
+    const tx = this.api.tx.contracts.call(this.address, amount, gasLimit, storageDepositLimit,
+      data);
     let included;
     try {
       included = await submit(this.api, tx, signer, `main.${message}`);
     } catch (error) {
       if (error instanceof ChainError && error.reason === 'contracts.ContractReverted') {
-        const again = await this.#dryRun(message, args, signer.address);
+        const again = await this.#dryRun(message, args, signer.address, { value: amount });
         try {
           unwrapResult(again.output, 'main', message, this.names);
         } catch (typed) {
@@ -811,11 +1030,14 @@ export class Market {
     }
     return {
       value,
+      paid: amount,
       events: this.decodeEvents(included.events),
+      records: included.events,
       blockHash: included.blockHash,
       blockNumber: included.blockNumber,
       blockTime: included.blockTime,
       txHash: included.txHash,
+      fee: included.fee,
       gasRequired: toPlain(gasLimit, this.names),
       storageDeposit: toPlain(outcome.storageDeposit, this.names),
     };
@@ -852,6 +1074,18 @@ function encodeArgs(abi, spec, args, names) {
   });
 }
 
+/** A value to transfer (`BigInt`, `number` or decimal string) as a non-negative `BigInt`. */
+function toValue(value, what) {
+  let amount;
+  try {
+    amount = BigInt(value);
+  } catch {
+    throw new TypeError(`${what}: value ${value} is not an integer`);
+  }
+  if (amount < 0n) throw new RangeError(`${what}: value ${amount} is negative`);
+  return amount;
+}
+
 /**
  * Unwraps a message's return value `Result<T, LangError>` and, where `T` is main's
  * `Result<U, Error>`, the inner one too, throwing typed errors.
@@ -870,6 +1104,75 @@ function unwrapResult(output, contract, message, names) {
       detail === null || typeof detail === 'string' ? detail : JSON.stringify(toJsonSafe(detail)));
   }
   return toPlain(inner.asOk, names);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sealed offers (commit-reveal)
+// ---------------------------------------------------------------------------------------------
+
+/** `value` as an unsigned integer of `bits` bits, little-endian, as SCALE encodes it. */
+function uintLe(value, bits, what) {
+  let n;
+  try {
+    n = BigInt(value);
+  } catch {
+    throw new TypeError(`${what}: ${value} is not an integer`);
+  }
+  if (n < 0n || n >= 1n << BigInt(bits)) throw new RangeError(`${what}: ${n} does not fit a u${bits}`);
+  return bnToU8a(n, { bitLength: bits, isLe: true });
+}
+
+/**
+ * 32 bytes (a salt or a commitment) given as a `Uint8Array` or hex, as lowercase hex; anything
+ * else is a `TypeError` naming `what`.
+ */
+export function bytes32(value, what = 'value') {
+  const bytes = value instanceof Uint8Array ? value : isHex(value) ? hexToU8a(value) : null;
+  if (bytes === null || bytes.length !== 32) {
+    throw new TypeError(`${what} must be 32 bytes (a Uint8Array or 0x-prefixed hex), got ` +
+      `${bytes === null ? typeof value : `${bytes.length} bytes`}`);
+  }
+  return u8aToHex(bytes);
+}
+
+/**
+ * The commitment to a sealed offer, as main checks it at `reveal`: the BLAKE2b-256 hash of the
+ * SCALE encoding of `(account, interval, side, energy_wh, price, salt)`, i.e. of the bytes
+ * account (32) ‖ interval (u64 LE) ‖ side (`Sell` 0x00, `Buy` 0x01) ‖ energy_wh (u64 LE) ‖
+ * price (u128 LE) ‖ salt (32), as `market::seal::commitment` computes it. `price` is the ask of a
+ * sell or the limit of a buy.
+ *
+ * @param {string|object|Uint8Array} who the account that will commit and reveal (SS58, pair or
+ *   public key): a commitment binds its maker.
+ * @param {'Sell'|'Buy'} side
+ * @param {Uint8Array|string} salt 32 secret random bytes (see {@link sealOffer}).
+ * @returns {string} the commitment, 0x-prefixed hex of 32 bytes.
+ */
+export function commitment(who, interval, side, energyWh, price, salt) {
+  if (side !== 'Sell' && side !== 'Buy') {
+    throw new TypeError(`side must be 'Sell' or 'Buy', got ${JSON.stringify(side)}`);
+  }
+  const bytes = u8aConcat(
+    hexToU8a(accountHex(who)),
+    uintLe(interval, 64, 'interval'),
+    new Uint8Array([side === 'Sell' ? 0 : 1]),
+    uintLe(energyWh, 64, 'energy_wh'),
+    uintLe(price, 128, 'price'),
+    hexToU8a(bytes32(salt, 'salt')),
+  );
+  return u8aToHex(blake2AsU8a(bytes, 256));
+}
+
+/**
+ * Seals an offer: draws a random 32-byte salt (unless `salt` is given) and computes the
+ * {@link commitment}. Keep both, and the offer, until the reveal: without the salt the offer
+ * cannot be revealed and its commitment forfeits the sealing penalty.
+ *
+ * @returns {{commitment: string, salt: string}} both 0x-prefixed hex.
+ */
+export function sealOffer(who, interval, side, energyWh, price, { salt = randomAsU8a(32) } = {}) {
+  const hex = bytes32(salt, 'salt');
+  return { commitment: commitment(who, interval, side, energyWh, price, hex), salt: hex };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 /**
  * The polkadot.js client against a real substrate-contracts-node at $MARKET_NODE_URL
- * (scripts/js-tests.sh starts one): deploys a fresh suite from the built bundles with a 6 s
- * interval, trades one interval in real time, checks every figure against hand-computed values,
- * closes a second interval in one-item steps to the same figures, and checks that the deploy
- * CLI reuses what it deployed.
+ * (scripts/js-tests.sh starts one): deploys a fresh open-mode suite from the built bundles with
+ * a 6 s interval, trades one interval in real time with deposits, checks every figure (results,
+ * bills, credits, the money in p2g) against hand-computed values, withdraws, closes a second
+ * interval in one-item steps to the same figures; deploys a sealed suite (6 s interval, 6 s
+ * reveal window) and trades one interval by commit and reveal, with a forfeit; and checks that
+ * the deploy CLI reuses what it deployed.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,18 +19,22 @@ import {
   ContractError,
   Market,
   REPO_ROOT,
+  commitment,
   connect,
   intervalStart,
   loadBundles,
   monthKey,
+  sealOffer,
   valueOf,
 } from '../src/market.mjs';
 import {
   LOCAL_CONFIG_FILE,
   OFFERS,
   devAccounts,
+  expectedDeposit,
   expectedGridPrice,
   hourOf,
+  openConfig,
   registerAndOffer,
   shortConfig,
 } from './scenario.mjs';
@@ -36,17 +42,51 @@ import {
 const URL = process.env.MARKET_NODE_URL;
 if (!URL) throw new Error('set MARKET_NODE_URL to a dev node (scripts/js-tests.sh starts one)');
 
-/** Asserts that `promise` rejects with main's typed error `variant`. */
-async function rejectsWith(promise, variant) {
+/**
+ * Asserts that `promise` rejects with main's typed error `variant`, and for a variant wrapping
+ * a callee's error (`P2g`, `P2p`) with that inner variant `detail`, shown as `P2g(Detail)`.
+ */
+async function rejectsWith(promise, variant, detail = null) {
+  const code = detail === null ? variant : `${variant}(${detail})`;
   await assert.rejects(promise, (error) => {
     assert.ok(error instanceof ContractError, `expected a ContractError, got ${error}`);
     assert.equal(error.variant, variant);
-    assert.match(error.message, new RegExp(`failed: ${variant}\\b`));
+    assert.equal(error.detail, detail);
+    assert.equal(error.code, code);
+    assert.ok(error.message.endsWith(`failed: ${code}`), error.message);
     return true;
   });
 }
 
-/** The events of a transaction by name, without the emitting contract's address. */
+/** A free balance, as `BigInt`. */
+async function freeBalance(api, who) {
+  return (await api.query.system.account(who.address ?? who)).data.free.toBigInt();
+}
+
+/**
+ * Storage deposits pallet-contracts released to `who` in a transaction (it refunds the deposit
+ * of removed storage to the transaction's signer).
+ */
+function depositsReleased(api, tx, who) {
+  return tx.records
+    .filter(({ event }) => api.events.contracts.StorageDepositTransferredAndReleased.is(event))
+    .filter(({ event }) => event.data[1].toString() === who.address)
+    .reduce((sum, { event }) => sum + event.data[2].toBigInt(), 0n);
+}
+
+/**
+ * p2g holds exactly the money its ledger accounts for: its free balance is the existential
+ * deposit plus deposits, credits and the grid deposit.
+ */
+async function assertP2gHoldsLedger(api, market) {
+  const ledger = await market.ledger();
+  const free = await freeBalance(api, market.addresses.p2g);
+  const ed = api.consts.balances.existentialDeposit.toBigInt();
+  assert.equal(free, ed + ledger.deposits + ledger.credits + ledger.grid_deposit,
+    `p2g's balance against its ledger ${JSON.stringify(ledger, (_, v) => String(v))}`);
+  return ledger;
+}
+
 /**
  * The `IntervalResult` of the book of `scenario.mjs`'s `OFFERS` (one seller, one buyer, one bid
  * below the price): one trade, the rest to and from the grid at `gridPrice`.
@@ -64,14 +104,18 @@ function expectedResult(gridPrice) {
   };
 }
 
+/** The events of a transaction by name. */
 function events(tx, name) {
   return tx.events.filter((event) => event.name === name);
 }
 
-describe('market client on a dev node', { timeout: 240_000 }, () => {
+/** What the operator pays into the open market's grid deposit before its first close. */
+const GRID_FUND = 1_000_000n;
+
+describe('market client on a dev node (open offers)', { timeout: 240_000 }, () => {
   const accounts = devAccounts();
   const { alice, bob, charlie, dave, eve } = accounts;
-  const config = shortConfig(6_000);
+  const config = openConfig(6_000);
   const bundles = loadBundles();
   let api;
   let deployed;
@@ -114,6 +158,11 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
       max_price: 400_000n,
     });
     assert.deepEqual(onChain.limits, { max_offers: 10_000, step_items: 250 });
+    assert.equal(onChain.grid_operator, null);
+    assert.equal(onChain.sealing, null);
+    // No money yet: p2g holds only its existential deposit.
+    assert.deepEqual(await assertP2gHoldsLedger(api, market),
+      { deposits: 0n, credits: 0n, grid_deposit: 0n });
     // The clock starts at the instantiation block's time rounded down to a multiple of 6 s.
     const timing = await market.timing();
     assert.equal(timing.interval_ms, 6_000n);
@@ -150,6 +199,28 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     assert.deepEqual(await market.participant(charlie), { area: 1 });
     assert.equal(await market.participant(eve), null);
 
+    // The buys paid exactly their buy_deposit: the energy at the hour's grid price (Charlie's
+    // limit is that price; Dave's 100 000 lies below it), rounded up; the sell paid nothing.
+    const gridPrice = expectedGridPrice(config.tariff, hourOf(timing, interval));
+    const deposits = {
+      charlie: expectedDeposit(OFFERS.buy.energyWh, null, gridPrice),
+      dave: expectedDeposit(OFFERS.lowBid.energyWh, OFFERS.lowBid.limit, gridPrice),
+    };
+    assert.deepEqual(offers.map((tx) => tx.paid), [0n, deposits.charlie, deposits.dave]);
+    assert.equal(await market.buyDeposit(interval, OFFERS.buy.energyWh), deposits.charlie);
+    assert.equal(await market.buyDeposit(interval, OFFERS.lowBid.energyWh, OFFERS.lowBid.limit),
+      deposits.dave);
+    // A limit above the grid price is covered at the limit: 1 000 Wh at 399 999.6 -> rounds up.
+    assert.equal(await market.buyDeposit(interval, 1_000n, 399_999n), 399_999n);
+    assert.equal(await market.buyDeposit(interval, 1n, 399_999n), 400n);
+    assert.deepEqual(await market.escrowOf(charlie, interval),
+      { deposit: deposits.charlie, sealed: null });
+    assert.deepEqual(await market.escrowOf(bob, interval), { deposit: 0n, sealed: null });
+    assert.equal(await market.escrowOf(eve, interval), null);
+    assert.deepEqual(await assertP2gHoldsLedger(api, market),
+      { deposits: deposits.charlie + deposits.dave, credits: 0n, grid_deposit: 0n });
+    traded.deposits = deposits;
+
     // Each offer's event: interval, account, side, energy, and no price (closed book).
     const accepted = offers.map((tx) => events(tx, 'OfferAccepted').map((event) => event.args));
     assert.deepEqual(accepted, [
@@ -181,7 +252,23 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     await rejectsWith(market.sell(charlie, interval, 1_000n, 79_999n), 'PriceOutOfBounds');
     await rejectsWith(market.sell(charlie, interval, 1_000n, 400_001n), 'PriceOutOfBounds');
     await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'OfferExists');
+    await rejectsWith(market.sell(bob, interval, 1_000_000_001n, 100_000n), 'TooMuchEnergy');
     await rejectsWith(market.buy(bob, interval + 1n, 1_000n), 'IntervalNotOpen');
+    // A buy's value must cover its buy_deposit (checked before the book is touched).
+    const deposit = await market.buyDeposit(interval, 1_000n, 200_000n);
+    await rejectsWith(market.buy(bob, interval, 1_000n, 200_000n, { value: deposit - 1n }),
+      'DepositTooLow');
+    await rejectsWith(market.buy(bob, interval, 1_000n, 200_000n, { value: 0n }), 'DepositTooLow');
+    // Open mode: no commitments.
+    const seal = sealOffer(bob, interval, 'Sell', 1_000n, 100_000n);
+    await rejectsWith(market.commit(bob, interval, seal.commitment, { value: 10_000n }),
+      'NotSealed');
+    await rejectsWith(market.reveal(bob, interval, 'Sell', 1_000n, 100_000n, seal.salt),
+      'NotSealed');
+    await rejectsWith(market.forfeit(eve, interval, bob), 'NotSealed');
+    // Money: nothing to withdraw yet, and funding needs an amount.
+    await rejectsWith(market.withdraw(eve), 'P2g', 'NothingToWithdraw');
+    await rejectsWith(market.fundGrid(alice, 0n), 'P2g', 'ZeroAmount');
     await rejectsWith(market.closeInterval(eve, interval), 'IntervalNotEnded');
     await rejectsWith(market.closeInterval(eve, interval + 1n), 'IntervalNotEnded');
     await rejectsWith(market.closeStep(eve, interval, 1), 'IntervalNotEnded');
@@ -197,6 +284,10 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     await rejectsWith(market.updateConfig(alice, {
       ...config, limits: { ...config.limits, max_offers: 0 },
     }), 'InvalidLimits');
+    // The sealing settings are fixed at instantiation.
+    await rejectsWith(market.updateConfig(alice, {
+      ...config, sealing: { reveal_ms: 6_000, penalty: 10_000 },
+    }), 'InvalidSealing');
     // A misspelt field is caught before encoding (polkadot.js would send a zero instead).
     await assert.rejects(market.updateConfig(alice, { ...config, interval: 6_000 }),
       /argument config does not match its type MarketConfig/);
@@ -209,6 +300,14 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     // Wall clock first, then a block so that the chain's clock has passed the interval too.
     assert.equal(await market.waitUntilEnded(alice, interval), 'Ended');
     assert.equal(await market.offerCount(interval), 3);
+
+    // Bob's residual is sold to the grid: no close before the grid deposit covers its feed-in.
+    await rejectsWith(market.closeInterval(eve, interval), 'P2g', 'GridDepositShort');
+    const funded = await market.fundGrid(alice, GRID_FUND);
+    assert.equal(funded.value, GRID_FUND);
+    assert.deepEqual(funded.events.map(({ contract, name, args }) => ({ contract, name, args })), [
+      { contract: 'p2g', name: 'GridFunded', args: { amount: GRID_FUND, grid_deposit: GRID_FUND } },
+    ]);
 
     // Anyone may close, even an account that is not a participant.
     const closed = await market.closeInterval(eve, interval);
@@ -294,6 +393,54 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     await rejectsWith(market.closeInterval(eve, interval), 'AlreadyCleared');
     await rejectsWith(market.closeStep(eve, interval, 1), 'AlreadyCleared');
     await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'IntervalNotOpen');
+
+    // Money, credited at the close (nothing moves before withdraw):
+    // - Bob: his P2P earnings and his feed-in, 152 345 + 137 160 = 289 505 (he paid nothing).
+    // - Charlie: his deposit less the P2P payment (he bought nothing from the grid).
+    // - Dave: his deposit less the grid energy, 999 * G / 1000, which is exact for the
+    //   tariff's prices (multiples of 1 000): nothing left.
+    // - Alice, main's operator and so the grid operator: the grid energy Dave bought.
+    // The grid deposit paid Bob's feed-in; every offer's deposit has been settled.
+    const { deposits } = traded;
+    const credits = {
+      bob: payment + bobExportEarned,
+      charlie: deposits.charlie - payment,
+      dave: deposits.dave - daveGridPaid,
+      alice: daveGridPaid,
+    };
+    assert.equal(credits.bob, 289_505n);
+    assert.equal(credits.dave, 0n);
+    for (const [name, credit] of Object.entries(credits)) {
+      assert.equal(await market.creditOf(accounts[name]), credit, `${name}'s credit`);
+    }
+    assert.deepEqual(await assertP2gHoldsLedger(api, market), {
+      deposits: 0n,
+      credits: credits.bob + credits.charlie + credits.alice,
+      grid_deposit: GRID_FUND - bobExportEarned,
+    });
+    // Conservation: the buyers' deposits and the feed-in from the grid deposit are exactly the
+    // credits.
+    assert.equal(deposits.charlie + deposits.dave + bobExportEarned,
+      credits.bob + credits.charlie + credits.dave + credits.alice);
+  });
+
+  it('pays a credit out on withdraw', async () => {
+    const credit = await market.creditOf(bob);
+    assert.equal(credit, 289_505n);
+    const before = await freeBalance(api, bob);
+    const withdrawn = await market.withdraw(bob);
+    const after = await freeBalance(api, bob);
+    assert.equal(withdrawn.value, credit);
+    assert.deepEqual(withdrawn.events.map(({ contract, name, args }) => ({ contract, name, args })),
+      [{ contract: 'p2g', name: 'Withdrawn', args: { account: bob.address, amount: credit } }]);
+    assert.equal(await market.creditOf(bob), 0n);
+    // Bob's free balance: + the credit, - the transaction fee, + the storage deposit of his
+    // credit entry, which pallet-contracts refunds to whoever removes it (the signer).
+    assert.ok(withdrawn.fee > 0n);
+    assert.equal(after - before, credit - withdrawn.fee + depositsReleased(api, withdrawn, bob));
+    const ledger = await assertP2gHoldsLedger(api, market);
+    assert.equal(ledger.credits, await market.creditOf(charlie) + await market.creditOf(alice));
+    await rejectsWith(market.withdraw(bob), 'P2g', 'NothingToWithdraw');
   });
 
   it('closes in many one-item steps with close_step, to the same result', async (t) => {
@@ -332,6 +479,12 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
       price: 123_457n, payment: 152_345n, fee: 0n,
     }]);
     await rejectsWith(market.closeStep(eve, interval, 1), 'AlreadyCleared');
+    // Bob withdrew after the first interval: his credit is this interval's alone. The grid
+    // deposit has paid his feed-in twice.
+    assert.equal(await market.creditOf(bob), 289_505n);
+    const ledger = await assertP2gHoldsLedger(api, market);
+    assert.equal(ledger.deposits, 0n);
+    assert.equal(ledger.grid_deposit, GRID_FUND - 2n * 137_160n);
   });
 
   it('caps the book at max_offers, and cancels an offer in the open interval', async () => {
@@ -340,7 +493,8 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
     assert.ok(interval > traded.interval);
     await rejectsWith(market.cancel(charlie, interval), 'NoOffer');
     await rejectsWith(market.cancel(eve, interval), 'NotRegistered');
-    await market.buy(charlie, interval, 500n, 200_000n);
+    const credit = await market.creditOf(charlie);
+    const bought = await market.buy(charlie, interval, 500n, 200_000n);
     assert.equal(await market.offerCount(interval), 1);
     await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'BookFull');
     const cancelled = await market.cancel(charlie, interval);
@@ -348,12 +502,212 @@ describe('market client on a dev node', { timeout: 240_000 }, () => {
       { name: 'OfferCancelled', args: { interval, account: charlie.address } },
     ]);
     assert.equal(await market.offerCount(interval), 0);
+    // The cancelled buy's whole deposit is credited back.
+    assert.ok(bought.paid > 0n);
+    assert.equal(await market.creditOf(charlie), credit + bought.paid);
+    assert.equal(await market.escrowOf(charlie, interval), null);
     await rejectsWith(market.cancel(charlie, interval), 'NoOffer');
     // The cancelled offer freed its place in the book.
     await market.sell(bob, interval, 1_000n, 100_000n);
     assert.equal(await market.offerCount(interval), 1);
     await market.updateConfig(alice, config);
     assert.deepEqual((await market.config()).limits, { max_offers: 10_000, step_items: 250 });
+  });
+});
+
+describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, () => {
+  const accounts = devAccounts();
+  const { alice, bob, charlie, dave, eve } = accounts;
+  // Eve is the grid operator here: grid sales, fees and penalties are credited to her.
+  const sealing = { reveal_ms: 6_000, penalty: 10_000 };
+  const config = shortConfig(6_000, { grid_operator: eve.address, sealing });
+  let api;
+  let market;
+  let round; // { interval, timing, gridPrice, committed: {bob, charlie, dave} } of the interval
+
+  before(async () => {
+    api = await connect(URL);
+    ({ market } = await Market.deploy(api, alice, config));
+    for (const [who, area] of [[bob, 0], [charlie, 1], [dave, 2]]) {
+      await market.register(alice, who, area);
+    }
+    await market.fundGrid(alice, GRID_FUND);
+  });
+
+  after(async () => {
+    await api?.disconnect();
+  });
+
+  it('refuses a zero reveal window at instantiation, and any change of the sealing', async () => {
+    await assert.rejects(Market.deploy(api, alice, { ...config, sealing: { ...sealing,
+      reveal_ms: 0 } }), (error) => error instanceof ContractError &&
+      error.code === 'InvalidSealing' && error.messageName === 'new');
+    const onChain = await market.config();
+    assert.equal(onChain.grid_operator, eve.address);
+    assert.deepEqual(onChain.sealing, { reveal_ms: 6_000n, penalty: 10_000n });
+    for (const other of [null, { ...sealing, reveal_ms: 7_000 }, { ...sealing, penalty: 1 }]) {
+      await rejectsWith(market.updateConfig(alice, { ...config, sealing: other }),
+        'InvalidSealing');
+    }
+    // The rest may change, the same sealing given.
+    await market.updateConfig(alice, config);
+  });
+
+  it('takes commitments only, and shows nothing of them', async (t) => {
+    const { interval, timing, endsAt } = await market.openInterval(alice,
+      { minRemainingMs: 3_500 });
+    const gridPrice = expectedGridPrice(config.tariff, hourOf(timing, interval));
+    // The book of the open-mode test, Charlie's limit the grid price; Dave commits, never
+    // reveals.
+    const committed = {
+      bob: await market.commitOffer(bob, interval, 'Sell', OFFERS.sell.energyWh, OFFERS.sell.ask),
+      charlie: await market.commitOffer(charlie, interval, 'Buy', OFFERS.buy.energyWh, gridPrice),
+      dave: await market.commitOffer(dave, interval, 'Buy', OFFERS.lowBid.energyWh,
+        OFFERS.lowBid.limit),
+    };
+    round = { interval, timing, gridPrice, committed };
+    t.diagnostic(`committed with ${endsAt - BigInt(Date.now())} ms of the interval left`);
+    // Deposits: the penalty for a sell, the buy_deposit (above the penalty here) for a buy.
+    assert.deepEqual(Object.values(committed).map((tx) => tx.paid), [
+      10_000n,
+      expectedDeposit(OFFERS.buy.energyWh, gridPrice, gridPrice),
+      expectedDeposit(OFFERS.lowBid.energyWh, OFFERS.lowBid.limit, gridPrice),
+    ]);
+    // Each commitment is the BLAKE2b-256 of its SCALE-encoded offer; main emits only who
+    // committed, p2p's book stays empty and p2g holds the commitment with the deposit.
+    for (const [name, tx] of Object.entries(committed)) {
+      const { side, energy_wh: energyWh, price, salt } = tx.sealed;
+      assert.equal(tx.sealed.commitment,
+        commitment(accounts[name], interval, side, energyWh, price, salt));
+      assert.deepEqual(tx.events.map(({ contract, name: event, args }) => ({ contract, event,
+        args })), [{ contract: 'main', event: 'OfferCommitted', args: { interval,
+        account: accounts[name].address } }]);
+      assert.deepEqual(await market.escrowOf(accounts[name], interval),
+        { deposit: tx.paid, sealed: tx.sealed.commitment });
+    }
+    assert.equal(await market.offerCount(interval), 0);
+    assert.equal(await market.intervalState(interval), 'Open');
+
+    // Refused in the open interval, by dry run: open offers, a second commitment, a commitment
+    // below the penalty, a reveal before the interval's end.
+    const block = (await api.rpc.chain.getHeader()).number.toNumber();
+    await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'Sealed');
+    await rejectsWith(market.buy(charlie, interval, 1_000n), 'Sealed');
+    await rejectsWith(market.commit(bob, interval, committed.bob.sealed.commitment,
+      { value: 10_000n }), 'OfferExists');
+    await rejectsWith(market.commit(eve, interval, committed.bob.sealed.commitment,
+      { value: 10_000n }), 'NotRegistered');
+    await rejectsWith(market.revealOffer(bob, committed.bob.sealed), 'IntervalNotEnded');
+    await rejectsWith(market.closeInterval(eve, interval), 'IntervalNotEnded');
+    await assert.rejects(market.commit(bob, interval, committed.bob.sealed.commitment),
+      /commit: pass \{ value \}/);
+    assert.equal((await api.rpc.chain.getHeader()).number.toNumber(), block);
+  });
+
+  it('reveals in the window after the interval; a wrong salt does not match', async (t) => {
+    const { interval, committed } = round;
+    const { closesAt } = await market.revealWindow(interval);
+    assert.equal(await market.waitUntilEnded(alice, interval), 'Revealing');
+    const { bob: sell, charlie: buy } = committed;
+
+    // A reveal that does not hash to the commitment: another salt, another price, another
+    // account's offer. p2g refuses it, main reports P2g(CommitmentMismatch).
+    const other = sealOffer(bob, interval, 'Sell', 1n, 1n);
+    await rejectsWith(market.revealOffer(bob, { ...sell.sealed, salt: other.salt }),
+      'P2g', 'CommitmentMismatch');
+    await assert.rejects(market.revealOffer(bob, { ...sell.sealed, salt: other.salt }),
+      { message: 'main.reveal failed: P2g(CommitmentMismatch)' });
+    await rejectsWith(market.revealOffer(bob, { ...sell.sealed, price: sell.sealed.price + 1n }),
+      'P2g', 'CommitmentMismatch');
+    await rejectsWith(market.revealOffer(charlie, sell.sealed), 'P2g', 'CommitmentMismatch');
+    await rejectsWith(market.closeInterval(eve, interval), 'RevealOpen');
+    await rejectsWith(market.forfeit(eve, interval, dave), 'RevealOpen');
+
+    const revealed = [await market.revealOffer(bob, sell.sealed),
+      await market.revealOffer(charlie, buy.sealed)];
+    assert.deepEqual(revealed.map((tx) => events(tx, 'OfferAccepted').map(({ args }) => args)), [
+      [{ interval, account: bob.address, side: 'Sell', energy_wh: OFFERS.sell.energyWh }],
+      [{ interval, account: charlie.address, side: 'Buy', energy_wh: OFFERS.buy.energyWh }],
+    ]);
+    t.diagnostic(`revealed with ${closesAt - BigInt(Date.now())} ms of the window left`);
+    assert.equal(await market.offerCount(interval), 2);
+    assert.deepEqual(await market.escrowOf(bob, interval), { deposit: 10_000n, sealed: null });
+    await rejectsWith(market.revealOffer(bob, sell.sealed), 'P2g', 'NoCommitment');
+  });
+
+  it('closes after the reveal window, forfeits the unrevealed, credits and withdraws', async () => {
+    const { interval, gridPrice, committed } = round;
+    assert.equal(await market.waitUntilClosable(alice, interval), 'Ended');
+    await rejectsWith(market.revealOffer(dave, committed.dave.sealed), 'RevealClosed');
+
+    const closed = await market.closeInterval(eve, interval);
+    // Bob and Charlie's trade of the open-mode test; Dave's offer never entered the book.
+    const payment = 152_345n;
+    const feedIn = 137_160n;
+    assert.deepEqual(closed.value, {
+      price: 123_457n, p2p_volume_wh: 1_234n, grid_import_wh: 0n, grid_export_wh: 1_111n,
+      grid_price: gridPrice, feed_in_price: 123_457n, offers: 2, trades: 1,
+    });
+    assert.deepEqual(closed.events.map(({ name }) => name),
+      ['TradeExecuted', 'GridSettled', 'IntervalCleared']);
+    assert.deepEqual(await market.trades(interval), [{ seller: bob.address,
+      buyer: charlie.address, distance: 1, energy_wh: 1_234n, price: 123_457n, payment,
+      fee: 0n }]);
+    assert.equal(await market.bill(dave, interval), null);
+
+    // Dave's commitment is still escrowed until someone forfeits it; anyone may.
+    const daveDeposit = committed.dave.paid;
+    assert.deepEqual(await market.escrowOf(dave, interval),
+      { deposit: daveDeposit, sealed: committed.dave.sealed.commitment });
+    const forfeited = await market.forfeit(bob, interval, dave);
+    assert.equal(forfeited.value, 10_000n);
+    assert.deepEqual(forfeited.events.map(({ contract, name, args }) => ({ contract, name, args })),
+      [{ contract: 'p2g', name: 'Forfeited', args: { interval, account: dave.address,
+        refund: daveDeposit - 10_000n, penalty: 10_000n } }]);
+    await rejectsWith(market.forfeit(bob, interval, dave), 'P2g', 'NoCommitment');
+
+    // Credits: Bob his earnings, feed-in and his commitment's deposit back; Charlie his deposit
+    // less the payment; Dave his deposit less the penalty; Eve, the grid operator, the penalty
+    // (no grid energy was sold); Alice, the operator, nothing.
+    const credits = {
+      bob: payment + feedIn + 10_000n,
+      charlie: committed.charlie.paid - payment,
+      dave: daveDeposit - 10_000n,
+      eve: 10_000n,
+      alice: 0n,
+    };
+    for (const [name, credit] of Object.entries(credits)) {
+      assert.equal(await market.creditOf(accounts[name]), credit, `${name}'s credit`);
+    }
+    assert.deepEqual(await assertP2gHoldsLedger(api, market), {
+      deposits: 0n,
+      credits: credits.bob + credits.charlie + credits.dave + credits.eve,
+      grid_deposit: GRID_FUND - feedIn,
+    });
+
+    for (const name of ['bob', 'charlie', 'eve']) {
+      const withdrawn = await market.withdraw(accounts[name]);
+      assert.equal(withdrawn.value, credits[name]);
+      assert.deepEqual(events(withdrawn, 'Withdrawn').map(({ args }) => args),
+        [{ account: accounts[name].address, amount: credits[name] }]);
+      assert.equal(await market.creditOf(accounts[name]), 0n);
+    }
+    await rejectsWith(market.withdraw(alice), 'P2g', 'NothingToWithdraw');
+  });
+
+  it('cancels a commitment in the open interval, refunding it fully', async () => {
+    const { interval } = await market.openInterval(alice, { minRemainingMs: 3_000 });
+    const before = await market.creditOf(dave);
+    const { paid } = await market.commitOffer(dave, interval, 'Sell', 500n, 100_000n,
+      { value: 25_000n });
+    assert.equal(paid, 25_000n);
+    const cancelled = await market.cancel(dave, interval);
+    assert.deepEqual(cancelled.events.map(({ name, args }) => ({ name, args })), [
+      { name: 'OfferCancelled', args: { interval, account: dave.address } },
+    ]);
+    assert.equal(await market.escrowOf(dave, interval), null);
+    assert.equal(await market.creditOf(dave), before + 25_000n);
+    await rejectsWith(market.cancel(dave, interval), 'NoOffer');
   });
 });
 
@@ -370,18 +724,24 @@ describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
   it('deploys once, then reuses the recorded suite', async () => {
     const first = await deploy();
     assert.match(first.stdout, /deployed main (\w+), p2p (\w+), p2g (\w+)/);
+    assert.match(first.stdout, /funded the grid deposit with 1000000000000 /);
     assert.equal(first.stdout.match(/registered .* in area \d/g).length, 6);
     const written = readFileSync(record, 'utf8');
     const deployment = JSON.parse(written);
     const demo = JSON.parse(readFileSync(LOCAL_CONFIG_FILE, 'utf8'));
     assert.equal(deployment.main.code_hash, loadBundles().main.codeHash);
     assert.deepEqual(deployment.config, demo.market);
+    // Deployments are sealed by default, with the grid deposit funded.
+    assert.deepEqual(deployment.config.sealing, { reveal_ms: 600_000, penalty: 10_000 });
+    assert.equal(deployment.deployed.grid_deposit, 1_000_000_000_000);
     assert.deepEqual(deployment.participants.map(({ uri, area }) => ({ uri, area })),
       demo.participants.map(({ uri, area }) => ({ uri, area })));
 
     const second = await deploy();
     assert.match(second.stdout, /reusing the suite of .*jstest\.json: main (\w+)/);
     assert.doesNotMatch(second.stdout, /deployed main/);
+    assert.doesNotMatch(second.stdout, /funded the grid deposit/);
+    assert.match(second.stdout, /grid deposit in p2g: 1000000000000 /);
     assert.equal(second.stdout.match(/is already registered in area \d/g).length, 6);
     assert.equal(readFileSync(record, 'utf8'), written, 'the record is unchanged');
 
@@ -391,8 +751,24 @@ describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
       assert.equal(await market.participantCount(), 6);
       assert.equal(market.addresses.p2p, deployment.p2p.address);
       assert.equal(market.addresses.p2g, deployment.p2g.address);
+      assert.deepEqual(await market.ledger(),
+        { deposits: 0n, credits: 0n, grid_deposit: 1_000_000_000_000n });
     } finally {
       await api.disconnect();
+    }
+  });
+
+  it('refuses a config file without grid_operator or sealing', async () => {
+    const demo = JSON.parse(readFileSync(LOCAL_CONFIG_FILE, 'utf8'));
+    for (const field of ['grid_operator', 'sealing']) {
+      const { [field]: _, ...market } = demo.market;
+      const file = path.join(dir, `no-${field}.json`);
+      writeFileSync(file, JSON.stringify({ ...demo, market }));
+      await assert.rejects(run(script, ['--network', 'jstest', '--url', URL, '--config', file,
+        '--deployments-dir', dir]), (error) => {
+        assert.match(error.stderr, new RegExp(`"market" has no "${field}"`));
+        return true;
+      });
     }
   });
 

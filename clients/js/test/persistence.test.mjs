@@ -1,8 +1,9 @@
 /**
  * The market's state survives a node restart: starts its own substrate-contracts-node with
  * `scripts/node.sh start --base-path <tmp>` on port $MARKET_PERSIST_PORT (default 9977), deploys,
- * trades one interval (register, sell, buy, wait, close), stops the node, starts it again on the
- * same base path and reads the same state back. The node is always stopped at the end.
+ * trades one interval in open mode (register, sell, buy with deposits, wait, fund the grid,
+ * close), stops the node, starts it again on the same base path and reads the same state back,
+ * the money in p2g included. The node is always stopped at the end.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 import { Market, REPO_ROOT, connect, monthKey, intervalStart } from '../src/market.mjs';
-import { devAccounts, registerAndOffer, shortConfig } from './scenario.mjs';
+import { devAccounts, openConfig, registerAndOffer } from './scenario.mjs';
 
 const PORT = process.env.MARKET_PERSIST_PORT || '9977';
 const URL = `ws://127.0.0.1:${PORT}`;
@@ -49,9 +50,10 @@ describe('market state across a node restart', { timeout: 300_000 }, () => {
       const accounts = devAccounts();
       const { alice, bob, charlie, dave, eve } = accounts;
       api = await connect(URL);
-      const { market } = await Market.deploy(api, alice, shortConfig(6_000));
+      const { market } = await Market.deploy(api, alice, openConfig(6_000));
       const { interval, timing } = await registerAndOffer(market, accounts);
       await market.waitUntilEnded(alice, interval);
+      await market.fundGrid(alice, 1_000_000n);
       const closed = await market.closeInterval(eve, interval);
       t.diagnostic(`interval ${interval} closed in block ${closed.blockNumber}`);
 
@@ -70,6 +72,8 @@ describe('market state across a node restart', { timeout: 300_000 }, () => {
         bills: await Promise.all([bob, charlie, dave].map((who) => m.bill(who, interval))),
         monthly: await Promise.all([bob, charlie, dave].map((who) =>
           m.monthlyBill(who, monthKey(intervalStart(timing, interval))))),
+        credits: await Promise.all([alice, bob, charlie, dave].map((who) => m.creditOf(who))),
+        ledger: await m.ledger(),
       });
       const before = await snapshot(market);
       // The interval really was traded, so the comparison below compares something.
@@ -78,6 +82,8 @@ describe('market state across a node restart', { timeout: 300_000 }, () => {
       assert.equal(before.trades.length, 1);
       assert.equal(before.result.price, 123_457n);
       assert.ok(before.bills.every((bill) => bill !== null));
+      assert.equal(before.credits[1], 289_505n, "Bob's credit");
+      assert.equal(before.ledger.grid_deposit, 1_000_000n - 137_160n);
       const height = (await api.rpc.chain.getHeader()).number.toNumber();
 
       await api.disconnect();

@@ -1,6 +1,6 @@
 /**
- * What the chain tests share: the default configuration with a short interval, the tariff
- * arithmetic to check grid prices against, and one interval of trading.
+ * What the chain tests share: the default configuration with a short interval, the tariff and
+ * deposit arithmetic to check the contracts' figures against, and one interval of trading.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,12 +11,19 @@ import { REPO_ROOT, account, utcHour } from '../src/market.mjs';
 export const LOCAL_CONFIG_FILE = path.join(REPO_ROOT, 'deployments', 'config', 'local.json');
 
 /**
- * The paper market with a short interval, so that a test sees an interval end in seconds of
- * real time. Everything else is the default configuration.
+ * The default configuration with a short interval, so that a test sees an interval end in
+ * seconds of real time, and `overrides` on top: `{sealing: null}` for open offers (the default
+ * is sealed), `{sealing: {reveal_ms, penalty}}` for a short reveal window.
  */
-export function shortConfig(intervalMs = Number(process.env.MARKET_TEST_INTERVAL_MS || 6000)) {
+export function shortConfig(intervalMs = Number(process.env.MARKET_TEST_INTERVAL_MS || 6000),
+  overrides = {}) {
   const { market } = JSON.parse(readFileSync(LOCAL_CONFIG_FILE, 'utf8'));
-  return { ...market, interval_ms: intervalMs };
+  return { ...market, interval_ms: intervalMs, ...overrides };
+}
+
+/** The open-mode market (`sell` and `buy`, no sealing) with a short interval. */
+export function openConfig(intervalMs) {
+  return shortConfig(intervalMs, { sealing: null });
 }
 
 /**
@@ -30,6 +37,16 @@ export function expectedGridPrice(tariff, hour) {
   if (tariff.peak_hours & bit) return (base * BigInt(tariff.peak_multiplier_bps)) / 10_000n;
   if (tariff.off_peak_hours & bit) return (base * BigInt(tariff.off_peak_multiplier_bps)) / 10_000n;
   return base;
+}
+
+/**
+ * A buy's deposit as `buy_deposit` computes it: the energy at the cover price
+ * `max(limit + grid_fee_per_kwh_step * max_distance, grid price)`, rounded up.
+ */
+export function expectedDeposit(energyWh, limit, gridPrice, feePerStep = 0n, maxDistance = 2n) {
+  const p2p = BigInt(limit ?? gridPrice) + BigInt(feePerStep) * BigInt(maxDistance);
+  const cover = p2p > BigInt(gridPrice) ? p2p : BigInt(gridPrice);
+  return (BigInt(energyWh) * cover + 999n) / 1000n;
 }
 
 /** The dev accounts the tests use; all are endowed in the dev chain's genesis. */
@@ -58,7 +75,8 @@ export const OFFERS = {
 
 /**
  * Registers Bob, Charlie and Dave in areas 0, 1 and 2 and places the {@link OFFERS} in one
- * interval with at least `minRemainingMs` of it left, so all three land in it.
+ * interval with at least `minRemainingMs` of it left, so all three land in it (open mode; the
+ * buys pay exactly their `buy_deposit`).
  *
  * @returns {Promise<{interval: bigint, timing: object, registered: object[], offers: object[]}>}
  *   the interval and the transactions' results.

@@ -180,4 +180,3 @@ pub fn refused<T: std::fmt::Debug>(
     assert!(outcome.events.is_empty(), "a failed call emits nothing");
     assert_eq!(view(market), before, "a failed call changed state");
 }
-
