@@ -6,9 +6,11 @@
 #   --config FILE          {operator, market, participants} (default deployments/config/NAME.json)
 #   --deployments-dir DIR  where NAME.json is written (default deployments/)
 #   --register-demo        register the config's participants not registered yet
+#   --grid-deposit UNITS   what the operator puts in the grid deposit, which pays feed-in, on a
+#                          fresh deployment (default 10^12, one token of the dev chain; 0 skips)
 # Bundles: ${CARGO_TARGET_DIR:-target}/ink/<name>/<name>.contract, or $MARKET_BUNDLE_DIR.
 set -euo pipefail
-usage() { echo "usage: $0 [--network NAME] [--url ws://HOST:PORT] [--config FILE] [--deployments-dir DIR] [--register-demo]"; exit "${1:-2}"; }
+usage() { echo "usage: $0 [--network NAME] [--url ws://HOST:PORT] [--config FILE] [--deployments-dir DIR] [--register-demo] [--grid-deposit UNITS]"; exit "${1:-2}"; }
 source "$(dirname "$0")/lib.sh"
 for arg in "$@"; do case $arg in -h|--help) usage 0 ;; esac; done
 command -v node >/dev/null || die "node (Node.js 20 or newer) is not installed"

@@ -256,6 +256,10 @@ impl Scenario {
             },
             tariff,
             limits: Limits::DEFAULT,
+            // The operator collects grid sales and fees; the simulator replays open offers
+            // (sealed mode would clear the same offers to the same bills, one call later).
+            grid_operator: None,
+            sealing: None,
         };
         config
             .validate()

@@ -277,6 +277,24 @@ fn tables(r: &Value) -> String {
         );
     }
 
+    // What sealing costs a seller: a commit and a reveal instead of one sell.
+    for source in ["drink", "node"] {
+        let weights = &r["message_weight"][source];
+        if let (Some(sell), Some(commit), Some(reveal)) = (
+            ref_time(&weights["sell"]),
+            ref_time(&weights["commit"]),
+            ref_time(&weights["reveal"]),
+        ) {
+            let _ = writeln!(
+                out,
+                "\nSealed mode on {source}: a commit and a reveal cost {:.2e} ref_time against {:.2e} for an open `sell`, {:.2}x, in two transactions instead of one.",
+                commit + reveal,
+                sell,
+                (commit + reveal) / sell
+            );
+        }
+    }
+
     let _ = writeln!(out, "\n### Stepped clearing\n");
     let _ = writeln!(
         out,

@@ -33,6 +33,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bundles = Bundles::load(&Bundles::default_dir())?;
     let operator = actor(1);
     let mut market = MarketSandbox::deploy(&bundles, &MarketConfig::paper(), operator, START)?;
+    // The grid operator's deposit pays for residual surplus fed into the grid: 10 EUR.
+    market
+        .fund_grid(operator, 10_000_000)?
+        .value
+        .map_err(|e| format!("{e:?}"))?;
     for (_, id, area) in HOMES {
         market.fund(actor(id))?;
         market
@@ -89,6 +94,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let net = bill.total_paid() as f64 - bill.total_earned() as f64;
                 println!("  bill  {home:<9} net {:+.4} EUR", net / 1e6);
             }
+        }
+    }
+    // Buyers deposited their worst case with each buy; what their bills did not use, and every
+    // seller's earnings, wait as credits until each withdraws them.
+    println!();
+    for (home, id, _) in HOMES.iter().copied().chain([("operator", 1, 0)]) {
+        let credit = market.credit_of(actor(id))?;
+        if credit > 0 {
+            let paid = market
+                .withdraw(actor(id))?
+                .value
+                .map_err(|e| format!("{e:?}"))?;
+            println!("withdrawn by {home:<9} {:.4} EUR", paid as f64 / 1e6);
         }
     }
     Ok(())
