@@ -799,9 +799,11 @@ export class Market {
   /** What `who` may withdraw now (main's `credit_of`), balance units. */
   creditOf(who, options) { return this.#query('credit_of', [accountHex(who)], options?.origin); }
   /**
-   * p2g's `ledger()`: where the money p2g holds belongs, `{deposits, credits, grid_deposit}`
-   * (offers' deposits not settled yet, credits not withdrawn yet, what is left of the grid
-   * deposit). p2g's balance equals their sum.
+   * p2g's `ledger()`: where the money p2g holds belongs, `{deposits, credits, grid_deposit,
+   * p2p_collected, p2p_advanced}` (offers' deposits not settled yet, credits not withdrawn yet,
+   * what is left of the grid deposit, and P2P payments in transit while an interval is settled
+   * in several steps). p2g's balance equals `deposits + credits + grid_deposit + p2p_collected -
+   * p2p_advanced`, plus the existential deposit.
    */
   ledger(options) { return this.#query('ledger', [], options?.origin, 'p2g'); }
   /**

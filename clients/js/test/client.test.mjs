@@ -82,7 +82,8 @@ async function assertP2gHoldsLedger(api, market) {
   const ledger = await market.ledger();
   const free = await freeBalance(api, market.addresses.p2g);
   const ed = api.consts.balances.existentialDeposit.toBigInt();
-  assert.equal(free, ed + ledger.deposits + ledger.credits + ledger.grid_deposit,
+  assert.equal(free, ed + ledger.deposits + ledger.credits + ledger.grid_deposit
+    + ledger.p2p_collected - ledger.p2p_advanced,
     `p2g's balance against its ledger ${JSON.stringify(ledger, (_, v) => String(v))}`);
   return ledger;
 }
@@ -162,7 +163,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.equal(onChain.sealing, null);
     // No money yet: p2g holds only its existential deposit.
     assert.deepEqual(await assertP2gHoldsLedger(api, market),
-      { deposits: 0n, credits: 0n, grid_deposit: 0n });
+      { deposits: 0n, credits: 0n, grid_deposit: 0n, p2p_collected: 0n, p2p_advanced: 0n });
     // The clock starts at the instantiation block's time rounded down to a multiple of 6 s.
     const timing = await market.timing();
     assert.equal(timing.interval_ms, 6_000n);
@@ -218,7 +219,13 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.deepEqual(await market.escrowOf(bob, interval), { deposit: 0n, sealed: null });
     assert.equal(await market.escrowOf(eve, interval), null);
     assert.deepEqual(await assertP2gHoldsLedger(api, market),
-      { deposits: deposits.charlie + deposits.dave, credits: 0n, grid_deposit: 0n });
+      {
+        deposits: deposits.charlie + deposits.dave,
+        credits: 0n,
+        grid_deposit: 0n,
+        p2p_collected: 0n,
+        p2p_advanced: 0n,
+      });
     traded.deposits = deposits;
 
     // Each offer's event: interval, account, side, energy, and no price (closed book).
@@ -417,6 +424,8 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
       deposits: 0n,
       credits: credits.bob + credits.charlie + credits.alice,
       grid_deposit: GRID_FUND - bobExportEarned,
+      p2p_collected: 0n,
+      p2p_advanced: 0n,
     });
     // Conservation: the buyers' deposits and the feed-in from the grid deposit are exactly the
     // credits.
@@ -683,6 +692,8 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
       deposits: 0n,
       credits: credits.bob + credits.charlie + credits.dave + credits.eve,
       grid_deposit: GRID_FUND - feedIn,
+      p2p_collected: 0n,
+      p2p_advanced: 0n,
     });
 
     for (const name of ['bob', 'charlie', 'eve']) {
@@ -752,7 +763,13 @@ describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
       assert.equal(market.addresses.p2p, deployment.p2p.address);
       assert.equal(market.addresses.p2g, deployment.p2g.address);
       assert.deepEqual(await market.ledger(),
-        { deposits: 0n, credits: 0n, grid_deposit: 1_000_000_000_000n });
+        {
+          deposits: 0n,
+          credits: 0n,
+          grid_deposit: 1_000_000_000_000n,
+          p2p_collected: 0n,
+          p2p_advanced: 0n,
+        });
     } finally {
       await api.disconnect();
     }
