@@ -100,6 +100,19 @@ impl Cli {
                     String::new()
                 }
             );
+            if let Some(cost) = &run.sealing_cost {
+                println!(
+                    "  sealed mode, measured once on interval {} ({} offers): {} calls, {:.3e} ref_time, against {} calls, {:.3e} open ({:.2}x); same result: {}",
+                    cost.interval,
+                    cost.offers,
+                    cost.sealed_calls,
+                    cost.sealed_ref_time as f64,
+                    cost.open_calls,
+                    cost.open_ref_time as f64,
+                    cost.sealed_ref_time as f64 / cost.open_ref_time.max(1) as f64,
+                    if cost.same_result { "yes" } else { "NO" }
+                );
+            }
             runs.push((run, engine));
         }
         let report = Report::new(&loaded, &runs);

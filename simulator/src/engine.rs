@@ -30,6 +30,28 @@ pub struct OfferSpec {
     pub ask: Option<PricePerKwh>,
 }
 
+/// What sealing cost, measured once per drink run: the first interval with both sellers and
+/// buyers is replayed in a second, sealed market (commit during the interval, reveal after
+/// it, close after the reveal window) and compared with the open run's calls for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SealingCost {
+    /// The interval replayed.
+    pub interval: u64,
+    /// Its offers.
+    pub offers: usize,
+    /// Contract calls of the open run: one per offer, then the closing steps.
+    pub open_calls: u64,
+    /// Their ref_time, picoseconds.
+    pub open_ref_time: u64,
+    /// Contract calls of the sealed replay: a commit and a reveal per offer, then the
+    /// closing steps.
+    pub sealed_calls: u64,
+    /// Their ref_time, picoseconds.
+    pub sealed_ref_time: u64,
+    /// Whether the sealed replay cleared to the same result.
+    pub same_result: bool,
+}
+
 /// An interval's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cleared {
@@ -56,6 +78,11 @@ pub trait Engine {
 
     /// Contract calls made so far (zero for the native engine).
     fn calls(&self) -> u64;
+
+    /// What sealed offers would have cost, measured once (drink only).
+    fn sealing_cost(&self) -> Option<SealingCost> {
+        None
+    }
 
     /// Checks the engine's own records at the end of a run (drink: the monthly bills in p2g
     /// against the sums of the interval bills this engine reported).
@@ -166,6 +193,9 @@ fn buy_deposit(config: &MarketConfig, hour: u8, energy_wh: EnergyWh) -> anyhow::
 pub struct DrinkEngine {
     market: MarketSandbox,
     config: MarketConfig,
+    bundles: Bundles,
+    areas: Vec<u8>,
+    sealing_cost: Option<SealingCost>,
     timing: Timing,
     operator: AccountId,
     calls: u64,
@@ -211,12 +241,129 @@ impl DrinkEngine {
         Ok(Self {
             market,
             config: config.clone(),
+            bundles: Bundles {
+                main: bundles.main.clone(),
+                p2p: bundles.p2p.clone(),
+                p2g: bundles.p2g.clone(),
+            },
+            areas: areas.to_vec(),
+            sealing_cost: None,
             timing,
             operator,
             calls,
             monthly: BTreeMap::new(),
             homes: areas.len(),
         })
+    }
+}
+
+/// An interval's price, P2P volume, grid import and export.
+type Outcome = (Option<PricePerKwh>, EnergyWh, EnergyWh, EnergyWh);
+
+impl DrinkEngine {
+    /// Replays one interval's offers in a fresh sealed market (`Sealing::DEFAULT`): commits in
+    /// the interval, reveals after it, closes after the reveal window. Returns its calls, their
+    /// ref_time and the interval's price, P2P volume, grid import and export.
+    fn replay_sealed(
+        &mut self,
+        interval: u64,
+        offers: &[OfferSpec],
+    ) -> anyhow::Result<(u64, u64, Outcome)> {
+        let sealing = market::Sealing::DEFAULT;
+        let config = MarketConfig {
+            sealing: Some(sealing),
+            ..self.config.clone()
+        };
+        let fail =
+            |what: &str, e: &dyn std::fmt::Debug| anyhow::anyhow!("sealed replay, {what}: {e:?}");
+        let mut market =
+            MarketSandbox::deploy(&self.bundles, &config, self.operator, self.timing.start_ms)?;
+        market
+            .fund_grid(self.operator, GRID_DEPOSIT)?
+            .value
+            .map_err(|e| fail("funding", &e))?;
+        for (home, area) in self.areas.iter().enumerate() {
+            market.fund(home_account(home))?;
+            market
+                .register(self.operator, home_account(home), *area)?
+                .value
+                .map_err(|e| fail("registering", &e))?;
+        }
+        let start = self
+            .timing
+            .start_of(interval)
+            .map_err(|e| fail("time", &e))?;
+        let end = self
+            .timing
+            .start_of(interval + 1)
+            .map_err(|e| fail("time", &e))?;
+        let grid_price = config
+            .tariff
+            .grid_price(hour_of(start))
+            .map_err(|e| fail("tariff", &e))?;
+        let sealed: Vec<_> = offers
+            .iter()
+            .map(|offer| {
+                let price = offer.ask.unwrap_or(grid_price);
+                let salt = [u8::try_from(offer.home % 256).unwrap_or(0); 32];
+                (offer, price, salt)
+            })
+            .collect();
+        let (mut calls, mut ref_time) = (0u64, 0u64);
+        market.set_time(start);
+        for (offer, price, salt) in &sealed {
+            let account = home_account(offer.home);
+            let commitment = market::seal::commitment(
+                &account,
+                interval,
+                offer.side,
+                offer.energy_wh,
+                *price,
+                salt,
+            );
+            let deposit = match offer.side {
+                Side::Sell => sealing.penalty,
+                Side::Buy => {
+                    sealing
+                        .penalty
+                        .max(buy_deposit(&config, hour_of(start), offer.energy_wh)?)
+                }
+            };
+            let committed = market.commit(account, interval, commitment, deposit)?;
+            committed.value.map_err(|e| fail("commit", &e))?;
+            calls += 1;
+            ref_time += committed.weight.ref_time();
+        }
+        market.set_time(end);
+        for (offer, price, salt) in &sealed {
+            let account = home_account(offer.home);
+            let revealed = market.reveal(
+                account,
+                interval,
+                offer.side,
+                offer.energy_wh,
+                *price,
+                *salt,
+            )?;
+            revealed.value.map_err(|e| fail("reveal", &e))?;
+            calls += 1;
+            ref_time += revealed.weight.ref_time();
+        }
+        market.set_time(end + sealing.reveal_ms);
+        let closed = market.close_interval(self.operator, interval)?;
+        calls += u64::from(closed.steps);
+        ref_time += closed.weight.ref_time();
+        let result = closed.value.map_err(|e| fail("close", &e))?;
+        Ok((
+            calls,
+            ref_time,
+            (
+                result.price,
+                result.p2p_volume_wh,
+                result.grid_import_wh,
+                result.grid_export_wh,
+            ),
+        ))
     }
 }
 
@@ -231,6 +378,7 @@ impl Engine for DrinkEngine {
             .start_of(interval + 1)
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         self.market.set_time(start);
+        let mut ref_time = 0;
         for offer in offers {
             let account = home_account(offer.home);
             let placed = match offer.side {
@@ -247,6 +395,7 @@ impl Engine for DrinkEngine {
                 }
             };
             self.calls += 1;
+            ref_time += placed.weight.ref_time();
             placed.value.map_err(|e| {
                 anyhow::anyhow!(
                     "interval {interval}: offer of home {} refused: {e:?}",
@@ -259,7 +408,31 @@ impl Engine for DrinkEngine {
         self.calls += u64::from(closed.steps);
         let result = closed
             .value
+            .clone()
             .map_err(|e| anyhow::anyhow!("closing interval {interval}: {e:?}"))?;
+        let both_sides = offers.iter().any(|o| o.side == Side::Sell)
+            && offers.iter().any(|o| o.side == Side::Buy);
+        if self.sealing_cost.is_none() && both_sides {
+            let open_calls = offers.len() as u64 + u64::from(closed.steps);
+            let open_ref_time = ref_time + closed.weight.ref_time();
+            let (sealed_calls, sealed_ref_time, sealed_result) =
+                self.replay_sealed(interval, offers)?;
+            self.sealing_cost = Some(SealingCost {
+                interval,
+                offers: offers.len(),
+                open_calls,
+                open_ref_time,
+                sealed_calls,
+                sealed_ref_time,
+                same_result: sealed_result
+                    == (
+                        result.price,
+                        result.p2p_volume_wh,
+                        result.grid_import_wh,
+                        result.grid_export_wh,
+                    ),
+            });
+        }
 
         // Each offer's bill from the trades and grid settlements the contracts emitted.
         let index: HashMap<AccountId, usize> = offers
@@ -307,6 +480,10 @@ impl Engine for DrinkEngine {
 
     fn calls(&self) -> u64 {
         self.calls
+    }
+
+    fn sealing_cost(&self) -> Option<SealingCost> {
+        self.sealing_cost.clone()
     }
 
     fn finish(&mut self) -> anyhow::Result<()> {

@@ -35,6 +35,9 @@ pub struct ScenarioKpis {
     pub engine: String,
     /// Contract calls made.
     pub contract_calls: u64,
+    /// What sealed offers would have cost, measured once on one interval (drink engine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sealing_cost: Option<crate::engine::SealingCost>,
     /// Wall time, seconds.
     pub wall_seconds: f64,
 }
@@ -135,6 +138,7 @@ pub fn kpis(loaded: &Loaded, run: &Run, engine: &str) -> ScenarioKpis {
         },
         engine: engine.to_string(),
         contract_calls: run.calls,
+        sealing_cost: run.sealing_cost.clone(),
         wall_seconds: run.seconds,
     }
 }

@@ -84,6 +84,8 @@ pub struct Run {
     pub detail: Option<Vec<Vec<(Step, Bill)>>>,
     /// Contract calls the engine made.
     pub calls: u64,
+    /// What sealed offers would have cost (drink engine, measured once).
+    pub sealing_cost: Option<crate::engine::SealingCost>,
     /// Wall time, seconds.
     pub seconds: f64,
 }
@@ -214,6 +216,7 @@ pub fn simulate(
         homes: totals,
         detail,
         calls: engine.calls(),
+        sealing_cost: engine.sealing_cost(),
         seconds: began.elapsed().as_secs_f64(),
     })
 }
