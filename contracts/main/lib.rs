@@ -954,10 +954,7 @@ mod main {
             config: &MarketConfig,
         ) -> Result<(PricePerKwh, Balance)> {
             let hour = hour_of(self.timing.start_of(interval)?);
-            let grid_price = config.tariff.grid_price(hour)?;
-            let limit = limit.unwrap_or(grid_price);
-            let cover = ledger::cover_price(limit, &config.auction, grid_price)?;
-            Ok((limit, ledger::deposit_for(energy_wh, cover)?))
+            Ok(ledger::buy_cover(config, hour, energy_wh, limit)?)
         }
 
         /// Withdraws `account`'s offer (open mode) or commitment (sealed mode) from `interval`

@@ -177,16 +177,36 @@ impl Engine for NativeEngine {
 /// euro in micro-euro), far more than a community's year of exports.
 const GRID_DEPOSIT: u128 = 100_000_000_000_000;
 
-/// The deposit a buy at the grid's price needs in `hour`: the same figure as main's
-/// `buy_deposit`, computed here with the shared market crate instead of a query per offer.
+/// The deposit a buy at the grid's price needs in `hour`: main's `buy_deposit`, computed with
+/// the shared market crate instead of a query per offer.
 fn buy_deposit(config: &MarketConfig, hour: u8, energy_wh: EnergyWh) -> anyhow::Result<u128> {
-    let grid_price = config
-        .tariff
-        .grid_price(hour)
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    market::ledger::cover_price(grid_price, &config.auction, grid_price)
-        .and_then(|cover| market::ledger::deposit_for(energy_wh, cover))
+    market::ledger::buy_cover(config, hour, energy_wh, None)
+        .map(|(_, deposit)| deposit)
         .map_err(|e| anyhow::anyhow!("{e:?}"))
+}
+
+/// Deploys the contracts with `config` at `start_ms`, funds the grid deposit, and funds and
+/// registers one account per home in its area.
+fn community(
+    bundles: &Bundles,
+    config: &MarketConfig,
+    operator: AccountId,
+    start_ms: u64,
+    areas: &[u8],
+) -> anyhow::Result<MarketSandbox> {
+    let mut market = MarketSandbox::deploy(bundles, config, operator, start_ms)?;
+    market
+        .fund_grid(operator, GRID_DEPOSIT)?
+        .value
+        .map_err(|e| anyhow::anyhow!("funding the grid deposit: {e:?}"))?;
+    for (home, area) in areas.iter().enumerate() {
+        market.fund(home_account(home))?;
+        let registered = market.register(operator, home_account(home), *area)?;
+        registered
+            .value
+            .map_err(|e| anyhow::anyhow!("registering home {home}: {e:?}"))?;
+    }
+    Ok(market)
 }
 
 /// The real contracts in drink.
@@ -216,22 +236,10 @@ impl DrinkEngine {
         areas: &[u8],
     ) -> anyhow::Result<Self> {
         let operator = actor(1);
-        let mut market = MarketSandbox::deploy(bundles, config, operator, start_ms)?;
-        market
-            .fund_grid(operator, GRID_DEPOSIT)?
-            .value
-            .map_err(|e| anyhow::anyhow!("funding the grid deposit: {e:?}"))?;
-        let mut calls = 2;
-        for (home, area) in areas.iter().enumerate() {
-            market.fund(home_account(home))?;
-            let registered = market.register(operator, home_account(home), *area)?;
-            registered
-                .value
-                .map_err(|e| anyhow::anyhow!("registering home {home}: {e:?}"))?;
-            calls += 1;
-        }
+        let mut market = community(bundles, config, operator, start_ms, areas)?;
+        // The deployment, the grid's funding, one registration per home and `timing`.
+        let calls = 3 + areas.len() as u64;
         let timing = market.timing()?;
-        calls += 1;
         if timing.start_ms != start_ms {
             bail!(
                 "the data must start on an interval boundary (market start {} vs data {start_ms})",
@@ -276,19 +284,13 @@ impl DrinkEngine {
         };
         let fail =
             |what: &str, e: &dyn std::fmt::Debug| anyhow::anyhow!("sealed replay, {what}: {e:?}");
-        let mut market =
-            MarketSandbox::deploy(&self.bundles, &config, self.operator, self.timing.start_ms)?;
-        market
-            .fund_grid(self.operator, GRID_DEPOSIT)?
-            .value
-            .map_err(|e| fail("funding", &e))?;
-        for (home, area) in self.areas.iter().enumerate() {
-            market.fund(home_account(home))?;
-            market
-                .register(self.operator, home_account(home), *area)?
-                .value
-                .map_err(|e| fail("registering", &e))?;
-        }
+        let mut market = community(
+            &self.bundles,
+            &config,
+            self.operator,
+            self.timing.start_ms,
+            &self.areas,
+        )?;
         let start = self
             .timing
             .start_of(interval)

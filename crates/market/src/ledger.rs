@@ -6,7 +6,7 @@
 //! operator's credit (grid energy and network fees), and the grid deposit pays exactly the
 //! sellers' feed-in earnings.
 
-use crate::{AuctionRules, Balance, Bill, EnergyWh, MarketError, PricePerKwh};
+use crate::{AuctionRules, Balance, Bill, EnergyWh, MarketConfig, MarketError, PricePerKwh};
 
 /// The highest price per kWh a buyer can end up paying: its P2P limit plus the network fee of
 /// the farthest area, or the grid's price for what stays unmatched, whichever is higher.
@@ -37,6 +37,23 @@ pub fn deposit_for(energy_wh: EnergyWh, cover: PricePerKwh) -> Result<Balance, M
         .and_then(|milli| milli.checked_add(999))
         .map(|milli| milli / 1000)
         .ok_or(MarketError::Overflow)
+}
+
+/// A buy's limit in the UTC hour `hour` under `config` (`limit`, or the hour's grid price by
+/// default) and the deposit that covers `energy_wh` at it: what main asks of a buy.
+///
+/// # Errors
+/// [`MarketError::InvalidTariff`] for an hour outside 0..24, [`MarketError::Overflow`].
+pub fn buy_cover(
+    config: &MarketConfig,
+    hour: u8,
+    energy_wh: EnergyWh,
+    limit: Option<PricePerKwh>,
+) -> Result<(PricePerKwh, Balance), MarketError> {
+    let grid_price = config.tariff.grid_price(hour)?;
+    let limit = limit.unwrap_or(grid_price);
+    let cover = cover_price(limit, &config.auction, grid_price)?;
+    Ok((limit, deposit_for(energy_wh, cover)?))
 }
 
 /// Who gets what from one settled bill.
@@ -111,6 +128,25 @@ mod tests {
         assert_eq!(
             cover_price(u128::MAX, &rules, 0),
             Err(MarketError::Overflow)
+        );
+    }
+
+    #[test]
+    fn a_buy_is_covered_at_its_limit_or_the_grid_price() {
+        let config = MarketConfig::paper();
+        // 18:00 is peak: 320_000 * 1.2 = 384_000 per kWh.
+        assert_eq!(buy_cover(&config, 18, 1_000, None), Ok((384_000, 384_000)));
+        assert_eq!(
+            buy_cover(&config, 18, 1_000, Some(100_000)),
+            Ok((100_000, 384_000))
+        );
+        assert_eq!(
+            buy_cover(&config, 18, 1_000, Some(400_000)),
+            Ok((400_000, 400_000))
+        );
+        assert_eq!(
+            buy_cover(&config, 24, 1, None),
+            Err(MarketError::InvalidTariff)
         );
     }
 
