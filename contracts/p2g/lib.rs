@@ -301,13 +301,8 @@ mod p2g {
                 to_operator = add(to_operator, transfers.to_operator)?;
                 self.ledger.p2p_collected = add(self.ledger.p2p_collected, bill.p2p_paid)?;
                 self.ledger.p2p_advanced = add(self.ledger.p2p_advanced, bill.p2p_earned)?;
-                totals = totals.checked_add(&GridTotals {
-                    import_wh: bill.grid_bought_wh,
-                    export_wh: bill.grid_sold_wh,
-                    import_paid: bill.grid_paid,
-                    export_earned: bill.grid_earned,
-                    fees: bill.fees_paid,
-                })?;
+                // The bill as charged: a grid line cut to the deposit counts as cut.
+                totals = totals.checked_add(&GridTotals::of(&bill))?;
                 let bill = &bill;
                 self.bills.insert((*account, interval.index), bill);
                 let month = self

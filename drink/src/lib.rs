@@ -412,14 +412,7 @@ impl MarketSandbox {
     pub fn call_main<T: Decode, Args: Encode, R>(
         &mut self,
         caller: AccountId,
-        build: impl FnOnce(
-            &mut MainRef,
-        ) -> ink::env::call::CallBuilder<
-            DefaultEnvironment,
-            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
-            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
-            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
-        >,
+        build: impl FnOnce(&mut MainRef) -> Message<Args, R>,
     ) -> Result<Outcome<T>, HarnessError> {
         self.call_main_paying(caller, 0, build)
     }
@@ -432,21 +425,10 @@ impl MarketSandbox {
         &mut self,
         caller: AccountId,
         value: Balance,
-        build: impl FnOnce(
-            &mut MainRef,
-        ) -> ink::env::call::CallBuilder<
-            DefaultEnvironment,
-            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
-            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
-            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
-        >,
+        build: impl FnOnce(&mut MainRef) -> Message<Args, R>,
     ) -> Result<Outcome<T>, HarnessError> {
-        let mut main_ref = <MainRef as FromAccountId<DefaultEnvironment>>::from_account_id(
-            ink_account(&self.main),
-        );
-        let input = build(&mut main_ref).params().exec_input().encode();
         let main = self.main.clone();
-        self.call_raw(&main, &caller, value, input)
+        self.call_built(&main, caller, value, build)
     }
 
     /// Calls a p2g message directly, as `caller` (queries, and attempts to bypass main).
@@ -456,20 +438,10 @@ impl MarketSandbox {
     pub fn call_p2g<T: Decode, Args: Encode, R>(
         &mut self,
         caller: AccountId,
-        build: impl FnOnce(
-            &mut P2gRef,
-        ) -> ink::env::call::CallBuilder<
-            DefaultEnvironment,
-            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
-            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
-            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
-        >,
+        build: impl FnOnce(&mut P2gRef) -> Message<Args, R>,
     ) -> Result<Outcome<T>, HarnessError> {
-        let mut p2g_ref =
-            <P2gRef as FromAccountId<DefaultEnvironment>>::from_account_id(ink_account(&self.p2g));
-        let input = build(&mut p2g_ref).params().exec_input().encode();
         let p2g = self.p2g.clone();
-        self.call_raw(&p2g, &caller, 0, input)
+        self.call_built(&p2g, caller, 0, build)
     }
 
     /// Calls a p2p message directly, as `caller` (attempts to bypass main).
@@ -479,21 +451,23 @@ impl MarketSandbox {
     pub fn call_p2p<T: Decode, Args: Encode, R>(
         &mut self,
         caller: AccountId,
-        build: impl FnOnce(
-            &mut p2p::P2pRef,
-        ) -> ink::env::call::CallBuilder<
-            DefaultEnvironment,
-            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
-            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
-            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
-        >,
+        build: impl FnOnce(&mut p2p::P2pRef) -> Message<Args, R>,
     ) -> Result<Outcome<T>, HarnessError> {
-        let mut p2p_ref = <p2p::P2pRef as FromAccountId<DefaultEnvironment>>::from_account_id(
-            ink_account(&self.p2p),
-        );
-        let input = build(&mut p2p_ref).params().exec_input().encode();
         let p2p = self.p2p.clone();
-        self.call_raw(&p2p, &caller, 0, input)
+        self.call_built(&p2p, caller, 0, build)
+    }
+
+    /// Calls the message that `build` makes with the contract reference of `contract`.
+    fn call_built<Ref: FromAccountId<DefaultEnvironment>, T: Decode, Args: Encode, R>(
+        &mut self,
+        contract: &AccountId32,
+        caller: AccountId,
+        value: Balance,
+        build: impl FnOnce(&mut Ref) -> Message<Args, R>,
+    ) -> Result<Outcome<T>, HarnessError> {
+        let mut reference = Ref::from_account_id(ink_account(contract));
+        let input = build(&mut reference).params().exec_input().encode();
+        self.call_raw(contract, &caller, value, input)
     }
 
     /// An account's free balance.
@@ -539,14 +513,7 @@ impl MarketSandbox {
     /// As [`MarketSandbox::call_raw`].
     pub fn query<T: Decode, Args: Encode>(
         &mut self,
-        build: impl FnOnce(
-            &mut MainRef,
-        ) -> ink::env::call::CallBuilder<
-            DefaultEnvironment,
-            ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
-            ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
-            ink::env::call::utils::Set<ink::env::call::utils::ReturnType<T>>,
-        >,
+        build: impl FnOnce(&mut MainRef) -> Message<Args, T>,
     ) -> Result<T, HarnessError> {
         let operator = self.operator();
         self.call_main::<T, Args, T>(operator, build)
@@ -610,6 +577,14 @@ impl MarketSandbox {
         None
     }
 }
+
+/// A message built by a contract's call builder: what the driver's `call_*` take.
+pub type Message<Args, R> = ink::env::call::CallBuilder<
+    DefaultEnvironment,
+    ink::env::call::utils::Set<ink::env::call::Call<DefaultEnvironment>>,
+    ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
+    ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
+>;
 
 /// The result of a main message that returns `Result<T, main::Error>`.
 pub type MainOutcome<T> = Outcome<Result<T, main::Error>>;

@@ -7,20 +7,13 @@ use std::{
 };
 
 use anyhow::{ensure, Context};
-use ink::{
-    codegen::TraitCallBuilder,
-    env::{
-        call::{utils::Set, Call, CallBuilder, ExecutionInput},
-        DefaultEnvironment,
-    },
-    primitives::AccountId,
-};
+use ink::{codegen::TraitCallBuilder, primitives::AccountId};
 use main::{CloseProgress, MainRef};
 use market::{config::HOUR_MS, IntervalIndex, MarketConfig, Side};
 use market_drink::{
     actor, chain_account,
     drink::{session::ContractBundle, Weight},
-    Bundles, MarketSandbox,
+    Bundles, MarketSandbox, Message,
 };
 use scale::{Decode, Encode};
 use serde_json::{json, Map, Value};
@@ -108,19 +101,11 @@ fn weight_json(weight: Weight) -> Value {
     json!({ "ref_time": weight.ref_time(), "proof_size": weight.proof_size() })
 }
 
-/// A main call builder, as the driver's `call_main` takes it.
-type Builder<Args, R> = CallBuilder<
-    DefaultEnvironment,
-    Set<Call<DefaultEnvironment>>,
-    Set<ExecutionInput<Args>>,
-    Set<ink::env::call::utils::ReturnType<R>>,
->;
-
 /// Calls a main message and returns its value and weight; a revert is an error.
 fn weigh<R: Decode + std::fmt::Debug, Args: Encode>(
     market: &mut MarketSandbox,
     caller: AccountId,
-    build: impl FnOnce(&mut MainRef) -> Builder<Args, R>,
+    build: impl FnOnce(&mut MainRef) -> Message<Args, R>,
 ) -> anyhow::Result<(R, Weight)> {
     weigh_paying(market, caller, 0, build)
 }
@@ -137,7 +122,7 @@ fn weigh_paying<R: Decode + std::fmt::Debug, Args: Encode>(
     market: &mut MarketSandbox,
     caller: AccountId,
     value: u128,
-    build: impl FnOnce(&mut MainRef) -> Builder<Args, R>,
+    build: impl FnOnce(&mut MainRef) -> Message<Args, R>,
 ) -> anyhow::Result<(R, Weight)> {
     let outcome = market.call_main_paying::<R, Args, R>(caller, value, build)?;
     ensure!(!outcome.reverted, "the call reverted: {:?}", outcome.value);

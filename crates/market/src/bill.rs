@@ -98,6 +98,17 @@ pub struct GridTotals {
 }
 
 impl GridTotals {
+    /// What one bill moved across the grid connection.
+    pub fn of(bill: &Bill) -> GridTotals {
+        GridTotals {
+            import_wh: bill.grid_bought_wh,
+            export_wh: bill.grid_sold_wh,
+            import_paid: bill.grid_paid,
+            export_earned: bill.grid_earned,
+            fees: bill.fees_paid,
+        }
+    }
+
     /// The sum of two totals.
     ///
     /// # Errors
@@ -176,13 +187,7 @@ pub fn settle_at(
                 ..Bill::default()
             },
         };
-        totals = totals.checked_add(&GridTotals {
-            import_wh: bill.grid_bought_wh,
-            export_wh: bill.grid_sold_wh,
-            import_paid: bill.grid_paid,
-            export_earned: bill.grid_earned,
-            fees: bill.fees_paid,
-        })?;
+        totals = totals.checked_add(&GridTotals::of(&bill))?;
         bills.push((position.account, bill));
     }
     Ok(Settlement {
