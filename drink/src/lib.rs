@@ -646,7 +646,8 @@ impl MarketSandbox {
         })
     }
 
-    /// `main.buy` with the deposit `main.buy_deposit` asks for.
+    /// `main.buy` with the deposit `main.buy_deposit` asks for (none if it refuses: `buy` then
+    /// refuses with the same error, or a deposit error).
     pub fn buy_covered(
         &mut self,
         caller: AccountId,

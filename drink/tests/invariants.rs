@@ -262,6 +262,15 @@ struct Model {
     closed: BTreeSet<IntervalIndex>,
 }
 
+impl Model {
+    /// Forgets `key`'s offer or commitment and its deposit: withdrawn, removed or released.
+    fn withdraw(&mut self, key: (AccountId, IntervalIndex)) {
+        self.deposits.remove(&key);
+        self.offers.remove(&key);
+        self.commitments.remove(&key);
+    }
+}
+
 /// What a call reported, whatever its types.
 struct Verdict {
     ok: bool,
@@ -443,9 +452,7 @@ impl Run {
                 let outcome = self.market.remove(operator, home(who)).unwrap();
                 if outcome.value.is_ok() {
                     let key = (home(who), current);
-                    self.model.deposits.remove(&key);
-                    self.model.offers.remove(&key);
-                    self.model.commitments.remove(&key);
+                    self.model.withdraw(key);
                 }
                 verdict(&outcome)
             }
@@ -504,9 +511,7 @@ impl Run {
                 let outcome = self.market.cancel(home(who), interval).unwrap();
                 if outcome.value.is_ok() {
                     let key = (home(who), interval);
-                    self.model.deposits.remove(&key);
-                    self.model.offers.remove(&key);
-                    self.model.commitments.remove(&key);
+                    self.model.withdraw(key);
                 }
                 verdict(&outcome)
             }

@@ -25,6 +25,16 @@ struct Secret {
 }
 
 impl Secret {
+    fn new(home: u8, side: Side, energy_wh: u64, price: u128, salt: u8) -> Self {
+        Self {
+            home,
+            side,
+            energy_wh,
+            price,
+            salt: [salt; 32],
+        }
+    }
+
     fn commitment(&self, interval: u64) -> seal::Commitment {
         seal::commitment(
             &a(self.home),
@@ -54,34 +64,10 @@ impl Secret {
 /// The offers of `money.rs`'s interval: two sellers, two buyers.
 fn secrets() -> Vec<Secret> {
     vec![
-        Secret {
-            home: P1,
-            side: Side::Sell,
-            energy_wh: 1_000,
-            price: 120_000,
-            salt: [11; 32],
-        },
-        Secret {
-            home: P3,
-            side: Side::Sell,
-            energy_wh: 600,
-            price: 100_000,
-            salt: [13; 32],
-        },
-        Secret {
-            home: P2,
-            side: Side::Buy,
-            energy_wh: 800,
-            price: 280_000,
-            salt: [12; 32],
-        },
-        Secret {
-            home: P5,
-            side: Side::Buy,
-            energy_wh: 1_200,
-            price: 150_000,
-            salt: [15; 32],
-        },
+        Secret::new(P1, Side::Sell, 1_000, 120_000, 11),
+        Secret::new(P3, Side::Sell, 600, 100_000, 13),
+        Secret::new(P2, Side::Buy, 800, 280_000, 12),
+        Secret::new(P5, Side::Buy, 1_200, 150_000, 15),
     ]
 }
 
@@ -113,13 +99,7 @@ fn sealed_offers_clear_like_open_ones() {
         );
     }
     // P4 commits and never reveals.
-    let silent = Secret {
-        home: P4,
-        side: Side::Buy,
-        energy_wh: 300,
-        price: 200_000,
-        salt: [14; 32],
-    };
+    let silent = Secret::new(P4, Side::Buy, 300, 200_000, 14);
     ok(market
         .commit(a(P4), 0, silent.commitment(0), 25_000)
         .unwrap());
@@ -210,13 +190,7 @@ fn sealed_offers_clear_like_open_ones() {
 #[test]
 fn sealed_messages_refuse_bad_input() {
     let mut market = registered_with(&MarketConfig::sealed());
-    let offer = Secret {
-        home: P1,
-        side: Side::Sell,
-        energy_wh: 1_000,
-        price: 120_000,
-        salt: [1; 32],
-    };
+    let offer = Secret::new(P1, Side::Sell, 1_000, 120_000, 1);
     // Open offers are refused in sealed mode.
     refused(&mut market, E::Sealed, |m| m.sell(a(P1), 0, 100, 100_000));
     refused(&mut market, E::Sealed, |m| {
@@ -248,35 +222,17 @@ fn sealed_messages_refuse_bad_input() {
         )
     });
     // A buy committed with the penalty only: its reveal is refused, so it stays sealed.
-    let thin = Secret {
-        home: P2,
-        side: Side::Buy,
-        energy_wh: 500,
-        price: 200_000,
-        salt: [2; 32],
-    };
+    let thin = Secret::new(P2, Side::Buy, 500, 200_000, 2);
     ok(market
         .commit(a(P2), 0, thin.commitment(0), PENALTY)
         .unwrap());
     // An offer too large to reveal.
-    let huge = Secret {
-        home: P3,
-        side: Side::Sell,
-        energy_wh: u64::MAX,
-        price: 120_000,
-        salt: [3; 32],
-    };
+    let huge = Secret::new(P3, Side::Sell, u64::MAX, 120_000, 3);
     ok(market
         .commit(a(P3), 0, huge.commitment(0), PENALTY)
         .unwrap());
     // An ask outside the bounds.
-    let dear = Secret {
-        home: P6,
-        side: Side::Sell,
-        energy_wh: 100,
-        price: 400_001,
-        salt: [6; 32],
-    };
+    let dear = Secret::new(P6, Side::Sell, 100, 400_001, 6);
     ok(market
         .commit(a(P6), 0, dear.commitment(0), PENALTY)
         .unwrap());
@@ -389,13 +345,7 @@ fn sealed_messages_refuse_bad_input() {
 #[test]
 fn withdrawn_and_removed_commitments_cost_nothing() {
     let mut market = registered_with(&MarketConfig::sealed());
-    let offer = Secret {
-        home: P1,
-        side: Side::Sell,
-        energy_wh: 500,
-        price: 100_000,
-        salt: [7; 32],
-    };
+    let offer = Secret::new(P1, Side::Sell, 500, 100_000, 7);
     // Cancelled while the interval is open: the whole deposit comes back.
     ok(market
         .commit(a(P1), 0, offer.commitment(0), 20_000)
