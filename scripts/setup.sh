@@ -2,13 +2,17 @@
 # Installs what the project needs and is missing: Rust 1.86.0 with rust-src, clippy, rustfmt and
 # the wasm32 target; cargo-contract 5.0.3 (from source, about 12 minutes); and
 # substrate-contracts-node 0.42.0 (from source, about an hour and 2.5 GB of memory) unless
-# --skip-node. Skips everything already present at the right version.
+# --skip-node; and Chromium for the DApp's browser test (Debian's `chromium` package, with
+# apt-get, as root or through sudo) unless --skip-browser. Skips everything already present at
+# the right version. Node.js 20.19 or newer (the JS client, the DApp) comes from your system.
 set -euo pipefail
-usage() { echo "usage: $0 [--skip-node]" >&2; exit 2; }
+usage() { echo "usage: $0 [--skip-node] [--skip-browser]" >&2; exit 2; }
 skip_node=0
+skip_browser=0
 for arg in "$@"; do
   case $arg in
     --skip-node) skip_node=1 ;;
+    --skip-browser) skip_browser=1 ;;
     *) usage ;;
   esac
 done
@@ -30,3 +34,19 @@ if [ "$skip_node" = 1 ]; then
 else
   "$ROOT/scripts/install-node.sh"
 fi
+
+if [ "$skip_browser" = 1 ]; then
+  say "skipping Chromium (--skip-browser): the browser test will need it (scripts/test.sh --skip-browser)"
+elif command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+  say "chromium: present ($(command -v chromium || command -v chromium-browser))"
+else
+  command -v apt-get >/dev/null \
+    || die "Chromium is missing and this is not a Debian-like system: install Chromium and set MARKET_CHROMIUM, or pass --skip-browser"
+  sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  say "installing Chromium (apt-get install chromium)"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium
+fi
+command -v node >/dev/null || say "note: Node.js 20.19 or newer is needed for the JS client, the DApp and their tests"
+

@@ -44,7 +44,8 @@ if (!URL) throw new Error('set MARKET_NODE_URL to a dev node (scripts/js-tests.s
 
 /**
  * Asserts that `promise` rejects with main's typed error `variant`, and for a variant wrapping
- * a callee's error (`P2g`, `P2p`) with that inner variant `detail`, shown as `P2g(Detail)`.
+ * a callee's error (`P2g`, `P2p`) with that inner variant `detail`, shown as `P2g(Detail)`; and
+ * that the error carries the variants' meanings (their doc comments in the metadata).
  */
 async function rejectsWith(promise, variant, detail = null) {
   const code = detail === null ? variant : `${variant}(${detail})`;
@@ -54,6 +55,8 @@ async function rejectsWith(promise, variant, detail = null) {
     assert.equal(error.detail, detail);
     assert.equal(error.code, code);
     assert.ok(error.message.endsWith(`failed: ${code}`), error.message);
+    assert.ok(error.meaning.length > 0, `${code} has no meaning in the metadata`);
+    assert.equal(error.detailMeaning.length > 0, detail !== null, `${code}: detailMeaning`);
     return true;
   });
 }
@@ -256,6 +259,9 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     await rejectsWith(market.register(alice, bob, 0), 'AlreadyRegistered');
     await rejectsWith(market.remove(alice, eve), 'NotRegistered');
     await rejectsWith(market.sell(eve, interval, 1_000n, 100_000n), 'NotRegistered');
+    await assert.rejects(market.sell(eve, interval, 1_000n, 100_000n), {
+      meaning: 'The caller (or the account named) is not a registered participant.',
+    });
     await rejectsWith(market.sell(bob, interval, 0n, 100_000n), 'ZeroEnergy');
     await rejectsWith(market.sell(charlie, interval, 1_000n, 79_999n), 'PriceOutOfBounds');
     await rejectsWith(market.sell(charlie, interval, 1_000n, 400_001n), 'PriceOutOfBounds');

@@ -1,0 +1,150 @@
+/**
+ * Small DOM and formatting helpers shared by the views. Units follow the contracts (README,
+ * "Units and rounding"): energy in Wh (`u64`), prices in balance units per kWh, money in
+ * balance units (`u128`); the default tariff reads one unit as one micro-euro.
+ */
+import { ChainError, ContractError } from '../../clients/js/src/client.mjs';
+
+/** `h('td', {class: 'text'}, 'x', child)`: an element with attributes and children. */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'dataset') Object.assign(element.dataset, value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+/** A table with a header row; `rows` are arrays of cells (strings or nodes). */
+export function table(headers, rows, attributes = {}) {
+  return h('table', attributes,
+    h('thead', {}, h('tr', {}, headers.map((title) => h('th', {}, title)))),
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell))))));
+}
+
+/** A labelled figure for the status cards. */
+export function card(label, value, testid) {
+  return h('div', { class: 'card' }, h('div', { class: 'label' }, label),
+    h('div', { class: 'value', 'data-testid': testid }, value));
+}
+
+/** Integer with thin group separators: 1 234 567. */
+export function int(value) {
+  return BigInt(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
+}
+
+/** Energy in Wh shown as kWh with three decimals (exact: 1 Wh = 0.001 kWh). */
+export function kwh(wh) {
+  const value = BigInt(wh);
+  const whole = value / 1000n;
+  const frac = (value % 1000n).toString().padStart(3, '0');
+  return `${int(whole)}.${frac} kWh`;
+}
+
+/** Money in balance units. */
+export function units(value) {
+  return `${int(value)} units`;
+}
+
+/** A price per kWh in balance units. */
+export function price(value) {
+  return value === null || value === undefined ? '–' : `${int(value)} /kWh`;
+}
+
+/** Milliseconds as `1h 02m 05s` / `4m 09s` / `12s`. */
+export function duration(ms) {
+  const total = Math.max(0, Math.floor(Number(ms) / 1000));
+  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const pad = (n) => String(n).padStart(2, '0');
+  if (hours > 0) return `${hours}h ${pad(minutes)}m ${pad(seconds)}s`;
+  if (minutes > 0) return `${minutes}m ${pad(seconds)}s`;
+  return `${seconds}s`;
+}
+
+/** A UTC time of a timestamp in ms, `2026-11-26 04:00:30 UTC`. */
+export function utc(ms) {
+  return `${new Date(Number(ms)).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** An account shortened for tables: its name if it is one we know, else `5Grw…utQY`. */
+export function who(address, names) {
+  return names?.get(address) ?? `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/**
+ * A readable explanation of a failure. A contract's typed error shows its variant and the
+ * variant's doc comment from the metadata (`NotRegistered: The caller (or the account named) is
+ * not a registered participant.`), a nested one both levels; a chain error its pallet error;
+ * anything else (a form check, a lost connection) its message.
+ */
+export function explain(error) {
+  if (error instanceof ContractError) {
+    const meanings = [error.meaning, error.detailMeaning].filter(Boolean).join(' ');
+    return {
+      title: `${error.contract}.${error.messageName} refused: ${error.code}`,
+      code: error.code,
+      text: meanings || 'The contract returned this error (its metadata has no description).',
+    };
+  }
+  if (error instanceof ChainError) {
+    return { title: 'The chain refused the transaction', code: error.reason, text: error.message };
+  }
+  return { title: 'Not sent', code: error?.name ?? 'Error', text: error?.message ?? String(error) };
+}
+
+/** The element that shows a failure (see {@link explain}). */
+export function errorBox(error) {
+  const { title, code, text } = explain(error);
+  return h('div', { class: 'error', role: 'alert', 'data-testid': 'error' },
+    h('div', {}, h('strong', {}, title)),
+    h('div', {}, h('code', { 'data-testid': 'error-code' }, code), ' — ',
+      h('span', { 'data-testid': 'error-meaning' }, text)));
+}
+
+/** The element that confirms a transaction. */
+export function okBox(text, included) {
+  return h('div', { class: 'ok', role: 'status', 'data-testid': 'ok' }, text,
+    included ? h('span', { class: 'muted' },
+      ` (block #${included.blockNumber}, transaction fee ${units(included.fee)})`) : null);
+}
+
+/**
+ * Runs `action` for a form: disables its buttons meanwhile and puts the outcome (the text
+ * `done` returns, or the error) into `out`.
+ */
+export async function run(form, out, action, done) {
+  const buttons = [...form.querySelectorAll('button')];
+  buttons.forEach((button) => { button.disabled = true; });
+  out.replaceChildren(h('div', { class: 'muted' }, 'Waiting for the chain…'));
+  try {
+    const result = await action();
+    out.replaceChildren(okBox(done(result), result?.blockNumber ? result : null));
+    return result;
+  } catch (error) {
+    console.error(error);
+    out.replaceChildren(errorBox(error));
+    return undefined;
+  } finally {
+    buttons.forEach((button) => { button.disabled = false; });
+  }
+}
+
+/**
+ * A whole number from a form field, within `[min, max]` (BigInts); throws a `RangeError` naming
+ * the field, so a bad value never reaches the chain.
+ */
+export function wholeNumber(input, label, { min = 0n, max = (1n << 128n) - 1n } = {}) {
+  const text = String(input.value).trim().replace(/[\s_\u2009]/g, '');
+  if (!/^\d+$/.test(text)) throw new RangeError(`${label}: enter a whole number (got "${input.value}")`);
+  const value = BigInt(text);
+  if (value < min || value > max) {
+    throw new RangeError(`${label}: ${int(value)} is outside ${int(min)}…${int(max)}`);
+  }
+  return value;
+}

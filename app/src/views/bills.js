@@ -1,0 +1,119 @@
+/**
+ * My trades and bills: the selected account's bill for each recent interval (P2P bought and
+ * sold, network fees, grid energy), a chart of what it paid and earned per interval, its
+ * monthly bills, its P2P trades, and its credit in p2g with a Withdraw button.
+ *
+ * A bill's lines are main's `Bill`; paid = P2P paid + fees + grid paid, earned = P2P earned +
+ * grid earned, all in balance units, exactly as the contracts computed them (no rounding here).
+ */
+import { intervalStart, monthKey } from '../../../clients/js/src/client.mjs';
+import { billChart } from '../chart.js';
+import { h, int, kwh, price, run, units, utc, who } from '../ui.js';
+
+/** How many intervals back the page reads bills (one query each). */
+const SPAN = 24;
+
+let current = null;
+
+export const paidOf = (bill) => bill.p2p_paid + bill.fees_paid + bill.grid_paid;
+export const earnedOf = (bill) => bill.p2p_earned + bill.grid_earned;
+
+export async function render(session, root) {
+  const body = h('div', { 'data-testid': 'bills' }, h('div', { class: 'muted' }, 'Reading bills…'));
+  const credit = h('div', {});
+  const withdrawOut = h('div', { 'data-testid': 'withdraw-result' });
+  root.replaceChildren(h('h2', {}, 'My trades and bills'),
+    h('div', { class: 'panel', 'data-testid': 'credit-panel' }, credit, withdrawOut), body);
+  current = { session, body, credit, withdrawOut, shown: '' };
+  await refresh();
+}
+
+export async function refresh() {
+  const { session, body, credit, withdrawOut } = current;
+  const { market } = session;
+  const account = session.selected?.address;
+  if (!account) {
+    body.replaceChildren(h('p', {}, 'Select an account.'));
+    return;
+  }
+  const { timing, interval } = await session.clock();
+  const last = interval ?? -1n;
+  const intervals = [];
+  for (let i = last; i >= 0n && i > last - BigInt(SPAN); i -= 1n) intervals.unshift(i);
+  const [bills, available] = await Promise.all([
+    Promise.all(intervals.map((i) => market.bill(account, i))),
+    market.creditOf(account),
+  ]);
+  const billed = intervals.map((i, k) => ({ interval: i, bill: bills[k] })).filter(({ bill }) => bill);
+  const months = [...new Set(intervals.map((i) => monthKey(intervalStart(timing, i))))];
+  const monthly = await Promise.all(months.map((month) => market.monthlyBill(account, month)));
+  const trades = (await Promise.all(billed
+    .filter(({ bill }) => bill.p2p_bought_wh > 0n || bill.p2p_sold_wh > 0n)
+    .map(async ({ interval: i }) => (await market.tradesOf(i, account)).map((trade) => ({ interval: i, ...trade })))))
+    .flat();
+
+  // Rebuild only when something changed, so a new block does not reset the page under the reader.
+  const shown = JSON.stringify([account, available, billed, monthly, trades.length],
+    (_, value) => (typeof value === 'bigint' ? value.toString() : value));
+  if (shown === current.shown) return;
+  current.shown = shown;
+
+  const withdrawForm = h('form', {}, h('button', { type: 'submit', 'data-testid': 'withdraw',
+    disabled: available === 0n }, 'Withdraw'));
+  withdrawForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(withdrawForm, withdrawOut, () => market.withdraw(session.signer()),
+      (done) => `Withdrew ${units(done.value)} to your account.`).then(() => refresh());
+  });
+  credit.replaceChildren(
+    h('div', {}, 'Credit in p2g: ', h('strong', { 'data-testid': 'credit' }, units(available)),
+      h('span', { class: 'muted' }, ' — refunds of unused deposits and earnings, yours to withdraw.')),
+    withdrawForm);
+
+  const names = session.names;
+  body.replaceChildren(
+    h('h3', {}, `Per interval (last ${SPAN})`),
+    billed.length === 0
+      ? h('p', { class: 'muted', 'data-testid': 'no-bills' }, 'No bills yet: a bill appears once an interval with your offer is closed.')
+      : h('div', {},
+        billChart(intervals.map((i, k) => ({ label: `#${i}`, paid: bills[k] ? paidOf(bills[k]) : 0n,
+          earned: bills[k] ? earnedOf(bills[k]) : 0n }))),
+        h('div', { class: 'legend muted' }, h('span', {}, h('i', { style: 'background:#d9822b' }), 'paid'),
+          h('span', {}, h('i', { style: 'background:#2e9e5b' }), 'earned')),
+        billTable('interval-bills', billed.map(({ interval: i, bill }) => [
+          h('span', { title: utc(intervalStart(timing, i)) }, `#${i}`), bill]))),
+    h('h3', {}, 'Per month (UTC)'),
+    billTable('monthly-bills', months.map((month, k) => [
+      `${Math.floor(month / 100)}-${String(month % 100).padStart(2, '0')}`, monthly[k]]).filter(([, bill]) => bill)),
+    h('h3', {}, 'My P2P trades'),
+    trades.length === 0 ? h('p', { class: 'muted' }, 'None in these intervals.') : h('table', { 'data-testid': 'trades' },
+      h('thead', {}, h('tr', {}, ['Interval', 'Role', 'Counterparty', 'Distance', 'Energy', 'Price', 'Payment', 'Fee']
+        .map((title) => h('th', {}, title)))),
+      h('tbody', {}, trades.map((trade) => {
+        const selling = trade.seller === account;
+        return h('tr', {}, h('td', {}, `#${trade.interval}`),
+          h('td', {}, h('span', { class: `pill ${selling ? 'Sell' : 'Buy'}` }, selling ? 'sold' : 'bought')),
+          h('td', {}, who(selling ? trade.buyer : trade.seller, names)), h('td', {}, int(trade.distance)),
+          h('td', {}, kwh(trade.energy_wh)), h('td', {}, price(trade.price)), h('td', {}, units(trade.payment)),
+          h('td', {}, units(trade.fee)));
+      }))));
+}
+
+/** A table of bills; `rows` are `[label, Bill]`. */
+function billTable(testid, rows) {
+  if (rows.length === 0) return h('p', { class: 'muted' }, 'No bills.');
+  const headers = ['', 'P2P bought', 'P2P paid', 'Fees', 'P2P sold', 'P2P earned', 'Grid bought',
+    'Grid paid', 'Grid sold', 'Grid earned', 'Net cost'];
+  return h('table', { 'data-testid': testid },
+    h('thead', {}, h('tr', {}, headers.map((title) => h('th', {}, title)))),
+    h('tbody', {}, rows.map(([label, bill]) => h('tr', {},
+      h('td', {}, label), h('td', {}, kwh(bill.p2p_bought_wh)), h('td', {}, units(bill.p2p_paid)),
+      h('td', {}, units(bill.fees_paid)), h('td', {}, kwh(bill.p2p_sold_wh)), h('td', {}, units(bill.p2p_earned)),
+      h('td', {}, kwh(bill.grid_bought_wh)), h('td', {}, units(bill.grid_paid)), h('td', {}, kwh(bill.grid_sold_wh)),
+      h('td', {}, units(bill.grid_earned)),
+      h('td', { 'data-testid': 'net' }, net(paidOf(bill) - earnedOf(bill)))))));
+}
+
+function net(value) {
+  return value < 0n ? `−${units(-value)}` : units(value);
+}

@@ -1,0 +1,300 @@
+/**
+ * The DApp in headless Chromium against a real substrate-contracts-node (scripts/app-tests.sh
+ * starts the node, deploys app/test/market.json and app/test/sealed.json and serves the built
+ * app). Through the page only, as a user would: Alice (the operator) registers Bob in area 0 and
+ * Charlie in area 1; Bob posts a sell and Charlie a buy in the same interval; after it ends,
+ * Close on the status view clears it; Charlie's and Bob's bills and the trade are read off the
+ * page. Then the same offers in the sealed market: committed, revealed in the window, closed. Every figure the page
+ * shows is checked against the chain, read independently with the Node.js client, and the P2P
+ * figures against the market's rules by hand. Bad input is shown as typed errors with their
+ * meaning (AlreadyRegistered, NotRegistered) or stopped by the form before any transaction.
+ * A screenshot of each view goes to $MARKET_APP_ARTIFACTS.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { Market, account, connect, intervalStart, loadBundles } from '../../clients/js/src/market.mjs';
+
+const APP_URL = process.env.APP_URL;
+const record = (name) => JSON.parse(readFileSync(path.join(process.env.MARKET_DEPLOYMENTS, `${name}.json`), 'utf8'));
+/** The open market (the page's default record) and the sealed one (`?deployment=sealed`). */
+const deployment = record('market');
+const sealedDeployment = record('sealed');
+const artifacts = process.env.MARKET_APP_ARTIFACTS;
+
+const alice = account('//Alice');
+const bob = account('//Bob');
+const charlie = account('//Charlie');
+const dave = account('//Dave');
+
+/** The offers of the test: Bob sells 1.5 kWh at 100 000 per kWh, Charlie buys 2 kWh. */
+const SELL_WH = 1500n;
+const ASK = 100_000n;
+const BUY_WH = 2000n;
+
+let browser;
+let page;
+let api;
+let market;
+let sealedMarket;
+const consoleErrors = [];
+
+before(async () => {
+  browser = await chromium.launch({ executablePath: process.env.MARKET_CHROMIUM, headless: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  api = await connect(deployment.url);
+  market = await Market.at(api, deployment.main.address, { bundles: loadBundles() });
+  sealedMarket = await Market.at(api, sealedDeployment.main.address, { bundles: loadBundles() });
+});
+
+after(async () => {
+  await browser?.close();
+  await api?.disconnect();
+});
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Opens a view as an account (of the open market, or `?deployment=NAME`) and waits until it has rendered. */
+async function visit(view, who, { deployment: name } = {}) {
+  await page.goto(`${APP_URL}?account=${who.address}${name ? `&deployment=${name}` : ''}#/${view}`);
+  await ready();
+}
+
+async function ready() {
+  await page.locator('#view[data-ready="true"]').waitFor({ timeout: 30_000 });
+}
+
+async function screenshot(name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Text of the first element matching a test id. */
+const text = (testid) => page.getByTestId(testid).first().innerText();
+
+/** Waits for the outcome of a form: the success box or the error box inside `container`. */
+async function outcome(container) {
+  const box = page.getByTestId(container).locator('[data-testid="ok"], [data-testid="error"]');
+  await box.first().waitFor({ timeout: 60_000 });
+  return box.first();
+}
+
+const kwh = (wh) => `${(wh / 1000n).toString()}.${(wh % 1000n).toString().padStart(3, '0')} kWh`;
+const grouped = (n) => BigInt(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
+const units = (n) => `${grouped(n)} units`;
+
+let interval;
+
+test('the status view shows the market the record names', async () => {
+  await visit('status', alice);
+  assert.equal(await text('interval-length'), '30s');
+  assert.equal(await text('mode'), 'open offers');
+  assert.equal(await text('participants'), '0');
+  assert.match(await page.locator('#chain').innerText(), new RegExp(deployment.main.address.slice(0, 8)));
+  await screenshot('1-status');
+});
+
+test('the operator registers two homes; a second registration shows the typed error', async () => {
+  await visit('operator', alice);
+  for (const [who, area] of [[bob, '0'], [charlie, '1']]) {
+    await page.getByTestId('register-account').selectOption(who.address);
+    await page.getByTestId('register-area').fill(area);
+    await page.getByTestId('register').click();
+    const box = await outcome('register-result');
+    assert.equal(await box.getAttribute('data-testid'), 'ok', await box.innerText());
+  }
+  await page.getByTestId('area-Charlie').filter({ hasText: '1' }).waitFor();
+  assert.equal(await text('area-Bob'), '0');
+  assert.equal((await market.participant(bob)).area, 0);
+  assert.equal((await market.participant(charlie)).area, 1);
+
+  await page.getByTestId('register-account').selectOption(bob.address);
+  await page.getByTestId('register').click();
+  const box = await outcome('register-result');
+  assert.equal(await box.getByTestId('error-code').innerText(), 'AlreadyRegistered');
+  assert.equal(await box.getByTestId('error-meaning').innerText(), 'The account is registered already.');
+  await screenshot('2-operator');
+});
+
+test('Bob sells and Charlie buys in one interval; bad offers never reach the chain', async () => {
+  interval = await freshInterval(deployment, 22_000n);
+
+  await visit('offers', dave);
+  await page.getByTestId('energy').fill('1000');
+  await page.getByTestId('price').fill(ASK.toString());
+  await page.getByTestId('submit-offer').click();
+  let box = await outcome('offer-result');
+  assert.equal(await box.getByTestId('error-code').innerText(), 'NotRegistered');
+  assert.equal(await box.getByTestId('error-meaning').innerText(),
+    'The caller (or the account named) is not a registered participant.');
+
+  await visit('offers', bob);
+  await page.getByTestId('energy').fill(SELL_WH.toString());
+  await page.getByTestId('price').fill('5'); // below the tariff's min_price
+  await page.getByTestId('submit-offer').click();
+  box = await outcome('offer-result');
+  assert.equal(await box.getByTestId('error-code').innerText(), 'RangeError');
+  assert.match(await box.getByTestId('error-meaning').innerText(), /^Ask: 5 is outside 80.000…400.000$/);
+  assert.equal(await market.offerCount(interval), 0, 'a refused form sends nothing');
+
+  await page.getByTestId('price').fill(ASK.toString());
+  await page.getByTestId('submit-offer').click();
+  box = await outcome('offer-result');
+  assert.match(await box.innerText(), new RegExp(`Sell offer accepted for interval #${interval}`));
+
+  await visit('offers', charlie);
+  await page.getByTestId('side').selectOption('Buy');
+  await page.getByTestId('energy').fill(BUY_WH.toString());
+  const deposit = await market.buyDeposit(interval, BUY_WH, null);
+  await page.getByTestId('deposit').filter({ hasText: units(deposit) }).waitFor();
+  await page.getByTestId('submit-offer').click();
+  box = await outcome('offer-result');
+  assert.match(await box.innerText(), new RegExp(`Buy offer accepted for interval #${interval}, deposit ${units(deposit)}`));
+  assert.equal(await market.offerCount(interval), 2);
+  const row = page.getByTestId('my-offers').locator(`tr[data-interval="${interval}"]`);
+  await row.filter({ hasText: units(deposit) }).waitFor();
+  assert.match(await row.innerText(), /Buy\s+2\.000 kWh\s+grid price\s+Open/);
+  await screenshot('3-offers');
+});
+
+function timing(of = deployment) {
+  return { start_ms: BigInt(of.timing.start_ms), interval_ms: BigInt(of.timing.interval_ms) };
+}
+
+/**
+ * The interval open now if at least `needMs` of it is left, else (after waiting for it) the
+ * next: so that every offer of a test lands in the same interval.
+ */
+async function freshInterval(of, needMs) {
+  const now = BigInt(Date.now());
+  const open = (now - timing(of).start_ms) / timing(of).interval_ms;
+  const left = intervalStart(timing(of), open + 1n) - now;
+  if (left >= needMs) return open;
+  await sleep(Number(left) + 300);
+  return open + 1n;
+}
+
+test('after the interval, Close on the status view clears it', async () => {
+  await sleep(Number(intervalStart(timing(), interval + 1n) - BigInt(Date.now())) + 500);
+  await visit('status', charlie);
+  await page.getByTestId(`close-${interval}`).click();
+  const box = await outcome('close-result');
+  assert.match(await box.innerText(), new RegExp(`Interval #${interval} closed in 1 step\\(s\\): 1 trade\\(s\\)`));
+
+  const result = await market.intervalResult(interval);
+  assert.equal(result.price, ASK, 'uniform price = the lowest ask');
+  assert.equal(result.p2p_volume_wh, SELL_WH);
+  assert.equal(result.grid_import_wh, BUY_WH - SELL_WH);
+  const row = page.getByTestId('intervals').locator(`tr[data-interval="${interval}"]`);
+  await row.filter({ hasText: 'Cleared' }).waitFor();
+  const cells = await row.locator('td').allInnerTexts();
+  assert.deepEqual(cells.slice(2, 9), ['Cleared', `${grouped(ASK)} /kWh`, kwh(SELL_WH),
+    kwh(BUY_WH - SELL_WH), kwh(0n), '1', '2']);
+  await screenshot('4-status-closed');
+});
+
+test('Charlie reads the trade and the bill; Bob reads his earnings', async () => {
+  await visit('bills', charlie);
+  const bill = await market.bill(charlie, interval);
+  const payment = (SELL_WH * ASK) / 1000n;
+  const fee = (SELL_WH * 1000n) / 1000n; // 1 000 per kWh for one area step
+  assert.equal(bill.p2p_paid, payment);
+  assert.equal(bill.fees_paid, fee);
+  assert.equal(bill.grid_bought_wh, BUY_WH - SELL_WH);
+  const row = page.getByTestId('interval-bills').locator('tbody tr').filter({ hasText: `#${interval}` });
+  assert.deepEqual((await row.locator('td').allInnerTexts()).slice(1), [
+    kwh(SELL_WH), units(payment), units(fee), kwh(0n), units(0n), kwh(BUY_WH - SELL_WH),
+    units(bill.grid_paid), kwh(0n), units(0n), units(payment + fee + bill.grid_paid)]);
+  const month = await page.getByTestId('monthly-bills').locator('tbody tr').first().locator('td').allInnerTexts();
+  const monthly = await market.monthlyBill(charlie, Number(month[0].replace('-', '')));
+  assert.equal(month.at(-1), units(monthly.p2p_paid + monthly.fees_paid + monthly.grid_paid));
+  const trade = await page.getByTestId('trades').locator('tbody tr').first().locator('td').allInnerTexts();
+  assert.deepEqual(trade, [`#${interval}`, 'bought', 'Bob', '1', kwh(SELL_WH), `${grouped(ASK)} /kWh`,
+    units(payment), units(fee)]);
+  // One bar pair per interval of the span; Charlie paid in one interval and earned in none.
+  const bars = await page.getByTestId('bill-chart').locator('rect').evaluateAll((rects) =>
+    rects.filter((rect) => Number(rect.getAttribute('height')) > 0).map((rect) => rect.getAttribute('class')));
+  assert.deepEqual(bars, ['paid']);
+  const credit = await market.creditOf(charlie);
+  assert.equal(await text('credit'), units(credit));
+  assert.ok(credit > 0n, 'the unused part of the deposit is credited back');
+  await screenshot('5-bills');
+
+  await page.getByTestId('withdraw').click();
+  const box = await outcome('withdraw-result');
+  assert.match(await box.innerText(), new RegExp(`Withdrew ${units(credit)}`));
+  assert.equal(await market.creditOf(charlie), 0n);
+
+  await visit('bills', bob);
+  const sold = await page.getByTestId('interval-bills').locator('tbody tr').filter({ hasText: `#${interval}` })
+    .locator('td').allInnerTexts();
+  assert.equal(sold[4], kwh(SELL_WH));
+  assert.equal(sold[5], units(payment));
+  assert.equal(sold.at(-1), `−${units(payment)}`);
+  assert.equal(await text('credit'), units(await market.creditOf(bob)));
+});
+
+test('sealed market: commit in the interval, reveal in the window, close after it', async () => {
+  const SEALED = { deployment: 'sealed' };
+  await visit('operator', alice, SEALED);
+  for (const [who, area] of [[bob, '0'], [charlie, '1']]) {
+    await page.getByTestId('register-account').selectOption(who.address);
+    await page.getByTestId('register-area').fill(area);
+    await page.getByTestId('register').click();
+    const box = await outcome('register-result');
+    assert.equal(await box.getAttribute('data-testid'), 'ok', await box.innerText());
+  }
+
+  const sealedInterval = await freshInterval(sealedDeployment, 15_000n);
+  const commit = async (who, side, energy, limit) => {
+    await visit('offers', who, SEALED);
+    await page.getByTestId('side').selectOption(side);
+    await page.getByTestId('energy').fill(energy.toString());
+    await page.getByTestId('price').fill(limit.toString());
+    await page.getByTestId('submit-offer').click();
+    const box = await outcome('offer-result');
+    assert.match(await box.innerText(), new RegExp(`Committed a sealed ${side.toLowerCase()} for interval #${sealedInterval}`));
+    const escrow = await sealedMarket.escrowOf(who, sealedInterval);
+    assert.match(escrow.sealed, /^0x[0-9a-f]{64}$/, 'the chain holds only the commitment');
+  };
+  await commit(bob, 'Sell', SELL_WH, ASK);
+  await commit(charlie, 'Buy', BUY_WH, 300_000n);
+  assert.equal(await sealedMarket.offerCount(sealedInterval), 0, 'nothing is in the book before the reveal');
+
+  const end = intervalStart(timing(sealedDeployment), sealedInterval + 1n);
+  await sleep(Number(end - BigInt(Date.now())) + 300);
+  for (const who of [bob, charlie]) {
+    await visit('offers', who, SEALED);
+    await page.getByTestId(`reveal-${sealedInterval}`).click();
+    const done = await outcome('offer-action-result');
+    assert.match(await done.innerText(), new RegExp(`Offer for interval #${sealedInterval} revealed`));
+  }
+  assert.equal(await sealedMarket.offerCount(sealedInterval), 2);
+  await page.getByTestId(`offer-state-${sealedInterval}`).filter({ hasText: 'revealed' }).waitFor();
+  await screenshot('6-offers-sealed');
+
+  const closable = end + BigInt(sealedDeployment.config.sealing.reveal_ms);
+  await sleep(Number(closable - BigInt(Date.now())) + 300);
+  await visit('status', bob, SEALED);
+  assert.match(await text('mode'), /^sealed \(reveal 10s, penalty 10.000\)$/);
+  await page.getByTestId(`close-${sealedInterval}`).click();
+  const box = await outcome('close-result');
+  assert.match(await box.innerText(), new RegExp(`Interval #${sealedInterval} closed in 1 step\\(s\\): 1 trade\\(s\\)`));
+  const result = await sealedMarket.intervalResult(sealedInterval);
+  assert.equal(result.price, ASK);
+  assert.equal(result.p2p_volume_wh, SELL_WH);
+  await screenshot('7-status-sealed');
+});
+
+test('the page logged no errors of its own', () => {
+  // Typed errors are shown, and logged with console.error by design: keep only the unexpected.
+  const unexpected = consoleErrors.filter((line) => !/ContractError|RangeError/.test(line));
+  assert.deepEqual(unexpected, []);
+});

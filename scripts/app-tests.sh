@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The DApp's browser test (app/test/browser.test.mjs): starts a throwaway dev node on
+# 127.0.0.1:${MARKET_APP_NODE_PORT:-9955}, deploys two markets into a temporary deployments dir,
+# app/test/market.json (open offers, 30-second intervals) and app/test/sealed.json (sealed
+# offers, 20-second intervals, 10-second reveal window), builds and stages the app with the
+# first as its default record and the second as ?deployment=sealed (scripts/app.sh --build-only), serves it with `vite preview` on ${MARKET_APP_PORT:-4173}, and
+# drives it in headless Chromium (Debian's `chromium` package, through playwright-core: its own
+# browser downloads cannot reach the internet here). Screenshots of every view are kept in
+# ${MARKET_APP_ARTIFACTS:-$TARGET_DIR/app-screenshots}.
+#   scripts/app-tests.sh        (env MARKET_CHROMIUM: the browser binary, default: chromium on PATH)
+# Uses the built bundles of target/ink (no build here). Stops what it started, pass or fail.
+set -euo pipefail
+usage() { echo "usage: $0 (no arguments; env MARKET_CHROMIUM, MARKET_APP_NODE_PORT, MARKET_APP_PORT, MARKET_APP_ARTIFACTS)"; exit "${1:-2}"; }
+source "$(dirname "$0")/lib.sh"
+case ${1:-} in -h|--help) usage 0 ;; '') ;; *) usage ;; esac
+
+chromium=${MARKET_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+[ -n "$chromium" ] && [ -x "$chromium" ] \
+  || die "Chromium is not installed (needed for the browser test): apt-get install chromium (scripts/setup.sh does), or set MARKET_CHROMIUM"
+command -v substrate-contracts-node >/dev/null \
+  || die "substrate-contracts-node is not installed (needed for the browser test): run scripts/install-node.sh"
+command -v node >/dev/null || die "node (Node.js 20.19 or newer) is not installed"
+
+node_port=${MARKET_APP_NODE_PORT:-9955}
+app_port=${MARKET_APP_PORT:-4173}
+artifacts=${MARKET_APP_ARTIFACTS:-$TARGET_DIR/app-screenshots}
+work=$(mktemp -d "${TMPDIR:-/tmp}/market-app-test.XXXXXX")
+node_sh() { MARKET_NODE_PORT=$node_port MARKET_NODE_DIR=$work "$ROOT/scripts/node.sh" "$@"; }
+server=
+cleanup() {
+  [ -z "$server" ] || kill "$server" 2>/dev/null || true
+  node_sh stop || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+node_sh start
+for market in market sealed; do
+  say "deploying the test market app/test/$market.json"
+  "$ROOT/scripts/deploy.sh" --network "$market" --url "ws://127.0.0.1:$node_port" \
+    --config "$ROOT/app/test/$market.json" --deployments-dir "$work"
+done
+"$ROOT/scripts/app.sh" --deployment "$work/market.json" --out "$work/dist" --build-only
+cp "$work/sealed.json" "$work/dist/market/sealed.json"
+
+say "serving the app on http://127.0.0.1:$app_port/"
+(cd "$ROOT/app" && exec node_modules/.bin/vite preview --outDir "$work/dist" --host 127.0.0.1 --port "$app_port" \
+  --strictPort >"$work/preview.log" 2>&1) &
+server=$!
+for _ in $(seq 1 60); do
+  curl -sf -m 2 "http://127.0.0.1:$app_port/" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/preview.log" >&2; die "vite preview exited"; }
+  sleep 0.5
+done
+
+mkdir -p "$artifacts"
+say "browser test (Chromium: $chromium; screenshots: $artifacts)"
+status=0
+(cd "$ROOT/app" && APP_URL="http://127.0.0.1:$app_port/" MARKET_DEPLOYMENTS="$work" \
+  MARKET_CHROMIUM="$chromium" MARKET_APP_ARTIFACTS="$artifacts" \
+  node --test --test-reporter=spec test/browser.test.mjs) || status=1
+[ "$status" -eq 0 ] && say "browser test passed" || { say "browser test FAILED"; tail -20 "$work/node-$node_port.log" >&2 || true; }
+exit "$status"
