@@ -90,6 +90,18 @@ const kwh = (wh) => `${(wh / 1000n).toString()}.${(wh % 1000n).toString().padSta
 const grouped = (n) => BigInt(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
 const units = (n) => `${grouped(n)} units`;
 
+/** On the operator view, as Alice: registers Bob in area 0 and Charlie in area 1. */
+async function registerHomes(options) {
+  await visit('operator', alice, options);
+  for (const [who, area] of [[bob, '0'], [charlie, '1']]) {
+    await page.getByTestId('register-account').selectOption(who.address);
+    await page.getByTestId('register-area').fill(area);
+    await page.getByTestId('register').click();
+    const box = await outcome('register-result');
+    assert.equal(await box.getAttribute('data-testid'), 'ok', await box.innerText());
+  }
+}
+
 let interval;
 
 test('the status view shows the market the record names', async () => {
@@ -102,14 +114,7 @@ test('the status view shows the market the record names', async () => {
 });
 
 test('the operator registers two homes; a second registration shows the typed error', async () => {
-  await visit('operator', alice);
-  for (const [who, area] of [[bob, '0'], [charlie, '1']]) {
-    await page.getByTestId('register-account').selectOption(who.address);
-    await page.getByTestId('register-area').fill(area);
-    await page.getByTestId('register').click();
-    const box = await outcome('register-result');
-    assert.equal(await box.getAttribute('data-testid'), 'ok', await box.innerText());
-  }
+  await registerHomes();
   await page.getByTestId('area-Charlie').filter({ hasText: '1' }).waitFor();
   assert.equal(await text('area-Bob'), '0');
   assert.equal((await market.participant(bob)).area, 0);
@@ -124,7 +129,7 @@ test('the operator registers two homes; a second registration shows the typed er
 });
 
 test('Bob sells and Charlie buys in one interval; bad offers never reach the chain', async () => {
-  interval = await freshInterval(deployment, 22_000n);
+  interval = await freshInterval(deployment, 25_000n);
 
   await visit('offers', dave);
   await page.getByTestId('energy').fill('1000');
@@ -144,10 +149,23 @@ test('Bob sells and Charlie buys in one interval; bad offers never reach the cha
   assert.match(await box.getByTestId('error-meaning').innerText(), /^Ask: 5 is outside 80.000…400.000$/);
   assert.equal(await market.offerCount(interval), 0, 'a refused form sends nothing');
 
+  // A first sell, cancelled from the list of offers, then the real one.
+  await page.getByTestId('energy').fill('1000');
   await page.getByTestId('price').fill(ASK.toString());
   await page.getByTestId('submit-offer').click();
   box = await outcome('offer-result');
   assert.match(await box.innerText(), new RegExp(`Sell offer accepted for interval #${interval}`));
+  assert.equal(await market.offerCount(interval), 1);
+  await page.getByTestId(`cancel-${interval}`).click();
+  box = await outcome('offer-action-result');
+  assert.match(await box.innerText(), new RegExp(`Offer for interval #${interval} cancelled`));
+  assert.equal(await market.offerCount(interval), 0);
+  await page.getByTestId(`offer-state-${interval}`).filter({ hasText: 'cancelled' }).waitFor();
+
+  await page.getByTestId('energy').fill(SELL_WH.toString());
+  await page.getByTestId('submit-offer').click();
+  await page.getByTestId('offer-result').getByText(`Sell offer accepted for interval #${interval}`).waitFor();
+  assert.equal(await market.offerCount(interval), 1);
 
   await visit('offers', charlie);
   await page.getByTestId('side').selectOption('Buy');
@@ -243,14 +261,7 @@ test('Charlie reads the trade and the bill; Bob reads his earnings', async () =>
 
 test('sealed market: commit in the interval, reveal in the window, close after it', async () => {
   const SEALED = { deployment: 'sealed' };
-  await visit('operator', alice, SEALED);
-  for (const [who, area] of [[bob, '0'], [charlie, '1']]) {
-    await page.getByTestId('register-account').selectOption(who.address);
-    await page.getByTestId('register-area').fill(area);
-    await page.getByTestId('register').click();
-    const box = await outcome('register-result');
-    assert.equal(await box.getAttribute('data-testid'), 'ok', await box.innerText());
-  }
+  await registerHomes(SEALED);
 
   const sealedInterval = await freshInterval(sealedDeployment, 15_000n);
   const commit = async (who, side, energy, limit) => {
