@@ -276,6 +276,10 @@ test('sealed market: commit in the interval, reveal in the window, close after i
     assert.match(escrow.sealed, /^0x[0-9a-f]{64}$/, 'the chain holds only the commitment');
   };
   await commit(bob, 'Sell', SELL_WH, ASK);
+  // A second commitment is refused; the first one's salt stays in the browser (revealed below).
+  await page.getByTestId('submit-offer').click();
+  const refused = await outcome('offer-result');
+  assert.equal(await refused.getByTestId('error-code').innerText(), 'OfferExists');
   await commit(charlie, 'Buy', BUY_WH, 300_000n);
   assert.equal(await sealedMarket.offerCount(sealedInterval), 0, 'nothing is in the book before the reveal');
 

@@ -10,6 +10,7 @@
  * penalty. main has no "offers of an account" query (the book is closed), so the list is the
  * browser's own record, checked against the chain (interval state, p2g's escrow).
  */
+import { ContractError, sealOffer } from '../../../clients/js/src/client.mjs';
 import { duration, errorBox, h, int, kwh, okBox, price, run, units, wholeNumber } from '../ui.js';
 
 /** `market::MAX_OFFER_WH`: the most energy one offer may carry (1 GWh). */
@@ -39,6 +40,10 @@ function remember(session, offer) {
   savePosted(session, [offer, ...offers].slice(0, 200));
 }
 
+function forget(session, interval) {
+  savePosted(session, postedOffers(session).filter((offer) => offer.interval !== interval));
+}
+
 function update(session, interval, changes) {
   savePosted(session, postedOffers(session).map((offer) =>
     (offer.interval === interval ? { ...offer, ...changes } : offer)));
@@ -50,21 +55,21 @@ export async function render(session, root) {
   const { min_price: minPrice, max_price: maxPrice } = config.tariff;
   const sealed = config.sealing !== null;
 
-  const side = h('select', { name: 'side', 'data-testid': 'side' },
+  const side = h('select', { id: 'offer-side', 'data-testid': 'side' },
     h('option', { value: 'Sell' }, 'Sell surplus'), h('option', { value: 'Buy' }, 'Buy deficit'));
-  const energy = h('input', { name: 'energy', 'data-testid': 'energy', inputmode: 'numeric',
+  const energy = h('input', { id: 'offer-energy', 'data-testid': 'energy', inputmode: 'numeric',
     placeholder: 'Wh, e.g. 1500', required: true, pattern: '\\d+' });
-  const priceInput = h('input', { name: 'price', 'data-testid': 'price', inputmode: 'numeric',
+  const priceInput = h('input', { id: 'offer-price', 'data-testid': 'price', inputmode: 'numeric',
     pattern: '\\d*' });
-  const priceLabel = h('label', { for: 'price' }, 'Ask per kWh');
+  const priceLabel = h('label', { for: 'offer-price' }, 'Ask per kWh');
   const priceHint = h('div', { class: 'hint' });
   const interval = h('div', { 'data-testid': 'offer-interval' }, '…');
   const deposit = h('div', { class: 'hint', 'data-testid': 'deposit' });
   const out = h('div', { 'data-testid': 'offer-result' });
   const form = h('form', { class: 'grid', 'data-testid': 'offer-form', novalidate: true },
     h('label', {}, 'Interval'), interval,
-    h('label', { for: 'side' }, 'Side'), side,
-    h('label', { for: 'energy' }, 'Energy (Wh)'), energy,
+    h('label', { for: 'offer-side' }, 'Side'), side,
+    h('label', { for: 'offer-energy' }, 'Energy (Wh)'), energy,
     h('div', { class: 'hint' }, `1 to ${int(MAX_OFFER_WH)} Wh (1 GWh)`),
     priceLabel, priceInput, priceHint, deposit,
     h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-testid': 'submit-offer' },
@@ -136,11 +141,24 @@ export async function render(session, root) {
         if (offer.price === null) {
           throw new RangeError('Limit: a sealed buy names its limit (the hash covers it)');
         }
-        const committed = await market.commitOffer(signer, open, offer.side, offer.energyWh, offer.price);
-        const { salt, commitment } = committed.sealed;
-        remember(session, { interval: open.toString(), side: offer.side, energy_wh: offer.energyWh.toString(),
-          price: offer.price.toString(), sealed: { salt, commitment }, revealed: false,
-          deposit: committed.paid.toString() });
+        const seal = sealOffer(signer, open, offer.side, offer.energyWh, offer.price);
+        const entry = { interval: open.toString(), side: offer.side, energy_wh: offer.energyWh.toString(),
+          price: offer.price.toString(), sealed: seal, revealed: false };
+        // The salt is kept before the commitment leaves, so that a lost answer (a dropped
+        // connection, a closed tab) cannot cost the penalty; an offer already live for the
+        // interval keeps its own (the chain refuses a second one with OfferExists).
+        const live = postedOffers(session).some((old) => old.interval === entry.interval && !old.cancelled);
+        if (!live) remember(session, entry);
+        let committed;
+        try {
+          const value = await market.commitDeposit(open, offer.side, offer.energyWh, offer.price);
+          committed = await market.commit(signer, open, seal.commitment, { value });
+        } catch (error) {
+          // A typed error means nothing was committed (refused by the dry run, or reverted).
+          if (!live && error instanceof ContractError) forget(session, entry.interval);
+          throw error;
+        }
+        update(session, entry.interval, { deposit: committed.paid.toString() });
         return { ...committed, open };
       }
       const posted = offer.side === 'Sell'

@@ -21,16 +21,16 @@ export async function render(session, root) {
   const areas = areasOf(config);
 
   // Register: a known account or any address, and an area tag.
-  const known = h('select', { 'data-testid': 'register-account' },
+  const known = h('select', { id: 'register-account', 'data-testid': 'register-account' },
     session.accounts.map(({ name, address }) => h('option', { value: address }, name)),
     h('option', { value: '' }, 'Other address…'));
   const other = h('input', { placeholder: 'SS58 address', 'data-testid': 'register-address', hidden: true });
   known.addEventListener('change', () => { other.hidden = known.value !== ''; });
-  const area = h('input', { 'data-testid': 'register-area', inputmode: 'numeric', value: '0' });
+  const area = h('input', { id: 'register-area', 'data-testid': 'register-area', inputmode: 'numeric', value: '0' });
   const registerOut = h('div', { 'data-testid': 'register-result' });
   const registerForm = h('form', { class: 'grid', 'data-testid': 'register-form', novalidate: true },
-    h('label', {}, 'Account'), h('div', {}, known, ' ', other),
-    h('label', {}, 'Area'), area, h('div', { class: 'hint' }, `Area tags 0…${areas - 1} (${
+    h('label', { for: 'register-account' }, 'Account'), h('div', {}, known, ' ', other),
+    h('label', { for: 'register-area' }, 'Area'), area, h('div', { class: 'hint' }, `Area tags 0…${areas - 1} (${
       Object.keys(config.auction.topology)[0]} topology)`),
     h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-testid': 'register' }, 'Register')));
   const target = () => {
@@ -69,10 +69,10 @@ export async function render(session, root) {
   });
 
   // Grid deposit.
-  const amount = h('input', { 'data-testid': 'fund-amount', inputmode: 'numeric', placeholder: 'units' });
+  const amount = h('input', { id: 'fund-amount', 'data-testid': 'fund-amount', inputmode: 'numeric', placeholder: 'units' });
   const fundOut = h('div');
   const fundForm = h('form', { class: 'grid', novalidate: true },
-    h('label', {}, 'Amount'), amount,
+    h('label', { for: 'fund-amount' }, 'Amount'), amount,
     h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-testid': 'fund' }, 'Fund the grid deposit')));
   fundForm.addEventListener('submit', (event) => {
     event.preventDefault();
