@@ -113,12 +113,15 @@ export async function open() {
     /**
      * Brings the chain's clock up to the wall clock before a time-sensitive call. A dev node
      * seals a block only when a transaction arrives, so its last block, whose time every query
-     * and dry run reads, may be minutes old: a dev account then makes a block (an empty
-     * remark). A chain that makes blocks on its own needs nothing.
+     * and dry run reads, may be minutes old: a dev account (the selected one if it is one, so
+     * that an extension is not asked to sign a remark) then makes a block (an empty remark). A
+     * chain that makes blocks on its own needs nothing, and has no dev accounts here.
      */
     async catchUp() {
+      const maker = session.selected?.dev ? session.selected : accounts.find(({ dev }) => dev);
+      if (!maker) return;
       const lag = Date.now() - await chainTime(api);
-      if (lag > 1000 && session.selected?.dev) await makeBlock(api, session.selected.signer);
+      if (lag > 1000) await makeBlock(api, maker.signer);
     },
   };
   await api.rpc.chain.subscribeNewHeads(() => session.notify());

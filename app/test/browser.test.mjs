@@ -4,7 +4,8 @@
  * app). Through the page only, as a user would: Alice (the operator) registers Bob in area 0 and
  * Charlie in area 1; Bob posts a sell and Charlie a buy in the same interval; after it ends,
  * Close on the status view clears it; Charlie's and Bob's bills and the trade are read off the
- * page. Then the same offers in the sealed market: committed, revealed in the window, closed. Every figure the page
+ * page. Then the same offers in the sealed market: committed, revealed in the window, closed.
+ * Last, a wallet extension (injected as real ones are) whose account signs through it. Every figure the page
  * shows is checked against the chain, read independently with the Node.js client, and the P2P
  * figures against the market's rules by hand. Bad input is shown as typed errors with their
  * meaning (AlreadyRegistered, NotRegistered) or stopped by the form before any transaction.
@@ -17,7 +18,7 @@ import { after, before, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { Market, account, connect, intervalStart, loadBundles } from '../../clients/js/src/market.mjs';
+import { Market, account, connect, intervalStart, loadBundles, submit } from '../../clients/js/src/market.mjs';
 
 const APP_URL = process.env.APP_URL;
 const record = (name) => JSON.parse(readFileSync(path.join(process.env.MARKET_DEPLOYMENTS, `${name}.json`), 'utf8'));
@@ -306,6 +307,54 @@ test('sealed market: commit in the interval, reveal in the window, close after i
   assert.equal(result.price, ASK);
   assert.equal(result.p2p_volume_wh, SELL_WH);
   await screenshot('7-status-sealed');
+});
+
+test('a wallet extension\'s account is listed and signs through the extension', async () => {
+  // A wallet injected through the standard `injectedWeb3` interface, as polkadot.js, Talisman or
+  // SubWallet inject themselves; it signs here in the test process with //TestWallet's key.
+  const wallet = account('//TestWallet');
+  await submit(api, api.tx.balances.transferKeepAlive(wallet.address, 10n ** 15n), alice);
+  let signed = 0;
+  await page.exposeFunction('testWalletSignPayload', (payload) => {
+    signed += 1;
+    const extrinsic = api.registry.createType('ExtrinsicPayload', payload, { version: payload.version });
+    return extrinsic.sign(wallet).signature;
+  });
+  await page.addInitScript(({ address }) => {
+    const accounts = [{ address, name: 'Wallet', type: 'sr25519' }];
+    window.injectedWeb3 = {
+      'test-wallet': {
+        version: '1.0.0',
+        enable: async () => ({
+          accounts: { get: async () => accounts, subscribe: (cb) => { cb(accounts); return () => {}; } },
+          signer: { signPayload: async (payload) => ({ id: 1, signature: await window.testWalletSignPayload(payload) }) },
+        }),
+      },
+    };
+  }, { address: wallet.address });
+
+  // The operator registers it by address ("Other address…").
+  await visit('operator', alice);
+  await page.getByTestId('register-account').selectOption('');
+  await page.getByTestId('register-address').fill(wallet.address);
+  await page.getByTestId('register-area').fill('2');
+  await page.getByTestId('register').click();
+  const registered = await outcome('register-result');
+  assert.equal(await registered.getAttribute('data-testid'), 'ok', await registered.innerText());
+  assert.equal((await market.participant(wallet)).area, 2);
+  assert.equal(signed, 0, 'Alice signs with her dev key, not through the wallet');
+
+  const open = await freshInterval(deployment, 8_000n);
+  await visit('offers', wallet);
+  const picked = await page.locator('#account option:checked').innerText();
+  assert.match(picked, /^Wallet \(test-wallet\)/);
+  await page.getByTestId('energy').fill('500');
+  await page.getByTestId('price').fill(ASK.toString());
+  await page.getByTestId('submit-offer').click();
+  const box = await outcome('offer-result');
+  assert.match(await box.innerText(), new RegExp(`Sell offer accepted for interval #${open}`));
+  assert.equal(signed, 1, 'the offer was signed by the wallet');
+  assert.equal(await market.offerCount(open), 1);
 });
 
 test('the page logged no errors of its own', () => {
