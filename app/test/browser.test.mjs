@@ -357,8 +357,47 @@ test('a wallet extension\'s account is listed and signs through the extension', 
   assert.equal(await market.offerCount(open), 1);
 });
 
+test('the operator funds the grid, changes the configuration and removes a participant', async () => {
+  // Refusals first: a non-operator, then text that is not JSON (stopped before signing).
+  await visit('operator', bob);
+  await page.getByTestId('update-config').click();
+  let box = await outcome('config-result');
+  assert.equal(await box.getByTestId('error-code').innerText(), 'NotOperator');
+  assert.equal(await box.getByTestId('error-meaning').innerText(), 'Only the operator may do this.');
+
+  await visit('operator', alice);
+  const editor = page.getByTestId('config-json');
+  const shown = JSON.parse(await editor.inputValue());
+  assert.equal(shown.auction.grid_fee_per_kwh_step, 1000);
+  await editor.fill('{ "interval_ms": ');
+  await page.getByTestId('update-config').click();
+  box = await outcome('config-result');
+  assert.equal(await box.getByTestId('error-code').innerText(), 'SyntaxError');
+
+  shown.auction.grid_fee_per_kwh_step = 2000;
+  await editor.fill(JSON.stringify(shown, null, 2));
+  await page.getByTestId('update-config').click();
+  box = await outcome('config-result');
+  assert.match(await box.innerText(), /^Configuration updated/);
+  assert.equal((await market.config()).auction.grid_fee_per_kwh_step, 2000n);
+
+  const before = (await market.ledger()).grid_deposit;
+  await page.getByTestId('fund-amount').fill('12345');
+  await page.getByTestId('fund').click();
+  await page.getByText(`Grid deposit now ${units(before + 12345n)}.`).waitFor();
+  assert.equal((await market.ledger()).grid_deposit, before + 12345n);
+
+  const wallet = account('//TestWallet');
+  await page.locator('tr[data-account="Wallet (test-wallet)"]').getByRole('button', { name: 'Remove' }).click();
+  box = await outcome('remove-result');
+  assert.match(await box.innerText(), /^Removed Wallet \(test-wallet\)\./);
+  assert.equal(await market.participant(wallet), null);
+  await page.getByTestId('area-Wallet (test-wallet)').filter({ hasText: 'not registered' }).waitFor();
+  await screenshot('8-operator-after');
+});
+
 test('the page logged no errors of its own', () => {
   // Typed errors are shown, and logged with console.error by design: keep only the unexpected.
-  const unexpected = consoleErrors.filter((line) => !/ContractError|RangeError/.test(line));
+  const unexpected = consoleErrors.filter((line) => !/^(ContractError|RangeError|SyntaxError): /.test(line));
   assert.deepEqual(unexpected, []);
 });
