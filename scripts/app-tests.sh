@@ -3,9 +3,10 @@
 # 127.0.0.1:${MARKET_APP_NODE_PORT:-9955}, deploys two markets into a temporary deployments dir,
 # app/test/market.json (open offers, 30-second intervals) and app/test/sealed.json (sealed
 # offers, 20-second intervals, 10-second reveal window), builds and stages the app with the
-# first as its default record and the second as ?deployment=sealed (scripts/app.sh --build-only), serves it with `vite preview` on ${MARKET_APP_PORT:-4173}, and
-# drives it in headless Chromium (Debian's `chromium` package, through playwright-core: its own
-# browser downloads cannot reach the internet here). Screenshots of every view are kept in
+# first as its default record and the second as ?deployment=sealed (scripts/app.sh --build-only),
+# serves it with `vite preview` on ${MARKET_APP_PORT:-4173}, and drives it in headless Chromium
+# (Debian's `chromium` package, through playwright-core: its own browser downloads cannot reach
+# the internet here). Screenshots of every view are kept in
 # ${MARKET_APP_ARTIFACTS:-$TARGET_DIR/app-screenshots}.
 #   scripts/app-tests.sh        (env MARKET_CHROMIUM: the browser binary, default: chromium on PATH)
 # Uses the built bundles of target/ink (no build here). Stops what it started, pass or fail.

@@ -46,7 +46,6 @@ else
   [ "$(id -u)" = 0 ] || sudo=(sudo)
   say "installing Chromium (apt-get install chromium)"
   "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
 command -v node >/dev/null || say "note: Node.js 20.19 or newer is needed for the JS client, the DApp and their tests"
-
