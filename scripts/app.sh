@@ -40,11 +40,7 @@ done
 
 if [ "$default_deployment" = 1 ]; then
   # scripts/node.sh and scripts/deploy.sh read the same MARKET_NODE_PORT.
-  if ! curl -sf -m 2 -H 'Content-Type: application/json' \
-      -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
-      "http://127.0.0.1:${MARKET_NODE_PORT:-9944}" >/dev/null 2>&1; then
-    "$ROOT/scripts/node.sh" start
-  fi
+  rpc_answers "${MARKET_NODE_PORT:-9944}" || "$ROOT/scripts/node.sh" start
   "$ROOT/scripts/deploy.sh" --register-demo
 fi
 [ -f "$deployment" ] || die "no deployment record $deployment: deploy first (scripts/deploy.sh)"

@@ -10,6 +10,13 @@ CONTRACTS=(p2p p2g main)
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 say() { printf '==> %s\n' "$*" >&2; }
+
+# Whether a node answers JSON-RPC on 127.0.0.1:PORT.
+rpc_answers() {
+  curl -sf -m 2 -H 'Content-Type: application/json' \
+    -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
+    "http://127.0.0.1:$1" >/dev/null 2>&1
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # rustup does not install toolchains on demand here (RUSTUP_AUTO_INSTALL=0): install ours.

@@ -21,12 +21,6 @@ running_pid() {
   kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-rpc_answers() {
-  curl -sf -m 2 -H 'Content-Type: application/json' \
-    -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
-    "http://127.0.0.1:$port" >/dev/null 2>&1
-}
-
 cmd=${1:-}; [ -n "$cmd" ] || usage; shift
 case $cmd in
   start)
@@ -41,13 +35,13 @@ case $cmd in
     if pid=$(running_pid); then say "node already running (pid $pid, port $port)"; exit 0; fi
     command -v substrate-contracts-node >/dev/null \
       || die "substrate-contracts-node is not installed: run scripts/install-node.sh (about an hour)"
-    if rpc_answers; then die "port $port is taken by another process; set MARKET_NODE_PORT"; fi
+    if rpc_answers "$port"; then die "port $port is taken by another process; set MARKET_NODE_PORT"; fi
     say "starting substrate-contracts-node on 127.0.0.1:$port (log: $log)"
     nohup substrate-contracts-node --dev "${base[@]}" --rpc-port "$port" \
       >"$log" 2>&1 </dev/null &
     echo $! >"$pid_file"
     for _ in $(seq 1 120); do
-      if rpc_answers; then say "node ready (pid $(cat "$pid_file"))"; exit 0; fi
+      if rpc_answers "$port"; then say "node ready (pid $(cat "$pid_file"))"; exit 0; fi
       running_pid >/dev/null || { tail -20 "$log" >&2; rm -f "$pid_file"; die "node exited"; }
       sleep 0.5
     done
