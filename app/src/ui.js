@@ -21,11 +21,25 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** A table with a header row; `rows` are arrays of cells (strings or nodes). */
-export function table(headers, rows, attributes = {}) {
-  return h('table', attributes,
-    h('thead', {}, h('tr', {}, headers.map((title) => h('th', {}, title)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell))))));
+/**
+ * A table's header row. A title is a string, or `[title, {class: 'text'}]` for a left-aligned
+ * column (numbers align right by default).
+ */
+export function thead(...titles) {
+  return h('thead', {}, h('tr', {}, titles.map((title) =>
+    (Array.isArray(title) ? h('th', title[1], title[0]) : h('th', {}, title)))));
+}
+
+/**
+ * Whether `data` differs from what `view.shown` last recorded (and records it). Views rebuild
+ * their tables only on a change, so that a refresh on every block neither resets what the
+ * reader is looking at nor swaps a button under the pointer.
+ */
+export function changed(view, data) {
+  const shown = JSON.stringify(data, (_, value) => (typeof value === 'bigint' ? value.toString() : value));
+  if (shown === view.shown) return false;
+  view.shown = shown;
+  return true;
 }
 
 /** A labelled figure for the status cards. */
@@ -83,7 +97,7 @@ export function who(address, names) {
  * not a registered participant.`), a nested one both levels; a chain error its pallet error;
  * anything else (a form check, a lost connection) its message.
  */
-export function explain(error) {
+function explain(error) {
   if (error instanceof ContractError) {
     const meanings = [error.meaning, error.detailMeaning].filter(Boolean).join(' ');
     return {

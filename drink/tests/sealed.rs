@@ -7,7 +7,7 @@
 
 use main::Error as E;
 use market::{seal, MarketConfig, Sealing, Side};
-use market_drink::{MarketEvent, MarketSandbox};
+use market_drink::{HarnessError, MainOutcome, MarketEvent, MarketSandbox};
 
 mod common;
 use common::*;
@@ -46,18 +46,24 @@ impl Secret {
         )
     }
 
+    /// Its owner's `reveal` call, as dispatched (for `refused`).
+    fn reveal_call(
+        &self,
+        market: &mut MarketSandbox,
+        interval: u64,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        market.reveal(
+            a(self.home),
+            interval,
+            self.side,
+            self.energy_wh,
+            self.price,
+            self.salt,
+        )
+    }
+
     fn reveal(&self, market: &mut MarketSandbox, interval: u64) -> Result<(), E> {
-        market
-            .reveal(
-                a(self.home),
-                interval,
-                self.side,
-                self.energy_wh,
-                self.price,
-                self.salt,
-            )
-            .unwrap()
-            .value
+        self.reveal_call(market, interval).unwrap().value
     }
 }
 
@@ -212,14 +218,7 @@ fn sealed_messages_refuse_bad_input() {
         m.commit(a(P1), 0, offer.commitment(0), PENALTY)
     });
     refused(&mut market, E::IntervalNotEnded, |m| {
-        m.reveal(
-            a(P1),
-            0,
-            offer.side,
-            offer.energy_wh,
-            offer.price,
-            offer.salt,
-        )
+        offer.reveal_call(m, 0)
     });
     // A buy committed with the penalty only: its reveal is refused, so it stays sealed.
     let thin = Secret::new(P2, Side::Buy, 500, 200_000, 2);
@@ -289,31 +288,16 @@ fn sealed_messages_refuse_bad_input() {
     refused(&mut market, E::ZeroEnergy, |m| {
         m.reveal(a(P1), 0, offer.side, 0, offer.price, offer.salt)
     });
-    refused(&mut market, E::TooMuchEnergy, |m| {
-        m.reveal(a(P3), 0, huge.side, huge.energy_wh, huge.price, huge.salt)
-    });
-    refused(&mut market, E::PriceOutOfBounds, |m| {
-        m.reveal(a(P6), 0, dear.side, dear.energy_wh, dear.price, dear.salt)
-    });
-    refused(&mut market, E::DepositTooLow, |m| {
-        m.reveal(a(P2), 0, thin.side, thin.energy_wh, thin.price, thin.salt)
-    });
+    refused(&mut market, E::TooMuchEnergy, |m| huge.reveal_call(m, 0));
+    refused(&mut market, E::PriceOutOfBounds, |m| dear.reveal_call(m, 0));
+    refused(&mut market, E::DepositTooLow, |m| thin.reveal_call(m, 0));
     assert_eq!(offer.reveal(&mut market, 0), Ok(()));
     refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
-        m.reveal(
-            a(P1),
-            0,
-            offer.side,
-            offer.energy_wh,
-            offer.price,
-            offer.salt,
-        )
+        offer.reveal_call(m, 0)
     });
 
     market.set_time(START + HOUR + REVEAL_MS);
-    refused(&mut market, E::RevealClosed, |m| {
-        m.reveal(a(P2), 0, thin.side, thin.energy_wh, thin.price, thin.salt)
-    });
+    refused(&mut market, E::RevealClosed, |m| thin.reveal_call(m, 0));
     // A revealed offer is not forfeitable; the unrevealed ones are, once.
     refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
         m.forfeit(a(P4), 0, a(P1))

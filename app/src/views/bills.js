@@ -8,15 +8,15 @@
  */
 import { intervalStart, monthKey } from '../../../clients/js/src/client.mjs';
 import { billChart } from '../chart.js';
-import { h, int, kwh, price, run, units, utc, who } from '../ui.js';
+import { changed, h, int, kwh, price, run, thead, units, utc, who } from '../ui.js';
 
 /** How many intervals back the page reads bills (one query each). */
 const SPAN = 24;
 
 let current = null;
 
-export const paidOf = (bill) => bill.p2p_paid + bill.fees_paid + bill.grid_paid;
-export const earnedOf = (bill) => bill.p2p_earned + bill.grid_earned;
+const paidOf = (bill) => bill.p2p_paid + bill.fees_paid + bill.grid_paid;
+const earnedOf = (bill) => bill.p2p_earned + bill.grid_earned;
 
 export async function render(session, root) {
   const body = h('div', { 'data-testid': 'bills' }, h('div', { class: 'muted' }, 'Reading bills…'));
@@ -51,12 +51,7 @@ export async function refresh() {
     .filter(({ bill }) => bill.p2p_bought_wh > 0n || bill.p2p_sold_wh > 0n)
     .map(async ({ interval: i }) => (await market.tradesOf(i, account)).map((trade) => ({ interval: i, ...trade })))))
     .flat();
-
-  // Rebuild only when something changed, so a new block does not reset the page under the reader.
-  const shown = JSON.stringify([account, available, billed, monthly, trades.length],
-    (_, value) => (typeof value === 'bigint' ? value.toString() : value));
-  if (shown === current.shown) return;
-  current.shown = shown;
+  if (!changed(current, [account, available, billed, monthly, trades.length])) return;
 
   const withdrawForm = h('form', {}, h('button', { type: 'submit', 'data-testid': 'withdraw',
     disabled: available === 0n }, 'Withdraw'));
@@ -87,8 +82,7 @@ export async function refresh() {
       `${Math.floor(month / 100)}-${String(month % 100).padStart(2, '0')}`, monthly[k]]).filter(([, bill]) => bill)),
     h('h3', {}, 'My P2P trades'),
     trades.length === 0 ? h('p', { class: 'muted' }, 'None in these intervals.') : h('table', { 'data-testid': 'trades' },
-      h('thead', {}, h('tr', {}, ['Interval', 'Role', 'Counterparty', 'Distance', 'Energy', 'Price', 'Payment', 'Fee']
-        .map((title) => h('th', {}, title)))),
+      thead('Interval', 'Role', 'Counterparty', 'Distance', 'Energy', 'Price', 'Payment', 'Fee'),
       h('tbody', {}, trades.map((trade) => {
         const selling = trade.seller === account;
         return h('tr', {}, h('td', {}, `#${trade.interval}`),
@@ -105,7 +99,7 @@ function billTable(testid, rows) {
   const headers = ['', 'P2P bought', 'P2P paid', 'Fees', 'P2P sold', 'P2P earned', 'Grid bought',
     'Grid paid', 'Grid sold', 'Grid earned', 'Net cost'];
   return h('table', { 'data-testid': testid },
-    h('thead', {}, h('tr', {}, headers.map((title) => h('th', {}, title)))),
+    thead(...headers),
     h('tbody', {}, rows.map(([label, bill]) => h('tr', {},
       h('td', {}, label), h('td', {}, kwh(bill.p2p_bought_wh)), h('td', {}, units(bill.p2p_paid)),
       h('td', {}, units(bill.fees_paid)), h('td', {}, kwh(bill.p2p_sold_wh)), h('td', {}, units(bill.p2p_earned)),

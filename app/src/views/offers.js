@@ -11,7 +11,7 @@
  * browser's own record, checked against the chain (interval state, p2g's escrow).
  */
 import { ContractError, sealOffer } from '../../../clients/js/src/client.mjs';
-import { duration, errorBox, h, int, kwh, okBox, price, run, units, wholeNumber } from '../ui.js';
+import { changed, duration, errorBox, h, int, kwh, okBox, price, run, thead, units, wholeNumber } from '../ui.js';
 
 /** `market::MAX_OFFER_WH`: the most energy one offer may carry (1 GWh). */
 const MAX_OFFER_WH = 1_000_000_000n;
@@ -23,7 +23,7 @@ function storageKey(session) {
 }
 
 /** The offers this browser posted for the selected account, newest first. */
-export function postedOffers(session) {
+function postedOffers(session) {
   try {
     return JSON.parse(localStorage.getItem(storageKey(session)) ?? '[]');
   } catch {
@@ -208,14 +208,10 @@ export async function refresh() {
     ]);
     return { offer, state: session.effectiveState(chainState, BigInt(offer.interval), clock, sealing), escrow };
   }));
-  // Rebuild only on a change, so that a refresh does not swap a button under the pointer.
-  const shown = JSON.stringify([who, rows], (_, value) => (typeof value === 'bigint' ? value.toString() : value));
-  if (shown === current.shown) return;
-  current.shown = shown;
+  if (!changed(current, [who, rows])) return;
   const out = current.actionOut;
   mine.replaceChildren(h('table', {},
-    h('thead', {}, h('tr', {}, ['Interval', 'Side', 'Energy', 'Ask / limit', 'State', 'Held in escrow', '']
-      .map((title) => h('th', {}, title)))),
+    thead('Interval', 'Side', 'Energy', 'Ask / limit', 'State', 'Held in escrow', ''),
     h('tbody', {}, rows.map(({ offer, state, escrow }) => h('tr', { 'data-interval': offer.interval },
       h('td', {}, `#${offer.interval}`),
       h('td', {}, h('span', { class: `pill ${offer.side}` }, offer.side)),

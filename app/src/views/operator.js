@@ -6,7 +6,7 @@
  * with `NotOperator`, and the page shows that error as it shows every other.
  */
 import { accountHex, toJsonSafe } from '../../../clients/js/src/client.mjs';
-import { h, int, run, units, wholeNumber } from '../ui.js';
+import { changed, h, int, run, thead, units, wholeNumber } from '../ui.js';
 
 let current = null;
 
@@ -106,15 +106,12 @@ export async function refresh() {
     market.ledger(),
     Promise.all(session.accounts.map(({ address }) => market.participant(address))),
   ]);
-  const shown = JSON.stringify(toJsonSafe([operator, count, book, states, session.selected?.address]));
-  if (shown === current.shown) return;
-  current.shown = shown;
+  if (!changed(current, [operator, count, book, states, session.selected?.address])) return;
   const isOperator = session.selected?.address === operator;
   header.replaceChildren(`Operator: ${session.names.get(operator) ?? ''} `, h('span', { class: 'mono' }, operator),
     isOperator ? ' (selected)' : h('span', { class: 'muted' }, ' — select it to register participants or change the configuration.'));
   participants.replaceChildren(h('p', { class: 'muted' }, `${int(count)} registered in all.`),
-    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Account'), h('th', { class: 'text' }, 'Address'),
-      h('th', {}, 'Area'), h('th', {}, ''))),
+    h('table', {}, thead('Account', ['Address', { class: 'text' }], 'Area', ''),
       h('tbody', {}, session.accounts.map(({ name, address }, k) => h('tr', { 'data-account': name },
         h('td', {}, name), h('td', { class: 'mono text' }, address),
         h('td', { 'data-testid': `area-${name}` }, states[k] ? String(states[k].area) : 'not registered'),

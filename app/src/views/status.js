@@ -6,7 +6,7 @@
  * anyone may close it (`close_interval`, repeated until `Closed`; a block first, see catchUp).
  */
 import { utcHour } from '../../../clients/js/src/client.mjs';
-import { card, duration, errorBox, h, int, kwh, okBox, price, utc } from '../ui.js';
+import { card, duration, errorBox, h, int, kwh, okBox, price, thead, utc } from '../ui.js';
 
 /** How many past intervals the table shows. */
 const HISTORY = 12;
@@ -70,8 +70,8 @@ export async function refresh() {
   const results = await Promise.all(rows.map((i, k) =>
     states[k] === 'Cleared' ? market.intervalResult(i) : null));
   recent.replaceChildren(h('table', { 'data-testid': 'intervals' },
-    h('thead', {}, h('tr', {}, ['Interval', 'Starts', 'State', 'Uniform price', 'P2P volume',
-      'Grid import', 'Grid export', 'Trades', 'Offers', ''].map((title) => h('th', {}, title)))),
+    thead('Interval', 'Starts', 'State', 'Uniform price', 'P2P volume', 'Grid import', 'Grid export',
+      'Trades', 'Offers', ''),
     h('tbody', {}, rows.map((i, k) => {
       const result = results[k];
       const cells = result

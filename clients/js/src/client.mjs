@@ -92,7 +92,6 @@ function requireBundles(bundles, what) {
     throw new TypeError(`${what}: pass { bundles } with the bundles of ${CONTRACT_NAMES.join(', ')} ` +
       `(missing: ${missing.join(', ')}; in Node.js, market.mjs loads them from target/ink)`);
   }
-  return bundles;
 }
 
 // ---------------------------------------------------------------------------------------------
