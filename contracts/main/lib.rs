@@ -17,23 +17,19 @@
 //! instantiates p2p and p2g itself, so they answer to it alone.
 
 pub use self::main::{
-    CloseProgress, ConfigUpdated, Error, IntervalCleared, IntervalResult, Main, MainRef,
-    OfferAccepted, OfferCancelled, OfferCommitted, Participant, ParticipantRegistered,
+    CloseProgress, CodeHashes, ConfigUpdated, Error, IntervalCleared, IntervalResult, Main,
+    MainRef, OfferAccepted, OfferCancelled, OfferCommitted, Participant, ParticipantRegistered,
     ParticipantRemoved,
 };
 
 #[ink::contract]
 mod main {
-    use ink::{
-        codegen::TraitCallBuilder,
-        prelude::vec::Vec,
-        storage::{Lazy, Mapping},
-    };
+    use ink::{codegen::TraitCallBuilder, prelude::vec::Vec, storage::Mapping};
     use market::{
         hour_of, ledger, month_of,
         seal::{self, Commitment, Salt},
-        AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig, MarketError, MonthKey,
-        Offer, Position, PricePerKwh, Side, Timing, Trade, MAX_OFFER_WH,
+        version_at, AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
+        MarketError, MonthKey, Offer, Position, PricePerKwh, Side, Timing, Trade, MAX_OFFER_WH,
     };
     use p2g::{IntervalKey, P2gRef};
     use p2p::P2pRef;
@@ -49,6 +45,19 @@ mod main {
         },
         /// The interval is cleared and settled.
         Closed(IntervalResult),
+    }
+
+    /// The code the market runs: main's own and that of the p2p and p2g contracts it
+    /// instantiated. Clients compare all three with the bundles they trust.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct CodeHashes {
+        /// main's code hash.
+        pub main: Hash,
+        /// p2p's code hash.
+        pub p2p: Hash,
+        /// p2g's code hash.
+        pub p2g: Hash,
     }
 
     /// A registered participant.
@@ -89,8 +98,15 @@ mod main {
         operator: AccountId,
         /// The market clock, fixed at instantiation.
         timing: Timing,
-        /// Auction rules and tariff, handed to p2p and p2g with each call.
-        config: Lazy<MarketConfig>,
+        /// Number of configuration versions. Version `v` (`configs[v]`) governs every interval
+        /// from `version_starts[v]` until the next version's start: an interval keeps the
+        /// rules in force when it started, from its first offer to its last closing step.
+        versions: u32,
+        /// Each version's configuration (auction rules, tariff, limits, grid operator), handed
+        /// to p2p and p2g with each call.
+        configs: Mapping<u32, MarketConfig>,
+        /// The first interval each version governs (version 0: interval 0).
+        version_starts: Mapping<u32, IntervalIndex>,
         /// The P2P auction, instantiated by and answering to this contract.
         p2p: P2pRef,
         /// The grid contract, instantiated by and answering to this contract.
@@ -99,6 +115,8 @@ mod main {
         participants: Mapping<AccountId, Participant>,
         /// Number of registered participants.
         participant_count: u32,
+        /// Registered participants per area: a topology may not drop an area still in use.
+        area_counts: Mapping<AreaId, u32>,
         /// Results of cleared intervals.
         results: Mapping<IntervalIndex, IntervalResult>,
     }
@@ -123,10 +141,13 @@ mod main {
         pub account: AccountId,
     }
 
-    /// The operator replaced the auction rules and tariff.
+    /// The operator replaced the configuration, for the intervals from `from_interval` on.
     #[ink(event)]
     #[derive(Debug, PartialEq, Eq)]
-    pub struct ConfigUpdated {}
+    pub struct ConfigUpdated {
+        /// The first interval the new configuration governs: the one after the current.
+        pub from_interval: IntervalIndex,
+    }
 
     /// An offer entered the book. No price: the book is closed.
     #[ink(event)]
@@ -196,8 +217,12 @@ mod main {
         NotRegistered,
         /// The account is registered already.
         AlreadyRegistered,
-        /// The area tag lies outside the configured topology.
+        /// The area tag lies outside the topology (for an offer: that of the interval's
+        /// configuration).
         UnknownArea,
+        /// The new topology drops an area in which participants are registered; remove them
+        /// (or register them again in another area) first.
+        AreaInUse,
         /// An offer must have energy.
         ZeroEnergy,
         /// An offer may carry at most `market::MAX_OFFER_WH` (1 GWh).
@@ -227,6 +252,9 @@ mod main {
         OfferExists,
         /// The participant has no offer in this interval.
         NoOffer,
+        /// The interval's book has had `max_offers` offers cancelled (a cancelled offer's
+        /// slot stays in the book, and every closing pass walks it).
+        CancelLimit,
         /// The interval's book holds the configured maximum of offers.
         BookFull,
         /// A closing step needs a budget of at least one item.
@@ -237,8 +265,11 @@ mod main {
         InvalidInterval,
         /// The topology is malformed.
         InvalidTopology,
-        /// The tariff is malformed.
+        /// The tariff is malformed, or a price exceeds `market::MAX_PRICE` (a fixed feed-in
+        /// price: `max_price`).
         InvalidTariff,
+        /// The network fee over the farthest distance exceeds `market::MAX_PRICE`.
+        InvalidFee,
         /// A sum overflowed.
         Overflow,
         /// p2p refused the call.
@@ -256,6 +287,7 @@ mod main {
                 MarketError::UnknownArea => Error::UnknownArea,
                 MarketError::InvalidTopology => Error::InvalidTopology,
                 MarketError::InvalidTariff => Error::InvalidTariff,
+                MarketError::InvalidFee => Error::InvalidFee,
                 MarketError::InvalidInterval => Error::InvalidInterval,
                 MarketError::InvalidLimits => Error::InvalidLimits,
                 MarketError::InvalidSealing => Error::InvalidSealing,
@@ -273,6 +305,7 @@ mod main {
                 p2p::Error::UnknownArea => Error::UnknownArea,
                 p2p::Error::BookFull => Error::BookFull,
                 p2p::Error::ZeroBudget => Error::ZeroBudget,
+                p2p::Error::CancelLimit => Error::CancelLimit,
                 other => Error::P2p(other),
             }
         }
@@ -342,21 +375,28 @@ mod main {
                 .try_instantiate()
                 .map_err(|_| Error::CalleeFailed)?
                 .map_err(|_| Error::CalleeFailed)?;
-            let mut stored = Lazy::new();
-            stored.set(&config);
+            let mut configs = Mapping::default();
+            configs.insert(0, &config);
+            let mut version_starts = Mapping::default();
+            version_starts.insert(0, &0);
             Ok(Self {
                 operator: Self::env().caller(),
                 timing,
-                config: stored,
+                versions: 1,
+                configs,
+                version_starts,
                 p2p,
                 p2g,
                 participants: Mapping::default(),
                 participant_count: 0,
+                area_counts: Mapping::default(),
                 results: Mapping::default(),
             })
         }
 
-        /// Registers `account` as a participant in `area`. Operator only.
+        /// Registers `account` as a participant in `area` of the newest configuration's
+        /// topology. Operator only. (If the interval open now runs under an older topology
+        /// without that area, its offers wait for the next interval: `UnknownArea`.)
         ///
         /// # Errors
         /// `NotOperator`, `UnknownArea`, `AlreadyRegistered`, `Overflow`.
@@ -366,7 +406,7 @@ mod main {
         #[ink(message)]
         pub fn register(&mut self, account: AccountId, area: AreaId) -> Result<()> {
             self.ensure_operator()?;
-            if !self.stored_config().auction.topology.contains(area) {
+            if !self.newest_config().auction.topology.contains(area) {
                 return Err(Error::UnknownArea);
             }
             if self.participants.contains(account) {
@@ -376,6 +416,9 @@ mod main {
                 .participant_count
                 .checked_add(1)
                 .ok_or(Error::Overflow)?;
+            let in_area = self.area_counts.get(area).unwrap_or(0);
+            self.area_counts
+                .insert(area, &in_area.checked_add(1).ok_or(Error::Overflow)?);
             self.participants.insert(account, &Participant { area });
             self.env()
                 .emit_event(ParticipantRegistered { account, area });
@@ -393,26 +436,37 @@ mod main {
         #[ink(message)]
         pub fn remove(&mut self, account: AccountId) -> Result<()> {
             self.ensure_operator()?;
-            if self.participants.take(account).is_none() {
-                return Err(Error::NotRegistered);
-            }
+            let participant = self
+                .participants
+                .take(account)
+                .ok_or(Error::NotRegistered)?;
             self.participant_count = self.participant_count.saturating_sub(1);
+            let in_area = self.area_counts.get(participant.area).unwrap_or(0);
+            let left = in_area.saturating_sub(1);
+            if left == 0 {
+                self.area_counts.remove(participant.area);
+            } else {
+                self.area_counts.insert(participant.area, &left);
+            }
             let interval = self.current_interval()?;
-            if self.withdraw_offer(interval, account)? {
+            if self.withdraw_offer(interval, account, None)? {
                 self.env().emit_event(OfferCancelled { interval, account });
             }
             self.env().emit_event(ParticipantRemoved { account });
             Ok(())
         }
 
-        /// Replaces the auction rules, tariff, limits and grid operator. Operator only. The
-        /// interval length and the sealing settings are fixed at instantiation. Offers already
-        /// placed stay; a close that has not started uses the new rules, one that has started
-        /// keeps the rules and prices of its first step. No buyer pays more than its deposit.
+        /// Replaces the auction rules, tariff, limits and grid operator from the next interval
+        /// on. Operator only. Every interval keeps the configuration in force when it started
+        /// for everything: its offers, reveals and deposits, and every step of its close, so a
+        /// change never touches an interval that has started (a second update in the same
+        /// interval replaces the first). The interval length and the sealing settings are fixed
+        /// at instantiation; a topology must keep every area with registered participants.
         ///
         /// # Errors
         /// `NotOperator`, `InvalidInterval` (a different length), `InvalidTopology`,
-        /// `InvalidTariff`, `InvalidLimits`, `InvalidSealing` (different settings).
+        /// `AreaInUse`, `InvalidTariff`, `InvalidFee`, `InvalidLimits`, `InvalidSealing`
+        /// (different settings), `Overflow`.
         ///
         /// # Events
         /// `ConfigUpdated`.
@@ -420,14 +474,35 @@ mod main {
         pub fn update_config(&mut self, config: MarketConfig) -> Result<()> {
             self.ensure_operator()?;
             config.validate()?;
+            let newest = self.newest_config();
             if config.interval_ms != self.timing.interval_ms {
                 return Err(Error::InvalidInterval);
             }
-            if config.sealing != self.stored_config().sealing {
+            if config.sealing != newest.sealing {
                 return Err(Error::InvalidSealing);
             }
-            self.config.set(&config);
-            self.env().emit_event(ConfigUpdated {});
+            // Every registered participant lies in the newest topology, so only its areas
+            // beyond the new one's can be in use.
+            for area in config.auction.topology.areas()..newest.auction.topology.areas() {
+                if self.area_counts.contains(area) {
+                    return Err(Error::AreaInUse);
+                }
+            }
+            let from_interval = self
+                .current_interval()?
+                .checked_add(1)
+                .ok_or(Error::Overflow)?;
+            let last = self.versions.saturating_sub(1);
+            let version = if self.version_starts.get(last) == Some(from_interval) {
+                last
+            } else {
+                let next = self.versions;
+                self.versions = next.checked_add(1).ok_or(Error::Overflow)?;
+                self.version_starts.insert(next, &from_interval);
+                next
+            };
+            self.configs.insert(version, &config);
+            self.env().emit_event(ConfigUpdated { from_interval });
             Ok(())
         }
 
@@ -438,7 +513,7 @@ mod main {
         ///
         /// # Errors
         /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `Sealed`, `IntervalNotOpen`,
-        /// `PriceOutOfBounds`, `OfferExists`, `BookFull`, `CalleeFailed`.
+        /// `UnknownArea`, `PriceOutOfBounds`, `OfferExists`, `BookFull`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -460,7 +535,8 @@ mod main {
         ///
         /// # Errors
         /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `Sealed`, `IntervalNotOpen`,
-        /// `DepositTooLow`, `OfferExists`, `BookFull`, `Overflow`, `CalleeFailed`.
+        /// `UnknownArea`, `DepositTooLow`, `OfferExists`, `BookFull`, `Overflow`,
+        /// `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -488,29 +564,33 @@ mod main {
             limit: Option<PricePerKwh>,
         ) -> Result<Balance> {
             Ok(self
-                .buy_cover(interval, energy_wh, limit, &self.stored_config())?
+                .buy_cover(interval, energy_wh, limit, &self.config_of(interval))?
                 .1)
         }
 
         /// Commits to a sealed offer in the current interval `interval` (sealed mode):
-        /// `commitment` is `market::seal::commitment(caller, interval, side, energy_wh, price,
-        /// salt)`, the BLAKE2b-256 hash of their SCALE encoding. The value sent is the deposit:
+        /// `commitment` is `market::seal::commitment(main, caller, interval, side, energy_wh,
+        /// price, salt)`, the BLAKE2b-256 hash of their SCALE encoding, with this contract's
+        /// address as `main` so that it is valid in this market only. The value sent is the deposit:
         /// at least the sealing penalty, and for a buy enough to cover it at reveal
         /// (`buy_deposit`). Reveal it with `reveal` after the interval, or forfeit the penalty.
         ///
         /// # Errors
-        /// `NotRegistered`, `NotSealed`, `IntervalNotOpen`, `DepositTooLow`, `OfferExists`,
-        /// `BookFull`, `CalleeFailed`.
+        /// `NotRegistered`, `NotSealed`, `IntervalNotOpen`, `UnknownArea`, `DepositTooLow`,
+        /// `OfferExists`, `BookFull`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferCommitted`.
         #[ink(message, payable)]
         pub fn commit(&mut self, interval: IntervalIndex, commitment: Commitment) -> Result<()> {
             let account = self.env().caller();
-            self.participant_of(account)?;
-            let config = self.stored_config();
+            let participant = self.participant_of(account)?;
+            let config = self.config_of(interval);
             let sealing = config.sealing.ok_or(Error::NotSealed)?;
             self.ensure_open(interval)?;
+            if !config.auction.topology.contains(participant.area) {
+                return Err(Error::UnknownArea);
+            }
             let deposit = self.env().transferred_value();
             if deposit < sealing.penalty {
                 return Err(Error::DepositTooLow);
@@ -533,13 +613,15 @@ mod main {
 
         /// Reveals the caller's sealed offer for the ended interval `interval` within its
         /// reveal window: the offer enters the book if it hashes to the commitment, under the
-        /// same rules as `sell` and `buy` (a buy's `price` is its limit, and its deposit must
-        /// cover it). A failed reveal changes nothing and may be retried within the window.
+        /// same rules as `sell` and `buy` in the interval's configuration (a buy's `price` is
+        /// its limit, and its deposit must cover it), so no configuration change after the
+        /// commitment can refuse an honest reveal. A failed reveal changes nothing and may be
+        /// retried within the window.
         ///
         /// # Errors
         /// `NotRegistered`, `NotSealed`, `ZeroEnergy`, `TooMuchEnergy`, `IntervalNotEnded`,
-        /// `RevealClosed`, `P2g(NoCommitment)`, `P2g(CommitmentMismatch)`, `PriceOutOfBounds`,
-        /// `DepositTooLow`, `BookFull`, `Overflow`, `CalleeFailed`.
+        /// `RevealClosed`, `P2g(NoCommitment)`, `P2g(CommitmentMismatch)`, `UnknownArea`,
+        /// `PriceOutOfBounds`, `DepositTooLow`, `BookFull`, `Overflow`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -554,7 +636,7 @@ mod main {
         ) -> Result<()> {
             let account = self.env().caller();
             let participant = self.participant_of(account)?;
-            let config = self.stored_config();
+            let config = self.config_of(interval);
             let sealing = config.sealing.ok_or(Error::NotSealed)?;
             check_energy(energy_wh)?;
             if interval >= self.current_interval()? {
@@ -565,7 +647,9 @@ mod main {
             {
                 return Err(Error::RevealClosed);
             }
-            let commitment = seal::commitment(&account, interval, side, energy_wh, price, &salt);
+            let market = self.env().account_id();
+            let commitment =
+                seal::commitment(&market, &account, interval, side, energy_wh, price, &salt);
             let deposit = outcome(
                 self.p2g
                     .call_mut()
@@ -594,7 +678,7 @@ mod main {
         /// `Forfeited` from p2g.
         #[ink(message)]
         pub fn forfeit(&mut self, interval: IntervalIndex, account: AccountId) -> Result<Balance> {
-            let config = self.stored_config();
+            let config = self.config_of(interval);
             let sealing = config.sealing.ok_or(Error::NotSealed)?;
             self.ensure_settleable(interval, &config)?;
             let penalty = if self.participants.contains(account) {
@@ -612,10 +696,11 @@ mod main {
         }
 
         /// Withdraws the caller's offer or commitment from the current interval `interval`;
-        /// its deposit is credited back.
+        /// its deposit is credited back. At most `max_offers` offers may be cancelled per
+        /// interval.
         ///
         /// # Errors
-        /// `NotRegistered`, `IntervalNotOpen`, `NoOffer`, `CalleeFailed`.
+        /// `NotRegistered`, `IntervalNotOpen`, `NoOffer`, `CancelLimit`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferCancelled`.
@@ -624,7 +709,8 @@ mod main {
             let account = self.env().caller();
             self.participant_of(account)?;
             self.ensure_open(interval)?;
-            if !self.withdraw_offer(interval, account)? {
+            let max_cancels = self.config_of(interval).limits.max_cancels();
+            if !self.withdraw_offer(interval, account, Some(max_cancels))? {
                 return Err(Error::NoOffer);
             }
             self.env().emit_event(OfferCancelled { interval, account });
@@ -646,15 +732,15 @@ mod main {
         }
 
         /// Adds the value sent to the grid deposit, from which feed-in (residual surplus sold to
-        /// the grid) is paid. A close fails with `P2g(GridDepositShort)` until it covers the
-        /// interval's feed-in. Anyone may fund; it is the grid operator's duty. Returns the
-        /// grid deposit.
+        /// the grid) is paid, and pays the feed-in claims waiting, oldest first (at most
+        /// `p2g::MAX_CLAIMS_PER_CALL`; `pay_claims` pays more). Anyone may fund; it is the grid
+        /// operator's duty. Returns the grid deposit left.
         ///
         /// # Errors
         /// `P2g(ZeroAmount)`, `CalleeFailed`.
         ///
         /// # Events
-        /// `GridFunded` from p2g.
+        /// `GridFunded` and `ClaimPaid` from p2g.
         #[ink(message, payable)]
         pub fn fund_grid(&mut self) -> Result<Balance> {
             let amount = self.env().transferred_value();
@@ -663,6 +749,25 @@ mod main {
                     .call_mut()
                     .fund_grid()
                     .transferred_value(amount)
+                    .try_invoke(),
+            )
+        }
+
+        /// Pays feed-in claims waiting out of the grid deposit, oldest first, at most
+        /// `p2g::MAX_CLAIMS_PER_CALL` per call; anyone may call. Returns how many still wait
+        /// (p2g's `claims` and `claim_of` list them).
+        ///
+        /// # Errors
+        /// `CalleeFailed`.
+        ///
+        /// # Events
+        /// `ClaimPaid` from p2g.
+        #[ink(message)]
+        pub fn pay_claims(&mut self) -> Result<u32> {
+            outcome(
+                self.p2g
+                    .call_mut()
+                    .pay_claims(p2g::MAX_CLAIMS_PER_CALL)
                     .try_invoke(),
             )
         }
@@ -679,16 +784,16 @@ mod main {
         /// prices and matches the book (uniform price, area-ordered matching), then hands the
         /// final positions to p2g, which buys every residual deficit from the grid, takes every
         /// residual surplus, bills everyone and credits refunds and earnings. The last step
-        /// records the result.
+        /// records the result. Every step uses the interval's configuration. Feed-in the grid
+        /// deposit cannot pay becomes a claim (see `pay_claims`), so no close waits for it.
         ///
         /// # Errors
         /// `IntervalNotEnded`, `RevealOpen`, `AlreadyCleared`, `Overflow`, `P2p(..)`,
-        /// `P2g(..)` (`GridDepositShort` until the grid deposit covers feed-in),
-        /// `CalleeFailed`.
+        /// `P2g(..)`, `CalleeFailed`.
         ///
         /// # Events
         /// `IntervalCleared` here on the last step, `TradeExecuted` from p2p, `GridSettled`
-        /// from p2g.
+        /// and `FeedInOwed` from p2g.
         #[ink(message)]
         pub fn close_interval(&mut self, interval: IntervalIndex) -> Result<CloseProgress> {
             self.close(interval, None)
@@ -720,7 +825,7 @@ mod main {
             interval: IntervalIndex,
             max_items: Option<u32>,
         ) -> Result<CloseProgress> {
-            let config = self.stored_config();
+            let config = self.config_of(interval);
             self.ensure_settleable(interval, &config)?;
             if self.results.contains(interval) {
                 return Err(Error::AlreadyCleared);
@@ -768,10 +873,39 @@ mod main {
             self.operator
         }
 
-        /// The auction rules and tariff in force.
+        /// The newest configuration: the one the operator set last, which governs the intervals
+        /// from the one after its update on (`config_at` gives any interval's).
         #[ink(message)]
         pub fn config(&self) -> MarketConfig {
-            self.stored_config()
+            self.newest_config()
+        }
+
+        /// The configuration that governs `interval`: the one in force when it started.
+        #[ink(message)]
+        pub fn config_at(&self, interval: IntervalIndex) -> MarketConfig {
+            self.config_of(interval)
+        }
+
+        /// The code hashes of main, p2p and p2g as the chain runs them, for clients to compare
+        /// with the bundles they trust: a main paired with any other p2p or p2g shows here.
+        ///
+        /// # Errors
+        /// `CalleeFailed` if the chain knows no code for one of them.
+        #[ink(message)]
+        pub fn code_hashes(&self) -> Result<CodeHashes> {
+            let code_of = |contract: &AccountId| {
+                self.env()
+                    .code_hash(contract)
+                    .map_err(|_| Error::CalleeFailed)
+            };
+            Ok(CodeHashes {
+                main: self
+                    .env()
+                    .own_code_hash()
+                    .map_err(|_| Error::CalleeFailed)?,
+                p2p: code_of(&ink::ToAccountId::to_account_id(&self.p2p))?,
+                p2g: code_of(&ink::ToAccountId::to_account_id(&self.p2g))?,
+            })
         }
 
         /// The market clock: start of interval 0 (ms since the epoch) and interval length (ms).
@@ -820,7 +954,7 @@ mod main {
             self.timing.state(
                 interval,
                 self.env().block_timestamp(),
-                reveal_ms(&self.stored_config()),
+                reveal_ms(&self.newest_config()),
                 self.results.contains(interval),
             )
         }
@@ -858,13 +992,15 @@ mod main {
             self.p2g.monthly_bill(account, month)
         }
 
-        /// The grid's selling price per kWh in a UTC hour (peak and off-peak applied).
+        /// The grid's selling price per kWh in a UTC hour (peak and off-peak applied) under
+        /// the configuration of the interval open now.
         ///
         /// # Errors
-        /// `InvalidTariff` for an hour outside 0..24.
+        /// `InvalidTariff` for an hour outside 0..24, `IntervalNotOpen` before the start.
         #[ink(message)]
         pub fn grid_price(&self, hour: u8) -> Result<PricePerKwh> {
-            Ok(self.stored_config().tariff.grid_price(hour)?)
+            let current = self.current_interval()?;
+            Ok(self.config_of(current).tariff.grid_price(hour)?)
         }
 
         /// Checks an open offer in the order a participant would fix it (who, what, how, when),
@@ -879,7 +1015,7 @@ mod main {
             let account = self.env().caller();
             let participant = self.participant_of(account)?;
             check_energy(energy_wh)?;
-            let config = self.stored_config();
+            let config = self.config_of(interval);
             if config.sealing.is_some() {
                 return Err(Error::Sealed);
             }
@@ -907,8 +1043,9 @@ mod main {
             )
         }
 
-        /// Prices an offer (an ask within the tariff's bounds; a buy's limit, the grid's price
-        /// by default), checks that a buy's deposit covers it, and enters it in p2p's book.
+        /// Checks an offer's area against the interval's topology, prices it (an ask within
+        /// the tariff's bounds; a buy's limit, the grid's price by default), checks that a
+        /// buy's deposit covers it, and enters it in p2p's book.
         fn enter(
             &mut self,
             interval: IntervalIndex,
@@ -917,6 +1054,9 @@ mod main {
             deposit: Balance,
             config: &MarketConfig,
         ) -> Result<()> {
+            if !config.auction.topology.contains(offer.area) {
+                return Err(Error::UnknownArea);
+            }
             offer.price = match (offer.side, price) {
                 (Side::Sell, Some(ask)) if config.tariff.admits_ask(ask) => ask,
                 (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
@@ -958,11 +1098,22 @@ mod main {
         }
 
         /// Withdraws `account`'s offer (open mode) or commitment (sealed mode) from `interval`
-        /// and credits its deposit, if any, back. Returns whether there was one.
-        fn withdraw_offer(&mut self, interval: IntervalIndex, account: AccountId) -> Result<bool> {
-            let sealed = self.stored_config().sealing.is_some();
-            let withdrawn =
-                !sealed && outcome(self.p2p.call_mut().cancel(interval, account).try_invoke())?;
+        /// and credits its deposit, if any, back; an open offer only while fewer than
+        /// `max_cancels` (if set) have been cancelled. Returns whether there was one.
+        fn withdraw_offer(
+            &mut self,
+            interval: IntervalIndex,
+            account: AccountId,
+            max_cancels: Option<u32>,
+        ) -> Result<bool> {
+            let sealed = self.newest_config().sealing.is_some();
+            let withdrawn = !sealed
+                && outcome(
+                    self.p2p
+                        .call_mut()
+                        .cancel(interval, account, max_cancels)
+                        .try_invoke(),
+                )?;
             let refunded = outcome(self.p2g.call_mut().refund(interval, account).try_invoke())?;
             Ok(withdrawn || refunded)
         }
@@ -983,11 +1134,19 @@ mod main {
             config.grid_operator.unwrap_or(self.operator)
         }
 
-        /// One copy of the config's decoding for every message that reads it: the contract's
-        /// code size is part of every call's weight.
+        /// The configuration governing `interval`. One copy of the config's decoding for every
+        /// message that reads it: the contract's code size is part of every call's weight.
         #[inline(never)]
-        fn stored_config(&self) -> MarketConfig {
-            self.config.get().unwrap_or_default()
+        fn config_of(&self, interval: IntervalIndex) -> MarketConfig {
+            let version = version_at(self.versions, interval, |version| {
+                self.version_starts.get(version).unwrap_or(0)
+            });
+            self.configs.get(version).unwrap_or_default()
+        }
+
+        /// The newest configuration version: what every future interval will use.
+        fn newest_config(&self) -> MarketConfig {
+            self.config_of(IntervalIndex::MAX)
         }
 
         /// Hands a batch of final positions to p2g; `last` completes the interval.

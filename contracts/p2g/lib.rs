@@ -15,8 +15,8 @@
 //! `Ledger::total()`. Only its main contract may change anything; everyone may read.
 
 pub use self::p2g::{
-    Error, Escrow, Forfeited, GridFunded, GridResult, GridSettled, IntervalKey, Ledger, P2g,
-    P2gRef, Withdrawn,
+    Claim, ClaimPaid, Error, Escrow, FeedInOwed, Forfeited, GridFunded, GridResult, GridSettled,
+    IntervalKey, Ledger, P2g, P2gRef, Withdrawn, MAX_CLAIMS_PER_CALL,
 };
 
 #[ink::contract]
@@ -26,6 +26,24 @@ mod p2g {
         ledger, seal::Commitment, Bill, EnergyWh, GridTotals, IntervalIndex, MarketError, MonthKey,
         Position, PricePerKwh, Tariff,
     };
+
+    /// Most feed-in claims one call (`fund_grid`, `pay_claims`) pays, so that its weight is
+    /// bounded however many claims wait.
+    pub const MAX_CLAIMS_PER_CALL: u32 = 50;
+
+    /// Feed-in the grid deposit could not pay when its interval settled: the grid operator
+    /// owes it to the seller, and it is paid, in the order claims arose, as money arrives.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Claim {
+        /// The seller owed.
+        pub account: AccountId,
+        /// The interval whose feed-in it is.
+        pub interval: IntervalIndex,
+        /// What is still owed, balance units.
+        pub amount: Balance,
+    }
 
     /// Where and when an interval lies, as main's clock says.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,10 +101,13 @@ mod p2g {
         pub p2p_collected: Balance,
         /// P2P earnings credited to sellers whose buyers are not settled yet.
         pub p2p_advanced: Balance,
+        /// Feed-in the grid operator owes sellers and has not funded yet (`Claim`s). Not held
+        /// by p2g, so not part of `total`: it is paid out of future grid funding.
+        pub claims: Balance,
     }
 
     impl Ledger {
-        /// Everything p2g owes: its balance must equal it.
+        /// Everything p2g holds for someone: its balance must equal it.
         pub fn total(&self) -> Balance {
             self.deposits
                 .saturating_add(self.credits)
@@ -114,6 +135,14 @@ mod p2g {
         monthly: Mapping<(AccountId, MonthKey), Bill>,
         /// The grid side of each settled interval.
         results: Mapping<IntervalIndex, GridResult>,
+        /// Unpaid feed-in claims by their place in the queue, `claims_head..claims_next`.
+        claims: Mapping<u32, Claim>,
+        /// The oldest unpaid claim (the next one paid).
+        claims_head: u32,
+        /// Where the next claim goes.
+        claims_next: u32,
+        /// What each seller is still owed in claims.
+        owed: Mapping<AccountId, Balance>,
     }
 
     /// A participant's residual settled with the grid. Money in balance units.
@@ -134,6 +163,35 @@ mod p2g {
         pub sold_wh: EnergyWh,
         /// Earned for it.
         pub earned: Balance,
+    }
+
+    /// The grid deposit could not pay a seller's feed-in when its interval settled: the rest
+    /// is a claim on the grid operator, paid in order as soon as the grid deposit is funded.
+    #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct FeedInOwed {
+        /// The interval.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// The seller owed.
+        #[ink(topic)]
+        pub account: AccountId,
+        /// What is owed, balance units.
+        pub amount: Balance,
+    }
+
+    /// (Part of) a feed-in claim was paid out of the grid deposit into the seller's credit.
+    #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct ClaimPaid {
+        /// The interval whose feed-in it was.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// The seller paid.
+        #[ink(topic)]
+        pub account: AccountId,
+        /// Credited now, balance units.
+        pub amount: Balance,
     }
 
     /// Someone withdrew its credit.
@@ -193,9 +251,6 @@ mod p2g {
         NoCommitment,
         /// The revealed offer and salt do not hash to the commitment.
         CommitmentMismatch,
-        /// The grid deposit cannot pay this batch's feed-in; the grid operator must top it up
-        /// (`fund_grid`) before the interval can be closed.
-        GridDepositShort,
         /// The account has no credit to withdraw.
         NothingToWithdraw,
         /// The chain refused the transfer (e.g. it would leave a new account below the
@@ -238,6 +293,10 @@ mod p2g {
                 bills: Mapping::default(),
                 monthly: Mapping::default(),
                 results: Mapping::default(),
+                claims: Mapping::default(),
+                claims_head: 0,
+                claims_next: 0,
+                owed: Mapping::default(),
             }
         }
 
@@ -247,15 +306,16 @@ mod p2g {
         /// interval's prices from `tariff` and `p2p_price`; `last` completes the interval.
         /// Each bill is charged to the participant's deposit (`market::ledger::charge`): the
         /// rest of the deposit and the earnings are credited to it, grid energy and fees to
-        /// `grid_operator`, and feed-in is paid out of the grid deposit. Returns the interval's
-        /// grid side so far.
+        /// `grid_operator`, and feed-in is paid out of the grid deposit as far as it goes
+        /// (`market::ledger::pay_feed_in`); the rest becomes a `Claim`, so a settlement never
+        /// waits for the grid deposit. Returns the interval's grid side so far.
         ///
         /// # Errors
-        /// `NotMain`, `AlreadySettled`, `InvalidTariff`, `DuplicatePosition`,
-        /// `GridDepositShort`, `Overflow`.
+        /// `NotMain`, `AlreadySettled`, `InvalidTariff`, `DuplicatePosition`, `Overflow`.
         ///
         /// # Events
-        /// `GridSettled` for each participant with a residual.
+        /// `GridSettled` for each participant with a residual, `FeedInOwed` for each feed-in
+        /// the grid deposit could not pay.
         #[ink(message)]
         pub fn settle(
             &mut self,
@@ -292,12 +352,19 @@ mod p2g {
                     .map_or(0, |escrow| escrow.deposit);
                 self.ledger.deposits = sub(self.ledger.deposits, deposit)?;
                 let (bill, transfers) = ledger::charge(bill, deposit)?;
-                self.ledger.grid_deposit = self
-                    .ledger
-                    .grid_deposit
-                    .checked_sub(transfers.from_grid_deposit)
-                    .ok_or(Error::GridDepositShort)?;
-                self.credit(*account, add(transfers.refund, transfers.earned)?)?;
+                let (paid, claim) = ledger::pay_feed_in(
+                    self.ledger.grid_deposit,
+                    transfers.from_grid_deposit,
+                    self.claims_head < self.claims_next,
+                );
+                self.ledger.grid_deposit = sub(self.ledger.grid_deposit, paid)?;
+                self.credit(
+                    *account,
+                    add(transfers.refund, sub(transfers.earned, claim)?)?,
+                )?;
+                if claim > 0 {
+                    self.record_claim(interval.index, *account, claim)?;
+                }
                 to_operator = add(to_operator, transfers.to_operator)?;
                 self.ledger.p2p_collected = add(self.ledger.p2p_collected, bill.p2p_paid)?;
                 self.ledger.p2p_advanced = add(self.ledger.p2p_advanced, bill.p2p_earned)?;
@@ -438,13 +505,15 @@ mod p2g {
             Ok(penalty)
         }
 
-        /// Adds the transferred value to the grid deposit, which pays feed-in.
+        /// Adds the transferred value to the grid deposit, which pays feed-in, and pays waiting
+        /// claims out of it, oldest first (at most `MAX_CLAIMS_PER_CALL`). Returns the grid
+        /// deposit left.
         ///
         /// # Errors
         /// `NotMain`, `ZeroAmount`, `Overflow`.
         ///
         /// # Events
-        /// `GridFunded`.
+        /// `GridFunded`, then `ClaimPaid` for each claim (partly) paid.
         #[ink(message, payable)]
         pub fn fund_grid(&mut self) -> Result<Balance> {
             self.ensure_main()?;
@@ -457,7 +526,23 @@ mod p2g {
                 amount,
                 grid_deposit: self.ledger.grid_deposit,
             });
+            self.pay_waiting_claims(MAX_CLAIMS_PER_CALL)?;
             Ok(self.ledger.grid_deposit)
+        }
+
+        /// Pays waiting claims out of the grid deposit, oldest first, at most `max` of them
+        /// (for when more than `MAX_CLAIMS_PER_CALL` wait). Returns how many claims still wait.
+        ///
+        /// # Errors
+        /// `NotMain`, `Overflow`.
+        ///
+        /// # Events
+        /// `ClaimPaid` for each claim (partly) paid.
+        #[ink(message)]
+        pub fn pay_claims(&mut self, max: u32) -> Result<u32> {
+            self.ensure_main()?;
+            self.pay_waiting_claims(max.min(MAX_CLAIMS_PER_CALL))?;
+            Ok(self.claims_next.saturating_sub(self.claims_head))
         }
 
         /// Pays `account` its whole credit. Returns the amount.
@@ -513,6 +598,25 @@ mod p2g {
             self.credits.get(account).unwrap_or(0)
         }
 
+        /// What the grid operator still owes `account` in feed-in claims, balance units.
+        #[ink(message)]
+        pub fn claim_of(&self, account: AccountId) -> Balance {
+            self.owed.get(account).unwrap_or(0)
+        }
+
+        /// The claims waiting, oldest first: up to `max` (at most `MAX_CLAIMS_PER_CALL`) from
+        /// the `from`-th waiting one on.
+        #[ink(message)]
+        pub fn claims(&self, from: u32, max: u32) -> Vec<Claim> {
+            let start = self.claims_head.saturating_add(from);
+            let end = start
+                .saturating_add(max.min(MAX_CLAIMS_PER_CALL))
+                .min(self.claims_next);
+            (start..end.max(start))
+                .filter_map(|index| self.claims.get(index))
+                .collect()
+        }
+
         /// `account`'s escrow in `interval`, until its offer is settled or withdrawn.
         #[ink(message)]
         pub fn escrow_of(&self, account: AccountId, interval: IntervalIndex) -> Option<Escrow> {
@@ -538,6 +642,68 @@ mod p2g {
                 Some(escrow) if escrow.sealed.is_some() => Ok(escrow),
                 _ => Err(Error::NoCommitment),
             }
+        }
+
+        /// Queues feed-in the grid deposit could not pay.
+        fn record_claim(
+            &mut self,
+            interval: IntervalIndex,
+            account: AccountId,
+            amount: Balance,
+        ) -> Result<()> {
+            let claim = Claim {
+                account,
+                interval,
+                amount,
+            };
+            self.claims.insert(self.claims_next, &claim);
+            self.claims_next = self.claims_next.checked_add(1).ok_or(Error::Overflow)?;
+            let owed = add(self.owed.get(account).unwrap_or(0), amount)?;
+            self.owed.insert(account, &owed);
+            self.ledger.claims = add(self.ledger.claims, amount)?;
+            self.env().emit_event(FeedInOwed {
+                interval,
+                account,
+                amount,
+            });
+            Ok(())
+        }
+
+        /// Pays up to `max` waiting claims, oldest first, as far as the grid deposit goes; the
+        /// last one paid may be paid in part.
+        fn pay_waiting_claims(&mut self, max: u32) -> Result<()> {
+            let mut visited = 0u32;
+            while visited < max
+                && self.claims_head < self.claims_next
+                && self.ledger.grid_deposit > 0
+            {
+                visited = visited.saturating_add(1);
+                let head = self.claims_head;
+                let mut claim = self.claims.get(head).ok_or(Error::Overflow)?;
+                let amount = claim.amount.min(self.ledger.grid_deposit);
+                self.ledger.grid_deposit = sub(self.ledger.grid_deposit, amount)?;
+                self.ledger.claims = sub(self.ledger.claims, amount)?;
+                claim.amount = sub(claim.amount, amount)?;
+                let owed = sub(self.owed.get(claim.account).unwrap_or(0), amount)?;
+                if owed == 0 {
+                    self.owed.remove(claim.account);
+                } else {
+                    self.owed.insert(claim.account, &owed);
+                }
+                self.credit(claim.account, amount)?;
+                if claim.amount == 0 {
+                    self.claims.remove(head);
+                    self.claims_head = head.saturating_add(1);
+                } else {
+                    self.claims.insert(head, &claim);
+                }
+                self.env().emit_event(ClaimPaid {
+                    interval: claim.interval,
+                    account: claim.account,
+                    amount,
+                });
+            }
+            Ok(())
         }
 
         fn credit(&mut self, account: AccountId, amount: Balance) -> Result<()> {
@@ -801,35 +967,54 @@ mod p2g {
         }
 
         #[ink::test]
-        fn feed_in_needs_a_grid_deposit() {
+        fn unpaid_feed_in_becomes_a_claim_paid_in_order() {
             let mut p2g = P2g::new();
             let a = accounts();
-            let seller = Position {
-                account: a.bob,
+            let seller = |account, offered_wh| Position {
+                account,
                 side: Side::Sell,
-                offered_wh: 1_000,
+                offered_wh,
                 matched_wh: 0,
                 value: 0,
                 fees: 0,
             };
-            // 1 kWh at the paper's min_price of 80_000.
+            // 1 kWh at the paper's min_price of 80_000 each, for bob then django; the grid
+            // deposit holds 79_999: bob is paid 79_999 and owed 1, django owed all 80_000.
             fund(&mut p2g, 79_999).unwrap();
-            assert_eq!(
-                settle(
-                    &mut p2g,
-                    0,
-                    None,
-                    vec![seller.clone()],
-                    Tariff::paper(),
-                    true
-                ),
-                Err(Error::GridDepositShort)
+            let positions = vec![seller(a.bob, 1_000), seller(a.django, 1_000)];
+            let result = settle(&mut p2g, 0, None, positions, Tariff::paper(), true).unwrap();
+            assert!(
+                result.complete,
+                "the settlement does not wait for the grid deposit"
             );
-            assert_eq!(fund(&mut p2g, 0), Err(Error::ZeroAmount));
-            fund(&mut p2g, 1).unwrap();
-            settle(&mut p2g, 0, None, vec![seller], Tariff::paper(), true).unwrap();
-            assert_eq!(p2g.credit_of(a.bob), 80_000);
+            assert_eq!(p2g.credit_of(a.bob), 79_999);
+            assert_eq!((p2g.claim_of(a.bob), p2g.claim_of(a.django)), (1, 80_000));
             assert_eq!(p2g.ledger().grid_deposit, 0);
+            assert_eq!(p2g.ledger().claims, 80_001);
+            assert_eq!(p2g.claims(0, 10).len(), 2);
+            // A later interval's feed-in queues behind them even when money is there.
+            assert_eq!(fund(&mut p2g, 0), Err(Error::ZeroAmount));
+            fund(&mut p2g, 40_001).unwrap();
+            assert_eq!(p2g.claim_of(a.bob), 0);
+            assert_eq!(p2g.claim_of(a.django), 40_000);
+            assert_eq!(p2g.credit_of(a.django), 40_000);
+            let later = vec![seller(a.eve, 500)];
+            settle(&mut p2g, 1, None, later, Tariff::paper(), true).unwrap();
+            assert_eq!(p2g.claim_of(a.eve), 40_000);
+            // Funding pays django's rest first, then eve.
+            fund(&mut p2g, 60_000).unwrap();
+            assert_eq!(p2g.claim_of(a.django), 0);
+            assert_eq!(p2g.claim_of(a.eve), 20_000);
+            assert_eq!(p2g.credit_of(a.eve), 20_000);
+            assert_eq!(p2g.pay_claims(10), Ok(1));
+            fund(&mut p2g, 20_000).unwrap();
+            assert_eq!(p2g.pay_claims(10), Ok(0));
+            assert_eq!(p2g.claims(0, 10), Vec::new());
+            let ledger = p2g.ledger();
+            assert_eq!((ledger.claims, ledger.grid_deposit), (0, 0));
+            // Everything funded went to the sellers: 79_999 + 40_001 + 60_000 + 20_000.
+            assert_eq!(ledger.credits, 200_000);
+            assert_eq!(ledger.total(), 200_000);
         }
 
         #[ink::test]

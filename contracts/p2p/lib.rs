@@ -168,6 +168,9 @@ mod p2p {
         BookFull,
         /// A clearing step needs a budget of at least one item.
         ZeroBudget,
+        /// The interval's book has had `Limits::max_cancels` offers cancelled: cancelled slots
+        /// stay in the book and every closing pass walks them.
+        CancelLimit,
     }
 
     impl From<MarketError> for Error {
@@ -257,19 +260,33 @@ mod p2p {
             Ok(())
         }
 
-        /// Removes a participant's offer from an open interval's book. Its queue entry stays
-        /// and is skipped at clearing.
+        /// Removes a participant's offer from an open interval's book. Its slot and queue
+        /// entry stay and are skipped at clearing, so cancellations are capped: with
+        /// `max_cancels` set, a cancel is refused once the book holds that many cancelled slots
+        /// (main passes `Limits::max_cancels` for a participant's cancel, and `None` when the
+        /// operator removes a participant, which is bounded by the participants).
         ///
         /// Returns whether there was an offer to remove.
         ///
         /// # Errors
-        /// `NotMain`, `AlreadyCleared`.
+        /// `NotMain`, `AlreadyCleared`, `CancelLimit`.
         #[ink(message)]
-        pub fn cancel(&mut self, interval: IntervalIndex, account: AccountId) -> Result<bool> {
+        pub fn cancel(
+            &mut self,
+            interval: IntervalIndex,
+            account: AccountId,
+            max_cancels: Option<u32>,
+        ) -> Result<bool> {
             self.ensure_main()?;
             let mut header = self.headers.get(interval).unwrap_or_default();
             if header.closed {
                 return Err(Error::AlreadyCleared);
+            }
+            let cancelled = header.slots.saturating_sub(header.live);
+            if max_cancels.is_some_and(|max| cancelled >= max)
+                && self.slot_of.contains((interval, account))
+            {
+                return Err(Error::CancelLimit);
             }
             match self.slot_of.take((interval, account)) {
                 Some(slot) => {
@@ -676,7 +693,7 @@ mod p2p {
             ink::env::test::set_caller::<Environment>(a.bob);
             let sell = offer(a.bob, 0, Side::Sell, 100, 100_000);
             assert_eq!(p2p.place(0, sell, CAP), Err(Error::NotMain));
-            assert_eq!(p2p.cancel(0, a.bob), Err(Error::NotMain));
+            assert_eq!(p2p.cancel(0, a.bob, None), Err(Error::NotMain));
             assert_eq!(
                 p2p.clear_step(0, AuctionRules::paper(), 10),
                 Err(Error::NotMain)
@@ -717,12 +734,38 @@ mod p2p {
             let a = accounts();
             p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), 1)
                 .unwrap();
-            assert_eq!(p2p.cancel(0, a.bob), Ok(true));
+            assert_eq!(p2p.cancel(0, a.bob, Some(1)), Ok(true));
             assert_eq!(
                 p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), 1),
                 Ok(())
             );
             assert_eq!(p2p.offer_count(0), 1);
+        }
+
+        #[ink::test]
+        fn cancellations_are_capped_but_removals_are_not() {
+            let mut p2p = deploy();
+            let a = accounts();
+            // Two cancels allowed: bob churns twice, then his third cancel is refused and his
+            // offer stays; the operator's removal (no cap) still takes it out.
+            for _ in 0..2 {
+                p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), CAP)
+                    .unwrap();
+                assert_eq!(p2p.cancel(0, a.bob, Some(2)), Ok(true));
+            }
+            p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), CAP)
+                .unwrap();
+            assert_eq!(p2p.cancel(0, a.bob, Some(2)), Err(Error::CancelLimit));
+            assert!(p2p.has_offer(0, a.bob));
+            // Nothing to cancel is no error, even at the cap.
+            assert_eq!(p2p.cancel(0, a.charlie, Some(2)), Ok(false));
+            assert_eq!(p2p.cancel(0, a.bob, None), Ok(true));
+            assert_eq!(p2p.offer_count(0), 0);
+            // Placing is never refused by the churn of others.
+            assert_eq!(
+                p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), CAP),
+                Ok(())
+            );
         }
 
         #[ink::test]
@@ -735,8 +778,8 @@ mod p2p {
                 .unwrap();
             p2p.place(0, offer(a.django, 1, Side::Buy, 400, 300_000), CAP)
                 .unwrap();
-            assert_eq!(p2p.cancel(0, a.django), Ok(true));
-            assert_eq!(p2p.cancel(0, a.django), Ok(false));
+            assert_eq!(p2p.cancel(0, a.django, Some(CAP)), Ok(true));
+            assert_eq!(p2p.cancel(0, a.django, Some(CAP)), Ok(false));
             assert_eq!(p2p.offer_count(0), 2);
 
             let (_, positions, result) = clear_all(&mut p2p, 0, 1_000);
@@ -769,7 +812,7 @@ mod p2p {
                 p2p.place(0, offer(a.eve, 0, Side::Buy, 1, 1), CAP),
                 Err(Error::AlreadyCleared)
             );
-            assert_eq!(p2p.cancel(0, a.bob), Err(Error::AlreadyCleared));
+            assert_eq!(p2p.cancel(0, a.bob, None), Err(Error::AlreadyCleared));
         }
 
         #[ink::test]

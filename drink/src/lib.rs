@@ -105,6 +105,23 @@ impl Bundles {
     }
 }
 
+impl Bundles {
+    /// The code hashes of the three bundles' Wasm (BLAKE2b-256), as `main.code_hashes()` must
+    /// answer them for a genuine deployment.
+    pub fn code_hashes(&self) -> main::CodeHashes {
+        let hash = |bundle: &ContractBundle| {
+            let mut out = [0u8; 32];
+            ink::env::hash_bytes::<ink::env::hash::Blake2x256>(&bundle.wasm, &mut out);
+            Hash::from(out)
+        };
+        main::CodeHashes {
+            main: hash(&self.main),
+            p2p: hash(&self.p2p),
+            p2g: hash(&self.p2g),
+        }
+    }
+}
+
 /// An event of one of the three contracts, decoded into the contract's own type.
 #[derive(Debug, PartialEq, Eq)]
 pub enum MarketEvent {
@@ -132,6 +149,10 @@ pub enum MarketEvent {
     GridFunded(p2g::GridFunded),
     /// p2g: an unrevealed commitment was released.
     Forfeited(p2g::Forfeited),
+    /// p2g: feed-in the grid deposit could not pay became a claim.
+    FeedInOwed(p2g::FeedInOwed),
+    /// p2g: a feed-in claim was (partly) paid.
+    ClaimPaid(p2g::ClaimPaid),
 }
 
 /// A call's value, whether the contract reverted, what it cost and what it emitted.
@@ -274,8 +295,16 @@ impl MarketSandbox {
     /// # Errors
     /// [`HarnessError::Dispatch`] if minting fails.
     pub fn fund(&mut self, account: AccountId) -> Result<(), HarnessError> {
+        self.mint(account, ACTOR_FUNDS)
+    }
+
+    /// Mints `amount` into `account`.
+    ///
+    /// # Errors
+    /// [`HarnessError::Dispatch`] if the runtime refuses.
+    pub fn mint(&mut self, account: AccountId, amount: Balance) -> Result<(), HarnessError> {
         self.sandbox
-            .mint_into(&chain_account(&account), ACTOR_FUNDS)
+            .mint_into(&chain_account(&account), amount)
             .map(|_| ())
             .map_err(|error| HarnessError::Dispatch(format!("{error:?}")))
     }
@@ -573,6 +602,12 @@ impl MarketSandbox {
             if is::<p2g::Forfeited>(&topic) {
                 return decoded(data, MarketEvent::Forfeited);
             }
+            if is::<p2g::FeedInOwed>(&topic) {
+                return decoded(data, MarketEvent::FeedInOwed);
+            }
+            if is::<p2g::ClaimPaid>(&topic) {
+                return decoded(data, MarketEvent::ClaimPaid);
+            }
         }
         None
     }
@@ -712,6 +747,11 @@ impl MarketSandbox {
         self.call_main_paying(caller, amount, |main| main.call_mut().fund_grid())
     }
 
+    /// `main.pay_claims()` as `caller`.
+    pub fn pay_claims(&mut self, caller: AccountId) -> Result<MainOutcome<u32>, HarnessError> {
+        self.call_main(caller, |main| main.call_mut().pay_claims())
+    }
+
     /// `main.cancel(interval)` as `caller`.
     pub fn cancel(
         &mut self,
@@ -770,9 +810,41 @@ impl MarketSandbox {
 
 /// Typed queries of main.
 impl MarketSandbox {
-    /// `main.config()`.
+    /// `main.config()`: the newest configuration.
     pub fn config(&mut self) -> Result<MarketConfig, HarnessError> {
         self.query(|main| main.call().config())
+    }
+
+    /// `main.config_at(interval)`: the configuration governing `interval`.
+    pub fn config_at(&mut self, interval: IntervalIndex) -> Result<MarketConfig, HarnessError> {
+        self.query(|main| main.call().config_at(interval))
+    }
+
+    /// `main.code_hashes()`.
+    pub fn code_hashes(&mut self) -> Result<Result<main::CodeHashes, main::Error>, HarnessError> {
+        self.query(|main| main.call().code_hashes())
+    }
+
+    /// The commitment to a sealed offer of `account` in this market (`market::seal::commitment`
+    /// with main's address).
+    pub fn commitment(
+        &self,
+        account: &AccountId,
+        interval: IntervalIndex,
+        side: Side,
+        energy_wh: EnergyWh,
+        price: PricePerKwh,
+        salt: &Salt,
+    ) -> Commitment {
+        market::seal::commitment(
+            &self.main_address(),
+            account,
+            interval,
+            side,
+            energy_wh,
+            price,
+            salt,
+        )
     }
 
     /// `main.timing()`.
@@ -880,6 +952,20 @@ impl MarketSandbox {
     pub fn ledger(&mut self) -> Result<p2g::Ledger, HarnessError> {
         let operator = self.operator();
         self.call_p2g::<p2g::Ledger, _, _>(operator, |p2g| p2g.call().ledger())
+            .map(|outcome| outcome.value)
+    }
+
+    /// `p2g.claim_of(account)`: feed-in the grid operator still owes `account`.
+    pub fn claim_of(&mut self, account: AccountId) -> Result<Balance, HarnessError> {
+        let operator = self.operator();
+        self.call_p2g::<Balance, _, _>(operator, |p2g| p2g.call().claim_of(account))
+            .map(|outcome| outcome.value)
+    }
+
+    /// `p2g.claims(from, max)`: the claims waiting, oldest first.
+    pub fn claims(&mut self, from: u32, max: u32) -> Result<Vec<p2g::Claim>, HarnessError> {
+        let operator = self.operator();
+        self.call_p2g::<Vec<p2g::Claim>, _, _>(operator, |p2g| p2g.call().claims(from, max))
             .map(|outcome| outcome.value)
     }
 

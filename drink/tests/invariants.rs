@@ -1,5 +1,9 @@
 //! Invariants of the real contracts under random sequences of every message, valid and
-//! invalid, from several accounts, in open and sealed mode (proptest on drink).
+//! invalid, from seven accounts, in open and sealed mode (proptest on drink). Reconfigurations
+//! vary every field a caller can set (topology grown and shrunk, line or matrix, pricing rule,
+//! network fee, hourly prices, ask bounds, feed-in rule, offer cap, step budget, grid operator,
+//! sealing) at any time: during intervals, reveal windows and closes. Prices are drawn at and
+//! beyond the bounds of the interval's own configuration.
 //!
 //! After every call:
 //! - a failed call reverted, emitted nothing and changed neither the contracts' storage (their
@@ -23,7 +27,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ink::{codegen::TraitCallBuilder, primitives::AccountId};
 use main::{CloseProgress, Error as E};
-use market::{seal, Balance, EnergyWh, IntervalIndex, MarketConfig, PricePerKwh, Side};
+use market::{
+    hour_of, AuctionRules, Balance, EnergyWh, FeedInRule, IntervalIndex, Limits, MarketConfig,
+    PricePerKwh, PricingRule, Side, Topology, MAX_OFFERS, MAX_PRICE,
+};
 use market_drink::{actor, Bundles, HarnessError, MarketSandbox, Outcome};
 use proptest::{prelude::*, test_runner::FileFailurePersistence};
 
@@ -31,11 +38,11 @@ use proptest::{prelude::*, test_runner::FileFailurePersistence};
 const START: u64 = 1_796_076_000_000;
 const HOUR: u64 = 3_600_000;
 const OPERATOR: u8 = 1;
-/// Homes 2 to 6; the first four are registered at the start (areas 0, 1, 2, 0), the last is
-/// a stranger until a `Register` makes it a participant.
-const HOMES: [u8; 5] = [2, 3, 4, 5, 6];
-const START_AREAS: [u8; 4] = [0, 1, 2, 0];
-/// The ask bounds of `Tariff::paper()`, which no reconfiguration here changes.
+/// Homes 2 to 7; the first five are registered at the start (areas 0, 1, 2, 0, 1), the last
+/// is a stranger until a `Register` makes it a participant.
+const HOMES: [u8; 6] = [2, 3, 4, 5, 6, 7];
+const START_AREAS: [u8; 5] = [0, 1, 2, 0, 1];
+/// The ask bounds of `Tariff::paper()`, for the regression tests.
 const ASK_BOUNDS: (PricePerKwh, PricePerKwh) = (80_000, 400_000);
 
 fn home(index: usize) -> AccountId {
@@ -60,13 +67,69 @@ enum When {
     Far,
 }
 
+/// A price, resolved against the ask bounds of the configuration governing the interval.
 #[derive(Debug, Clone, Copy)]
-enum Change {
-    Fee,
-    DearerTariff,
-    ZeroLimits,
-    Sealing,
-    ByStranger,
+enum Price {
+    Zero,
+    Huge,
+    BelowMin,
+    Min,
+    Max,
+    AboveMax,
+    /// `min + (max - min) * permille / 1000`.
+    Within(u16),
+}
+
+/// The network fee of a reconfiguration.
+#[derive(Debug, Clone, Copy)]
+enum Fee {
+    Zero,
+    Small(u32),
+    /// The largest fee whose farthest distance stays within `MAX_PRICE`.
+    AtBound,
+    AboveBound,
+}
+
+/// The ask bounds of a reconfiguration.
+#[derive(Debug, Clone, Copy)]
+enum Asks {
+    Paper,
+    Narrow,
+    Wide,
+    /// `max_price = MAX_PRICE`: accepted.
+    AtBound,
+    AboveBound,
+    Inverted,
+}
+
+/// The feed-in rule of a reconfiguration.
+#[derive(Debug, Clone, Copy)]
+enum FeedIn {
+    ClearingPriceOrMin,
+    /// `max_price * permille / 1000`.
+    Fixed(u16),
+    AboveMax,
+}
+
+/// A whole new configuration: every field a caller can set.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    areas: u8,
+    matrix: bool,
+    merit_order: bool,
+    fee: Fee,
+    /// Hourly prices scaled by this percentage, or one hour set to `MAX_PRICE` (accepted) or
+    /// `MAX_PRICE + 1` (refused).
+    prices_percent: u16,
+    price_at_bound: Option<bool>,
+    asks: Asks,
+    feed_in: FeedIn,
+    max_offers: u32,
+    step_items: u32,
+    /// The grid operator: the operator (`None`) or a home.
+    grid_operator: Option<usize>,
+    flip_sealing: bool,
+    by_stranger: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -91,13 +154,13 @@ enum Action {
         who: usize,
         when: When,
         energy_wh: EnergyWh,
-        ask: PricePerKwh,
+        ask: Price,
     },
     Buy {
         who: usize,
         when: When,
         energy_wh: EnergyWh,
-        limit: Option<PricePerKwh>,
+        limit: Option<Price>,
         pay: Pay,
     },
     Cancel {
@@ -109,7 +172,7 @@ enum Action {
         when: When,
         side: Side,
         energy_wh: EnergyWh,
-        price: PricePerKwh,
+        price: Price,
         salt: u8,
         pay: Pay,
     },
@@ -134,6 +197,9 @@ enum Action {
     FundGrid {
         amount: Balance,
     },
+    PayClaims {
+        by: usize,
+    },
     Wait {
         ms: u64,
     },
@@ -154,14 +220,185 @@ fn energy() -> impl Strategy<Value = EnergyWh> {
     ]
 }
 
-fn price() -> impl Strategy<Value = PricePerKwh> {
+fn price() -> impl Strategy<Value = Price> {
     prop_oneof![
-        1 => Just(0),
-        1 => Just(u128::MAX),
-        1 => Just(ASK_BOUNDS.0 - 1),
-        1 => Just(ASK_BOUNDS.1 + 1),
-        10 => ASK_BOUNDS.0..=ASK_BOUNDS.1,
+        1 => Just(Price::Zero),
+        1 => Just(Price::Huge),
+        1 => Just(Price::BelowMin),
+        1 => Just(Price::AboveMax),
+        2 => Just(Price::Min),
+        2 => Just(Price::Max),
+        12 => (0..=1000u16).prop_map(Price::Within),
     ]
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    let fee = prop_oneof![
+        3 => Just(Fee::Zero),
+        4 => (1..60_000u32).prop_map(Fee::Small),
+        1 => Just(Fee::AtBound),
+        1 => Just(Fee::AboveBound),
+    ];
+    let asks = prop_oneof![
+        4 => Just(Asks::Paper),
+        2 => Just(Asks::Narrow),
+        2 => Just(Asks::Wide),
+        1 => Just(Asks::AtBound),
+        1 => Just(Asks::AboveBound),
+        1 => Just(Asks::Inverted),
+    ];
+    let feed_in = prop_oneof![
+        3 => Just(FeedIn::ClearingPriceOrMin),
+        3 => (0..=1000u16).prop_map(FeedIn::Fixed),
+        1 => Just(FeedIn::AboveMax),
+    ];
+    let limits = (
+        prop_oneof![1 => Just(0u32), 6 => 1..8u32, 2 => Just(10_000), 1 => Just(MAX_OFFERS + 1)],
+        prop_oneof![1 => Just(0u32), 6 => 1..300u32],
+    );
+    let tariff = (
+        prop_oneof![Just(100u16), 50..300u16],
+        prop_oneof![6 => Just(None), 1 => Just(Some(false)), 1 => Just(Some(true))],
+    );
+    (
+        (1..=4u8, prop::bool::weighted(0.3), any::<bool>()),
+        fee,
+        tariff,
+        asks,
+        feed_in,
+        limits,
+        proptest::option::weighted(0.3, 0..HOMES.len()),
+        (prop::bool::weighted(0.1), prop::bool::weighted(0.1)),
+    )
+        .prop_map(
+            |(
+                (areas, matrix, merit_order),
+                fee,
+                (prices_percent, price_at_bound),
+                asks,
+                feed_in,
+                (max_offers, step_items),
+                grid_operator,
+                (flip_sealing, by_stranger),
+            )| Change {
+                areas,
+                matrix,
+                merit_order,
+                fee,
+                prices_percent,
+                price_at_bound,
+                asks,
+                feed_in,
+                max_offers,
+                step_items,
+                grid_operator,
+                flip_sealing,
+                by_stranger,
+            },
+        )
+}
+
+impl Change {
+    /// The configuration this change asks for, from `base` (for the fixed fields).
+    fn config(&self, base: &MarketConfig) -> MarketConfig {
+        let mut config = MarketConfig::paper();
+        config.interval_ms = base.interval_ms;
+        config.sealing = base.sealing;
+        config.auction = AuctionRules {
+            topology: if self.matrix {
+                // A ring: the distance is the shorter way round.
+                let n = self.areas;
+                let distances = (0..n)
+                    .flat_map(|a| (0..n).map(move |b| a.abs_diff(b).min(n - a.abs_diff(b))))
+                    .collect();
+                Topology::Matrix {
+                    areas: n,
+                    distances,
+                }
+            } else {
+                Topology::Line { areas: self.areas }
+            },
+            pricing: if self.merit_order {
+                PricingRule::MeritOrder
+            } else {
+                PricingRule::LowestAsk
+            },
+            grid_fee_per_kwh_step: 0,
+        };
+        let farthest = u128::from(config.auction.topology.max_distance().max(1));
+        config.auction.grid_fee_per_kwh_step = match self.fee {
+            Fee::Zero => 0,
+            Fee::Small(fee) => u128::from(fee),
+            Fee::AtBound => MAX_PRICE / farthest,
+            Fee::AboveBound => MAX_PRICE / farthest + 1,
+        };
+        for price in &mut config.tariff.hourly_prices {
+            *price = *price * u128::from(self.prices_percent) / 100;
+        }
+        match self.price_at_bound {
+            Some(false) => config.tariff.hourly_prices[12] = MAX_PRICE,
+            Some(true) => config.tariff.hourly_prices[12] = MAX_PRICE + 1,
+            None => {}
+        }
+        (config.tariff.min_price, config.tariff.max_price) = match self.asks {
+            Asks::Paper => ASK_BOUNDS,
+            Asks::Narrow => (150_000, 160_000),
+            Asks::Wide => (1, 2_000_000),
+            Asks::AtBound => (ASK_BOUNDS.0, MAX_PRICE),
+            Asks::AboveBound => (ASK_BOUNDS.0, MAX_PRICE + 1),
+            Asks::Inverted => (ASK_BOUNDS.1, ASK_BOUNDS.0),
+        };
+        let max = config.tariff.max_price;
+        config.tariff.feed_in = match self.feed_in {
+            FeedIn::ClearingPriceOrMin => FeedInRule::ClearingPriceOrMin,
+            FeedIn::Fixed(permille) => FeedInRule::Fixed(max / 1000 * u128::from(permille)),
+            FeedIn::AboveMax => FeedInRule::Fixed(max.saturating_add(1)),
+        };
+        config.limits = Limits {
+            max_offers: self.max_offers,
+            step_items: self.step_items,
+        };
+        config.grid_operator = self.grid_operator.map(home);
+        if self.flip_sealing {
+            config.sealing = match config.sealing {
+                Some(_) => None,
+                None => Some(market::Sealing::DEFAULT),
+            };
+        }
+        config
+    }
+
+    /// The error `update_config` must give, in the order main checks, or `None`.
+    fn refusal(&self, config: &MarketConfig, highest_area_in_use: Option<u8>) -> Option<E> {
+        if self.by_stranger {
+            return Some(E::NotOperator);
+        }
+        let farthest = u128::from(config.auction.topology.max_distance());
+        let tariff = &config.tariff;
+        let limits = config.limits;
+        if limits.max_offers == 0 || limits.max_offers > MAX_OFFERS || limits.step_items == 0 {
+            Some(E::InvalidLimits)
+        } else if config
+            .auction
+            .grid_fee_per_kwh_step
+            .checked_mul(farthest)
+            .is_none_or(|fee| fee > MAX_PRICE)
+        {
+            Some(E::InvalidFee)
+        } else if tariff.min_price > tariff.max_price
+            || tariff.max_price > MAX_PRICE
+            || tariff.hourly_prices.iter().any(|price| *price > MAX_PRICE)
+            || matches!(tariff.feed_in, FeedInRule::Fixed(price) if price > tariff.max_price)
+        {
+            Some(E::InvalidTariff)
+        } else if self.flip_sealing {
+            Some(E::InvalidSealing)
+        } else if highest_area_in_use.is_some_and(|area| area >= self.areas) {
+            Some(E::AreaInUse)
+        } else {
+            None
+        }
+    }
 }
 
 fn pay() -> impl Strategy<Value = Pay> {
@@ -214,20 +451,14 @@ fn action() -> impl Strategy<Value = Action> {
         6 => (who.clone(), when(), prop_oneof![Just(u32::MAX), 1..6u32]).prop_map(
             |(by, when, budget)| Action::Close { by, when, budget }
         ),
+        1 => who.clone().prop_map(|by| Action::PayClaims { by }),
         3 => (who.clone(), prop::bool::weighted(0.2)).prop_map(|(who, operator)| {
             Action::Withdraw { who, operator }
         }),
         1 => prop_oneof![Just(0), 1..500_000u128].prop_map(|amount| Action::FundGrid { amount }),
         6 => prop_oneof![3 => 0..HOUR / 2, 2 => HOUR / 2..HOUR * 3 / 2, 1 => Just(3 * HOUR)]
             .prop_map(|ms| Action::Wait { ms }),
-        1 => prop_oneof![
-            Just(Change::Fee),
-            Just(Change::DearerTariff),
-            Just(Change::ZeroLimits),
-            Just(Change::Sealing),
-            Just(Change::ByStranger),
-        ]
-        .prop_map(|change| Action::Reconfigure { change }),
+        3 => change().prop_map(|change| Action::Reconfigure { change }),
         1 => (who, prop_oneof![
             Just(Bypass::P2gWithdraw),
             Just(Bypass::P2gFund),
@@ -247,13 +478,23 @@ struct Sealed {
     salt: [u8; 32],
 }
 
+/// An offer in a book: side, energy and price (a buy's limit, resolved).
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    side: Side,
+    energy_wh: EnergyWh,
+    price: PricePerKwh,
+}
+
 /// What the calls that succeeded imply.
 #[derive(Default)]
 struct Model {
     /// Deposits not settled, refunded or forfeited, by account and interval.
     deposits: BTreeMap<(AccountId, IntervalIndex), Balance>,
-    /// Offers in the books: side and energy.
-    offers: BTreeMap<(AccountId, IntervalIndex), (Side, EnergyWh)>,
+    /// Offers in the books.
+    offers: BTreeMap<(AccountId, IntervalIndex), Placed>,
+    /// Registered participants and their areas.
+    registered: BTreeMap<AccountId, u8>,
     /// Unrevealed commitments.
     commitments: BTreeMap<(AccountId, IntervalIndex), Sealed>,
     /// Intervals whose close has started and not finished.
@@ -294,6 +535,7 @@ fn verdict<T, Er: std::fmt::Debug>(outcome: &Outcome<Result<T, Er>>) -> Verdict 
 struct Run {
     market: MarketSandbox,
     sealed: bool,
+    timing: market::Timing,
     now: u64,
     model: Model,
     /// Accounts whose balances and credits are watched: homes, then the operator.
@@ -311,10 +553,12 @@ impl Run {
         };
         let now = START + 5_000;
         let mut market = MarketSandbox::deploy(bundles, &config, actor(OPERATOR), now)?;
+        let mut model = Model::default();
         for (index, area) in START_AREAS.iter().enumerate() {
             market.fund(home(index))?;
             let registered = market.register(actor(OPERATOR), home(index), *area)?;
             assert!(registered.value.is_ok());
+            model.registered.insert(home(index), *area);
         }
         market.fund(home(HOMES.len() - 1))?;
         if grid_funds > 0 {
@@ -326,11 +570,13 @@ impl Run {
             .map(home)
             .chain([actor(OPERATOR)])
             .collect();
+        let timing = market.timing()?;
         Ok(Self {
             market,
             sealed,
+            timing,
             now,
-            model: Model::default(),
+            model,
             watched,
             main_balance,
             p2p_balance,
@@ -352,6 +598,32 @@ impl Run {
             When::Next => current + 1,
             When::Far => current.saturating_sub(3),
         }
+    }
+
+    /// `price` against the ask bounds of `interval`'s configuration.
+    fn resolve(&mut self, price: Price, interval: IntervalIndex) -> PricePerKwh {
+        let tariff = self.market.config_at(interval).unwrap().tariff;
+        let (min, max) = (tariff.min_price, tariff.max_price);
+        match price {
+            Price::Zero => 0,
+            Price::Huge => u128::MAX,
+            Price::BelowMin => min.saturating_sub(1),
+            Price::Min => min,
+            Price::Max => max,
+            Price::AboveMax => max.saturating_add(1),
+            Price::Within(permille) => {
+                min.saturating_add(max.saturating_sub(min) / 1000 * u128::from(permille))
+            }
+        }
+    }
+
+    /// A buy's limit as main takes it: the one given, or the grid price of the interval's hour.
+    fn limit(&mut self, interval: IntervalIndex, limit: Option<PricePerKwh>) -> PricePerKwh {
+        limit.unwrap_or_else(|| {
+            let hour = hour_of(self.timing.start_of(interval).unwrap());
+            let config = self.market.config_at(interval).unwrap();
+            config.tariff.grid_price(hour).unwrap_or(u128::MAX)
+        })
     }
 
     fn balances(&mut self) -> Vec<Balance> {
@@ -445,6 +717,9 @@ impl Run {
                 if !by_operator {
                     prop_assert_eq!(&outcome.value, &Err(E::NotOperator));
                 }
+                if outcome.value.is_ok() {
+                    self.model.registered.insert(home(who), area);
+                }
                 verdict(&outcome)
             }
             Action::Remove { who } => {
@@ -453,6 +728,7 @@ impl Run {
                 if outcome.value.is_ok() {
                     let key = (home(who), current);
                     self.model.withdraw(key);
+                    self.model.registered.remove(&home(who));
                 }
                 verdict(&outcome)
             }
@@ -463,6 +739,7 @@ impl Run {
                 ask,
             } => {
                 let interval = self.interval(when);
+                let ask = self.resolve(ask, interval);
                 let outcome = self
                     .market
                     .sell(home(who), interval, energy_wh, ask)
@@ -473,7 +750,14 @@ impl Run {
                 if outcome.value.is_ok() {
                     let key = (home(who), interval);
                     self.model.deposits.insert(key, 0);
-                    self.model.offers.insert(key, (Side::Sell, energy_wh));
+                    self.model.offers.insert(
+                        key,
+                        Placed {
+                            side: Side::Sell,
+                            energy_wh,
+                            price: ask,
+                        },
+                    );
                 }
                 verdict(&outcome)
             }
@@ -485,6 +769,7 @@ impl Run {
                 pay,
             } => {
                 let interval = self.interval(when);
+                let limit = limit.map(|limit| self.resolve(limit, interval));
                 let needed = self
                     .market
                     .buy_deposit(interval, energy_wh, limit)
@@ -502,7 +787,15 @@ impl Run {
                     prop_assert!(deposit >= needed);
                     let key = (home(who), interval);
                     self.model.deposits.insert(key, deposit);
-                    self.model.offers.insert(key, (Side::Buy, energy_wh));
+                    let price = self.limit(interval, limit);
+                    self.model.offers.insert(
+                        key,
+                        Placed {
+                            side: Side::Buy,
+                            energy_wh,
+                            price,
+                        },
+                    );
                 }
                 verdict(&outcome)
             }
@@ -526,14 +819,21 @@ impl Run {
             } => {
                 let interval = self.interval(when);
                 let account = home(who);
+                let price = self.resolve(price, interval);
                 let sealed = Sealed {
                     side,
                     energy_wh,
                     price,
                     salt: [salt; 32],
                 };
-                let commitment =
-                    seal::commitment(&account, interval, side, energy_wh, price, &sealed.salt);
+                let commitment = self.market.commitment(
+                    &account,
+                    interval,
+                    side,
+                    energy_wh,
+                    price,
+                    &sealed.salt,
+                );
                 let penalty = market::Sealing::DEFAULT.penalty;
                 let cover = match side {
                     Side::Buy => self
@@ -597,9 +897,14 @@ impl Run {
                 if outcome.value.is_ok() {
                     let key = (account, interval);
                     self.model.commitments.remove(&key);
-                    self.model
-                        .offers
-                        .insert(key, (sealed.side, sealed.energy_wh));
+                    self.model.offers.insert(
+                        key,
+                        Placed {
+                            side: sealed.side,
+                            energy_wh: sealed.energy_wh,
+                            price: sealed.price,
+                        },
+                    );
                 }
                 verdict(&outcome)
             }
@@ -661,6 +966,15 @@ impl Run {
                 let outcome = self.market.fund_grid(operator, amount).unwrap();
                 verdict(&outcome)
             }
+            Action::PayClaims { by } => {
+                let outcome = self.market.pay_claims(home(by)).unwrap();
+                prop_assert!(
+                    outcome.value.is_ok(),
+                    "pay_claims failed: {:?}",
+                    outcome.value
+                );
+                verdict(&outcome)
+            }
             Action::Wait { ms } => {
                 self.now += ms;
                 self.market.set_time(self.now);
@@ -672,32 +986,27 @@ impl Run {
                 }
             }
             Action::Reconfigure { change } => {
-                let mut config = self.market.config().unwrap();
-                let mut by = operator;
-                match change {
-                    Change::Fee => config.auction.grid_fee_per_kwh_step += 5_000,
-                    Change::DearerTariff => {
-                        for price in &mut config.tariff.hourly_prices {
-                            *price = price.saturating_mul(2);
-                        }
-                    }
-                    Change::ZeroLimits => config.limits.step_items = 0,
-                    Change::Sealing => {
-                        config.sealing = match config.sealing {
-                            Some(_) => None,
-                            None => Some(market::Sealing::DEFAULT),
-                        }
-                    }
-                    Change::ByStranger => by = home(0),
-                }
-                let outcome = self.market.update_config(by, config).unwrap();
-                match change {
-                    Change::ZeroLimits => {
-                        prop_assert_eq!(&outcome.value, &Err(E::InvalidLimits))
-                    }
-                    Change::Sealing => prop_assert_eq!(&outcome.value, &Err(E::InvalidSealing)),
-                    Change::ByStranger => prop_assert_eq!(&outcome.value, &Err(E::NotOperator)),
-                    Change::Fee | Change::DearerTariff => {}
+                let config = change.config(&self.market.config().unwrap());
+                let by = if change.by_stranger {
+                    home(0)
+                } else {
+                    operator
+                };
+                let in_use = self.model.registered.values().copied().max();
+                let expected = change.refusal(&config, in_use);
+                let current = self.current();
+                let governing = self.market.config_at(current).unwrap();
+                let outcome = self.market.update_config(by, config.clone()).unwrap();
+                prop_assert_eq!(
+                    outcome.value.err(),
+                    expected,
+                    "update_config({:?}) answered otherwise",
+                    change
+                );
+                if outcome.value.is_ok() {
+                    // It governs the next interval on, never the one open now.
+                    prop_assert_eq!(self.market.config_at(current + 1).unwrap(), config);
+                    prop_assert_eq!(self.market.config_at(current).unwrap(), governing);
                 }
                 verdict(&outcome)
             }
@@ -733,7 +1042,7 @@ impl Run {
                         &self
                             .market
                             .call_p2p::<Result<bool, p2p::Error>, _, _>(account, |p2p| {
-                                p2p.call_mut().cancel(interval, account)
+                                p2p.call_mut().cancel(interval, account, None)
                             })
                             .unwrap(),
                     ),
@@ -745,28 +1054,22 @@ impl Run {
         })
     }
 
-    /// Ends the sequence: past every reveal window, with the grid deposit topped up, every
-    /// interval with offers must close, every unrevealed commitment must be releasable and
-    /// everyone must be able to withdraw. Then p2g owes nothing but the grid deposit's rest, and
-    /// holds exactly that: no interval is stuck and no unit was created or lost.
+    /// Ends the sequence, and proves liveness: past every reveal window, every ended interval
+    /// closes (whatever the grid deposit holds), every unrevealed commitment is releasable,
+    /// every feed-in claim is paid once the grid operator funds what it owes, and everyone can
+    /// withdraw. Then p2g owes nothing but the grid deposit's rest, and holds exactly that: no
+    /// interval is stuck and no unit was created or lost.
     fn drain(&mut self) -> Result<(), TestCaseError> {
         self.now += 3 * HOUR;
         self.market.set_time(self.now);
         let operator = actor(OPERATOR);
-        prop_assert!(self
-            .market
-            .fund_grid(operator, 1_000_000_000)
-            .unwrap()
-            .value
-            .is_ok());
-        let intervals: BTreeSet<IntervalIndex> = self
-            .model
-            .offers
-            .keys()
-            .map(|(_, interval)| *interval)
-            .chain(self.model.closing.iter().copied())
-            .collect();
-        for interval in intervals {
+        // Three hours on, every interval the sequence touched lies at least two intervals
+        // back, past its reveal window.
+        let last_ended = self.current() - 2;
+        for interval in 0..=last_ended {
+            if self.model.closed.contains(&interval) {
+                continue;
+            }
             loop {
                 let outcome = self
                     .market
@@ -787,6 +1090,10 @@ impl Run {
             }
             self.check_money()?;
         }
+        prop_assert!(
+            self.model.offers.is_empty(),
+            "offers left after every close"
+        );
         let unrevealed: Vec<_> = self.model.commitments.keys().copied().collect();
         for (account, interval) in unrevealed {
             let outcome = self.market.forfeit(operator, interval, account).unwrap();
@@ -795,7 +1102,18 @@ impl Run {
             self.model.deposits.remove(&(account, interval));
             self.check_money()?;
         }
+        // The grid operator funds every claim: all of them get paid, in bounded calls.
+        let owed = self.market.ledger().unwrap().claims;
+        if owed > 0 {
+            self.market.mint(operator, owed).unwrap();
+            prop_assert!(self.market.fund_grid(operator, owed).unwrap().value.is_ok());
+            while self.market.pay_claims(operator).unwrap().value != Ok(0) {}
+            self.check_money()?;
+        }
+        let ledger = self.market.ledger().unwrap();
+        prop_assert_eq!(ledger.claims, 0, "claims left after funding them");
         for account in self.watched.clone() {
+            prop_assert_eq!(self.market.claim_of(account).unwrap(), 0);
             if self.market.credit_of(account).unwrap() > 0 {
                 prop_assert!(self.market.withdraw(account).unwrap().value.is_ok());
             }
@@ -803,6 +1121,10 @@ impl Run {
         self.check_money()?;
         let ledger = self.market.ledger().unwrap();
         prop_assert_eq!((ledger.deposits, ledger.credits), (0, 0));
+        prop_assert_eq!(
+            self.market.balance(self.market.p2g_address()),
+            ledger.grid_deposit + self.market.existential_deposit()
+        );
         prop_assert!(self.model.deposits.is_empty());
         Ok(())
     }
@@ -822,8 +1144,15 @@ impl Run {
         for trade in &trades {
             prop_assert_eq!(Some(trade.price), result.price);
         }
+        let config = self.market.config_at(interval).unwrap();
         if let Some(price) = result.price {
-            prop_assert!((ASK_BOUNDS.0..=ASK_BOUNDS.1).contains(&price));
+            let bounds = config.tariff.min_price..=config.tariff.max_price;
+            prop_assert!(
+                bounds.contains(&price),
+                "price {} outside {:?}",
+                price,
+                bounds
+            );
         }
         let offers: Vec<_> = self
             .model
@@ -833,9 +1162,29 @@ impl Run {
             .map(|((account, _), offer)| (*account, *offer))
             .collect();
         prop_assert_eq!(offers.len(), result.offers as usize);
+        // No buyer pays more than its limit per kWh, network fee included.
+        for trade in &trades {
+            let limit = offers
+                .iter()
+                .find(|(account, _)| *account == trade.buyer)
+                .map(|(_, offer)| offer.price);
+            let paid_per_kwh = config.auction.delivered_price(trade.price, trade.distance);
+            prop_assert!(
+                limit.is_some_and(|limit| paid_per_kwh.is_ok_and(|paid| paid <= limit)),
+                "{:?} paid beyond its limit {:?}",
+                trade,
+                limit
+            );
+        }
         let (mut bought, mut sold, mut import, mut export) = (0, 0, 0, 0);
         let (mut paid, mut earned) = (0u128, 0u128);
-        for (account, (side, energy_wh)) in offers {
+        for (
+            account,
+            Placed {
+                side, energy_wh, ..
+            },
+        ) in offers
+        {
             let bill = self.market.bill(account, interval).unwrap();
             prop_assert!(bill.is_some(), "an offer without a bill");
             let bill = bill.unwrap_or_default();
@@ -950,7 +1299,7 @@ fn a_payment_between_closing_steps_stays_in_the_ledger() {
             who: 1,
             when: When::Current,
             energy_wh: 1_000,
-            ask: ASK_BOUNDS.0,
+            ask: Price::Min,
         },
         Action::Wait { ms: HOUR },
     ]

@@ -95,6 +95,26 @@ fn four_intervals_of_hybrid_trading() {
     assert_eq!(market.offer_count(0).unwrap(), 6);
     assert_eq!(market.interval_state(0).unwrap(), IntervalState::Open);
 
+    // During interval 0 the operator switches to the merit-order rule and a 5_000 per kWh per
+    // step network fee: from interval 1 on, never for the interval already open.
+    let merit = MarketConfig {
+        auction: market::AuctionRules {
+            pricing: PricingRule::MeritOrder,
+            grid_fee_per_kwh_step: 5_000,
+            ..market::AuctionRules::paper()
+        },
+        ..MarketConfig::paper()
+    };
+    let updated = ok(market.update_config(a(OPERATOR), merit.clone()).unwrap());
+    assert_eq!(
+        updated.events,
+        vec![MarketEvent::ConfigUpdated(main::ConfigUpdated {
+            from_interval: 1
+        })]
+    );
+    assert_eq!(market.config().unwrap(), merit);
+    assert_eq!(market.config_at(0).unwrap(), MarketConfig::paper());
+
     market.set_time(START + HOUR);
     assert_eq!(market.interval_state(0).unwrap(), IntervalState::Ended);
     let closed = ok(market.close_interval(a(STRANGER), 0).unwrap());
@@ -165,22 +185,8 @@ fn four_intervals_of_hybrid_trading() {
     );
     assert_eq!(market.interval_state(0).unwrap(), IntervalState::Cleared);
 
-    // Interval 1, 23:00: the operator switches to the merit-order rule and a 5_000 per kWh per
-    // step network fee.
-    let merit = MarketConfig {
-        auction: market::AuctionRules {
-            pricing: PricingRule::MeritOrder,
-            grid_fee_per_kwh_step: 5_000,
-            ..market::AuctionRules::paper()
-        },
-        ..MarketConfig::paper()
-    };
-    let updated = ok(market.update_config(a(OPERATOR), merit.clone()).unwrap());
-    assert_eq!(
-        updated.events,
-        vec![MarketEvent::ConfigUpdated(main::ConfigUpdated {})]
-    );
-    assert_eq!(market.config().unwrap(), merit);
+    // Interval 1, 23:00, under the merit-order rule and the fee set during interval 0.
+    assert_eq!(market.config_at(1).unwrap(), merit);
     ok(market.sell(a(P1), 1, 500, 200_000).unwrap());
     ok(market.sell(a(P3), 1, 400, 90_000).unwrap());
     ok(market.sell(a(P6), 1, 1_000, 250_000).unwrap());
@@ -537,7 +543,7 @@ fn p2p_and_p2g_answer_only_to_main() {
     );
     let cancel = p2p
         .call_mut()
-        .cancel(0, a(P1))
+        .cancel(0, a(P1), None)
         .params()
         .exec_input()
         .encode();

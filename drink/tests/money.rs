@@ -100,37 +100,69 @@ fn cancelling_credits_the_whole_deposit_back() {
     assert_eq!((ledger.deposits, ledger.credits), (0, 250_000));
 }
 
+/// The grid deposit cannot pay feed-in: the interval still closes, buyers' refunds and the
+/// seller's P2P earnings are credited at once, and the unpaid feed-in is the seller's claim on
+/// the grid operator, paid as soon as anyone funds the grid deposit.
 #[test]
-fn feed_in_waits_for_the_grid_deposit() {
+fn a_close_never_waits_for_the_grid_deposit() {
     let mut market = register_all(deploy_unfunded(&MarketConfig::paper()).unwrap());
     ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
+    ok(market.buy(a(P2), 0, 400, None, 112_000).unwrap());
     market.set_time(START + HOUR);
-    // Nothing traded P2P: 1000 Wh are fed in at min_price, 80_000.
-    refused(&mut market, E::P2g(p2g::Error::GridDepositShort), |m| {
-        m.close_interval(a(P2), 0)
-    });
     refused(&mut market, E::P2g(p2g::Error::ZeroAmount), |m| {
         m.fund_grid(a(OPERATOR), 0)
     });
-    let funded = ok(market.fund_grid(a(OPERATOR), 79_999).unwrap());
+    let funded = ok(market.fund_grid(a(OPERATOR), 30_000).unwrap());
     assert_eq!(
         funded.events,
         vec![MarketEvent::GridFunded(p2g::GridFunded {
-            amount: 79_999,
-            grid_deposit: 79_999
+            amount: 30_000,
+            grid_deposit: 30_000
         })]
     );
-    refused(&mut market, E::P2g(p2g::Error::GridDepositShort), |m| {
-        m.close_interval(a(P2), 0)
-    });
-    ok(market.fund_grid(a(STRANGER), 1).unwrap());
-    ok(market.close_interval(a(P2), 0).unwrap());
-    assert_eq!(market.credit_of(a(P1)).unwrap(), 80_000);
-    assert_eq!(market.ledger().unwrap().grid_deposit, 0);
+    // P2 takes 400 Wh at 100_000 (40_000); P1's other 600 Wh are fed in at the P2P price:
+    // 60_000, of which the grid deposit pays 30_000.
+    let closed = ok(market.close_interval(a(P2), 0).unwrap());
+    assert!(closed
+        .events
+        .contains(&MarketEvent::FeedInOwed(p2g::FeedInOwed {
+            interval: 0,
+            account: a(P1),
+            amount: 30_000
+        })));
+    assert_eq!(market.credit_of(a(P1)).unwrap(), 40_000 + 30_000);
+    // P2 deposited 400 Wh at 280_000 = 112_000 and paid 40_000.
+    assert_eq!(market.credit_of(a(P2)).unwrap(), 72_000);
+    assert_eq!(market.claim_of(a(P1)).unwrap(), 30_000);
+    let ledger = market.ledger().unwrap();
+    assert_eq!((ledger.grid_deposit, ledger.claims), (0, 30_000));
+    // Nothing to pay with: the claim waits.
+    assert_eq!(ok(market.pay_claims(a(STRANGER)).unwrap()).value, Ok(1));
+    let funded = ok(market.fund_grid(a(STRANGER), 50_000).unwrap());
+    assert_eq!(
+        funded.events,
+        vec![
+            MarketEvent::GridFunded(p2g::GridFunded {
+                amount: 50_000,
+                grid_deposit: 50_000
+            }),
+            MarketEvent::ClaimPaid(p2g::ClaimPaid {
+                interval: 0,
+                account: a(P1),
+                amount: 30_000
+            })
+        ]
+    );
+    assert_eq!(funded.value, Ok(20_000));
+    assert_eq!(market.claim_of(a(P1)).unwrap(), 0);
+    assert_eq!(market.credit_of(a(P1)).unwrap(), 100_000);
+    assert!(market.claims(0, 10).unwrap().is_empty());
+    assert_eq!(ok(market.withdraw(a(P1)).unwrap()).value, Ok(100_000));
 }
 
-/// The operator doubles the tariff after P2 deposited for 1000 Wh at 280_000: the grid
-/// receives the deposit, not the doubled price, and P2 is billed what it paid.
+/// The operator doubles the tariff after P2 deposited for 1000 Wh at 280_000: interval 0 is
+/// billed at the tariff it started under, so P2 pays exactly its deposit and no more; the
+/// doubled tariff governs interval 1 on (its deposit, its bill).
 #[test]
 fn no_buyer_pays_beyond_its_deposit() {
     let mut market = registered();
@@ -140,13 +172,18 @@ fn no_buyer_pays_beyond_its_deposit() {
         *price *= 2;
     }
     ok(market.update_config(a(OPERATOR), dearer).unwrap());
+    assert_eq!(market.buy_deposit(0, 1_000, None).unwrap(), Ok(280_000));
+    assert_eq!(market.buy_deposit(1, 1_000, None).unwrap(), Ok(560_000));
     market.set_time(START + HOUR);
     let result = ok(market.close_interval(a(P2), 0).unwrap()).value.unwrap();
-    assert_eq!(result.grid_price, 560_000);
+    assert_eq!(result.grid_price, 280_000);
     let bill = market.bill(a(P2), 0).unwrap().unwrap();
     assert_eq!((bill.grid_bought_wh, bill.grid_paid), (1_000, 280_000));
     assert_eq!(market.credit_of(a(P2)).unwrap(), 0);
     assert_eq!(market.credit_of(a(OPERATOR)).unwrap(), 280_000);
+    refused(&mut market, E::DepositTooLow, |m| {
+        m.buy(a(P2), 1, 1_000, None, 280_000)
+    });
 }
 
 /// A seller's deposit is optional; whatever it sends comes back as credit at the close.

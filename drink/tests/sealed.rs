@@ -35,8 +35,9 @@ impl Secret {
         }
     }
 
-    fn commitment(&self, interval: u64) -> seal::Commitment {
-        seal::commitment(
+    /// Its commitment in `market` (bound to main's address).
+    fn commitment(&self, market: &MarketSandbox, interval: u64) -> seal::Commitment {
+        market.commitment(
             &a(self.home),
             interval,
             self.side,
@@ -93,7 +94,7 @@ fn sealed_offers_clear_like_open_ones() {
     for secret in secrets() {
         let paid = deposit(&mut market, &secret);
         let committed = ok(market
-            .commit(a(secret.home), 0, secret.commitment(0), paid)
+            .commit(a(secret.home), 0, secret.commitment(&market, 0), paid)
             .unwrap());
         // The event names who committed, nothing else.
         assert_eq!(
@@ -107,12 +108,12 @@ fn sealed_offers_clear_like_open_ones() {
     // P4 commits and never reveals.
     let silent = Secret::new(P4, Side::Buy, 300, 200_000, 14);
     ok(market
-        .commit(a(P4), 0, silent.commitment(0), 25_000)
+        .commit(a(P4), 0, silent.commitment(&market, 0), 25_000)
         .unwrap());
     // Before the reveal the book is empty and p2g holds hashes and deposits only.
     assert_eq!(market.offer_count(0).unwrap(), 0);
     let escrow = market.escrow_of(a(P1), 0).unwrap().unwrap();
-    assert_eq!(escrow.sealed, Some(secrets()[0].commitment(0)));
+    assert_eq!(escrow.sealed, Some(secrets()[0].commitment(&market, 0)));
     assert_eq!(escrow.deposit, PENALTY);
     assert_eq!(
         market.interval_state(0).unwrap(),
@@ -203,19 +204,19 @@ fn sealed_messages_refuse_bad_input() {
         m.buy(a(P2), 0, 100, None, 1_000_000)
     });
     refused(&mut market, E::DepositTooLow, |m| {
-        m.commit(a(P1), 0, offer.commitment(0), PENALTY - 1)
+        m.commit(a(P1), 0, offer.commitment(m, 0), PENALTY - 1)
     });
     refused(&mut market, E::NotRegistered, |m| {
-        m.commit(a(STRANGER), 0, offer.commitment(0), PENALTY)
+        m.commit(a(STRANGER), 0, offer.commitment(m, 0), PENALTY)
     });
     refused(&mut market, E::IntervalNotOpen, |m| {
-        m.commit(a(P1), 1, offer.commitment(1), PENALTY)
+        m.commit(a(P1), 1, offer.commitment(m, 1), PENALTY)
     });
     ok(market
-        .commit(a(P1), 0, offer.commitment(0), PENALTY)
+        .commit(a(P1), 0, offer.commitment(&market, 0), PENALTY)
         .unwrap());
     refused(&mut market, E::OfferExists, |m| {
-        m.commit(a(P1), 0, offer.commitment(0), PENALTY)
+        m.commit(a(P1), 0, offer.commitment(m, 0), PENALTY)
     });
     refused(&mut market, E::IntervalNotEnded, |m| {
         offer.reveal_call(m, 0)
@@ -223,22 +224,22 @@ fn sealed_messages_refuse_bad_input() {
     // A buy committed with the penalty only: its reveal is refused, so it stays sealed.
     let thin = Secret::new(P2, Side::Buy, 500, 200_000, 2);
     ok(market
-        .commit(a(P2), 0, thin.commitment(0), PENALTY)
+        .commit(a(P2), 0, thin.commitment(&market, 0), PENALTY)
         .unwrap());
     // An offer too large to reveal.
     let huge = Secret::new(P3, Side::Sell, u64::MAX, 120_000, 3);
     ok(market
-        .commit(a(P3), 0, huge.commitment(0), PENALTY)
+        .commit(a(P3), 0, huge.commitment(&market, 0), PENALTY)
         .unwrap());
     // An ask outside the bounds.
     let dear = Secret::new(P6, Side::Sell, 100, 400_001, 6);
     ok(market
-        .commit(a(P6), 0, dear.commitment(0), PENALTY)
+        .commit(a(P6), 0, dear.commitment(&market, 0), PENALTY)
         .unwrap());
 
     market.set_time(START + HOUR);
     refused(&mut market, E::IntervalNotOpen, |m| {
-        m.commit(a(P4), 0, offer.commitment(0), PENALTY)
+        m.commit(a(P4), 0, offer.commitment(m, 0), PENALTY)
     });
     refused(&mut market, E::RevealOpen, |m| m.close_interval(a(P4), 0));
     refused(&mut market, E::RevealOpen, |m| m.forfeit(a(P4), 0, a(P2)));
@@ -332,14 +333,14 @@ fn withdrawn_and_removed_commitments_cost_nothing() {
     let offer = Secret::new(P1, Side::Sell, 500, 100_000, 7);
     // Cancelled while the interval is open: the whole deposit comes back.
     ok(market
-        .commit(a(P1), 0, offer.commitment(0), 20_000)
+        .commit(a(P1), 0, offer.commitment(&market, 0), 20_000)
         .unwrap());
     ok(market.cancel(a(P1), 0).unwrap());
     assert_eq!(market.credit_of(a(P1)).unwrap(), 20_000);
     refused(&mut market, E::NoOffer, |m| m.cancel(a(P1), 0));
     // Removed by the operator after the interval, before revealing: no penalty.
     ok(market
-        .commit(a(P3), 0, offer.commitment(0), 20_000)
+        .commit(a(P3), 0, offer.commitment(&market, 0), 20_000)
         .unwrap());
     market.set_time(START + HOUR);
     ok(market.remove(a(OPERATOR), a(P3)).unwrap());

@@ -526,7 +526,7 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     };
     let place = dry_run!(client, &bob, p2p.place(0, offer, 10));
     assert_eq!(place.return_value(), Err(p2p::Error::NotMain));
-    let cancel = dry_run!(client, &bob, p2p.cancel(0, id(&bob)));
+    let cancel = dry_run!(client, &bob, p2p.cancel(0, id(&bob), None));
     assert_eq!(cancel.return_value(), Err(p2p::Error::NotMain));
     let clear = dry_run!(
         client,

@@ -315,7 +315,7 @@ impl DrinkEngine {
         market.set_time(start);
         for (offer, price, salt) in &sealed {
             let account = home_account(offer.home);
-            let commitment = market::seal::commitment(
+            let commitment = market.commitment(
                 &account,
                 interval,
                 offer.side,

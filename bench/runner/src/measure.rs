@@ -261,6 +261,13 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
     query!("operator", |m| m.call().operator());
     query!("buy_deposit", |m| m.call().buy_deposit(1, 600, None));
     query!("credit_of", |m| m.call().credit_of(a));
+    query!("config_at", |m| m.call().config_at(0));
+    query!("code_hashes", |m| m.call().code_hashes());
+    record(
+        &mut table,
+        "pay_claims",
+        weigh(&mut market, f, |m| m.call_mut().pay_claims())?,
+    )?;
     sealed_weights(bundles, &mut table)?;
 
     // The yardstick: one storage write in the same runtime.
@@ -289,7 +296,7 @@ fn sealed_weights(bundles: &Bundles, table: &mut Map<String, Value>) -> anyhow::
         })?)?;
     }
     let salt = [7; 32];
-    let sealed = market::seal::commitment(&seller, 0, Side::Sell, 1_000, 100_000, &salt);
+    let sealed = market.commitment(&seller, 0, Side::Sell, 1_000, 100_000, &salt);
     let penalty = market::Sealing::DEFAULT.penalty;
     record(
         table,

@@ -14,7 +14,8 @@
 //! # Matching
 //! For distance `d = 0, 1, 2, ...` (same area first), for each eligible buyer in submission
 //! order, for each eligible seller in submission order at distance `d`: trade the smaller of the
-//! two remainders. Buyers and sellers can both be filled partially; the remainders are the
+//! two remainders. A buyer is eligible at distance `d` only if its limit covers the price plus
+//! the network fee for `d` steps, so no buyer pays more than its limit per kWh. Buyers and sellers can both be filled partially; the remainders are the
 //! residuals that go to the grid.
 
 use alloc::vec::Vec;
@@ -105,6 +106,38 @@ impl AuctionRules {
             payment: value_of(energy_wh, price)?,
             fee: value_of(energy_wh, fee_rate)?,
         })
+    }
+
+    /// What a buyer pays per kWh for energy from `distance` steps away at the uniform `price`:
+    /// the price plus the network fee.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`] (a validated configuration never overflows).
+    pub fn delivered_price(
+        &self,
+        price: PricePerKwh,
+        distance: u8,
+    ) -> Result<PricePerKwh, MarketError> {
+        self.grid_fee_per_kwh_step
+            .checked_mul(u128::from(distance))
+            .and_then(|fee| fee.checked_add(price))
+            .ok_or(MarketError::Overflow)
+    }
+
+    /// Whether a buyer with `limit` may take energy from `distance` steps away at `price`: only
+    /// if the price plus the network fee stays within its limit, so no buyer pays more than its
+    /// limit per kWh P2P. The fee grows with the distance, so a buyer left out at one distance
+    /// is left out at every larger one.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn buyer_admitted(
+        &self,
+        limit: PricePerKwh,
+        price: PricePerKwh,
+        distance: u8,
+    ) -> Result<bool, MarketError> {
+        Ok(limit >= self.delivered_price(price, distance)?)
     }
 
     /// The paper's auction: three areas on a line, lowest-ask price, no network fee.
@@ -240,6 +273,7 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
                         .topology
                         .distance(offers[buyer].area, offers[seller].area)?
                         != distance
+                    || !rules.buyer_admitted(offers[buyer].price, price, distance)?
                 {
                     continue;
                 }

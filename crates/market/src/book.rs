@@ -550,10 +550,14 @@ fn match_buyer<B: Book>(
     if cursor.next >= book.buyer_count() {
         return end_match_pass(cursor, rules, distance, unmet_wh);
     }
-    let buyer = book
+    let mut buyer = book
         .buyer(cursor.next)
-        .and_then(|slot| book.offer(slot).map(|offer| (slot, offer)))
-        .filter(|(_, offer)| offer.price >= price);
+        .and_then(|slot| book.offer(slot).map(|offer| (slot, offer)));
+    if let Some((_, offer)) = &buyer {
+        if !rules.buyer_admitted(offer.price, price, distance)? {
+            buyer = None;
+        }
+    }
     let Some((buyer_slot, buyer_offer)) = buyer else {
         return skip_buyer(cursor, meter, distance, unmet_wh, 0);
     };

@@ -1,6 +1,6 @@
 //! The market's whole configuration, as the operator gives it to main.
 
-use crate::{AccountId, AuctionRules, Balance, MarketError, Tariff};
+use crate::{AccountId, AuctionRules, Balance, IntervalIndex, MarketError, PricePerKwh, Tariff};
 
 /// Everything the operator configures. Main keeps it and hands p2p the auction rules and p2g
 /// the tariff with each call, so the three contracts can never disagree on it.
@@ -59,6 +59,16 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// Most cancellations participants may make in one interval: `max_offers`. A cancelled
+    /// offer leaves its slot and queue entry behind, which every closing pass walks, so with
+    /// this cap an interval's book has at most `2 * max_offers` slots (plus one per participant
+    /// the operator removes) whatever the churn.
+    pub fn max_cancels(&self) -> u32 {
+        self.max_offers
+    }
+}
+
+impl Limits {
     /// 10 000 offers per interval; 250 items per step, which BENCHMARKS.md measures at about a
     /// fifth of substrate-contracts-node's per-extrinsic weight limit.
     pub const DEFAULT: Limits = Limits {
@@ -77,6 +87,18 @@ impl Default for Limits {
 /// the sums of an interval (at most `u32::MAX` offers) never overflow a `u64` of Wh. An
 /// interval whose sums overflowed could never be closed, and its deposits never settled.
 pub const MAX_OFFER_WH: crate::EnergyWh = 1_000_000_000;
+
+/// The highest price per kWh a configuration may name: every hourly price, ask bound, fixed
+/// feed-in price, and network fee over the farthest distance. 10^18 units per kWh is far above
+/// any tariff (10^12 EUR/kWh in the default micro-euro reading; 10^6 EUR/kWh for a token with
+/// 12 decimals) and small enough that every sum an interval forms fits its type:
+/// `MAX_OFFERS` offers of `MAX_OFFER_WH` at ten times this price (the largest peak multiplier)
+/// come to 10^6 * 10^9 * 10^19 / 1000 = 10^31 units, far below `u128::MAX` (3.4 * 10^38).
+pub const MAX_PRICE: PricePerKwh = 1_000_000_000_000_000_000;
+
+/// The largest `max_offers` a configuration may set. With [`MAX_OFFER_WH`] it bounds an
+/// interval's energy to 10^15 Wh (fits a `u64`) and its slots to `2 * MAX_OFFERS` (a `u32`).
+pub const MAX_OFFERS: u32 = 1_000_000;
 
 /// One hour in milliseconds.
 pub const HOUR_MS: u64 = 3_600_000;
@@ -103,12 +125,16 @@ impl MarketConfig {
         }
     }
 
-    /// Checks every part.
+    /// Checks every part, and bounds every price so that no sum of an interval can overflow
+    /// (see [`MAX_PRICE`], [`MAX_OFFERS`]): an interval whose sums overflowed could never close.
     ///
     /// # Errors
-    /// [`MarketError::InvalidInterval`], [`MarketError::InvalidTopology`] or
-    /// [`MarketError::InvalidTariff`], [`MarketError::InvalidLimits`] or
-    /// [`MarketError::InvalidSealing`] (a reveal window of zero).
+    /// [`MarketError::InvalidInterval`], [`MarketError::InvalidTopology`],
+    /// [`MarketError::InvalidTariff`] (malformed, or a price above [`MAX_PRICE`], a fixed
+    /// feed-in price above `max_price`), [`MarketError::InvalidFee`] (the network fee over the
+    /// farthest distance above [`MAX_PRICE`]), [`MarketError::InvalidLimits`] (zero, or more
+    /// than [`MAX_OFFERS`] offers) or [`MarketError::InvalidSealing`] (a reveal window of
+    /// zero).
     pub fn validate(&self) -> Result<(), MarketError> {
         if self.interval_ms == 0 {
             return Err(MarketError::InvalidInterval);
@@ -116,16 +142,125 @@ impl MarketConfig {
         if self.sealing.is_some_and(|sealing| sealing.reveal_ms == 0) {
             return Err(MarketError::InvalidSealing);
         }
-        if self.limits.max_offers == 0 || self.limits.step_items == 0 {
+        if self.limits.max_offers == 0
+            || self.limits.max_offers > MAX_OFFERS
+            || self.limits.step_items == 0
+        {
             return Err(MarketError::InvalidLimits);
         }
         self.auction.topology.validate()?;
+        let farthest_fee = self
+            .auction
+            .grid_fee_per_kwh_step
+            .checked_mul(u128::from(self.auction.topology.max_distance()))
+            .ok_or(MarketError::InvalidFee)?;
+        if farthest_fee > MAX_PRICE {
+            return Err(MarketError::InvalidFee);
+        }
         self.tariff.validate()
     }
+}
+
+/// Finds the configuration version that governs `interval`. Versions are numbered `0..count`;
+/// version `v` governs the intervals from `first_interval(v)` until the next version's first
+/// interval, and version 0 starts at interval 0. The newest version is tried first (it governs
+/// every interval open for offers), then a binary search: O(log count) lookups.
+pub fn version_at(
+    count: u32,
+    interval: IntervalIndex,
+    mut first_interval: impl FnMut(u32) -> IntervalIndex,
+) -> u32 {
+    let newest = count.saturating_sub(1);
+    if first_interval(newest) <= interval {
+        return newest;
+    }
+    // Invariant: first_interval(low) <= interval < first_interval(high).
+    let (mut low, mut high) = (0u32, newest);
+    while high.saturating_sub(low) > 1 {
+        let mid = low.saturating_add(high.saturating_sub(low) / 2);
+        if first_interval(mid) <= interval {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    low
 }
 
 impl Default for MarketConfig {
     fn default() -> Self {
         Self::paper()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FeedInRule, Topology};
+
+    #[test]
+    fn versions_govern_from_their_first_interval() {
+        let firsts = [0u64, 5, 6, 9, 20];
+        let at = |interval| version_at(5, interval, |v| firsts[v as usize]);
+        assert_eq!(at(0), 0);
+        assert_eq!(at(4), 0);
+        assert_eq!(at(5), 1);
+        assert_eq!(at(6), 2);
+        assert_eq!(at(8), 2);
+        assert_eq!(at(9), 3);
+        assert_eq!(at(19), 3);
+        assert_eq!(at(20), 4);
+        assert_eq!(at(u64::MAX), 4);
+        assert_eq!(version_at(1, 7, |_| 0), 0);
+        // Every count and interval against a linear scan.
+        let firsts: alloc::vec::Vec<u64> = (0..40u64).map(|v| v * 3 + v % 2).collect();
+        for count in 1..=40u32 {
+            for interval in 0..130u64 {
+                let linear = (0..count)
+                    .rev()
+                    .find(|v| firsts[*v as usize] <= interval)
+                    .unwrap();
+                assert_eq!(version_at(count, interval, |v| firsts[v as usize]), linear);
+            }
+        }
+    }
+
+    #[test]
+    fn prices_fees_and_limits_are_bounded() {
+        assert_eq!(MarketConfig::paper().validate(), Ok(()));
+        let mut config = MarketConfig::paper();
+        config.tariff.hourly_prices[7] = MAX_PRICE + 1;
+        assert_eq!(config.validate(), Err(MarketError::InvalidTariff));
+        config.tariff.hourly_prices[7] = MAX_PRICE;
+        assert_eq!(config.validate(), Ok(()));
+
+        let mut config = MarketConfig::paper();
+        config.tariff.max_price = MAX_PRICE + 1;
+        assert_eq!(config.validate(), Err(MarketError::InvalidTariff));
+
+        let mut config = MarketConfig::paper();
+        config.tariff.feed_in = FeedInRule::Fixed(config.tariff.max_price + 1);
+        assert_eq!(config.validate(), Err(MarketError::InvalidTariff));
+        config.tariff.feed_in = FeedInRule::Fixed(config.tariff.max_price);
+        assert_eq!(config.validate(), Ok(()));
+
+        // Three areas on a line: the farthest fee is two steps.
+        let mut config = MarketConfig::paper();
+        config.auction.grid_fee_per_kwh_step = MAX_PRICE / 2 + 1;
+        assert_eq!(config.validate(), Err(MarketError::InvalidFee));
+        config.auction.grid_fee_per_kwh_step = MAX_PRICE / 2;
+        assert_eq!(config.validate(), Ok(()));
+        config.auction.grid_fee_per_kwh_step = u128::MAX;
+        assert_eq!(config.validate(), Err(MarketError::InvalidFee));
+        // One area: no distance, so any fee is harmless but still bounded by the product.
+        config.auction.topology = Topology::Line { areas: 1 };
+        assert_eq!(config.validate(), Ok(()));
+
+        let mut config = MarketConfig::paper();
+        config.limits.max_offers = MAX_OFFERS + 1;
+        assert_eq!(config.validate(), Err(MarketError::InvalidLimits));
+        config.limits.max_offers = MAX_OFFERS;
+        assert_eq!(config.validate(), Ok(()));
+        assert_eq!(config.limits.max_cancels(), MAX_OFFERS);
     }
 }

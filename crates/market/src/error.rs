@@ -11,9 +11,12 @@ pub enum MarketError {
     /// The topology has no areas, too many, or a distance matrix of the wrong shape, with a
     /// non-zero diagonal or asymmetric.
     InvalidTopology,
-    /// The tariff's bounds are inverted, its peak and off-peak hours overlap or its multipliers
-    /// are out of range.
+    /// The tariff's bounds are inverted, its peak and off-peak hours overlap, its multipliers
+    /// are out of range, a price exceeds [`crate::MAX_PRICE`] or a fixed feed-in price exceeds
+    /// `max_price`.
     InvalidTariff,
+    /// The network fee over the farthest distance exceeds [`crate::MAX_PRICE`].
+    InvalidFee,
     /// The interval length is zero.
     InvalidInterval,
     /// An offer cap or step budget of zero.

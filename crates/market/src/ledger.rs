@@ -103,6 +103,24 @@ pub fn charge(mut bill: Bill, deposit: Balance) -> Result<(Bill, Transfers), Mar
     Ok((bill, transfers))
 }
 
+/// Pays `owed` feed-in out of the grid deposit as far as it goes, unless earlier claims wait
+/// (`claims_waiting`): they are paid first, in order. Returns `(paid, claim)`, which add up to
+/// `owed`; the claim is what the grid operator still owes the seller. A close never waits for
+/// the grid deposit: the seller's P2P earnings and every buyer's refund are credited at once,
+/// and only the unpaid feed-in waits, as a claim, for `fund_grid`.
+pub fn pay_feed_in(
+    grid_deposit: Balance,
+    owed: Balance,
+    claims_waiting: bool,
+) -> (Balance, Balance) {
+    let paid = if claims_waiting {
+        0
+    } else {
+        owed.min(grid_deposit)
+    };
+    (paid, owed.saturating_sub(paid))
+}
+
 /// What an unrevealed commitment forfeits: the penalty, or the whole deposit if smaller.
 /// Returns `(refund, penalty)`, which add up to the deposit.
 pub fn forfeit(deposit: Balance, penalty: Balance) -> (Balance, Balance) {
@@ -217,6 +235,16 @@ mod tests {
         let (charged, t) = charge(bill, 52_000).unwrap();
         assert_eq!((charged.fees_paid, charged.grid_paid), (2_000, 0));
         assert_eq!((t.refund, t.to_operator), (0, 2_000));
+    }
+
+    #[test]
+    fn feed_in_is_paid_as_far_as_the_grid_deposit_goes_and_claims_wait_in_order() {
+        assert_eq!(pay_feed_in(1_000, 400, false), (400, 0));
+        assert_eq!(pay_feed_in(300, 400, false), (300, 100));
+        assert_eq!(pay_feed_in(0, 400, false), (0, 400));
+        // Earlier claims come first, whatever the deposit holds.
+        assert_eq!(pay_feed_in(1_000, 400, true), (0, 400));
+        assert_eq!(pay_feed_in(0, 0, false), (0, 0));
     }
 
     #[test]

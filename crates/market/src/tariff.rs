@@ -1,7 +1,7 @@
 //! The grid's hourly tariff with peak surcharge and off-peak discount, its price bounds for P2P
 //! asks, and its feed-in price for residual surplus.
 
-use crate::{MarketError, PricePerKwh};
+use crate::{MarketError, PricePerKwh, MAX_PRICE};
 
 const BPS: u128 = 10_000;
 /// Multipliers above 10x are refused as configuration mistakes.
@@ -86,13 +86,21 @@ impl Tariff {
         }
     }
 
-    /// Checks that bounds are ordered, hour sets are disjoint and within 0..24, and multipliers
-    /// are at most 10x.
+    /// Checks that bounds are ordered, hour sets are disjoint and within 0..24, multipliers
+    /// are at most 10x, every price is at most [`MAX_PRICE`] and a fixed feed-in price at most
+    /// `max_price` (the grid never pays more for surplus than a seller may ask).
     ///
     /// # Errors
     /// [`MarketError::InvalidTariff`].
     pub fn validate(&self) -> Result<(), MarketError> {
+        let feed_in_bounded = match self.feed_in {
+            FeedInRule::ClearingPriceOrMin => true,
+            FeedInRule::Fixed(price) => price <= self.max_price,
+        };
         let valid = self.min_price <= self.max_price
+            && self.max_price <= MAX_PRICE
+            && self.hourly_prices.iter().all(|price| *price <= MAX_PRICE)
+            && feed_in_bounded
             && self.peak_hours & !ALL_HOURS == 0
             && self.off_peak_hours & !ALL_HOURS == 0
             && self.peak_hours & self.off_peak_hours == 0

@@ -248,6 +248,30 @@ fn network_fee_per_distance_step() {
 }
 
 #[test]
+fn a_network_fee_never_takes_a_buyer_past_its_limit() {
+    // The price is 100_000; 2 steps at 50_000 put energy from area 2 at 200_000 per kWh for a
+    // buyer in area 0. A limit of 100_001 covers the seller next door only (0 steps).
+    let rules = AuctionRules {
+        grid_fee_per_kwh_step: 50_000,
+        ..AuctionRules::paper()
+    };
+    let offers = [
+        sell(1, 2, 300, 100_000),
+        buy(2, 0, 300, 100_001),
+        buy(3, 2, 100, 100_000),
+        buy(4, 1, 100, 150_000),
+    ];
+    let clearing = clear(&offers, &rules).unwrap();
+    // Buyer 3 (same area, limit = price) and buyer 4 (one step: 150_000 <= 150_000) trade;
+    // buyer 2 would pay 200_000 per kWh and stays out.
+    assert_eq!(clearing.volume_wh, 200);
+    assert!(clearing.trades.iter().all(|t| t.buyer != who(2)));
+    assert_eq!(clearing.positions[1].matched_wh, 0);
+    assert_eq!(clearing.positions[3].fees, 5_000);
+    assert_conserved(&clearing);
+}
+
+#[test]
 fn merit_order_price_where_supply_meets_demand() {
     // Asks: 100 Wh at 100_000, 100 Wh at 150_000, 100 Wh at 250_000.
     // Bids: 150 Wh up to 300_000, 100 Wh up to 160_000.

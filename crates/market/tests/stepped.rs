@@ -119,6 +119,12 @@ proptest! {
         prop_assert_eq!(cursor.trades as usize, one_shot.trades.len());
         prop_assert_eq!(&book.trades, &one_shot.trades);
         prop_assert_eq!(book.positions(), one_shot.positions);
+        // No buyer pays more than its limit per kWh, network fee included.
+        for trade in &one_shot.trades {
+            let limit = live.iter().find(|o| o.account == trade.buyer).unwrap().price;
+            let paid_per_kwh = trade.price + rules.grid_fee_per_kwh_step * u128::from(trade.distance);
+            prop_assert!(paid_per_kwh <= limit, "paid {} per kWh with limit {}", paid_per_kwh, limit);
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the drink test files share: the community of six homes in three areas, deployment,
 //! and `refused`, which proves that a failed call reverted, emitted nothing and changed no
-//! query's answer and no balance.
+//! contract's storage, no query's answer and no balance.
 
 #![allow(dead_code)] // Each test file uses its own part.
 
@@ -164,14 +164,21 @@ pub fn view(market: &mut MarketSandbox) -> View {
     }
 }
 
-/// Runs a call that must fail with `expected`, revert, emit nothing and change no query.
+/// Runs a call that must fail with `expected`, revert, emit nothing, and change neither any
+/// contract's storage (storage roots and account records: `MarketSandbox::state_digest`) nor
+/// any query's answer or balance.
 pub fn refused<T: std::fmt::Debug>(
     market: &mut MarketSandbox,
     expected: E,
     call: impl FnOnce(&mut MarketSandbox) -> Result<MainOutcome<T>, HarnessError>,
 ) {
     let before = view(market);
+    let digest = market.state_digest();
     let outcome = call(market).expect("the call is dispatched");
+    assert!(
+        market.state_digest() == digest,
+        "a failed call ({expected:?}) changed contract storage"
+    );
     match outcome.value {
         Err(error) => assert_eq!(error, expected),
         Ok(value) => panic!("expected {expected:?}, got Ok({value:?})"),
