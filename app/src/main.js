@@ -28,7 +28,11 @@ async function start() {
   } catch (error) {
     console.error(error);
     document.getElementById('chain').textContent = 'not connected';
-    root.replaceChildren(h('h2', {}, 'Cannot reach the market'), errorBox(error));
+    // A market running other code than the bundles served is refused, not merely unreachable.
+    const title = error?.name === 'DeploymentMismatch'
+      ? 'The market does not run the code of this app\'s contract bundles'
+      : 'Cannot reach the market';
+    root.replaceChildren(h('h2', {}, title), errorBox(error));
     return;
   }
   const { market, chain, url } = session;

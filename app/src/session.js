@@ -2,7 +2,9 @@
  * The page's connection to the market: the deployment record and bundles served next to the
  * app (`market/deployment.json`, `market/<name>.contract`, put there by scripts/app.sh), the
  * node (the record's `url`, or `?node=ws://…`), main attached with the client's `Market.at`,
- * and the accounts that can sign: the dev chain's well-known accounts, and those of a browser
+ * which refuses a market whose main, p2p or p2g runs other code than these bundles
+ * (`verifyDeployment`: a `DeploymentMismatch` naming the contract), and the accounts that can
+ * sign: the dev chain's well-known accounts, and those of a browser
  * extension (polkadot.js, Talisman, SubWallet, …) when one is installed.
  */
 import {
@@ -14,6 +16,7 @@ import {
   connect,
   intervalStart,
   makeBlock,
+  verifyDeployment,
 } from '../../clients/js/src/client.mjs';
 
 /** The dev chain's endowed accounts (`substrate-contracts-node --dev`). */
@@ -30,7 +33,8 @@ async function fetchJson(path) {
 
 /**
  * Connects and attaches. Returns the session every view uses:
- * `{api, market, deployment, chain, accounts, names, signer(), onChange()}`.
+ * `{api, market, deployment, chain, codeHashes, accounts, names, signer(), onChange()}`;
+ * `codeHashes` are those of main, p2p and p2g, verified against the bundles served.
  */
 export async function open() {
   // ?deployment=NAME picks market/NAME.json among the staged records (default: deployment).
@@ -47,7 +51,10 @@ export async function open() {
     throw new Error(`the deployment record was made on another chain (genesis ` +
       `${deployment.chain.genesis_hash}); ${url} has ${genesis}: deploy again (scripts/deploy.sh)`);
   }
+  // Market.at compares all three contracts' code with the bundles (verifyDeployment) and
+  // throws a DeploymentMismatch naming any that differs; its hashes are kept for the page.
   const market = await Market.at(api, deployment.main.address, { bundles });
+  const codeHashes = await verifyDeployment(market, bundles);
   const chain = (await api.rpc.system.chain()).toString();
   const ss58 = api.registry.chainSS58 ?? 42;
 
@@ -72,6 +79,7 @@ export async function open() {
     deployment,
     url,
     chain,
+    codeHashes,
     accounts,
     names,
     selected: accounts.find(({ address }) => address === new URLSearchParams(location.search)

@@ -3,7 +3,7 @@
  * "Units and rounding"): energy in Wh (`u64`), prices in balance units per kWh, money in
  * balance units (`u128`); the default tariff reads one unit as one micro-euro.
  */
-import { ChainError, ContractError } from '../../clients/js/src/client.mjs';
+import { ChainError, ContractError, DeploymentMismatch } from '../../clients/js/src/client.mjs';
 
 /** `h('td', {class: 'text'}, 'x', child)`: an element with attributes and children. */
 export function h(tag, attributes = {}, ...children) {
@@ -94,8 +94,9 @@ export function who(address, names) {
 /**
  * A readable explanation of a failure. A contract's typed error shows its variant and the
  * variant's doc comment from the metadata (`NotRegistered: The caller (or the account named) is
- * not a registered participant.`), a nested one both levels; a chain error its pallet error;
- * anything else (a form check, a lost connection) its message.
+ * not a registered participant.`), a nested one both levels; a chain error its pallet error; a
+ * deployment running other code than the bundles which contract runs which code; anything else
+ * (a form check, a lost connection) its message.
  */
 function explain(error) {
   if (error instanceof ContractError) {
@@ -108,6 +109,10 @@ function explain(error) {
   }
   if (error instanceof ChainError) {
     return { title: 'The chain refused the transaction', code: error.reason, text: error.message };
+  }
+  if (error instanceof DeploymentMismatch) {
+    return { title: 'Refused to attach: the code on chain is not the bundles\' code',
+      code: error.name, text: error.message };
   }
   return { title: 'Not sent', code: error?.name ?? 'Error', text: error?.message ?? String(error) };
 }

@@ -5,7 +5,10 @@
  * Charlie in area 1; Bob posts a sell and Charlie a buy in the same interval; after it ends,
  * Close on the status view clears it; Charlie's and Bob's bills and the trade are read off the
  * page. Then the same offers in the sealed market: committed, revealed in the window, closed.
- * Last, a wallet extension (injected as real ones are) whose account signs through it. Every figure the page
+ * Then a wallet extension (injected as real ones are) whose account signs through it; the
+ * operator's changes (a configuration that applies from the next interval, grid funding, a
+ * removal); and three gigawatt-hours of feed-in that the grid deposit cannot pay, shown as
+ * claims and paid when the operator funds the grid. Every figure the page
  * shows is checked against the chain, read independently with the Node.js client, and the P2P
  * figures against the market's rules by hand. Bad input is shown as typed errors with their
  * meaning (AlreadyRegistered, NotRegistered) or stopped by the form before any transaction.
@@ -111,6 +114,11 @@ test('the status view shows the market the record names', async () => {
   assert.equal(await text('mode'), 'open offers');
   assert.equal(await text('participants'), '0');
   assert.match(await page.locator('#chain').innerText(), new RegExp(deployment.main.address.slice(0, 8)));
+  // The page verified that main, p2p and p2g run the bundles' code.
+  const hashes = await market.codeHashes();
+  assert.equal(await text('code-verified'), `Code verified at load: main ${hashes.main.slice(0, 8)}…, ` +
+    `p2p ${hashes.p2p.slice(0, 8)}…, p2g ${hashes.p2g.slice(0, 8)}…, as in the contract bundles served ` +
+    'with this page (main\'s code_hashes).');
   await screenshot('1-status');
 });
 
@@ -378,8 +386,18 @@ test('the operator funds the grid, changes the configuration and removes a parti
   await editor.fill(JSON.stringify(shown, null, 2));
   await page.getByTestId('update-config').click();
   box = await outcome('config-result');
-  assert.match(await box.innerText(), /^Configuration updated/);
+  // The update governs the intervals from the next one on; the open one keeps its fee.
+  const [, fromText] = (await box.innerText()).match(/^Configuration updated: it governs the intervals from #(\d+) on/);
+  const from = BigInt(fromText);
   assert.equal((await market.config()).auction.grid_fee_per_kwh_step, 2000n);
+  assert.equal((await market.configAt(from)).auction.grid_fee_per_kwh_step, 2000n);
+  assert.equal((await market.configAt(from - 1n)).auction.grid_fee_per_kwh_step, 1000n);
+  if (BigInt(Date.now()) + 3000n < intervalStart(timing(), from)) {
+    // Still in the interval of the update: the page says what is pending.
+    await page.getByTestId('config-pending').filter({ hasText: `from #${from} on` }).waitFor();
+    assert.equal(JSON.parse(await page.getByTestId('config-in-force').textContent())
+      .auction.grid_fee_per_kwh_step, 1000);
+  }
 
   const before = (await market.ledger()).grid_deposit;
   await page.getByTestId('fund-amount').fill('12345');
@@ -394,6 +412,58 @@ test('the operator funds the grid, changes the configuration and removes a parti
   assert.equal(await market.participant(wallet), null);
   await page.getByTestId('area-Wallet (test-wallet)').filter({ hasText: 'not registered' }).waitFor();
   await screenshot('8-operator-after');
+});
+
+test('feed-in the grid deposit cannot pay is owed to its seller, shown, and paid by funding', async () => {
+  // Three sellers of a gigawatt-hour each at the highest ask, and one small buy that sets the
+  // P2P price, hence the feed-in price: 3 GWh of feed-in at 400 000 per kWh is 1.2 * 10^12
+  // units, more than the 10^12 the deployment put in the grid deposit.
+  const eve = account('//Eve');
+  await market.register(alice, dave, 2);
+  await market.register(alice, eve, 0);
+  const GWH = 1_000_000_000n;
+  // A block first (openInterval), so that the chain's clock is the wall clock's.
+  const { interval: open } = await market.openInterval(alice, { minRemainingMs: 10_000 });
+  const sellers = { Bob: bob, Dave: dave, Eve: eve };
+  for (const who of Object.values(sellers)) await market.sell(who, open, GWH, 400_000n);
+  await market.buy(charlie, open, 1_000n, 500_000n);
+  await market.waitUntilEnded(alice, open);
+  const closed = await market.closeInterval(alice, open);
+  const owedEvents = closed.events.filter(({ name }) => name === 'FeedInOwed');
+  assert.ok(owedEvents.length > 0, 'the grid deposit ran short');
+  const total = (await market.ledger()).claims;
+  assert.equal(total, owedEvents.reduce((sum, { args }) => sum + args.amount, 0n));
+  assert.equal((await market.ledger()).grid_deposit, 0n);
+  const [name, seller] = Object.entries(sellers).find(([, who]) => who.address === owedEvents[0].args.account);
+  const owed = await market.claimOf(seller);
+  assert.ok(owed > 0n);
+
+  await visit('bills', seller);
+  assert.equal(await text('claim'), units(owed));
+  const creditBefore = await market.creditOf(seller);
+  assert.equal(await text('credit'), units(creditBefore));
+  await screenshot('9-bills-claim');
+
+  await visit('operator', alice);
+  assert.equal(await text('ledger-claims'), units(total));
+  const row = page.getByTestId('claims').locator(`tr[data-claim="${seller.address}"]`);
+  assert.deepEqual(await row.locator('td').allInnerTexts(), [name, `#${open}`, units(owed)]);
+  // Pay claims with an empty grid deposit pays nothing.
+  await page.getByTestId('pay-claims').click();
+  let box = await outcome('pay-claims-result');
+  assert.match(await box.innerText(), new RegExp(`^No claim paid .* ${owedEvents.length} claim\\(s\\) still wait\\.`));
+  // Funding pays the claims first, oldest first; one unit stays in the grid deposit.
+  await page.getByTestId('fund-amount').fill((total + 1n).toString());
+  await page.getByTestId('fund').click();
+  await page.getByText(`Grid deposit now ${units(1n)}. Paid ${owedEvents.length} feed-in claim(s) (${units(total)}).`).waitFor();
+  assert.equal(await market.claimOf(seller), 0n);
+  assert.equal((await market.ledger()).claims, 0n);
+  await page.getByTestId('ledger-claims').filter({ hasText: units(0n) }).waitFor();
+  await screenshot('10-operator-claims-paid');
+
+  await visit('bills', seller);
+  assert.equal(await page.getByTestId('claim').count(), 0);
+  assert.equal(await text('credit'), units(creditBefore + owed));
 });
 
 test('the page logged no errors of its own', () => {

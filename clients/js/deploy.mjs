@@ -16,12 +16,14 @@
  *   record is written.
  * - `--register-demo` registers the config's participants (those not registered yet).
  * - `--grid-deposit` (default 10^12 units, one token of the dev chain) is what the operator pays
- *   into the grid deposit (main's `fund_grid`) right after a fresh deployment: it pays feed-in,
- *   and an interval with feed-in cannot close without it. 0 skips it. A reused suite is not
- *   funded again (the operator tops it up with `fund_grid` when it runs low).
+ *   into the grid deposit (main's `fund_grid`) right after a fresh deployment: it pays feed-in;
+ *   feed-in it cannot pay becomes a claim of the seller, paid when the grid deposit is funded.
+ *   0 skips it. A reused suite is not funded again (the operator tops it up with `fund_grid`
+ *   when it runs low).
  *
  * Idempotent: if the record exists and main still answers at its address on the same chain,
- * running the code the record names (and the current bundle has), the suite is reused, not
+ * with main, p2p and p2g running the code of the current bundles (`verifyDeployment`: the
+ * reason names any contract that runs other code) as the record says, the suite is reused, not
  * deployed again. Running it twice never fails and never registers anyone twice.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -29,7 +31,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import {
+  CONTRACT_NAMES,
   ContractError,
+  DeploymentMismatch,
   Market,
   REPO_ROOT,
   account,
@@ -122,7 +126,8 @@ function shown(file) {
 
 /**
  * Whether the recorded suite can be reused: same chain (genesis hash), main still a contract at
- * its address running the recorded code, which is also the current bundle's, and answering.
+ * its address, and main, p2p and p2g all running the code of the current bundles
+ * ({@link verifyDeployment}, through `Market.at`), which is also the code the record names.
  *
  * @returns {Promise<{market: Market} | {reason: string}>}
  */
@@ -134,18 +139,21 @@ async function reusable(api, record, bundles, genesisHash) {
   if (!address) return { reason: 'it names no main address' };
   const info = await api.query.contracts.contractInfoOf(address);
   if (info.isNone) return { reason: `no contract lives at ${address} any more` };
-  const onChain = info.unwrap().codeHash.toHex();
-  if (onChain !== record.main.code_hash) {
-    return { reason: `the contract at ${address} runs code ${onChain}, not ${record.main.code_hash}` };
-  }
-  if (onChain !== bundles.main.codeHash) {
-    return { reason: `the main bundle changed (code ${bundles.main.codeHash}, deployed ${onChain})` };
-  }
+  let market;
   try {
-    return { market: await Market.at(api, address, { bundles }) };
+    market = await Market.at(api, address, { bundles });
   } catch (error) {
+    if (error instanceof DeploymentMismatch) return { reason: error.message };
     return { reason: `main at ${address} does not answer: ${error.message}` };
   }
+  // The chain runs the bundles' code; a record naming other code is stale, so not reused.
+  const stale = CONTRACT_NAMES.filter((name) => record[name]?.code_hash !== bundles[name].codeHash ||
+    record[name]?.address !== market.addresses[name]);
+  if (stale.length > 0) {
+    return { reason: `the record's ${stale.join(', ')} (address or code hash) differ from what ` +
+      `main at ${address} runs` };
+  }
+  return { market };
 }
 
 /**
@@ -215,11 +223,12 @@ async function main() {
         if (!sameValue(file.market, onChain)) {
           say(`warning: the chain's configuration differs from ${shown(options.configFile)}; ` +
             'a running market is not changed here: the operator can call update_config ' +
-            '(interval length and sealing fixed), or delete ' +
+            '(from the next interval on; interval length and sealing fixed), or delete ' +
             `${shown(options.recordFile)} to deploy afresh`);
         }
-        say(`grid deposit in p2g: ${(await market.ledger()).grid_deposit} (not funded again; ` +
-          'top it up with fund_grid)');
+        const { grid_deposit: left, claims } = await market.ledger();
+        say(`grid deposit in p2g: ${left} (not funded again; top it up with fund_grid)` +
+          (claims > 0n ? `; feed-in claims waiting: ${claims}` : ''));
       } else {
         say(`not reusing ${shown(options.recordFile)}: ${found.reason}; deploying afresh`);
         record = null;
@@ -242,8 +251,8 @@ async function main() {
         say(`funded the grid deposit with ${options.gridDeposit} (p2g grid deposit ` +
           `${funded.value}, block ${funded.blockNumber})`);
       } else {
-        say('grid deposit not funded (--grid-deposit 0): closes with feed-in fail with ' +
-          'P2g(GridDepositShort) until someone calls fund_grid');
+        say('grid deposit not funded (--grid-deposit 0): feed-in becomes claims of the sellers ' +
+          '(FeedInOwed) until someone calls fund_grid');
       }
       record = {
         network: options.network,

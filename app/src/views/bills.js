@@ -1,7 +1,9 @@
 /**
  * My trades and bills: the selected account's bill for each recent interval (P2P bought and
  * sold, network fees, grid energy), a chart of what it paid and earned per interval, its
- * monthly bills, its P2P trades, and its credit in p2g with a Withdraw button.
+ * monthly bills, its P2P trades, and its credit in p2g with a Withdraw button, and the feed-in
+ * the grid operator still owes it (p2g's `claim_of`: feed-in the grid deposit could not pay at
+ * the close, credited as the grid is funded).
  *
  * A bill's lines are main's `Bill`; paid = P2P paid + fees + grid paid, earned = P2P earned +
  * grid earned, all in balance units, exactly as the contracts computed them (no rounding here).
@@ -40,9 +42,10 @@ export async function refresh() {
   const last = interval ?? -1n;
   const intervals = [];
   for (let i = last; i >= 0n && i > last - BigInt(SPAN); i -= 1n) intervals.unshift(i);
-  const [bills, available] = await Promise.all([
+  const [bills, available, owed] = await Promise.all([
     Promise.all(intervals.map((i) => market.bill(account, i))),
     market.creditOf(account),
+    market.claimOf(account),
   ]);
   const billed = intervals.map((i, k) => ({ interval: i, bill: bills[k] })).filter(({ bill }) => bill);
   const months = [...new Set(intervals.map((i) => monthKey(intervalStart(timing, i))))];
@@ -51,7 +54,7 @@ export async function refresh() {
     .filter(({ bill }) => bill.p2p_bought_wh > 0n || bill.p2p_sold_wh > 0n)
     .map(async ({ interval: i }) => (await market.tradesOf(i, account)).map((trade) => ({ interval: i, ...trade })))))
     .flat();
-  if (!changed(current, [account, available, billed, monthly, trades.length])) return;
+  if (!changed(current, [account, available, owed, billed, monthly, trades.length])) return;
 
   const withdrawForm = h('form', {}, h('button', { type: 'submit', 'data-testid': 'withdraw',
     disabled: available === 0n }, 'Withdraw'));
@@ -63,6 +66,12 @@ export async function refresh() {
   credit.replaceChildren(
     h('div', {}, 'Credit in p2g: ', h('strong', { 'data-testid': 'credit' }, units(available)),
       h('span', { class: 'muted' }, ' — refunds of unused deposits and earnings, yours to withdraw.')),
+    owed > 0n
+      ? h('div', { 'data-testid': 'claim-line' }, 'Feed-in owed to you: ',
+        h('strong', { 'data-testid': 'claim' }, units(owed)),
+        h('span', { class: 'muted' }, ' — the grid deposit could not pay it when its interval closed; ',
+          'it is credited here as the grid operator funds the grid (fund_grid, pay_claims).'))
+      : null,
     withdrawForm);
 
   const names = session.names;

@@ -5,10 +5,12 @@
  *
  * Open mode (`sealing` null): `sell(interval, energy_wh, ask)` and `buy(interval, energy_wh,
  * limit)`, a buy paying its `buy_deposit`. Sealed mode: the same form commits (`commit` with a
- * hash of the offer and a fresh 32-byte salt) and keeps offer and salt in this browser's
- * localStorage until the reveal: the chain never sees them before, so losing them forfeits the
- * penalty. main has no "offers of an account" query (the book is closed), so the list is the
- * browser's own record, checked against the chain (interval state, p2g's escrow).
+ * hash of the offer, bound to this market's main address, and a fresh 32-byte salt) and keeps
+ * offer and salt in this browser's localStorage until the reveal: the chain never sees them
+ * before, so losing them forfeits the penalty. main has no "offers of an account" query (the book is closed), so the list is the
+ * browser's own record, checked against the chain (interval state, p2g's escrow). An offer is
+ * checked against the configuration of the interval it names (`config_at`: an update by the
+ * operator applies from the next interval on), so the ask bounds follow the open interval.
  */
 import { ContractError, sealOffer } from '../../../clients/js/src/client.mjs';
 import { changed, duration, errorBox, h, int, kwh, okBox, price, run, thead, units, wholeNumber } from '../ui.js';
@@ -51,9 +53,18 @@ function update(session, interval, changes) {
 
 export async function render(session, root) {
   const { market } = session;
+  // The sealing settings are fixed at deployment; the ask bounds are the open interval's.
   const config = await market.config();
-  const { min_price: minPrice, max_price: maxPrice } = config.tariff;
   const sealed = config.sealing !== null;
+  let rules = { interval: null, tariff: config.tariff };
+  /** The tariff of `interval` (config_at), read once per interval. */
+  const rulesFor = async (interval) => {
+    if (interval !== null && interval !== rules.interval) {
+      rules = { interval, tariff: (await market.configAt(interval)).tariff };
+      describeSide();
+    }
+    return rules.tariff;
+  };
 
   const side = h('select', { id: 'offer-side', 'data-testid': 'side' },
     h('option', { value: 'Sell' }, 'Sell surplus'), h('option', { value: 'Buy' }, 'Buy deficit'));
@@ -76,18 +87,21 @@ export async function render(session, root) {
       sealed ? 'Commit sealed offer' : 'Post offer')));
 
   const describeSide = () => {
+    const { min_price: minPrice, max_price: maxPrice } = rules.tariff;
     const buying = side.value === 'Buy';
     priceLabel.textContent = buying ? 'Limit per kWh' : 'Ask per kWh';
     priceInput.placeholder = buying ? 'empty: the grid price' : `${minPrice}…${maxPrice}`;
     priceInput.required = !buying;
     priceHint.textContent = buying
       ? 'The most you pay a peer per kWh; empty means this hour\'s grid price.'
-      : `Asks must lie within the grid's bounds: ${int(minPrice)} to ${int(maxPrice)} units per kWh.`;
+      : `Asks must lie within the grid's bounds: ${int(minPrice)} to ${int(maxPrice)} units per kWh` +
+        (rules.interval === null ? '.' : ` (interval #${rules.interval}).`);
     showDeposit();
   };
 
   /** The offer in the form, checked; throws a RangeError naming the bad field. */
   const readForm = () => {
+    const { min_price: minPrice, max_price: maxPrice } = rules.tariff;
     const energyWh = wholeNumber(energy, 'Energy', { min: 1n, max: MAX_OFFER_WH });
     if (side.value === 'Sell') {
       return { side: 'Sell', energyWh, price: wholeNumber(priceInput, 'Ask', { min: minPrice, max: maxPrice }) };
@@ -132,16 +146,19 @@ export async function render(session, root) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     run(form, out, async () => {
-      const offer = readForm();
+      readForm();
       const signer = session.signer();
       await session.catchUp();
       const { interval: open } = await session.clock();
       if (open === null) throw new Error('the market has not started yet');
+      // Checked again under the interval the offer names (its bounds may differ).
+      await rulesFor(open);
+      const offer = readForm();
       if (sealed) {
         if (offer.price === null) {
           throw new RangeError('Limit: a sealed buy names its limit (the hash covers it)');
         }
-        const seal = sealOffer(signer, open, offer.side, offer.energyWh, offer.price);
+        const seal = sealOffer(market.address, signer, open, offer.side, offer.energyWh, offer.price);
         const entry = { interval: open.toString(), side: offer.side, energy_wh: offer.energyWh.toString(),
           price: offer.price.toString(), sealed: seal, revealed: false };
         // The salt is kept before the commitment leaves, so that a lost answer (a dropped
@@ -184,7 +201,7 @@ export async function render(session, root) {
         : 'Offers are closed-book: nobody sees another\'s price. One offer per account and interval.'),
       form, out),
     h('h3', {}, 'Posted from this browser'), actionOut, mine);
-  current = { session, interval, mine, actionOut, sealing: config.sealing, shown: '' };
+  current = { session, interval, mine, actionOut, sealing: config.sealing, rulesFor, shown: '' };
   describeSide();
   await refresh();
 }
@@ -195,6 +212,7 @@ export async function refresh() {
   const clock = await session.clock();
   const { interval: open, endsAt } = clock;
   interval.textContent = open === null ? 'not started' : `#${open}, ends in ${duration(Number(endsAt) - Date.now())}`;
+  await current.rulesFor(open);
   const offers = postedOffers(session);
   if (offers.length === 0) {
     mine.replaceChildren(h('p', { class: 'muted' }, 'None yet.'));

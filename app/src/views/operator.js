@@ -1,12 +1,15 @@
 /**
  * Operator view: who the operator is; register and remove participants (with their area tag);
- * the configuration in force, editable as JSON (`update_config`: the interval length and the
- * sealing settings are fixed at deployment); the grid deposit that pays feed-in (`fund_grid`)
- * and p2g's ledger. The forms are open to every account: main itself refuses a non-operator
- * with `NotOperator`, and the page shows that error as it shows every other.
+ * the newest configuration, editable as JSON (`update_config`, which applies from the next
+ * interval on: the interval open now keeps the configuration it started with, shown beside it
+ * while they differ; the interval length and the sealing settings are fixed at deployment);
+ * the grid deposit that pays feed-in (`fund_grid`), p2g's ledger, and the feed-in claims the
+ * grid deposit could not pay (`claims`, paid oldest first by `fund_grid` and `pay_claims`).
+ * The forms are open to every account: main itself refuses a non-operator with `NotOperator`,
+ * and the page shows that error as it shows every other.
  */
-import { accountHex, toJsonSafe } from '../../../clients/js/src/client.mjs';
-import { changed, h, int, run, thead, units, wholeNumber } from '../ui.js';
+import { CLAIMS_PAGE, accountHex, toJsonSafe } from '../../../clients/js/src/client.mjs';
+import { changed, h, int, run, thead, units, who, wholeNumber } from '../ui.js';
 
 let current = null;
 
@@ -65,7 +68,11 @@ export async function render(session, root) {
         throw new SyntaxError(`Configuration: not JSON (${error.message})`);
       }
       return market.updateConfig(session.signer(), edited);
-    }, () => 'Configuration updated (ConfigUpdated).');
+    }, (done) => {
+      const from = done.events.find(({ name }) => name === 'ConfigUpdated')?.args.from_interval;
+      return `Configuration updated: it governs the intervals from #${from} on (ConfigUpdated); ` +
+        'the interval open now keeps its own.';
+    }).then(refresh);
   });
 
   // Grid deposit.
@@ -77,36 +84,66 @@ export async function render(session, root) {
   fundForm.addEventListener('submit', (event) => {
     event.preventDefault();
     run(fundForm, fundOut, () => market.fundGrid(session.signer(), wholeNumber(amount, 'Amount', { min: 1n })),
-      (done) => `Grid deposit now ${units(done.value)}.`).then(refresh);
+      (done) => `Grid deposit now ${units(done.value)}.${paidClaims(done)}`).then(refresh);
+  });
+
+  // Feed-in claims: pay_claims pays more of them out of the grid deposit (anyone may).
+  const claimsOut = h('div', { 'data-testid': 'pay-claims-result' });
+  const claimsForm = h('form', {}, h('button', { type: 'submit', class: 'secondary', 'data-testid': 'pay-claims' },
+    'Pay claims'));
+  claimsForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(claimsForm, claimsOut, () => market.payClaims(session.signer()),
+      (done) => `${paidClaims(done).trim() || 'No claim paid (the grid deposit is empty, or none waits).'} ` +
+        `${int(done.value)} claim(s) still wait.`).then(refresh);
   });
 
   const participants = h('div', { 'data-testid': 'participants' });
   const removeOut = h('div', { 'data-testid': 'remove-result' });
   const ledger = h('div', { 'data-testid': 'ledger' });
+  const claims = h('div', { 'data-testid': 'claims' });
+  const configStatus = h('div', { 'data-testid': 'config-status' });
   const header = h('p', {});
   root.replaceChildren(
     h('h2', {}, 'Operator'), header,
     h('div', { class: 'panel' }, h('h3', {}, 'Register a participant'), registerForm, registerOut),
     h('h3', {}, 'Participants'), removeOut, participants,
-    h('div', { class: 'panel' }, h('h3', {}, 'Grid deposit (pays feed-in)'), fundForm, fundOut, ledger),
+    h('div', { class: 'panel' }, h('h3', {}, 'Grid deposit (pays feed-in)'), fundForm, fundOut, ledger,
+      h('h3', {}, 'Feed-in claims'), claims, claimsForm, claimsOut),
     h('div', { class: 'panel' }, h('h3', {}, 'Configuration'),
-      h('p', { class: 'muted' }, 'MarketConfig in the metadata\'s snake_case. The interval length and the ',
-        'sealing settings cannot change after deployment (InvalidInterval, InvalidSealing).'),
-      configForm, configOut));
-  current = { session, participants, removeOut, ledger, header, shown: '' };
+      h('p', { class: 'muted' }, 'The newest MarketConfig, in the metadata\'s snake_case. An update applies ',
+        'from the next interval on: the interval open now, and every one before it, keeps the configuration ',
+        'it started with to the end of its close. The interval length and the sealing settings cannot ',
+        'change after deployment (InvalidInterval, InvalidSealing); a topology must keep every area in ',
+        'which participants are registered (AreaInUse).'),
+      configStatus, configForm, configOut));
+  current = { session, participants, removeOut, ledger, claims, configStatus, header, shown: '' };
   await refresh();
 }
 
+/** ` Paid N feed-in claim(s) (X).` for the `ClaimPaid` events of a transaction, or ''. */
+function paidClaims(done) {
+  const paid = done.events.filter(({ name }) => name === 'ClaimPaid');
+  if (paid.length === 0) return '';
+  const total = paid.reduce((sum, { args }) => sum + args.amount, 0n);
+  return ` Paid ${paid.length} feed-in claim(s) (${units(total)}).`;
+}
+
 export async function refresh() {
-  const { session, participants, removeOut, ledger, header } = current;
+  const { session, participants, removeOut, ledger, claims, configStatus, header } = current;
   const { market } = session;
-  const [operator, count, book, states] = await Promise.all([
+  const { interval: open } = await session.clock();
+  const [operator, count, book, states, waiting, newest, inForce] = await Promise.all([
     market.operatorAccount(),
     market.participantCount(),
     market.ledger(),
     Promise.all(session.accounts.map(({ address }) => market.participant(address))),
+    market.claims(0, CLAIMS_PAGE),
+    market.config(),
+    open === null ? null : market.configAt(open),
   ]);
-  if (!changed(current, [operator, count, book, states, session.selected?.address])) return;
+  if (!changed(current, [operator, count, book, states, waiting, newest, inForce, open,
+    session.selected?.address])) return;
   const isOperator = session.selected?.address === operator;
   header.replaceChildren(`Operator: ${session.names.get(operator) ?? ''} `, h('span', { class: 'mono' }, operator),
     isOperator ? ' (selected)' : h('span', { class: 'muted' }, ' — select it to register participants or change the configuration.'));
@@ -121,7 +158,37 @@ export async function refresh() {
         } }, 'Remove') : ''))))));
   ledger.replaceChildren(h('table', {},
     h('tbody', {}, [
-      ['Grid deposit', book.grid_deposit], ['Offers\' deposits held', book.deposits],
+      ['Grid deposit', book.grid_deposit, 'grid-deposit'], ['Offers\' deposits held', book.deposits],
       ['Credits not withdrawn', book.credits], ['P2P payments in transit', book.p2p_collected - book.p2p_advanced],
-    ].map(([label, value]) => h('tr', {}, h('td', {}, label), h('td', {}, units(value)))))));
+      ['Feed-in owed to sellers (claims; owed, not held)', book.claims, 'ledger-claims'],
+    ].map(([label, value, testid]) => h('tr', {}, h('td', {}, label),
+      h('td', testid ? { 'data-testid': testid } : {}, units(value)))))));
+  claims.replaceChildren(waiting.length === 0
+    ? h('p', { class: 'muted' }, 'None waiting: the grid deposit has paid all feed-in.')
+    : h('div', {},
+      h('p', { class: 'muted' }, 'Feed-in the grid deposit could not pay when its interval closed, oldest ',
+        'first: fund_grid pays them before anything stays in the grid deposit (at most ',
+        `${CLAIMS_PAGE} per call), Pay claims pays more.`),
+      h('table', {}, thead('Seller', 'Interval', 'Owed'),
+        h('tbody', {}, waiting.map((claim) => h('tr', { 'data-claim': claim.account },
+          h('td', {}, who(claim.account, session.names)), h('td', {}, `#${claim.interval}`),
+          h('td', {}, units(claim.amount))))))));
+  configStatus.replaceChildren(configNote(open, newest, inForce));
+}
+
+/**
+ * Which configuration governs what: the open interval's (`config_at`) and, if an update is
+ * pending, the newest one's first interval (the next).
+ */
+function configNote(open, newest, inForce) {
+  if (open === null) return h('p', { class: 'muted' }, 'The market has not started: the newest configuration governs its first interval.');
+  const same = JSON.stringify(toJsonSafe(newest)) === JSON.stringify(toJsonSafe(inForce));
+  if (same) {
+    return h('p', {}, `The interval open now (#${open}) runs under this configuration; an update applies from #${open + 1n} on.`);
+  }
+  return h('div', { 'data-testid': 'config-pending' },
+    h('p', {}, `Pending: the configuration below governs the intervals from #${open + 1n} on. `,
+      `The interval open now (#${open}) keeps the one it started with:`),
+    h('details', {}, h('summary', {}, `Configuration of interval #${open}`),
+      h('pre', { class: 'mono', 'data-testid': 'config-in-force' }, JSON.stringify(toJsonSafe(inForce), null, 2))));
 }

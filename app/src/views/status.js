@@ -1,7 +1,8 @@
 /**
  * Market status: the interval open now and the time left in it, the mode (open or sealed
  * offers), the grid's price this hour, participants and offers in the book, and the recent
- * intervals with their state on chain and, once cleared, uniform price and volumes. An interval
+ * intervals with their state on chain and, once cleared, uniform price and volumes, and the code
+ * hashes verified at load (main, p2p and p2g run the bundles' code). An interval
  * that has ended by the wall clock (and its reveal window, in sealed mode) gets a Close button:
  * anyone may close it (`close_interval`, repeated until `Closed`; a block first, see catchUp).
  */
@@ -22,13 +23,21 @@ export async function render(session, root) {
     h('h3', {}, 'Recent intervals'), out, recent,
     h('p', { class: 'muted' }, 'Energy in kWh (the contracts count Wh), prices in balance units ',
       'per kWh, money in balance units (the default tariff reads one unit as one micro-euro). ',
-      'Times are UTC: the tariff\'s hours are UTC hours.'));
+      'Times are UTC: the tariff\'s hours are UTC hours.'),
+    h('p', { class: 'muted', 'data-testid': 'code-verified' }, 'Code verified at load: ',
+      ['main', 'p2p', 'p2g'].map((name) => `${name} ${short(session.codeHashes[name])}`).join(', '),
+      ', as in the contract bundles served with this page (main\'s code_hashes).'));
   current = { session, cards, recent, out, closing: new Set() };
   await refresh();
   const ticker = setInterval(() => {
     if (!cards.isConnected) clearInterval(ticker);
     else tick();
   }, 1000);
+}
+
+/** A code hash shortened for the page: `0x1234ab…`. */
+function short(hash) {
+  return `${hash.slice(0, 8)}…`;
 }
 
 /** Updates the countdown every second, between refreshes. */

@@ -140,7 +140,7 @@ async function weighSealed(api, operator, [seller, buyer, absent], messages) {
   const { interval: j } = await market.openInterval(operator, { minRemainingMs: 4_000 });
   const sell = await market.commitOffer(seller, j, 'Sell', 600, 110_000);
   const buyDeposit = await market.commitDeposit(j, 'Buy', 800, 300_000);
-  const buySeal = sealOffer(buyer, j, 'Buy', 800, 300_000);
+  const buySeal = sealOffer(market.address, buyer, j, 'Buy', 800, 300_000);
   await weigh('commit', 'commit', [j, buySeal.commitment], buyer, buyDeposit);
   await market.commit(buyer, j, buySeal.commitment, { value: buyDeposit });
   await market.commitOffer(absent, j, 'Buy', 500, 100_000);

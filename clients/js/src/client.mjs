@@ -62,6 +62,9 @@ import {
 /** The three contracts, in the order they are uploaded. */
 export const CONTRACT_NAMES = ['p2p', 'p2g', 'main'];
 
+/** The order in which messages name the contracts: the entry point first. */
+const SHOWN_ORDER = ['main', 'p2p', 'p2g'];
+
 // ---------------------------------------------------------------------------------------------
 // Bundles
 // ---------------------------------------------------------------------------------------------
@@ -440,12 +443,105 @@ export async function uploadCode(api, signer, bundle) {
   return { codeHash, uploaded: true };
 }
 
+/**
+ * Instantiates main from code already on chain (`bundles.main`'s): `new(config, p2p_code_hash,
+ * p2g_code_hash)`, dry-run first (a typed error is thrown as a {@link ContractError} before
+ * signing); main then instantiates p2p and p2g from the code hashes given. {@link Market.deploy}
+ * uploads the three bundles and calls this with their hashes; the code hashes are arguments so
+ * that a test can build a deployment that {@link verifyDeployment} must refuse.
+ *
+ * @returns {Promise<{address: string, blockHash: string, blockNumber: number,
+ *   blockTime: number, gasRequired: object}>} main's address and the instantiation's block.
+ */
+export async function instantiateMain(api, signer, config,
+  { bundles, p2pCodeHash, p2gCodeHash, salt } = {}) {
+  const abi = new Abi(bundles.main.json, api.registry.getChainProperties());
+  const names = snakeNames(Object.values(bundles));
+  const constructor = abi.findConstructor('new');
+  const data = constructor.toU8a(encodeArgs(abi, constructor, [config, p2pCodeHash, p2gCodeHash],
+    names));
+  const saltBytes = salt ?? u8aToHex(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+  const codeHash = bundles.main.codeHash;
+  const dry = await api.call.contractsApi.instantiate(signer.address, 0, null, null,
+    { Existing: codeHash }, data, saltBytes);
+  if (dry.result.isErr) {
+    throw new ChainError('main.new (dry run)', dispatchErrorName(api, dry.result.asErr),
+      dry.debugMessage.toString());
+  }
+  const output = abi.registry.createTypeUnsafe(constructor.returnType.lookupName ||
+    constructor.returnType.type, [dry.result.asOk.result.data.toU8a(true)], { isPedantic: true });
+  unwrapResult(output, 'main', 'new', names, errorMeanings(bundles));
+  const gasLimit = dry.gasRequired;
+  const storageDepositLimit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge : 0;
+  const included = await submit(api, api.tx.contracts.instantiate(0, gasLimit,
+    storageDepositLimit, codeHash, data, saltBytes), signer, 'main.new');
+  const instantiated = included.events
+    .filter(({ event }) => api.events.contracts.Instantiated.is(event))
+    .find(({ event }) => event.data[0].eq(signer.address));
+  if (!instantiated) throw new Error('main.new: no Instantiated event from the signer');
+  return {
+    address: instantiated.event.data[1].toString(),
+    blockHash: included.blockHash,
+    blockNumber: included.blockNumber,
+    blockTime: included.blockTime,
+    gasRequired: gasLimit,
+  };
+}
+
+/** The code hash the chain runs at `address` (hex); throws if no contract lives there. */
+async function codeHashAt(api, address) {
+  const info = await api.query.contracts.contractInfoOf(address);
+  if (info.isNone) throw new Error(`no contract lives at ${address}`);
+  return info.unwrap().codeHash.toHex();
+}
+
+/**
+ * A market runs other code than the bundles a client trusts. `mismatches` lists each contract
+ * that differs as `{contract, address, codeHash, expected}` (`codeHash` what the chain runs,
+ * `expected` the bundle's); the message names them all, e.g. `p2g at 5F… runs code 0xab…, not
+ * the p2g bundle's 0xcd…`.
+ */
+export class DeploymentMismatch extends Error {
+  constructor(mismatches) {
+    super(`the market does not run the code of its bundles: ${mismatches.map(({ contract,
+      address, codeHash, expected }) => `${contract} at ${address} runs code ${codeHash}, not ` +
+      `the ${contract} bundle's ${expected}`).join('; ')}`);
+    this.name = 'DeploymentMismatch';
+    this.mismatches = mismatches;
+  }
+}
+
+/**
+ * Verifies a deployment: the code hashes main answers for itself and for the p2p and p2g it
+ * instantiated (`code_hashes()`, which reads them from the chain) must equal those of
+ * `bundles` (default: the market's own), contract by contract. A main is only as trustworthy
+ * as the p2p and p2g it calls: one instantiated with a foreign p2g would hold the deposits in
+ * code nobody audited. {@link Market.at} calls this (the DApp and `deploy.mjs` attach through
+ * it); call it again to re-check a long-lived session.
+ *
+ * @returns {Promise<{main: string, p2p: string, p2g: string}>} the code hashes, all as the
+ *   bundles have them.
+ * @throws {DeploymentMismatch} naming every contract that runs other code.
+ */
+export async function verifyDeployment(market, bundles = market.bundles) {
+  const running = await market.codeHashes();
+  const mismatches = SHOWN_ORDER
+    .filter((name) => running[name] !== bundles[name].codeHash)
+    .map((name) => ({ contract: name, address: market.addresses[name], codeHash: running[name],
+      expected: bundles[name].codeHash }));
+  if (mismatches.length > 0) throw new DeploymentMismatch(mismatches);
+  return running;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The market
 // ---------------------------------------------------------------------------------------------
 
 /** Most trades main's `trades` returns per call (p2p's `MAX_PAGE`). */
 export const TRADES_PAGE = 100;
+
+/** Most feed-in claims p2g's `claims` returns, and `fund_grid` or `pay_claims` pays, per call. */
+export const CLAIMS_PAGE = 50;
 
 /**
  * A deployed market: main at `address` with its p2p and p2g. Create it with
@@ -488,30 +584,33 @@ export class Market {
 
   /**
    * Attaches to a deployed main: checks that a contract lives at `address` running the
-   * bundle's main code, and reads its operator and the addresses of its p2p and p2g.
+   * bundle's main code, reads its operator and the addresses of its p2p and p2g, and checks
+   * that all three run the bundles' code ({@link verifyDeployment}): a main paired with a
+   * foreign p2p or p2g is refused with a {@link DeploymentMismatch}.
    */
   static async at(api, address, { bundles } = {}) {
     requireBundles(bundles, 'Market.at');
-    const info = await api.query.contracts.contractInfoOf(address);
-    if (info.isNone) throw new Error(`no contract at ${address}`);
-    const codeHash = info.unwrap().codeHash.toHex();
-    if (codeHash !== bundles.main.codeHash) {
-      throw new Error(`the contract at ${address} runs code ${codeHash}, not main ` +
-        `(${bundles.main.codeHash})`);
-    }
     const main = api.registry.createType('AccountId', address).toString();
+    // main's own code first: only then do its queries mean what main's metadata says.
+    const codeHash = await codeHashAt(api, main);
+    if (codeHash !== bundles.main.codeHash) {
+      throw new DeploymentMismatch([{ contract: 'main', address: main, codeHash,
+        expected: bundles.main.codeHash }]);
+    }
     const market = new this(api, bundles, { main }, main);
     market.operator = await market.#query('operator', [], main);
     market.addresses.p2p = await market.#query('p2p_address', []);
     market.addresses.p2g = await market.#query('p2g_address', []);
+    await verifyDeployment(market);
     return market;
   }
 
   /**
    * Deploys a fresh market: uploads the code of p2p, p2g and main (skipping code the chain
-   * has), then instantiates main with `new(config, p2p_code_hash, p2g_code_hash)`; main
-   * instantiates p2p and p2g itself. The signer becomes the operator. A random salt lets the
-   * same operator deploy the same configuration more than once.
+   * has), then instantiates main with `new(config, p2p_code_hash, p2g_code_hash)`
+   * ({@link instantiateMain}); main instantiates p2p and p2g itself. The signer becomes the
+   * operator. A random salt lets the same operator deploy the same configuration more than
+   * once. The new market is attached with {@link Market.at}, so its code is verified too.
    *
    * @param {object} config a `MarketConfig` as plain JSON (snake_case fields, see
    *   deployments/config/local.json); checked field by field before encoding.
@@ -527,38 +626,18 @@ export class Market {
       codeHashes[name] = result.codeHash;
       if (result.uploaded) uploaded.push(name);
     }
-    const abi = new Abi(bundles.main.json, api.registry.getChainProperties());
-    const constructor = abi.findConstructor('new');
-    const args = encodeArgs(abi, constructor, [config, codeHashes.p2p, codeHashes.p2g],
-      snakeNames(Object.values(bundles)));
-    const data = constructor.toU8a(args);
-    const saltBytes = salt ?? u8aToHex(globalThis.crypto.getRandomValues(new Uint8Array(16)));
-    const dry = await api.call.contractsApi.instantiate(signer.address, 0, null, null,
-      { Existing: codeHashes.main }, data, saltBytes);
-    if (dry.result.isErr) {
-      throw new ChainError('main.new (dry run)', dispatchErrorName(api, dry.result.asErr),
-        dry.debugMessage.toString());
-    }
-    const output = abi.registry.createTypeUnsafe(constructor.returnType.lookupName ||
-      constructor.returnType.type, [dry.result.asOk.result.data.toU8a(true)], { isPedantic: true });
-    unwrapResult(output, 'main', 'new', snakeNames(Object.values(bundles)), errorMeanings(bundles));
-    const gasLimit = dry.gasRequired;
-    const storageDepositLimit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge : 0;
-    const included = await submit(api, api.tx.contracts.instantiate(0, gasLimit,
-      storageDepositLimit, codeHashes.main, data, saltBytes), signer, 'main.new');
-    const instantiated = included.events
-      .filter(({ event }) => api.events.contracts.Instantiated.is(event))
-      .find(({ event }) => event.data[0].eq(signer.address));
-    if (!instantiated) throw new Error('main.new: no Instantiated event from the signer');
-    const market = await this.at(api, instantiated.event.data[1].toString(), { bundles });
+    const instantiated = await instantiateMain(api, signer, config, {
+      bundles, p2pCodeHash: codeHashes.p2p, p2gCodeHash: codeHashes.p2g, salt,
+    });
+    const market = await this.at(api, instantiated.address, { bundles });
     return {
       market,
-      blockHash: included.blockHash,
-      blockNumber: included.blockNumber,
-      blockTime: included.blockTime,
+      blockHash: instantiated.blockHash,
+      blockNumber: instantiated.blockNumber,
+      blockTime: instantiated.blockTime,
       codeHashes,
       uploaded,
-      gasRequired: toPlain(gasLimit, market.names),
+      gasRequired: toPlain(instantiated.gasRequired, market.names),
     };
   }
 
@@ -574,19 +653,40 @@ export class Market {
     return this.#call(signer, 'remove', [accountHex(who)]);
   }
 
-  /** `update_config(config)`: operator only; the interval length is fixed. */
+  /**
+   * `update_config(config)`: operator only. The new configuration governs the intervals from
+   * the next one on: the interval open now, and every interval before it, keep theirs to the
+   * end of their close (a second update in the same interval replaces the first). The interval
+   * length and the sealing settings are fixed (`InvalidInterval`, `InvalidSealing`); a topology
+   * that drops an area in which participants are registered is refused with `AreaInUse`.
+   * main emits `ConfigUpdated { from_interval }`, the first interval the update governs;
+   * {@link Market#configAt} reads any interval's configuration.
+   */
   updateConfig(signer, config) {
     return this.#call(signer, 'update_config', [config]);
   }
 
   /**
    * `fund_grid()`, paying `amount` (> 0): adds it to the grid deposit in p2g, which pays
-   * feed-in (residual surplus sold to the grid). A close fails with `P2g(GridDepositShort)`
-   * until the grid deposit covers the interval's feed-in. Anyone may fund; it is the grid
-   * operator's duty. `value` is the grid deposit after it; p2g emits `GridFunded`.
+   * feed-in (residual surplus sold to the grid), then pays the feed-in claims waiting out of
+   * it, oldest first (at most {@link CLAIMS_PAGE} per call). A close never waits for the grid
+   * deposit: feed-in it cannot pay becomes a claim of the seller (p2g's `FeedInOwed`; see
+   * {@link Market#claimOf}, {@link Market#claims}). Anyone may fund; it is the grid operator's
+   * duty. `value` is the grid deposit left after the claims paid; p2g emits `GridFunded`, then
+   * `ClaimPaid { interval, account, amount }` for each claim (partly) paid.
    */
   fundGrid(signer, amount) {
     return this.#call(signer, 'fund_grid', [], { value: amount });
+  }
+
+  /**
+   * `pay_claims()`: pays feed-in claims waiting out of the grid deposit, oldest first, at most
+   * {@link CLAIMS_PAGE} per call (for when more wait than one `fund_grid` pays); anyone may
+   * call. `value` is the number of claims still waiting (0: all paid); p2g emits `ClaimPaid`
+   * for each claim (partly) paid. With an empty grid deposit it pays nothing.
+   */
+  payClaims(signer) {
+    return this.#call(signer, 'pay_claims', []);
   }
 
   // -- participant messages: open mode (`sealing` null) ------------------------------------
@@ -612,6 +712,8 @@ export class Market {
   /**
    * `cancel(interval)`: withdraws the signer's offer (open mode) or commitment (sealed mode)
    * while the interval is open; its whole deposit is credited back. Emits `OfferCancelled`.
+   * At most `limits.max_offers` offers may be cancelled per interval (`CancelLimit` beyond: a
+   * cancelled offer's slot stays in the book, which every closing pass walks).
    */
   cancel(signer, interval) {
     return this.#call(signer, 'cancel', [interval]);
@@ -637,11 +739,12 @@ export class Market {
 
   /**
    * The least value a commitment to this offer must carry: the sealing penalty, or for a buy
-   * its `buy_deposit(interval, energy_wh, price)` if that is higher. Throws if the market
-   * takes open offers.
+   * its `buy_deposit(interval, energy_wh, price)` if that is higher, both under the
+   * configuration of `interval` ({@link Market#configAt}). Throws if the market takes open
+   * offers.
    */
   async commitDeposit(interval, side, energyWh, price, options) {
-    const { sealing } = await this.config(options);
+    const { sealing } = await this.configAt(interval, options);
     if (!sealing) throw new Error('the market takes open offers (sealing is null): use sell and buy');
     if (side !== 'Buy') return sealing.penalty;
     const cover = await this.buyDeposit(interval, energyWh, price, options);
@@ -649,13 +752,15 @@ export class Market {
   }
 
   /**
-   * Seals and commits an offer in one go: {@link sealOffer} (a fresh random salt), then
+   * Seals and commits an offer in one go: {@link sealOffer} for this market (a fresh random
+   * salt), then
    * {@link Market#commit} with `value` (default {@link Market#commitDeposit}). Returns the
    * transaction's result and `sealed`, everything {@link Market#revealOffer} needs later:
    * `{interval, side, energy_wh, price, salt, commitment}`. Keep it secret until the reveal.
    */
   async commitOffer(signer, interval, side, energyWh, price, { value, salt } = {}) {
-    const seal = sealOffer(signer, interval, side, energyWh, price, salt ? { salt } : {});
+    const seal = sealOffer(this.address, signer, interval, side, energyWh, price,
+      salt ? { salt } : {});
     const deposit = value ?? await this.commitDeposit(interval, side, energyWh, price,
       { origin: signer });
     const tx = await this.commit(signer, interval, seal.commitment, { value: deposit });
@@ -760,8 +865,26 @@ export class Market {
 
   // -- queries (all read the best block) ----------------------------------------------------
 
-  /** The `MarketConfig` in force. */
+  /**
+   * The newest `MarketConfig`: the one the operator set last, which governs the intervals
+   * from the one after its update on (it may not govern the interval open now: see
+   * {@link Market#configAt}).
+   */
   config(options) { return this.#query('config', [], options?.origin); }
+  /**
+   * `config_at(interval)`: the `MarketConfig` that governs `interval`, the one in force when it
+   * started. Its offers (ask bounds, topology, deposits), reveals and every step of its close
+   * use it, whatever the operator changes meanwhile.
+   */
+  configAt(interval, options) {
+    return this.#query('config_at', [interval], options?.origin);
+  }
+  /**
+   * `code_hashes()`: the code hashes the chain runs for main and for the p2p and p2g main
+   * instantiated, `{main, p2p, p2g}` as 0x-prefixed hex. {@link verifyDeployment} compares them
+   * with the bundles.
+   */
+  codeHashes(options) { return this.#query('code_hashes', [], options?.origin); }
   /** `{start_ms, interval_ms}`: interval i covers [start + i*len, start + (i+1)*len). */
   timing(options) { return this.#query('timing', [], options?.origin); }
   /** The interval open at the best block's time; throws `IntervalNotOpen` before the start. */
@@ -816,7 +939,8 @@ export class Market {
   /**
    * `buy_deposit(interval, energy_wh, limit)`: the least deposit a buy must carry, the energy
    * at its cover price `max(limit + grid_fee_per_kwh_step * farthest distance, grid price of
-   * the interval's hour)` (`limit` null: the grid price), rounded up.
+   * the interval's hour)` (`limit` null: the grid price), rounded up, under the configuration
+   * of `interval` ({@link Market#configAt}).
    */
   buyDeposit(interval, energyWh, limit = null, options) {
     return this.#query('buy_deposit', [interval, energyWh, limit], options?.origin);
@@ -825,12 +949,29 @@ export class Market {
   creditOf(who, options) { return this.#query('credit_of', [accountHex(who)], options?.origin); }
   /**
    * p2g's `ledger()`: where the money p2g holds belongs, `{deposits, credits, grid_deposit,
-   * p2p_collected, p2p_advanced}` (offers' deposits not settled yet, credits not withdrawn yet,
-   * what is left of the grid deposit, and P2P payments in transit while an interval is settled
-   * in several steps). p2g's balance equals `deposits + credits + grid_deposit + p2p_collected -
-   * p2p_advanced`, plus the existential deposit.
+   * p2p_collected, p2p_advanced, claims}` (offers' deposits not settled yet, credits not
+   * withdrawn yet, what is left of the grid deposit, and P2P payments in transit while an
+   * interval is settled in several steps). p2g's balance equals `deposits + credits +
+   * grid_deposit + p2p_collected - p2p_advanced`, plus the existential deposit. `claims` is
+   * not held: it is the feed-in the grid operator owes sellers and has not funded yet.
    */
   ledger(options) { return this.#query('ledger', [], options?.origin, 'p2g'); }
+  /**
+   * p2g's `claim_of(account)`: the feed-in the grid operator still owes `who` (claims the
+   * grid deposit could not pay when their intervals settled), balance units; 0 when none.
+   * It is credited as `fund_grid` or `pay_claims` pays it.
+   */
+  claimOf(who, options) {
+    return this.#query('claim_of', [accountHex(who)], options?.origin, 'p2g');
+  }
+  /**
+   * p2g's `claims(from, max)`: the feed-in claims waiting, oldest first (the order they are
+   * paid in), `[{account, interval, amount}]`, from the `from`-th waiting one on, at most
+   * `max` (p2g caps it at {@link CLAIMS_PAGE}).
+   */
+  claims(from = 0, max = CLAIMS_PAGE, options) {
+    return this.#query('claims', [from, max], options?.origin, 'p2g');
+  }
   /**
    * p2g's `escrow_of(account, interval)`: `who`'s deposit in `interval` and, until revealed,
    * its commitment, `{deposit, sealed}`; null once settled, refunded or forfeited.
@@ -838,7 +979,10 @@ export class Market {
   escrowOf(who, interval, options) {
     return this.#query('escrow_of', [accountHex(who), interval], options?.origin, 'p2g');
   }
-  /** The grid's price per kWh in UTC hour `hour` (0..24), peak/off-peak applied. */
+  /**
+   * The grid's price per kWh in UTC hour `hour` (0..24), peak/off-peak applied, under the
+   * configuration of the interval open now (`IntervalNotOpen` before the market's start).
+   */
   gridPrice(hour, options) { return this.#query('grid_price', [hour], options?.origin); }
   /** main's operator. */
   operatorAccount(options) { return this.#query('operator', [], options?.origin); }
@@ -910,7 +1054,7 @@ export class Market {
    * (`'Ended'`, or `'Cleared'`). Unrevealed commitments can be forfeited from then on.
    */
   async waitUntilClosable(signer, interval, { marginMs = 200 } = {}) {
-    const [timing, { sealing }] = await Promise.all([this.timing(), this.config()]);
+    const [timing, { sealing }] = await Promise.all([this.timing(), this.configAt(interval)]);
     const closableAt = intervalStart(timing, BigInt(interval) + 1n) + (sealing?.reveal_ms ?? 0n);
     return this.#waitUntil(signer, interval, closableAt, ['Ended', 'Cleared'], marginMs);
   }
@@ -920,7 +1064,7 @@ export class Market {
    * ms since the epoch; `{opensAt, closesAt}` equal in open mode.
    */
   async revealWindow(interval) {
-    const [timing, { sealing }] = await Promise.all([this.timing(), this.config()]);
+    const [timing, { sealing }] = await Promise.all([this.timing(), this.configAt(interval)]);
     const opensAt = intervalStart(timing, BigInt(interval) + 1n);
     return { opensAt, closesAt: opensAt + (sealing?.reveal_ms ?? 0n) };
   }
@@ -1169,22 +1313,26 @@ export function bytes32(value, what = 'value') {
 
 /**
  * The commitment to a sealed offer, as main checks it at `reveal`: the BLAKE2b-256 hash of the
- * SCALE encoding of `(account, interval, side, energy_wh, price, salt)`, i.e. of the bytes
- * account (32) ‖ interval (u64 LE) ‖ side (`Sell` 0x00, `Buy` 0x01) ‖ energy_wh (u64 LE) ‖
- * price (u128 LE) ‖ salt (32), as `market::seal::commitment` computes it. `price` is the ask of a
- * sell or the limit of a buy.
+ * SCALE encoding of `(market, account, interval, side, energy_wh, price, salt)`, i.e. of the
+ * bytes market (32) ‖ account (32) ‖ interval (u64 LE) ‖ side (`Sell` 0x00, `Buy` 0x01) ‖
+ * energy_wh (u64 LE) ‖ price (u128 LE) ‖ salt (32), as `market::seal::commitment` computes it.
+ * `market` is main's address: main recomputes the hash with its own, so a commitment is valid
+ * in one deployment only. `price` is the ask of a sell or the limit of a buy.
  *
+ * @param {string|object|Uint8Array} market main's address (SS58, public key, or a
+ *   {@link Market}): a commitment binds its market.
  * @param {string|object|Uint8Array} who the account that will commit and reveal (SS58, pair or
  *   public key): a commitment binds its maker.
  * @param {'Sell'|'Buy'} side
  * @param {Uint8Array|string} salt 32 secret random bytes (see {@link sealOffer}).
  * @returns {string} the commitment, 0x-prefixed hex of 32 bytes.
  */
-export function commitment(who, interval, side, energyWh, price, salt) {
+export function commitment(market, who, interval, side, energyWh, price, salt) {
   if (side !== 'Sell' && side !== 'Buy') {
     throw new TypeError(`side must be 'Sell' or 'Buy', got ${JSON.stringify(side)}`);
   }
   const bytes = u8aConcat(
+    hexToU8a(accountHex(market)),
     hexToU8a(accountHex(who)),
     uintLe(interval, 64, 'interval'),
     new Uint8Array([side === 'Sell' ? 0 : 1]),
@@ -1196,15 +1344,17 @@ export function commitment(who, interval, side, energyWh, price, salt) {
 }
 
 /**
- * Seals an offer: draws a random 32-byte salt (unless `salt` is given) and computes the
- * {@link commitment}. Keep both, and the offer, until the reveal: without the salt the offer
- * cannot be revealed and its commitment forfeits the sealing penalty.
+ * Seals an offer for the market whose main is at `market`: draws a random 32-byte salt (unless
+ * `salt` is given) and computes the {@link commitment}. Keep both, and the offer, until the
+ * reveal: without the salt the offer cannot be revealed and its commitment forfeits the
+ * sealing penalty.
  *
  * @returns {{commitment: string, salt: string}} both 0x-prefixed hex.
  */
-export function sealOffer(who, interval, side, energyWh, price, { salt = randomAsU8a(32) } = {}) {
+export function sealOffer(market, who, interval, side, energyWh, price,
+  { salt = randomAsU8a(32) } = {}) {
   const hex = bytes32(salt, 'salt');
-  return { commitment: commitment(who, interval, side, energyWh, price, hex), salt: hex };
+  return { commitment: commitment(market, who, interval, side, energyWh, price, hex), salt: hex };
 }
 
 // ---------------------------------------------------------------------------------------------

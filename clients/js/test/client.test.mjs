@@ -3,9 +3,12 @@
  * (scripts/js-tests.sh starts one): deploys a fresh open-mode suite from the built bundles with
  * a 6 s interval, trades one interval in real time with deposits, checks every figure (results,
  * bills, credits, the money in p2g) against hand-computed values, withdraws, closes a second
- * interval in one-item steps to the same figures; deploys a sealed suite (6 s interval, 6 s
- * reveal window) and trades one interval by commit and reveal, with a forfeit; and checks that
- * the deploy CLI reuses what it deployed.
+ * interval in one-item steps to the same figures, changes the configuration from the next
+ * interval on; deploys a sealed suite (6 s interval, 6 s reveal window) and trades one interval
+ * by commit and reveal, with a forfeit; shrinks a topology (AreaInUse until the area is empty,
+ * the ended interval closing under its own); sells a gigawatt-hour against a small grid deposit
+ * (the unpaid feed-in a claim, paid as the grid is funded); refuses a main whose p2g runs other
+ * code; and checks that the deploy CLI reuses what it deployed, and only that.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,15 +20,19 @@ import { promisify } from 'node:util';
 
 import {
   ContractError,
+  DeploymentMismatch,
   Market,
   REPO_ROOT,
   commitment,
   connect,
+  instantiateMain,
   intervalStart,
   loadBundles,
   monthKey,
   sealOffer,
+  uploadCode,
   valueOf,
+  verifyDeployment,
 } from '../src/market.mjs';
 import {
   LOCAL_CONFIG_FILE,
@@ -108,9 +115,26 @@ function expectedResult(gridPrice) {
   };
 }
 
+/** The interval a timestamp (ms) falls in. */
+function intervalAt(timing, ms) {
+  return (BigInt(ms) - timing.start_ms) / timing.interval_ms;
+}
+
 /** The events of a transaction by name. */
 function events(tx, name) {
   return tx.events.filter((event) => event.name === name);
+}
+
+/**
+ * Instantiates a main whose p2g runs p2p's code (p2p's constructor has p2g's selector, so it
+ * instantiates): main's own code is genuine, only its `code_hashes` shows the foreign p2g.
+ * @returns {Promise<string>} main's address.
+ */
+async function forgedMain(api, signer, config, bundles) {
+  for (const name of ['p2p', 'main']) await uploadCode(api, signer, bundles[name]);
+  const { address } = await instantiateMain(api, signer, config, { bundles,
+    p2pCodeHash: bundles.p2p.codeHash, p2gCodeHash: bundles.p2p.codeHash });
+  return address;
 }
 
 /** What the operator pays into the open market's grid deposit before its first close. */
@@ -166,7 +190,8 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.equal(onChain.sealing, null);
     // No money yet: p2g holds only its existential deposit.
     assert.deepEqual(await assertP2gHoldsLedger(api, market),
-      { deposits: 0n, credits: 0n, grid_deposit: 0n, p2p_collected: 0n, p2p_advanced: 0n });
+      { deposits: 0n, credits: 0n, grid_deposit: 0n, p2p_collected: 0n, p2p_advanced: 0n,
+        claims: 0n });
     // The clock starts at the instantiation block's time rounded down to a multiple of 6 s.
     const timing = await market.timing();
     assert.equal(timing.interval_ms, 6_000n);
@@ -229,6 +254,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
         grid_deposit: 0n,
         p2p_collected: 0n,
         p2p_advanced: 0n,
+        claims: 0n,
       });
     traded.deposits = deposits;
 
@@ -274,7 +300,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
       'DepositTooLow');
     await rejectsWith(market.buy(bob, interval, 1_000n, 200_000n, { value: 0n }), 'DepositTooLow');
     // Open mode: no commitments.
-    const seal = sealOffer(bob, interval, 'Sell', 1_000n, 100_000n);
+    const seal = sealOffer(market.address, bob, interval, 'Sell', 1_000n, 100_000n);
     await rejectsWith(market.commit(bob, interval, seal.commitment, { value: 10_000n }),
       'NotSealed');
     await rejectsWith(market.reveal(bob, interval, 'Sell', 1_000n, 100_000n, seal.salt),
@@ -298,6 +324,39 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     await rejectsWith(market.updateConfig(alice, {
       ...config, limits: { ...config.limits, max_offers: 0 },
     }), 'InvalidLimits');
+    // Bounds that keep every sum of an interval within its type: at most 1 000 000 offers,
+    // prices up to market::MAX_PRICE = 10^18 per kWh, a fixed feed-in price up to max_price,
+    // and a network fee whose farthest distance (2 steps on a line of 3) stays within 10^18.
+    const MAX_PRICE = 10n ** 18n;
+    await rejectsWith(market.updateConfig(alice, {
+      ...config, limits: { ...config.limits, max_offers: 1_000_001 },
+    }), 'InvalidLimits');
+    await rejectsWith(market.updateConfig(alice, {
+      ...config, tariff: { ...config.tariff, max_price: MAX_PRICE + 1n },
+    }), 'InvalidTariff');
+    await rejectsWith(market.updateConfig(alice, {
+      ...config, tariff: { ...config.tariff,
+        hourly_prices: config.tariff.hourly_prices.map((p, hour) => (hour === 7 ? MAX_PRICE + 1n : p)) },
+    }), 'InvalidTariff');
+    await rejectsWith(market.updateConfig(alice, {
+      ...config, tariff: { ...config.tariff, feed_in: { Fixed: 400_001 } },
+    }), 'InvalidTariff');
+    await rejectsWith(market.updateConfig(alice, {
+      ...config, auction: { ...config.auction, grid_fee_per_kwh_step: MAX_PRICE / 2n + 1n },
+    }), 'InvalidFee');
+    // At the bounds they pass (a dry run only: estimate signs nothing).
+    await market.estimate('update_config', [{
+      ...config,
+      auction: { ...config.auction, grid_fee_per_kwh_step: MAX_PRICE / 2n },
+      tariff: { ...config.tariff, feed_in: { Fixed: 400_000 } },
+      limits: { ...config.limits, max_offers: 1_000_000 },
+    }]);
+    // Dave is registered in area 2: a topology without it is refused.
+    for (const areas of [1, 2]) {
+      await rejectsWith(market.updateConfig(alice, {
+        ...config, auction: { ...config.auction, topology: { Line: { areas } } },
+      }), 'AreaInUse');
+    }
     // The sealing settings are fixed at instantiation.
     await rejectsWith(market.updateConfig(alice, {
       ...config, sealing: { reveal_ms: 6_000, penalty: 10_000 },
@@ -315,8 +374,8 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.equal(await market.waitUntilEnded(alice, interval), 'Ended');
     assert.equal(await market.offerCount(interval), 3);
 
-    // Bob's residual is sold to the grid: no close before the grid deposit covers its feed-in.
-    await rejectsWith(market.closeInterval(eve, interval), 'P2g', 'GridDepositShort');
+    // Bob's residual is sold to the grid: the grid deposit pays its feed-in (without it the
+    // feed-in would become a claim, see 'energy nobody has' below).
     const funded = await market.fundGrid(alice, GRID_FUND);
     assert.equal(funded.value, GRID_FUND);
     assert.deepEqual(funded.events.map(({ contract, name, args }) => ({ contract, name, args })), [
@@ -433,6 +492,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
       grid_deposit: GRID_FUND - bobExportEarned,
       p2p_collected: 0n,
       p2p_advanced: 0n,
+      claims: 0n,
     });
     // Conservation: the buyers' deposits and the feed-in from the grid deposit are exactly the
     // credits.
@@ -503,32 +563,68 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.equal(ledger.grid_deposit, GRID_FUND - 2n * 137_160n);
   });
 
-  it('caps the book at max_offers, and cancels an offer in the open interval', async () => {
-    await market.updateConfig(alice, { ...config, limits: { ...config.limits, max_offers: 1 } });
-    const { interval } = await market.openInterval(alice, { minRemainingMs: 3_000 });
-    assert.ok(interval > traded.interval);
-    await rejectsWith(market.cancel(charlie, interval), 'NoOffer');
-    await rejectsWith(market.cancel(eve, interval), 'NotRegistered');
-    const credit = await market.creditOf(charlie);
-    const bought = await market.buy(charlie, interval, 500n, 200_000n);
-    assert.equal(await market.offerCount(interval), 1);
-    await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'BookFull');
-    const cancelled = await market.cancel(charlie, interval);
-    assert.deepEqual(cancelled.events.map(({ name, args }) => ({ name, args })), [
-      { name: 'OfferCancelled', args: { interval, account: charlie.address } },
-    ]);
-    assert.equal(await market.offerCount(interval), 0);
-    // The cancelled buy's whole deposit is credited back.
-    assert.ok(bought.paid > 0n);
-    assert.equal(await market.creditOf(charlie), credit + bought.paid);
-    assert.equal(await market.escrowOf(charlie, interval), null);
-    await rejectsWith(market.cancel(charlie, interval), 'NoOffer');
-    // The cancelled offer freed its place in the book.
-    await market.sell(bob, interval, 1_000n, 100_000n);
-    assert.equal(await market.offerCount(interval), 1);
-    await market.updateConfig(alice, config);
-    assert.deepEqual((await market.config()).limits, { max_offers: 10_000, step_items: 250 });
-  });
+  it('changes the configuration from the next interval on; the open interval keeps its own',
+    async () => {
+      const defaults = { max_offers: 10_000, step_items: 250 };
+      const { interval: during } = await market.openInterval(alice, { minRemainingMs: 3_500 });
+      const capped = { ...config, limits: { ...config.limits, max_offers: 1 } };
+      const updated = await market.updateConfig(alice, capped);
+      const timing = await market.timing();
+      assert.equal(intervalAt(timing, updated.blockTime), during);
+      assert.deepEqual(events(updated, 'ConfigUpdated').map(({ contract, args }) => ({ contract,
+        args })), [{ contract: 'main', args: { from_interval: during + 1n } }]);
+      // config() is the newest; config_at tells which one governs each interval.
+      assert.deepEqual((await market.config()).limits, { ...defaults, max_offers: 1 });
+      assert.deepEqual((await market.configAt(during + 1n)).limits, { ...defaults, max_offers: 1 });
+      assert.deepEqual((await market.configAt(during + 100n)).limits,
+        { ...defaults, max_offers: 1 });
+      assert.deepEqual((await market.configAt(during)).limits, defaults);
+      assert.deepEqual(await market.configAt(traded.interval), await market.configAt(during));
+      // The interval open at the update keeps its limit of 10 000 offers.
+      await market.sell(bob, during, 1_000n, 100_000n);
+      await market.sell(dave, during, 1_000n, 100_000n);
+      assert.equal(await market.offerCount(during), 2);
+      // A second update in the same interval replaces the first (same from_interval).
+      const again = await market.updateConfig(alice, capped);
+      assert.deepEqual(events(again, 'ConfigUpdated').map(({ args }) => args),
+        [{ from_interval: during + 1n }]);
+      traded.cappedFrom = during + 1n;
+    });
+
+  it('caps the book at max_offers and the cancels, and cancels an offer in the open interval',
+    async () => {
+      // The first interval the capped configuration governs (set by the test above).
+      await market.waitUntilEnded(alice, traded.cappedFrom - 1n);
+      const { interval } = await market.openInterval(alice, { minRemainingMs: 3_500 });
+      assert.ok(interval >= traded.cappedFrom);
+      assert.deepEqual((await market.configAt(interval)).limits, { max_offers: 1, step_items: 250 });
+      await rejectsWith(market.cancel(charlie, interval), 'NoOffer');
+      await rejectsWith(market.cancel(eve, interval), 'NotRegistered');
+      const credit = await market.creditOf(charlie);
+      const bought = await market.buy(charlie, interval, 500n, 200_000n);
+      assert.equal(await market.offerCount(interval), 1);
+      await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'BookFull');
+      const cancelled = await market.cancel(charlie, interval);
+      assert.deepEqual(cancelled.events.map(({ name, args }) => ({ name, args })), [
+        { name: 'OfferCancelled', args: { interval, account: charlie.address } },
+      ]);
+      assert.equal(await market.offerCount(interval), 0);
+      // The cancelled buy's whole deposit is credited back.
+      assert.ok(bought.paid > 0n);
+      assert.equal(await market.creditOf(charlie), credit + bought.paid);
+      assert.equal(await market.escrowOf(charlie, interval), null);
+      await rejectsWith(market.cancel(charlie, interval), 'NoOffer');
+      // The cancelled offer freed its place in the book.
+      await market.sell(bob, interval, 1_000n, 100_000n);
+      assert.equal(await market.offerCount(interval), 1);
+      // But its slot stays, and every closing pass walks it: at most max_offers cancels per
+      // interval, here one.
+      await rejectsWith(market.cancel(bob, interval), 'CancelLimit');
+      assert.equal(await market.offerCount(interval), 1);
+      await market.updateConfig(alice, config);
+      assert.deepEqual((await market.config()).limits, { max_offers: 10_000, step_items: 250 });
+      assert.deepEqual((await market.configAt(interval)).limits, { max_offers: 1, step_items: 250 });
+    });
 });
 
 describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, () => {
@@ -594,7 +690,10 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
     for (const [name, tx] of Object.entries(committed)) {
       const { side, energy_wh: energyWh, price, salt } = tx.sealed;
       assert.equal(tx.sealed.commitment,
-        commitment(accounts[name], interval, side, energyWh, price, salt));
+        commitment(market.address, accounts[name], interval, side, energyWh, price, salt));
+      // The same offer sealed for another market (here: p2p's address) is another hash.
+      assert.notEqual(tx.sealed.commitment,
+        commitment(market.addresses.p2p, accounts[name], interval, side, energyWh, price, salt));
       assert.deepEqual(tx.events.map(({ contract, name: event, args }) => ({ contract, event,
         args })), [{ contract: 'main', event: 'OfferCommitted', args: { interval,
         account: accounts[name].address } }]);
@@ -628,7 +727,7 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
 
     // A reveal that does not hash to the commitment: another salt, another price, another
     // account's offer. p2g refuses it, main reports P2g(CommitmentMismatch).
-    const other = sealOffer(bob, interval, 'Sell', 1n, 1n);
+    const other = sealOffer(market.address, bob, interval, 'Sell', 1n, 1n);
     await rejectsWith(market.revealOffer(bob, { ...sell.sealed, salt: other.salt }),
       'P2g', 'CommitmentMismatch');
     await assert.rejects(market.revealOffer(bob, { ...sell.sealed, salt: other.salt }),
@@ -701,6 +800,7 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
       grid_deposit: GRID_FUND - feedIn,
       p2p_collected: 0n,
       p2p_advanced: 0n,
+      claims: 0n,
     });
 
     for (const name of ['bob', 'charlie', 'eve']) {
@@ -729,6 +829,292 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
   });
 });
 
+describe('market client on a dev node (a topology that shrinks)', { timeout: 180_000 }, () => {
+  const { alice, bob, charlie, dave, eve } = devAccounts();
+  const config = openConfig(6_000);
+  const twoAreas = { ...config, auction: { ...config.auction, topology: { Line: { areas: 2 } } } };
+  let api;
+  let market;
+  let ended; // { interval, timing, deposits, from } of the interval traded under three areas
+
+  before(async () => {
+    api = await connect(URL);
+    ({ market } = await Market.deploy(api, alice, config));
+    // Three areas on a line: Bob sells and Charlie buys in area 0, Dave buys in area 2, where
+    // Eve is registered too (without an offer).
+    for (const [who, area] of [[bob, 0], [charlie, 0], [dave, 2], [eve, 2]]) {
+      await market.register(alice, who, area);
+    }
+  });
+
+  after(async () => {
+    await api?.disconnect();
+  });
+
+  it('refuses to drop an area in use (AreaInUse) until its participants are removed', async () => {
+    const { interval, timing } = await market.openInterval(alice, { minRemainingMs: 3_500 });
+    await market.sell(bob, interval, 1_000n, 100_000n);
+    const charlieBuy = await market.buy(charlie, interval, 600n);
+    const daveBuy = await market.buy(dave, interval, 800n, 200_000n);
+    assert.ok(charlieBuy.paid > 0n && daveBuy.paid > 0n);
+    assert.equal(await market.waitUntilEnded(alice, interval), 'Ended');
+
+    await rejectsWith(market.updateConfig(alice, twoAreas), 'AreaInUse');
+    // Removing Dave leaves his offer in the ended interval, to be settled at its close; Eve
+    // still holds area 2.
+    await market.remove(alice, dave);
+    await rejectsWith(market.updateConfig(alice, twoAreas), 'AreaInUse');
+    await market.remove(alice, eve);
+    const updated = await market.updateConfig(alice, twoAreas);
+    const current = intervalAt(timing, updated.blockTime);
+    assert.ok(current > interval);
+    assert.deepEqual(events(updated, 'ConfigUpdated').map(({ args }) => args),
+      [{ from_interval: current + 1n }]);
+    // The newest configuration has two areas from the next interval on; the interval open now
+    // and the ended one keep three.
+    const topology = async (at) => (await market.configAt(at)).auction.topology;
+    assert.deepEqual((await market.config()).auction.topology, { Line: { areas: 2 } });
+    assert.deepEqual(await topology(current + 1n), { Line: { areas: 2 } });
+    assert.deepEqual(await topology(current), { Line: { areas: 3 } });
+    assert.deepEqual(await topology(interval), { Line: { areas: 3 } });
+    // Registration follows the newest topology.
+    await rejectsWith(market.register(alice, dave, 2), 'UnknownArea');
+    ended = { interval, timing, from: current + 1n,
+      deposits: { charlie: charlieBuy.paid, dave: daveBuy.paid } };
+  });
+
+  it('closes the ended interval in one-item steps under its own topology; every buyer withdraws',
+    async (t) => {
+      const { interval, timing, deposits } = ended;
+      const steps = [];
+      for (;;) {
+        const step = await market.closeStep(alice, interval, 1);
+        steps.push(step);
+        if (step.value.Closed) break;
+        assert.deepEqual(step.value, { InProgress: { used: 1 } });
+      }
+      assert.ok(steps.length > 1, `${steps.length} step(s)`);
+      t.diagnostic(`closed in ${steps.length} one-item steps`);
+
+      // Bob's 1 000 Wh at his ask of 100 000: Charlie's 600 Wh in his own area first, then 400 Wh
+      // to Dave at distance 2 (his limit 200 000 admits the price, no network fee); Dave's other
+      // 400 Wh come from the grid.
+      const gridPrice = expectedGridPrice(config.tariff, hourOf(timing, interval));
+      assert.deepEqual(steps.at(-1).value.Closed, {
+        price: 100_000n, p2p_volume_wh: 1_000n, grid_import_wh: 400n, grid_export_wh: 0n,
+        grid_price: gridPrice, feed_in_price: 100_000n, offers: 3, trades: 2,
+      });
+      assert.deepEqual(await market.trades(interval), [
+        { seller: bob.address, buyer: charlie.address, distance: 0, energy_wh: 600n,
+          price: 100_000n, payment: 60_000n, fee: 0n },
+        { seller: bob.address, buyer: dave.address, distance: 2, energy_wh: 400n,
+          price: 100_000n, payment: 40_000n, fee: 0n },
+      ]);
+      const names = steps.flatMap((step) => step.events.map(({ name }) => name));
+      assert.deepEqual([...names].sort(),
+        ['GridSettled', 'IntervalCleared', 'TradeExecuted', 'TradeExecuted']);
+
+      // Refunds: each buyer's deposit less its P2P payment and grid energy. Dave, removed since,
+      // withdraws his as well: money never depends on a registration.
+      const refunds = {
+        charlie: deposits.charlie - 60_000n,
+        dave: deposits.dave - 40_000n - valueOf(400n, gridPrice),
+      };
+      for (const [name, who] of [['charlie', charlie], ['dave', dave]]) {
+        assert.ok(refunds[name] > 0n, `${name}'s refund`);
+        assert.equal(await market.creditOf(who), refunds[name]);
+        const withdrawn = await market.withdraw(who);
+        assert.equal(withdrawn.value, refunds[name]);
+        assert.equal(await market.creditOf(who), 0n);
+      }
+      assert.equal(await market.creditOf(bob), 100_000n);
+      const ledger = await assertP2gHoldsLedger(api, market);
+      assert.equal(ledger.deposits, 0n);
+      assert.equal(ledger.claims, 0n);
+    });
+
+  it('takes offers only from areas of the interval\'s topology (UnknownArea)', async () => {
+    // An interval under the two-area topology, then an update back to three areas from the
+    // next one: Dave may register in area 2 again at once, but offer only from the next.
+    await market.waitUntilEnded(alice, ended.from - 1n);
+    const { interval } = await market.openInterval(alice, { minRemainingMs: 3_500 });
+    assert.ok(interval >= ended.from);
+    const grown = await market.updateConfig(alice, config);
+    assert.deepEqual(events(grown, 'ConfigUpdated').map(({ args }) => args),
+      [{ from_interval: interval + 1n }]);
+    await market.register(alice, dave, 2);
+    await rejectsWith(market.sell(dave, interval, 500n, 100_000n), 'UnknownArea');
+    await rejectsWith(market.buy(dave, interval, 500n, null, { value: 10n ** 9n }),
+      'UnknownArea');
+    await market.sell(bob, interval, 500n, 100_000n);
+    await market.waitUntilEnded(alice, interval);
+    const { interval: next } = await market.openInterval(alice, { minRemainingMs: 1_000 });
+    const accepted = await market.sell(dave, next, 500n, 100_000n);
+    assert.deepEqual(events(accepted, 'OfferAccepted').map(({ args }) => args),
+      [{ interval: next, account: dave.address, side: 'Sell', energy_wh: 500n }]);
+  });
+});
+
+describe('market client on a dev node (energy nobody has)', { timeout: 120_000 }, () => {
+  const { alice, bob, charlie, dave } = devAccounts();
+  const config = openConfig(6_000);
+  /** The most one offer may carry (market::MAX_OFFER_WH), sold at the tariff's min_price. */
+  const GWH = 1_000_000_000n;
+  const MIN_PRICE = 80_000n;
+  /** A grid deposit far too small for a gigawatt-hour of feed-in. */
+  const SMALL_FUND = 1_000_000n;
+  let api;
+  let market;
+  let claim; // { interval, amount, feedIn }
+
+  before(async () => {
+    api = await connect(URL);
+    ({ market } = await Market.deploy(api, alice, config));
+    for (const [who, area] of [[bob, 0], [charlie, 1], [dave, 2]]) {
+      await market.register(alice, who, area);
+    }
+    await market.fundGrid(alice, SMALL_FUND);
+  });
+
+  after(async () => {
+    await api?.disconnect();
+  });
+
+  it('closes although the grid deposit cannot pay the feed-in: the rest is a claim', async () => {
+    const { interval, timing } = await market.openInterval(alice, { minRemainingMs: 3_500 });
+    await market.sell(bob, interval, GWH, MIN_PRICE);
+    const buys = {
+      charlie: await market.buy(charlie, interval, 1_000n),
+      dave: await market.buy(dave, interval, 500n),
+    };
+    await market.waitUntilEnded(alice, interval);
+    const closed = await market.closeInterval(alice, interval);
+
+    // Bob's ask is the price; the buyers take 1 500 Wh, the grid the rest at the P2P price
+    // (ClearingPriceOrMin). The grid deposit pays 1 000 000 of it; the rest is owed.
+    const exported = GWH - 1_500n;
+    const feedIn = valueOf(exported, MIN_PRICE);
+    assert.equal(feedIn, 79_999_880_000n);
+    const owed = feedIn - SMALL_FUND;
+    const gridPrice = expectedGridPrice(config.tariff, hourOf(timing, interval));
+    assert.deepEqual(closed.value, {
+      price: MIN_PRICE, p2p_volume_wh: 1_500n, grid_import_wh: 0n, grid_export_wh: exported,
+      grid_price: gridPrice, feed_in_price: MIN_PRICE, offers: 3, trades: 2,
+    });
+    assert.deepEqual(events(closed, 'FeedInOwed').map(({ contract, args }) => ({ contract, args })),
+      [{ contract: 'p2g', args: { interval, account: bob.address, amount: owed } }]);
+    // Bob's bill shows his whole feed-in; his credit holds what was paid, the claim the rest.
+    assert.equal((await market.bill(bob, interval)).grid_earned, feedIn);
+    assert.equal(await market.creditOf(bob), 120_000n + SMALL_FUND);
+    assert.equal(await market.claimOf(bob), owed);
+    assert.equal(await market.claimOf(charlie), 0n);
+    assert.deepEqual(await market.claims(), [{ account: bob.address, interval, amount: owed }]);
+    assert.deepEqual(await market.claims(1, 10), []);
+
+    // The buyers' refunds do not wait: their deposits less their P2P payments.
+    const refunds = { charlie: buys.charlie.paid - 80_000n, dave: buys.dave.paid - 40_000n };
+    const ledger = await assertP2gHoldsLedger(api, market);
+    assert.deepEqual(ledger, {
+      deposits: 0n,
+      credits: 120_000n + SMALL_FUND + refunds.charlie + refunds.dave,
+      grid_deposit: 0n,
+      p2p_collected: 0n,
+      p2p_advanced: 0n,
+      claims: owed,
+    });
+    for (const [name, who] of [['charlie', charlie], ['dave', dave]]) {
+      const withdrawn = await market.withdraw(who);
+      assert.equal(withdrawn.value, refunds[name], `${name}'s refund`);
+    }
+    claim = { interval, owed, feedIn };
+  });
+
+  it('pays the claim as the grid deposit is funded; then the seller withdraws it', async () => {
+    const { interval, owed, feedIn } = claim;
+    const half = owed / 2n;
+    const first = await market.fundGrid(alice, half);
+    assert.equal(first.value, 0n, 'the whole funding went to the claim');
+    assert.deepEqual(first.events.map(({ contract, name, args }) => ({ contract, name, args })), [
+      { contract: 'p2g', name: 'GridFunded', args: { amount: half, grid_deposit: half } },
+      { contract: 'p2g', name: 'ClaimPaid', args: { interval, account: bob.address, amount: half } },
+    ]);
+    assert.equal(await market.claimOf(bob), owed - half);
+    assert.deepEqual(await market.claims(), [{ account: bob.address, interval,
+      amount: owed - half }]);
+    // pay_claims, open to anyone, pays nothing with an empty grid deposit: one claim waits.
+    const idle = await market.payClaims(charlie);
+    assert.equal(idle.value, 1);
+    assert.deepEqual(events(idle, 'ClaimPaid'), []);
+
+    const rest = await market.fundGrid(alice, owed - half + 5n);
+    assert.equal(rest.value, 5n, 'what the claims did not take stays in the grid deposit');
+    assert.deepEqual(events(rest, 'ClaimPaid').map(({ args }) => args),
+      [{ interval, account: bob.address, amount: owed - half }]);
+    assert.equal(await market.claimOf(bob), 0n);
+    assert.deepEqual(await market.claims(), []);
+    assert.equal((await market.payClaims(charlie)).value, 0);
+
+    const withdrawn = await market.withdraw(bob);
+    assert.equal(withdrawn.value, 120_000n + feedIn, 'P2P earnings and the whole feed-in');
+    const ledger = await assertP2gHoldsLedger(api, market);
+    assert.equal(ledger.claims, 0n);
+    assert.equal(ledger.grid_deposit, 5n);
+    assert.equal(ledger.credits, await market.creditOf(alice));
+  });
+});
+
+describe('verified deployments (code_hashes)', { timeout: 120_000 }, () => {
+  const { alice } = devAccounts();
+  const config = openConfig(6_000);
+  const bundles = loadBundles();
+  let api;
+
+  before(async () => {
+    api = await connect(URL);
+  });
+
+  after(async () => {
+    await api?.disconnect();
+  });
+
+  it('refuses a genuine main whose p2g runs p2p\'s code, naming it', async () => {
+    const p2pHash = bundles.p2p.codeHash;
+    const forged = await forgedMain(api, alice, config, bundles);
+    // main itself runs main's code: only code_hashes shows what it instantiated.
+    const info = await api.query.contracts.contractInfoOf(forged);
+    assert.equal(info.unwrap().codeHash.toHex(), bundles.main.codeHash);
+    await assert.rejects(Market.at(api, forged, { bundles }), (error) => {
+      assert.ok(error instanceof DeploymentMismatch, String(error));
+      assert.equal(error.mismatches.length, 1);
+      const [{ contract, address, codeHash, expected }] = error.mismatches;
+      assert.deepEqual({ contract, codeHash, expected },
+        { contract: 'p2g', codeHash: p2pHash, expected: bundles.p2g.codeHash });
+      assert.ok(error.message.includes(`p2g at ${address} runs code ${p2pHash}, not the p2g ` +
+        `bundle's ${bundles.p2g.codeHash}`), error.message);
+      return true;
+    });
+  });
+
+  it('refuses an address that does not run main\'s code, and accepts a genuine deployment',
+    async () => {
+      const { market } = await Market.deploy(api, alice, config, { bundles });
+      const expected = { main: bundles.main.codeHash, p2p: bundles.p2p.codeHash,
+        p2g: bundles.p2g.codeHash };
+      assert.deepEqual(await market.codeHashes(), expected);
+      assert.deepEqual(await verifyDeployment(market), expected);
+      assert.deepEqual(await verifyDeployment(market, bundles), expected);
+      const again = await Market.at(api, market.address, { bundles });
+      assert.deepEqual(again.addresses, market.addresses);
+
+      await assert.rejects(Market.at(api, market.addresses.p2p, { bundles }), (error) =>
+        error instanceof DeploymentMismatch && error.message.includes(`main at ` +
+          `${market.addresses.p2p} runs code ${bundles.p2p.codeHash}, not the main bundle's ` +
+          `${bundles.main.codeHash}`));
+      await assert.rejects(Market.at(api, alice.address, { bundles }),
+        new RegExp(`no contract lives at ${alice.address}`));
+    });
+});
+
 describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
   const run = promisify(execFile);
   const script = path.join(REPO_ROOT, 'scripts', 'deploy.sh');
@@ -747,7 +1133,9 @@ describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
     const written = readFileSync(record, 'utf8');
     const deployment = JSON.parse(written);
     const demo = JSON.parse(readFileSync(LOCAL_CONFIG_FILE, 'utf8'));
-    assert.equal(deployment.main.code_hash, loadBundles().main.codeHash);
+    for (const name of ['main', 'p2p', 'p2g']) {
+      assert.equal(deployment[name].code_hash, loadBundles()[name].codeHash);
+    }
     assert.deepEqual(deployment.config, demo.market);
     // Deployments are sealed by default, with the grid deposit funded.
     assert.deepEqual(deployment.config.sealing, { reveal_ms: 600_000, penalty: 10_000 });
@@ -776,6 +1164,7 @@ describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
           grid_deposit: 1_000_000_000_000n,
           p2p_collected: 0n,
           p2p_advanced: 0n,
+          claims: 0n,
         });
     } finally {
       await api.disconnect();
@@ -794,6 +1183,25 @@ describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
         return true;
       });
     }
+  });
+
+  it('does not reuse a recorded main whose p2g runs other code, and says which', async () => {
+    const api = await connect(URL);
+    let forged;
+    try {
+      forged = await forgedMain(api, devAccounts().alice, openConfig(6_000), loadBundles());
+    } finally {
+      await api.disconnect();
+    }
+    const deployment = JSON.parse(readFileSync(record, 'utf8'));
+    deployment.main.address = forged;
+    writeFileSync(record, JSON.stringify(deployment));
+    const { stdout } = await deploy();
+    assert.match(stdout, new RegExp('not reusing .*jstest\\.json: the market does not run the ' +
+      `code of its bundles: p2g at \\w+ runs code ${loadBundles().p2p.codeHash}, not the p2g ` +
+      `bundle's ${loadBundles().p2g.codeHash}; deploying afresh`));
+    assert.match(stdout, /deployed main/);
+    assert.notEqual(JSON.parse(readFileSync(record, 'utf8')).main.address, forged);
   });
 
   it('deploys afresh when the recorded main is gone', async () => {
