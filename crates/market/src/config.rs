@@ -25,25 +25,115 @@ pub struct MarketConfig {
 }
 
 /// The settings of sealed offers: during an interval participants commit to their offers with
-/// a deposit of at least `penalty`; after it they have `reveal_ms` to reveal them.
+/// a deposit; after it they have `reveal_ms` to reveal them. A reveal needs a deposit that
+/// covers the offer's bond ([`Sealing::bond_for`]); an unrevealed commitment forfeits a share
+/// of its deposit ([`Sealing::forfeit_of`]), so skipping a reveal costs in proportion to what
+/// was offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct Sealing {
     /// Length of the reveal window that follows each interval, milliseconds.
     pub reveal_ms: u64,
-    /// What an unrevealed commitment forfeits to the grid operator, balance units; also the
-    /// least deposit a commitment must carry, so that the penalty is always covered.
+    /// The least an unrevealed commitment forfeits to the grid operator, balance units; also
+    /// the least deposit a commitment must carry, so that it is always covered.
     pub penalty: Balance,
+    /// The share of its deposit an unrevealed commitment forfeits, basis points (at most
+    /// 10 000), when that is more than `penalty`.
+    pub forfeit_bps: u16,
+    /// The bond a reveal's deposit must cover per kWh of the revealed energy, on either side
+    /// (a buy's deposit must also cover its energy, as in open mode).
+    pub bond_per_kwh: PricePerKwh,
 }
 
 impl Sealing {
-    /// A ten-minute reveal window and a penalty of 10 000 units (one cent in the default
-    /// reading of micro-euro).
+    /// A ten-minute reveal window, a bond of 100 000 units per kWh (0.10 EUR in the default
+    /// micro-euro reading, about the spread between the grid's price and its feed-in price,
+    /// the most a seller can gain or lose by choosing where to sell), half of the deposit
+    /// forfeited, and at least 10 000 units (one cent). Skipping the reveal of a sell of E kWh
+    /// therefore costs at least 50 000 * E units; of a buy, half its deposit.
     pub const DEFAULT: Sealing = Sealing {
         reveal_ms: 600_000,
         penalty: 10_000,
+        forfeit_bps: 5_000,
+        bond_per_kwh: 100_000,
     };
+
+    /// The bond a sealed offer of `energy_wh` must have deposited by its reveal:
+    /// `energy_wh * bond_per_kwh / 1000`, rounded up, and at least `penalty`.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn bond_for(&self, energy_wh: crate::EnergyWh) -> Result<Balance, MarketError> {
+        Ok(crate::ledger::deposit_for(energy_wh, self.bond_per_kwh)?.max(self.penalty))
+    }
+
+    /// What an unrevealed commitment with `deposit` forfeits: `forfeit_bps` of the deposit
+    /// (rounded down), at least `penalty`, at most the deposit.
+    pub fn forfeit_of(&self, deposit: Balance) -> Balance {
+        // At most 10 000 bps: the share never exceeds the deposit, and the division by
+        // 10 000 first keeps the product in range for any deposit.
+        let bps = Balance::from(self.forfeit_bps.min(BPS));
+        let share = (deposit / Balance::from(BPS))
+            .saturating_mul(bps)
+            .saturating_add(
+                (deposit % Balance::from(BPS)).saturating_mul(bps) / Balance::from(BPS),
+            );
+        share.max(self.penalty).min(deposit)
+    }
+
+    fn validate(&self) -> Result<(), MarketError> {
+        if self.reveal_ms == 0 || self.forfeit_bps > BPS || self.bond_per_kwh > MAX_PRICE {
+            return Err(MarketError::InvalidSealing);
+        }
+        Ok(())
+    }
+}
+
+/// Basis points in a whole.
+pub const BPS: u16 = 10_000;
+
+/// A participant's grid connection: the most energy it may sell (export) or buy (import) in
+/// one interval, Wh. Offers above it are refused, so nobody can sell energy its connection
+/// could not carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Capacity {
+    /// Most energy sold per interval, Wh.
+    pub export_wh: crate::EnergyWh,
+    /// Most energy bought per interval, Wh.
+    pub import_wh: crate::EnergyWh,
+}
+
+impl Capacity {
+    /// The power of the default connection: 43 kW, a three-phase 63 A house connection
+    /// (3 x 63 A x 230 V = 43.5 kW), in both directions.
+    pub const DEFAULT_POWER_W: u64 = 43_000;
+
+    /// The energy `power_w` carries over an interval of `interval_ms`, both ways.
+    pub fn of_power(power_w: u64, interval_ms: u64) -> Self {
+        let wh = u128::from(power_w).saturating_mul(u128::from(interval_ms)) / u128::from(HOUR_MS);
+        let wh = crate::EnergyWh::try_from(wh).unwrap_or(crate::EnergyWh::MAX);
+        Self {
+            export_wh: wh,
+            import_wh: wh,
+        }
+    }
+
+    /// The default connection ([`Capacity::DEFAULT_POWER_W`]) over intervals of `interval_ms`:
+    /// 43 000 Wh at hourly intervals.
+    pub fn default_for(interval_ms: u64) -> Self {
+        Self::of_power(Self::DEFAULT_POWER_W, interval_ms)
+    }
+
+    /// Whether an offer of `energy_wh` on `side` fits the connection.
+    pub fn admits(&self, side: crate::Side, energy_wh: crate::EnergyWh) -> bool {
+        match side {
+            crate::Side::Sell => energy_wh <= self.export_wh,
+            crate::Side::Buy => energy_wh <= self.import_wh,
+        }
+    }
 }
 
 /// Bounds on the work of one interval and of one call.
@@ -134,13 +224,13 @@ impl MarketConfig {
     /// feed-in price above `max_price`), [`MarketError::InvalidFee`] (the network fee over the
     /// farthest distance above [`MAX_PRICE`]), [`MarketError::InvalidLimits`] (zero, or more
     /// than [`MAX_OFFERS`] offers) or [`MarketError::InvalidSealing`] (a reveal window of
-    /// zero).
+    /// zero, a forfeit share above 10 000 bps or a bond above [`MAX_PRICE`]).
     pub fn validate(&self) -> Result<(), MarketError> {
         if self.interval_ms == 0 {
             return Err(MarketError::InvalidInterval);
         }
-        if self.sealing.is_some_and(|sealing| sealing.reveal_ms == 0) {
-            return Err(MarketError::InvalidSealing);
+        if let Some(sealing) = &self.sealing {
+            sealing.validate()?;
         }
         if self.limits.max_offers == 0
             || self.limits.max_offers > MAX_OFFERS
@@ -262,5 +352,74 @@ mod tests {
         config.limits.max_offers = MAX_OFFERS;
         assert_eq!(config.validate(), Ok(()));
         assert_eq!(config.limits.max_cancels(), MAX_OFFERS);
+
+        let mut config = MarketConfig::sealed();
+        assert_eq!(config.validate(), Ok(()));
+        for broken in [
+            Sealing {
+                reveal_ms: 0,
+                ..Sealing::DEFAULT
+            },
+            Sealing {
+                forfeit_bps: BPS + 1,
+                ..Sealing::DEFAULT
+            },
+            Sealing {
+                bond_per_kwh: MAX_PRICE + 1,
+                ..Sealing::DEFAULT
+            },
+        ] {
+            config.sealing = Some(broken);
+            assert_eq!(config.validate(), Err(MarketError::InvalidSealing));
+        }
+    }
+
+    #[test]
+    fn skipping_a_reveal_costs_in_proportion_to_the_deposit() {
+        let sealing = Sealing::DEFAULT;
+        // 1 kWh: 1_000 Wh * 100_000 / 1000 = 100_000; 1 Wh: 100, so the 10_000 minimum.
+        assert_eq!(sealing.bond_for(1_000), Ok(100_000));
+        assert_eq!(sealing.bond_for(1), Ok(10_000));
+        assert_eq!(sealing.bond_for(3), Ok(10_000));
+        // 5_000 bps of 100_000 is 50_000; of 12_000 it is 6_000, below the 10_000 minimum;
+        // a deposit of 4_000 forfeits all of itself.
+        assert_eq!(sealing.forfeit_of(100_000), 50_000);
+        assert_eq!(sealing.forfeit_of(12_000), 10_000);
+        assert_eq!(sealing.forfeit_of(4_000), 4_000);
+        assert_eq!(sealing.forfeit_of(u128::MAX), u128::MAX / 2);
+        let whole = Sealing {
+            forfeit_bps: BPS,
+            ..sealing
+        };
+        assert_eq!(whole.forfeit_of(u128::MAX), u128::MAX);
+        assert_eq!(whole.forfeit_of(123_457), 123_457);
+        let odd = Sealing {
+            forfeit_bps: 3_333,
+            penalty: 0,
+            ..sealing
+        };
+        // 3_333 bps of 10_001: 10_001 * 3_333 / 10_000 = 3_333.33 -> 3_333.
+        assert_eq!(odd.forfeit_of(10_001), 3_333);
+    }
+
+    #[test]
+    fn a_connection_carries_its_power_over_an_interval() {
+        assert_eq!(
+            Capacity::default_for(HOUR_MS),
+            Capacity {
+                export_wh: 43_000,
+                import_wh: 43_000
+            }
+        );
+        assert_eq!(Capacity::default_for(HOUR_MS / 4).export_wh, 10_750);
+        let capacity = Capacity {
+            export_wh: 5_000,
+            import_wh: 9_000,
+        };
+        assert!(capacity.admits(crate::Side::Sell, 5_000));
+        assert!(!capacity.admits(crate::Side::Sell, 5_001));
+        assert!(capacity.admits(crate::Side::Buy, 9_000));
+        assert!(!capacity.admits(crate::Side::Buy, 9_001));
+        assert_eq!(Capacity::of_power(u64::MAX, u64::MAX).import_wh, u64::MAX);
     }
 }

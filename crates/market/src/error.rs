@@ -21,8 +21,43 @@ pub enum MarketError {
     InvalidInterval,
     /// An offer cap or step budget of zero.
     InvalidLimits,
-    /// Sealed offers with a reveal window of zero.
+    /// Sealed offers with a reveal window of zero, a forfeit share above 10 000 basis points
+    /// or a bond above [`crate::MAX_PRICE`].
     InvalidSealing,
     /// The timestamp lies before the market's start.
     NotStarted,
+}
+
+impl core::fmt::Display for MarketError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            MarketError::Overflow => "a sum or product does not fit its integer type",
+            MarketError::UnknownArea => "the area lies outside the topology",
+            MarketError::InvalidTopology => "the topology is malformed",
+            MarketError::InvalidTariff => "the tariff is malformed or a price is out of bounds",
+            MarketError::InvalidFee => {
+                "the network fee over the farthest distance exceeds MAX_PRICE"
+            }
+            MarketError::InvalidInterval => "the interval length is zero",
+            MarketError::InvalidLimits => "an offer cap or step budget is zero or too large",
+            MarketError::InvalidSealing => "the sealing settings are out of bounds",
+            MarketError::NotStarted => "the timestamp lies before the market's start",
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for MarketError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_read_as_sentences() {
+        assert_eq!(
+            alloc::format!("{}", MarketError::UnknownArea),
+            "the area lies outside the topology"
+        );
+    }
 }

@@ -121,10 +121,10 @@ pub fn pay_feed_in(
     (paid, owed.saturating_sub(paid))
 }
 
-/// What an unrevealed commitment forfeits: the penalty, or the whole deposit if smaller.
-/// Returns `(refund, penalty)`, which add up to the deposit.
-pub fn forfeit(deposit: Balance, penalty: Balance) -> (Balance, Balance) {
-    let penalty = penalty.min(deposit);
+/// What an unrevealed commitment with `deposit` forfeits under `sealing` (nothing without it:
+/// the participant has been removed). Returns `(refund, penalty)`, which add up to the deposit.
+pub fn forfeit(deposit: Balance, sealing: Option<&crate::Sealing>) -> (Balance, Balance) {
+    let penalty = sealing.map_or(0, |sealing| sealing.forfeit_of(deposit));
     (deposit.saturating_sub(penalty), penalty)
 }
 
@@ -249,7 +249,10 @@ mod tests {
 
     #[test]
     fn forfeits_at_most_the_deposit() {
-        assert_eq!(forfeit(25_000, 10_000), (15_000, 10_000));
-        assert_eq!(forfeit(4_000, 10_000), (0, 4_000));
+        let sealing = crate::Sealing::DEFAULT;
+        assert_eq!(forfeit(25_000, Some(&sealing)), (12_500, 12_500));
+        assert_eq!(forfeit(15_000, Some(&sealing)), (5_000, 10_000));
+        assert_eq!(forfeit(4_000, Some(&sealing)), (0, 4_000));
+        assert_eq!(forfeit(4_000, None), (4_000, 0));
     }
 }

@@ -37,7 +37,9 @@ pub mod topology;
 pub use auction::{clear, AuctionRules, Clearing, Offer, Position, PricingRule, Side, Trade};
 pub use bill::{settle, settle_at, Bill, GridTotals, Settlement};
 pub use book::{step, Book, Cursor, Fill, MemoryBook, Stage};
-pub use config::{version_at, Limits, MarketConfig, Sealing, MAX_OFFERS, MAX_OFFER_WH, MAX_PRICE};
+pub use config::{
+    version_at, Capacity, Limits, MarketConfig, Sealing, BPS, MAX_OFFERS, MAX_OFFER_WH, MAX_PRICE,
+};
 pub use error::MarketError;
 pub use tariff::{FeedInRule, Tariff};
 pub use time::{hour_of, month_of, IntervalState, Timing};
