@@ -307,7 +307,7 @@ test('sealed market: commit in the interval, reveal in the window, close after i
   const closable = end + BigInt(sealedDeployment.config.sealing.reveal_ms);
   await sleep(Number(closable - BigInt(Date.now())) + 300);
   await visit('status', bob, SEALED);
-  assert.match(await text('mode'), /^sealed \(reveal 10s, penalty 10.000\)$/);
+  assert.match(await text('mode'), /^sealed \(reveal 10s, bond 100.000\/kWh, forfeit 50 %, at least 10.000\)$/);
   await page.getByTestId(`close-${sealedInterval}`).click();
   const box = await outcome('close-result');
   assert.match(await box.innerText(), new RegExp(`Interval #${sealedInterval} closed in 1 step\\(s\\): 1 trade\\(s\\)`));
@@ -419,12 +419,17 @@ test('feed-in the grid deposit cannot pay is owed to its seller, shown, and paid
   // P2P price, hence the feed-in price: 3 GWh of feed-in at 400 000 per kWh is 1.2 * 10^12
   // units, more than the 10^12 the deployment put in the grid deposit.
   const eve = account('//Eve');
-  await market.register(alice, dave, 2);
-  await market.register(alice, eve, 0);
+  const ferdie = account('//Ferdie');
   const GWH = 1_000_000_000n;
+  // Connections that carry a gigawatt-hour per interval: the default (43 kWh) would refuse
+  // the offers with ExceedsCapacity.
+  const plant = { export_wh: GWH, import_wh: GWH };
+  await market.register(alice, dave, 2, plant);
+  await market.register(alice, eve, 0, plant);
+  await market.register(alice, ferdie, 1, plant);
   // A block first (openInterval), so that the chain's clock is the wall clock's.
   const { interval: open } = await market.openInterval(alice, { minRemainingMs: 10_000 });
-  const sellers = { Bob: bob, Dave: dave, Eve: eve };
+  const sellers = { Dave: dave, Eve: eve, Ferdie: ferdie };
   for (const who of Object.values(sellers)) await market.sell(who, open, GWH, 400_000n);
   await market.buy(charlie, open, 1_000n, 500_000n);
   await market.waitUntilEnded(alice, open);

@@ -197,8 +197,9 @@ async function main() {
       'credited grid sales, fees and penalties; or an SS58 address)');
   }
   if (!('sealing' in file.market)) {
-    fail(`${options.configFile}: "market" has no "sealing" ({"reveal_ms": ..., "penalty": ...} ` +
-      'for sealed offers, the default in deployments/config/local.json, or null for open offers)');
+    fail(`${options.configFile}: "market" has no "sealing" ({"reveal_ms": ..., "penalty": ..., ` +
+      '"forfeit_bps": ..., "bond_per_kwh": ...} for sealed offers, the default in ' +
+      'deployments/config/local.json, or null for open offers)');
   }
   if (options.registerDemo && !Array.isArray(file.participants)) {
     fail(`--register-demo: ${options.configFile} has no "participants" list`);

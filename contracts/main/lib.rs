@@ -1,6 +1,6 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
-// `scale_info::TypeInfo`'s derive casts a variant index `usize as u8` for `Error::P2p` and
-// `Error::P2g`, which carry data; cargo-contract's lints would reject the generated code.
+// `scale_info::TypeInfo`'s derive casts a variant index `usize as u8` for `CloseProgress`'s
+// variants, which carry data; cargo-contract's lints would reject the generated code.
 #![allow(clippy::cast_possible_truncation)]
 
 //! # main: the market's single entry point
@@ -28,8 +28,9 @@ mod main {
     use market::{
         hour_of, ledger, month_of,
         seal::{self, Commitment, Salt},
-        version_at, AreaId, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
-        MarketError, MonthKey, Offer, Position, PricePerKwh, Side, Timing, Trade, MAX_OFFER_WH,
+        version_at, AreaId, Bill, Capacity, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
+        MarketError, MonthKey, Offer, Position, PricePerKwh, Sealing, Side, Timing, Trade,
+        MAX_OFFER_WH,
     };
     use p2g::{IntervalKey, P2gRef};
     use p2p::P2pRef;
@@ -67,6 +68,8 @@ mod main {
     pub struct Participant {
         /// The area tag that decides whom it trades with first.
         pub area: AreaId,
+        /// Its grid connection: the most it may sell or buy per interval.
+        pub capacity: Capacity,
     }
 
     /// The result of a cleared interval. Energy in Wh, prices per kWh.
@@ -107,6 +110,9 @@ mod main {
         configs: Mapping<u32, MarketConfig>,
         /// The first interval each version governs (version 0: interval 0).
         version_starts: Mapping<u32, IntervalIndex>,
+        /// The sealing settings, fixed at instantiation (every version carries the same), kept
+        /// apart so that the messages that only need the mode do not decode a configuration.
+        sealing: Option<Sealing>,
         /// The P2P auction, instantiated by and answering to this contract.
         p2p: P2pRef,
         /// The grid contract, instantiated by and answering to this contract.
@@ -220,6 +226,9 @@ mod main {
         /// The area tag lies outside the topology (for an offer: that of the interval's
         /// configuration).
         UnknownArea,
+        /// The offer's energy exceeds the participant's connection capacity (export for a
+        /// sell, import for a buy).
+        ExceedsCapacity,
         /// The new topology drops an area in which participants are registered; remove them
         /// (or register them again in another area) first.
         AreaInUse,
@@ -230,7 +239,8 @@ mod main {
         /// An ask must lie within the tariff's `[min_price, max_price]`.
         PriceOutOfBounds,
         /// The value sent is below the deposit required: for a buy, energy times the worst
-        /// price it may pay (`buy_deposit`); for a commitment, the sealing penalty.
+        /// price it may pay (`buy_deposit`); for a commitment, the sealing penalty; for a
+        /// reveal, the offer's bond and, for a buy, its cover (`commit_deposit`).
         DepositTooLow,
         /// The market takes sealed offers: `commit`, then `reveal`.
         Sealed,
@@ -240,6 +250,11 @@ mod main {
         RevealClosed,
         /// The reveal window of the interval is still open.
         RevealOpen,
+        /// The caller has no unrevealed commitment in the interval (none was made, or it was
+        /// revealed, cancelled or forfeited).
+        NoCommitment,
+        /// The revealed offer and salt do not hash to the commitment.
+        CommitmentMismatch,
         /// A reveal window of zero, or an update tried to change the sealing settings.
         InvalidSealing,
         /// Offers are accepted for the current interval only.
@@ -270,13 +285,18 @@ mod main {
         InvalidTariff,
         /// The network fee over the farthest distance exceeds `market::MAX_PRICE`.
         InvalidFee,
+        /// The caller has no credit to withdraw.
+        NothingToWithdraw,
+        /// The chain refused the transfer of a withdrawal (e.g. it would leave a new account
+        /// below the existential deposit).
+        TransferFailed,
+        /// Funding the grid deposit needs a non-zero amount.
+        ZeroAmount,
         /// A sum overflowed.
         Overflow,
-        /// p2p refused the call.
-        P2p(p2p::Error),
-        /// p2g refused the call.
-        P2g(p2g::Error),
-        /// A callee trapped, ran out of gas or could not be instantiated.
+        /// An internal failure: a callee trapped, ran out of gas or could not be instantiated,
+        /// or refused a call main never makes (one not from main, a settlement main did not
+        /// prepare). Never the result of a participant's input.
         CalleeFailed,
     }
 
@@ -296,6 +316,7 @@ mod main {
         }
     }
 
+    /// Every p2p error a participant can cause has its own main error; the rest are internal.
     impl From<p2p::Error> for Error {
         fn from(error: p2p::Error) -> Self {
             match error {
@@ -306,17 +327,30 @@ mod main {
                 p2p::Error::BookFull => Error::BookFull,
                 p2p::Error::ZeroBudget => Error::ZeroBudget,
                 p2p::Error::CancelLimit => Error::CancelLimit,
-                other => Error::P2p(other),
+                p2p::Error::Overflow => Error::Overflow,
+                p2p::Error::NotMain | p2p::Error::InvalidRules => Error::CalleeFailed,
             }
         }
     }
 
+    /// Every p2g error a participant can cause has its own main error; the rest are internal.
     impl From<p2g::Error> for Error {
         fn from(error: p2g::Error) -> Self {
             match error {
                 p2g::Error::OfferExists => Error::OfferExists,
                 p2g::Error::BookFull => Error::BookFull,
-                other => Error::P2g(other),
+                p2g::Error::NoCommitment => Error::NoCommitment,
+                p2g::Error::CommitmentMismatch => Error::CommitmentMismatch,
+                p2g::Error::NothingToWithdraw => Error::NothingToWithdraw,
+                p2g::Error::TransferFailed => Error::TransferFailed,
+                p2g::Error::ZeroAmount => Error::ZeroAmount,
+                p2g::Error::Overflow => Error::Overflow,
+                // main validates every tariff, closes an interval once and hands each
+                // position over once: these arise only from a call main never makes.
+                p2g::Error::NotMain
+                | p2g::Error::AlreadySettled
+                | p2g::Error::InvalidTariff
+                | p2g::Error::DuplicatePosition => Error::CalleeFailed,
             }
         }
     }
@@ -331,11 +365,6 @@ mod main {
             energy if energy > MAX_OFFER_WH => Err(Error::TooMuchEnergy),
             _ => Ok(()),
         }
-    }
-
-    /// The reveal window that follows each interval: zero for open offers.
-    fn reveal_ms(config: &MarketConfig) -> u64 {
-        config.sealing.map_or(0, |sealing| sealing.reveal_ms)
     }
 
     /// Unwraps a cross-contract call's three layers (environment, language, callee) into one.
@@ -355,8 +384,8 @@ mod main {
         /// caller becomes the operator.
         ///
         /// # Errors
-        /// `InvalidInterval`, `InvalidTopology`, `InvalidTariff`, `InvalidLimits`,
-        /// `CalleeFailed`.
+        /// `InvalidInterval`, `InvalidTopology`, `InvalidTariff`, `InvalidFee`,
+        /// `InvalidLimits`, `InvalidSealing`, `CalleeFailed`.
         #[ink(constructor)]
         pub fn new(config: MarketConfig, p2p_code_hash: Hash, p2g_code_hash: Hash) -> Result<Self> {
             config.validate()?;
@@ -383,6 +412,7 @@ mod main {
                 operator: Self::env().caller(),
                 timing,
                 versions: 1,
+                sealing: config.sealing,
                 configs,
                 version_starts,
                 p2p,
@@ -395,8 +425,11 @@ mod main {
         }
 
         /// Registers `account` as a participant in `area` of the newest configuration's
-        /// topology. Operator only. (If the interval open now runs under an older topology
-        /// without that area, its offers wait for the next interval: `UnknownArea`.)
+        /// topology, with its connection's `capacity` per interval (default `Capacity::DEFAULT`:
+        /// 43 000 Wh each way, a 43 kW house connection over an hour). Offers
+        /// above it are refused. Operator only. (If the interval open now runs under an older
+        /// topology without that area, its offers wait for the next interval: `UnknownArea`.)
+        /// To change an area or a capacity, `remove` the participant and register it again.
         ///
         /// # Errors
         /// `NotOperator`, `UnknownArea`, `AlreadyRegistered`, `Overflow`.
@@ -404,7 +437,12 @@ mod main {
         /// # Events
         /// `ParticipantRegistered`.
         #[ink(message)]
-        pub fn register(&mut self, account: AccountId, area: AreaId) -> Result<()> {
+        pub fn register(
+            &mut self,
+            account: AccountId,
+            area: AreaId,
+            capacity: Option<Capacity>,
+        ) -> Result<()> {
             self.ensure_operator()?;
             if !self.newest_config().auction.topology.contains(area) {
                 return Err(Error::UnknownArea);
@@ -419,7 +457,9 @@ mod main {
             let in_area = self.area_counts.get(area).unwrap_or(0);
             self.area_counts
                 .insert(area, &in_area.checked_add(1).ok_or(Error::Overflow)?);
-            self.participants.insert(account, &Participant { area });
+            let capacity = capacity.unwrap_or(Capacity::DEFAULT);
+            self.participants
+                .insert(account, &Participant { area, capacity });
             self.env()
                 .emit_event(ParticipantRegistered { account, area });
             Ok(())
@@ -478,7 +518,7 @@ mod main {
             if config.interval_ms != self.timing.interval_ms {
                 return Err(Error::InvalidInterval);
             }
-            if config.sealing != newest.sealing {
+            if config.sealing != self.sealing {
                 return Err(Error::InvalidSealing);
             }
             // Every registered participant lies in the newest topology, so only its areas
@@ -512,8 +552,9 @@ mod main {
         /// needs no deposit; any value sent is credited back after the close.
         ///
         /// # Errors
-        /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `Sealed`, `IntervalNotOpen`,
-        /// `UnknownArea`, `PriceOutOfBounds`, `OfferExists`, `BookFull`, `CalleeFailed`.
+        /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `ExceedsCapacity`, `Sealed`,
+        /// `IntervalNotOpen`, `UnknownArea`, `PriceOutOfBounds`, `OfferExists`, `BookFull`,
+        /// `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -534,9 +575,9 @@ mod main {
         /// not use is credited back at the close.
         ///
         /// # Errors
-        /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `Sealed`, `IntervalNotOpen`,
-        /// `UnknownArea`, `DepositTooLow`, `OfferExists`, `BookFull`, `Overflow`,
-        /// `CalleeFailed`.
+        /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `ExceedsCapacity`, `Sealed`,
+        /// `IntervalNotOpen`, `UnknownArea`, `DepositTooLow`, `OfferExists`, `BookFull`,
+        /// `Overflow`, `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -568,12 +609,36 @@ mod main {
                 .1)
         }
 
+        /// The least deposit a sealed offer (as in `commit` and `reveal`) must carry for its
+        /// reveal to succeed in `interval`: its bond, `energy_wh` times the sealing's
+        /// `bond_per_kwh` (at least the penalty), and for a buy with limit `price` also
+        /// `buy_deposit`, whichever is higher. A dry run of this query tells the node's RPC
+        /// the offer, so clients may compute it instead (`market::ledger::sealed_deposit`).
+        ///
+        /// # Errors
+        /// `NotSealed`, `ZeroEnergy`, `TooMuchEnergy`, `IntervalNotOpen` before the market's
+        /// start, `Overflow`.
+        #[ink(message)]
+        pub fn commit_deposit(
+            &self,
+            interval: IntervalIndex,
+            side: Side,
+            energy_wh: EnergyWh,
+            price: PricePerKwh,
+        ) -> Result<Balance> {
+            check_energy(energy_wh)?;
+            let config = self.config_of(interval);
+            let hour = hour_of(self.timing.start_of(interval)?);
+            ledger::sealed_deposit(&config, hour, side, energy_wh, price)?.ok_or(Error::NotSealed)
+        }
+
         /// Commits to a sealed offer in the current interval `interval` (sealed mode):
         /// `commitment` is `market::seal::commitment(main, caller, interval, side, energy_wh,
         /// price, salt)`, the BLAKE2b-256 hash of their SCALE encoding, with this contract's
-        /// address as `main` so that it is valid in this market only. The value sent is the deposit:
-        /// at least the sealing penalty, and for a buy enough to cover it at reveal
-        /// (`buy_deposit`). Reveal it with `reveal` after the interval, or forfeit the penalty.
+        /// address as `main` so that it is valid in this market only. The value sent is the
+        /// deposit: at least the sealing penalty here, and at reveal the offer's bond and, for a
+        /// buy, its cover (`commit_deposit` says how much). Reveal it with `reveal` after the
+        /// interval, or forfeit a share of the deposit (`Sealing::forfeit_of`).
         ///
         /// # Errors
         /// `NotRegistered`, `NotSealed`, `IntervalNotOpen`, `UnknownArea`, `DepositTooLow`,
@@ -585,9 +650,9 @@ mod main {
         pub fn commit(&mut self, interval: IntervalIndex, commitment: Commitment) -> Result<()> {
             let account = self.env().caller();
             let participant = self.participant_of(account)?;
-            let config = self.config_of(interval);
-            let sealing = config.sealing.ok_or(Error::NotSealed)?;
+            let sealing = self.sealing.ok_or(Error::NotSealed)?;
             self.ensure_open(interval)?;
+            let config = self.config_of(interval);
             if !config.auction.topology.contains(participant.area) {
                 return Err(Error::UnknownArea);
             }
@@ -614,14 +679,16 @@ mod main {
         /// Reveals the caller's sealed offer for the ended interval `interval` within its
         /// reveal window: the offer enters the book if it hashes to the commitment, under the
         /// same rules as `sell` and `buy` in the interval's configuration (a buy's `price` is
-        /// its limit, and its deposit must cover it), so no configuration change after the
+        /// its limit), and if the deposit covers the offer's bond and, for a buy, its cover
+        /// (`commit_deposit`). The interval's configuration is fixed, so no change after the
         /// commitment can refuse an honest reveal. A failed reveal changes nothing and may be
         /// retried within the window.
         ///
         /// # Errors
-        /// `NotRegistered`, `NotSealed`, `ZeroEnergy`, `TooMuchEnergy`, `IntervalNotEnded`,
-        /// `RevealClosed`, `P2g(NoCommitment)`, `P2g(CommitmentMismatch)`, `UnknownArea`,
-        /// `PriceOutOfBounds`, `DepositTooLow`, `BookFull`, `Overflow`, `CalleeFailed`.
+        /// `NotRegistered`, `NotSealed`, `ZeroEnergy`, `TooMuchEnergy`, `ExceedsCapacity`,
+        /// `IntervalNotEnded`, `RevealClosed`, `NoCommitment`, `CommitmentMismatch`,
+        /// `UnknownArea`, `PriceOutOfBounds`, `DepositTooLow`, `BookFull`, `Overflow`,
+        /// `CalleeFailed`.
         ///
         /// # Events
         /// `OfferAccepted`.
@@ -636,9 +703,11 @@ mod main {
         ) -> Result<()> {
             let account = self.env().caller();
             let participant = self.participant_of(account)?;
-            let config = self.config_of(interval);
-            let sealing = config.sealing.ok_or(Error::NotSealed)?;
+            let sealing = self.sealing.ok_or(Error::NotSealed)?;
             check_energy(energy_wh)?;
+            if !participant.capacity.admits(side, energy_wh) {
+                return Err(Error::ExceedsCapacity);
+            }
             if interval >= self.current_interval()? {
                 return Err(Error::IntervalNotEnded);
             }
@@ -663,34 +732,31 @@ mod main {
                 energy_wh,
                 price,
             };
+            let config = self.config_of(interval);
             self.enter(interval, offer, Some(price), deposit, &config)
         }
 
         /// Releases the commitment `account` did not reveal in `interval`, once the reveal
-        /// window has closed; anyone may call. The deposit less the sealing penalty is
-        /// credited back, the penalty to the grid operator (no penalty if the operator has
-        /// removed the participant since). Returns the penalty.
+        /// window has closed; anyone may call. The deposit less the forfeit
+        /// (`Sealing::forfeit_of`: `forfeit_bps` of the deposit, at least the penalty) is
+        /// credited back, the forfeit to the grid operator (nothing is forfeited if the
+        /// operator has removed the participant since). Returns the forfeit.
         ///
         /// # Errors
-        /// `NotSealed`, `IntervalNotEnded`, `RevealOpen`, `P2g(NoCommitment)`, `CalleeFailed`.
+        /// `NotSealed`, `IntervalNotEnded`, `RevealOpen`, `NoCommitment`, `CalleeFailed`.
         ///
         /// # Events
         /// `Forfeited` from p2g.
         #[ink(message)]
         pub fn forfeit(&mut self, interval: IntervalIndex, account: AccountId) -> Result<Balance> {
-            let config = self.config_of(interval);
-            let sealing = config.sealing.ok_or(Error::NotSealed)?;
-            self.ensure_settleable(interval, &config)?;
-            let penalty = if self.participants.contains(account) {
-                sealing.penalty
-            } else {
-                0
-            };
-            let grid_operator = self.grid_operator(&config);
+            let sealing = self.sealing.ok_or(Error::NotSealed)?;
+            self.ensure_settleable(interval)?;
+            let sealing = self.participants.contains(account).then_some(sealing);
+            let grid_operator = self.grid_operator(&self.config_of(interval));
             outcome(
                 self.p2g
                     .call_mut()
-                    .forfeit(interval, account, penalty, grid_operator)
+                    .forfeit(interval, account, sealing, grid_operator)
                     .try_invoke(),
             )
         }
@@ -709,8 +775,12 @@ mod main {
             let account = self.env().caller();
             self.participant_of(account)?;
             self.ensure_open(interval)?;
-            let max_cancels = self.config_of(interval).limits.max_cancels();
-            if !self.withdraw_offer(interval, account, Some(max_cancels))? {
+            // Only open offers count against the cancel cap: a commitment has no slot.
+            let max_cancels = match self.sealing {
+                None => Some(self.config_of(interval).limits.max_cancels()),
+                Some(_) => None,
+            };
+            if !self.withdraw_offer(interval, account, max_cancels)? {
                 return Err(Error::NoOffer);
             }
             self.env().emit_event(OfferCancelled { interval, account });
@@ -721,7 +791,7 @@ mod main {
         /// the grid operator grid sales, fees and penalties. Returns the amount.
         ///
         /// # Errors
-        /// `P2g(NothingToWithdraw)`, `P2g(TransferFailed)`, `CalleeFailed`.
+        /// `NothingToWithdraw`, `TransferFailed`, `CalleeFailed`.
         ///
         /// # Events
         /// `Withdrawn` from p2g.
@@ -737,7 +807,7 @@ mod main {
         /// operator's duty. Returns the grid deposit left.
         ///
         /// # Errors
-        /// `P2g(ZeroAmount)`, `CalleeFailed`.
+        /// `ZeroAmount`, `CalleeFailed`.
         ///
         /// # Events
         /// `GridFunded` and `ClaimPaid` from p2g.
@@ -788,8 +858,7 @@ mod main {
         /// deposit cannot pay becomes a claim (see `pay_claims`), so no close waits for it.
         ///
         /// # Errors
-        /// `IntervalNotEnded`, `RevealOpen`, `AlreadyCleared`, `Overflow`, `P2p(..)`,
-        /// `P2g(..)`, `CalleeFailed`.
+        /// `IntervalNotEnded`, `RevealOpen`, `AlreadyCleared`, `Overflow`, `CalleeFailed`.
         ///
         /// # Events
         /// `IntervalCleared` here on the last step, `TradeExecuted` from p2p, `GridSettled`
@@ -825,11 +894,11 @@ mod main {
             interval: IntervalIndex,
             max_items: Option<u32>,
         ) -> Result<CloseProgress> {
-            let config = self.config_of(interval);
-            self.ensure_settleable(interval, &config)?;
+            self.ensure_settleable(interval)?;
             if self.results.contains(interval) {
                 return Err(Error::AlreadyCleared);
             }
+            let config = self.config_of(interval);
             let budget = max_items.map_or(config.limits.step_items, |max| {
                 max.min(config.limits.step_items)
             });
@@ -954,7 +1023,7 @@ mod main {
             self.timing.state(
                 interval,
                 self.env().block_timestamp(),
-                reveal_ms(&self.newest_config()),
+                self.reveal_ms(),
                 self.results.contains(interval),
             )
         }
@@ -1015,11 +1084,14 @@ mod main {
             let account = self.env().caller();
             let participant = self.participant_of(account)?;
             check_energy(energy_wh)?;
-            let config = self.config_of(interval);
-            if config.sealing.is_some() {
+            if !participant.capacity.admits(side, energy_wh) {
+                return Err(Error::ExceedsCapacity);
+            }
+            if self.sealing.is_some() {
                 return Err(Error::Sealed);
             }
             self.ensure_open(interval)?;
+            let config = self.config_of(interval);
             let deposit = self.env().transferred_value();
             let offer = Offer {
                 account,
@@ -1044,8 +1116,9 @@ mod main {
         }
 
         /// Checks an offer's area against the interval's topology, prices it (an ask within
-        /// the tariff's bounds; a buy's limit, the grid's price by default), checks that a
-        /// buy's deposit covers it, and enters it in p2p's book.
+        /// the tariff's bounds; a buy's limit, the grid's price by default), checks that the
+        /// deposit covers it (a buy's cover; a revealed offer's bond too) and enters it in
+        /// p2p's book.
         fn enter(
             &mut self,
             interval: IntervalIndex,
@@ -1057,18 +1130,15 @@ mod main {
             if !config.auction.topology.contains(offer.area) {
                 return Err(Error::UnknownArea);
             }
-            offer.price = match (offer.side, price) {
-                (Side::Sell, Some(ask)) if config.tariff.admits_ask(ask) => ask,
+            let (price, cover) = match (offer.side, price) {
+                (Side::Sell, Some(ask)) if config.tariff.admits_ask(ask) => (ask, 0),
                 (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
-                (Side::Buy, limit) => {
-                    let (limit, required) =
-                        self.buy_cover(interval, offer.energy_wh, limit, config)?;
-                    if deposit < required {
-                        return Err(Error::DepositTooLow);
-                    }
-                    limit
-                }
+                (Side::Buy, limit) => self.buy_cover(interval, offer.energy_wh, limit, config)?,
             };
+            if deposit < ledger::required_deposit(cover, self.sealing.as_ref(), offer.energy_wh)? {
+                return Err(Error::DepositTooLow);
+            }
+            offer.price = price;
             let accepted = OfferAccepted {
                 interval,
                 account: offer.account,
@@ -1106,8 +1176,7 @@ mod main {
             account: AccountId,
             max_cancels: Option<u32>,
         ) -> Result<bool> {
-            let sealed = self.newest_config().sealing.is_some();
-            let withdrawn = !sealed
+            let withdrawn = self.sealing.is_none()
                 && outcome(
                     self.p2p
                         .call_mut()
@@ -1120,14 +1189,19 @@ mod main {
 
         /// Closing, and releasing unrevealed commitments, wait for the interval's end and its
         /// reveal window.
-        fn ensure_settleable(&self, interval: IntervalIndex, config: &MarketConfig) -> Result<()> {
+        fn ensure_settleable(&self, interval: IntervalIndex) -> Result<()> {
             if interval >= self.current_interval()? {
                 return Err(Error::IntervalNotEnded);
             }
-            if self.env().block_timestamp() < self.timing.settles_at(interval, reveal_ms(config))? {
+            if self.env().block_timestamp() < self.timing.settles_at(interval, self.reveal_ms())? {
                 return Err(Error::RevealOpen);
             }
             Ok(())
+        }
+
+        /// The reveal window that follows each interval: zero for open offers.
+        fn reveal_ms(&self) -> u64 {
+            self.sealing.map_or(0, |sealing| sealing.reveal_ms)
         }
 
         fn grid_operator(&self, config: &MarketConfig) -> AccountId {

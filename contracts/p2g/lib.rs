@@ -13,37 +13,26 @@
 //! credits, which their owners withdraw pull-style. Settling a bill turns the deposit into a
 //! refund, credits the earnings and credits the grid operator. Its balance always equals
 //! `Ledger::total()`. Only its main contract may change anything; everyone may read.
+//!
+//! The money rules are `market::treasury`'s, the same code the simulator runs: p2g stores the
+//! `Treasury` and implements its `Vault` over its mappings, and emits the treasury's events as
+//! its own.
 
 pub use self::p2g::{
-    Claim, ClaimPaid, Error, Escrow, FeedInOwed, Forfeited, GridFunded, GridResult, GridSettled,
-    IntervalKey, Ledger, P2g, P2gRef, Withdrawn, MAX_CLAIMS_PER_CALL,
+    ClaimPaid, Error, FeedInOwed, Forfeited, GridFunded, GridResult, GridSettled, IntervalKey, P2g,
+    P2gRef, Withdrawn,
 };
+pub use market::treasury::{Claim, Escrow, Ledger, MAX_CLAIMS_PER_CALL};
 
 #[ink::contract]
 mod p2g {
     use ink::{prelude::vec::Vec, storage::Mapping};
     use market::{
-        ledger, seal::Commitment, Bill, EnergyWh, GridTotals, IntervalIndex, MarketError, MonthKey,
-        Position, PricePerKwh, Tariff,
+        seal::Commitment,
+        treasury::{Batch, Claim, Escrow, Ledger, Treasury, TreasuryError, TreasuryEvent, Vault},
+        Bill, EnergyWh, GridTotals, IntervalIndex, MarketError, MonthKey, Position, PricePerKwh,
+        Sealing, Tariff,
     };
-
-    /// Most feed-in claims one call (`fund_grid`, `pay_claims`) pays, so that its weight is
-    /// bounded however many claims wait.
-    pub const MAX_CLAIMS_PER_CALL: u32 = 50;
-
-    /// Feed-in the grid deposit could not pay when its interval settled: the grid operator
-    /// owes it to the seller, and it is paid, in the order claims arose, as money arrives.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct Claim {
-        /// The seller owed.
-        pub account: AccountId,
-        /// The interval whose feed-in it is.
-        pub interval: IntervalIndex,
-        /// What is still owed, balance units.
-        pub amount: Balance,
-    }
 
     /// Where and when an interval lies, as main's clock says.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,77 +61,20 @@ mod p2g {
         pub complete: bool,
     }
 
-    /// What a participant has put in for an interval's offer.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct Escrow {
-        /// The deposit, balance units: the buyer's worst case, refunded less its charges.
-        pub deposit: Balance,
-        /// In sealed mode, the commitment until the offer is revealed.
-        pub sealed: Option<Commitment>,
-    }
-
-    /// Where the money in p2g belongs. Balance units.
-    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct Ledger {
-        /// Deposits of offers not settled, refunded or forfeited yet.
-        pub deposits: Balance,
-        /// Credits not withdrawn yet.
-        pub credits: Balance,
-        /// What is left of the grid deposit that pays feed-in.
-        pub grid_deposit: Balance,
-        /// P2P payments charged to buyers whose sellers are not settled yet. An interval
-        /// settles in batches of positions, in submission order, so a buyer may be settled
-        /// before or after the sellers it paid; this and `p2p_advanced` carry the difference,
-        /// and one of them is always zero.
-        pub p2p_collected: Balance,
-        /// P2P earnings credited to sellers whose buyers are not settled yet.
-        pub p2p_advanced: Balance,
-        /// Feed-in the grid operator owes sellers and has not funded yet (`Claim`s). Not held
-        /// by p2g, so not part of `total`: it is paid out of future grid funding.
-        pub claims: Balance,
-    }
-
-    impl Ledger {
-        /// Everything p2g holds for someone: its balance must equal it.
-        pub fn total(&self) -> Balance {
-            self.deposits
-                .saturating_add(self.credits)
-                .saturating_add(self.grid_deposit)
-                .saturating_add(self.p2p_collected)
-                .saturating_sub(self.p2p_advanced)
-        }
-    }
-
     #[ink(storage)]
     pub struct P2g {
         /// The main contract: the only caller allowed to change anything.
         main: AccountId,
-        /// Where the money belongs.
-        ledger: Ledger,
-        /// Each participant's escrow per interval, until its offer is settled or withdrawn.
-        escrows: Mapping<(AccountId, IntervalIndex), Escrow>,
-        /// Escrows made in each interval, less those withdrawn: caps commitments like offers.
-        escrow_counts: Mapping<IntervalIndex, u32>,
-        /// What each account may withdraw.
-        credits: Mapping<AccountId, Balance>,
+        /// Where the money belongs, and the ends of the claims queue.
+        treasury: Treasury,
+        /// The treasury's escrows, credits and claims.
+        vault: StorageVault,
         /// Each participant's bill per interval.
         bills: Mapping<(AccountId, IntervalIndex), Bill>,
         /// Each participant's bill per calendar month.
         monthly: Mapping<(AccountId, MonthKey), Bill>,
         /// The grid side of each settled interval.
         results: Mapping<IntervalIndex, GridResult>,
-        /// Unpaid feed-in claims by their place in the queue, `claims_head..claims_next`.
-        claims: Mapping<u32, Claim>,
-        /// The oldest unpaid claim (the next one paid).
-        claims_head: u32,
-        /// Where the next claim goes.
-        claims_next: u32,
-        /// What each seller is still owed in claims.
-        owed: Mapping<AccountId, Balance>,
     }
 
     /// A participant's residual settled with the grid. Money in balance units.
@@ -266,7 +198,31 @@ mod p2g {
         fn from(error: MarketError) -> Self {
             match error {
                 MarketError::InvalidTariff => Error::InvalidTariff,
-                _ => Error::Overflow,
+                MarketError::Overflow => Error::Overflow,
+                // p2g only prices hours with a tariff and adds up bills: areas, topologies,
+                // fees, intervals, limits, sealing and the clock are main's and p2p's to check,
+                // so these cannot arise here.
+                MarketError::UnknownArea
+                | MarketError::InvalidTopology
+                | MarketError::InvalidFee
+                | MarketError::InvalidInterval
+                | MarketError::InvalidLimits
+                | MarketError::InvalidSealing
+                | MarketError::NotStarted => Error::Overflow,
+            }
+        }
+    }
+
+    impl From<TreasuryError> for Error {
+        fn from(error: TreasuryError) -> Self {
+            match error {
+                TreasuryError::OfferExists => Error::OfferExists,
+                TreasuryError::BookFull => Error::BookFull,
+                TreasuryError::NoCommitment => Error::NoCommitment,
+                TreasuryError::CommitmentMismatch => Error::CommitmentMismatch,
+                TreasuryError::NothingToWithdraw => Error::NothingToWithdraw,
+                TreasuryError::ZeroAmount => Error::ZeroAmount,
+                TreasuryError::Overflow => Error::Overflow,
             }
         }
     }
@@ -286,17 +242,11 @@ mod p2g {
         pub fn new() -> Self {
             Self {
                 main: Self::env().caller(),
-                ledger: Ledger::default(),
-                escrows: Mapping::default(),
-                escrow_counts: Mapping::default(),
-                credits: Mapping::default(),
+                treasury: Treasury::new(),
+                vault: StorageVault::default(),
                 bills: Mapping::default(),
                 monthly: Mapping::default(),
                 results: Mapping::default(),
-                claims: Mapping::default(),
-                claims_head: 0,
-                claims_next: 0,
-                owed: Mapping::default(),
             }
         }
 
@@ -340,48 +290,32 @@ mod p2g {
             let settlement =
                 market::settle_at(&positions, result.grid_price, result.feed_in_price)?;
             let mut totals = GridTotals::default();
-            let mut to_operator: Balance = 0;
+            let mut batch = Batch::default();
             for (account, bill) in settlement.bills {
-                let account = &account;
-                if self.bills.contains((*account, interval.index)) {
+                if self.bills.contains((account, interval.index)) {
                     return Err(Error::DuplicatePosition);
                 }
-                let deposit = self
-                    .escrows
-                    .take((*account, interval.index))
-                    .map_or(0, |escrow| escrow.deposit);
-                self.ledger.deposits = sub(self.ledger.deposits, deposit)?;
-                let (bill, transfers) = ledger::charge(bill, deposit)?;
-                let (paid, claim) = ledger::pay_feed_in(
-                    self.ledger.grid_deposit,
-                    transfers.from_grid_deposit,
-                    self.claims_head < self.claims_next,
-                );
-                self.ledger.grid_deposit = sub(self.ledger.grid_deposit, paid)?;
-                self.credit(
-                    *account,
-                    add(transfers.refund, sub(transfers.earned, claim)?)?,
+                let bill = self.treasury.charge(
+                    &mut self.vault,
+                    &mut batch,
+                    interval.index,
+                    account,
+                    bill,
                 )?;
-                if claim > 0 {
-                    self.record_claim(interval.index, *account, claim)?;
-                }
-                to_operator = add(to_operator, transfers.to_operator)?;
-                self.ledger.p2p_collected = add(self.ledger.p2p_collected, bill.p2p_paid)?;
-                self.ledger.p2p_advanced = add(self.ledger.p2p_advanced, bill.p2p_earned)?;
                 // The bill as charged: a grid line cut to the deposit counts as cut.
                 totals = totals.checked_add(&GridTotals::of(&bill))?;
                 let bill = &bill;
-                self.bills.insert((*account, interval.index), bill);
+                self.bills.insert((account, interval.index), bill);
                 let month = self
                     .monthly
-                    .get((*account, interval.month))
+                    .get((account, interval.month))
                     .unwrap_or_default()
                     .checked_add(bill)?;
-                self.monthly.insert((*account, interval.month), &month);
+                self.monthly.insert((account, interval.month), &month);
                 if bill.grid_bought_wh > 0 || bill.grid_sold_wh > 0 {
                     self.env().emit_event(GridSettled {
                         interval: interval.index,
-                        account: *account,
+                        account,
                         bought_wh: bill.grid_bought_wh,
                         paid: bill.grid_paid,
                         sold_wh: bill.grid_sold_wh,
@@ -389,10 +323,8 @@ mod p2g {
                     });
                 }
             }
-            self.credit(grid_operator, to_operator)?;
-            let in_transit = self.ledger.p2p_collected.min(self.ledger.p2p_advanced);
-            self.ledger.p2p_collected = sub(self.ledger.p2p_collected, in_transit)?;
-            self.ledger.p2p_advanced = sub(self.ledger.p2p_advanced, in_transit)?;
+            self.treasury
+                .finish_batch(&mut self.vault, batch, grid_operator)?;
             result.totals = result.totals.checked_add(&totals)?;
             result.complete = last;
             self.results.insert(interval.index, &result);
@@ -414,20 +346,15 @@ mod p2g {
             max_offers: u32,
         ) -> Result<()> {
             self.ensure_main()?;
-            if self.escrows.contains((account, interval)) {
-                return Err(Error::OfferExists);
-            }
-            let count = self.escrow_counts.get(interval).unwrap_or(0);
-            if count >= max_offers {
-                return Err(Error::BookFull);
-            }
-            self.escrow_counts
-                .insert(interval, &count.saturating_add(1));
             let deposit = self.env().transferred_value();
-            self.ledger.deposits = add(self.ledger.deposits, deposit)?;
-            self.escrows
-                .insert((account, interval), &Escrow { deposit, sealed });
-            Ok(())
+            Ok(self.treasury.escrow(
+                &mut self.vault,
+                interval,
+                account,
+                deposit,
+                sealed,
+                max_offers,
+            )?)
         }
 
         /// Opens `account`'s sealed offer in `interval`: checks that the revealed offer hashes
@@ -444,13 +371,9 @@ mod p2g {
             commitment: Commitment,
         ) -> Result<Balance> {
             self.ensure_main()?;
-            let mut escrow = self.sealed_escrow(interval, account)?;
-            if escrow.sealed != Some(commitment) {
-                return Err(Error::CommitmentMismatch);
-            }
-            escrow.sealed = None;
-            self.escrows.insert((account, interval), &escrow);
-            Ok(escrow.deposit)
+            Ok(self
+                .treasury
+                .unseal(&mut self.vault, interval, account, commitment)?)
         }
 
         /// Credits back the whole deposit of an offer or commitment withdrawn before the close.
@@ -461,20 +384,13 @@ mod p2g {
         #[ink(message)]
         pub fn refund(&mut self, interval: IntervalIndex, account: AccountId) -> Result<bool> {
             self.ensure_main()?;
-            let Some(escrow) = self.escrows.take((account, interval)) else {
-                return Ok(false);
-            };
-            let count = self.escrow_counts.get(interval).unwrap_or(0);
-            self.escrow_counts
-                .insert(interval, &count.saturating_sub(1));
-            self.ledger.deposits = sub(self.ledger.deposits, escrow.deposit)?;
-            self.credit(account, escrow.deposit)?;
-            Ok(true)
+            Ok(self.treasury.refund(&mut self.vault, interval, account)?)
         }
 
-        /// Releases a commitment that was not revealed in time: its deposit less `penalty` (at
-        /// most the deposit) is credited back, the penalty to `grid_operator`. Returns the
-        /// penalty.
+        /// Releases a commitment that was not revealed in time: its deposit less the forfeit
+        /// under `sealing` (`Sealing::forfeit_of`: `forfeit_bps` of the deposit, at least the
+        /// penalty, at most the deposit; nothing with `None`) is credited back, the forfeit to
+        /// `grid_operator`. Returns the forfeit.
         ///
         /// # Errors
         /// `NotMain`, `NoCommitment`, `Overflow`.
@@ -486,23 +402,17 @@ mod p2g {
             &mut self,
             interval: IntervalIndex,
             account: AccountId,
-            penalty: Balance,
+            sealing: Option<Sealing>,
             grid_operator: AccountId,
         ) -> Result<Balance> {
             self.ensure_main()?;
-            let escrow = self.sealed_escrow(interval, account)?;
-            self.escrows.remove((account, interval));
-            self.ledger.deposits = sub(self.ledger.deposits, escrow.deposit)?;
-            let (refund, penalty) = ledger::forfeit(escrow.deposit, penalty);
-            self.credit(account, refund)?;
-            self.credit(grid_operator, penalty)?;
-            self.env().emit_event(Forfeited {
+            Ok(self.treasury.forfeit(
+                &mut self.vault,
                 interval,
                 account,
-                refund,
-                penalty,
-            });
-            Ok(penalty)
+                sealing.as_ref(),
+                grid_operator,
+            )?)
         }
 
         /// Adds the transferred value to the grid deposit, which pays feed-in, and pays waiting
@@ -518,16 +428,7 @@ mod p2g {
         pub fn fund_grid(&mut self) -> Result<Balance> {
             self.ensure_main()?;
             let amount = self.env().transferred_value();
-            if amount == 0 {
-                return Err(Error::ZeroAmount);
-            }
-            self.ledger.grid_deposit = add(self.ledger.grid_deposit, amount)?;
-            self.env().emit_event(GridFunded {
-                amount,
-                grid_deposit: self.ledger.grid_deposit,
-            });
-            self.pay_waiting_claims(MAX_CLAIMS_PER_CALL)?;
-            Ok(self.ledger.grid_deposit)
+            Ok(self.treasury.fund_grid(&mut self.vault, amount)?)
         }
 
         /// Pays waiting claims out of the grid deposit, oldest first, at most `max` of them
@@ -541,8 +442,7 @@ mod p2g {
         #[ink(message)]
         pub fn pay_claims(&mut self, max: u32) -> Result<u32> {
             self.ensure_main()?;
-            self.pay_waiting_claims(max.min(MAX_CLAIMS_PER_CALL))?;
-            Ok(self.claims_next.saturating_sub(self.claims_head))
+            Ok(self.treasury.pay_claims(&mut self.vault, max)?)
         }
 
         /// Pays `account` its whole credit. Returns the amount.
@@ -555,16 +455,12 @@ mod p2g {
         #[ink(message)]
         pub fn withdraw(&mut self, account: AccountId) -> Result<Balance> {
             self.ensure_main()?;
-            let amount = self.credits.take(account).unwrap_or(0);
-            if amount == 0 {
-                return Err(Error::NothingToWithdraw);
-            }
-            self.ledger.credits = sub(self.ledger.credits, amount)?;
-            // The ledger is updated first, so a failed transfer reverts a consistent state.
+            // The ledger is updated (and `Withdrawn` emitted) first: a failed transfer fails
+            // the message, which reverts all of it.
+            let amount = self.treasury.withdraw(&mut self.vault, account)?;
             self.env()
                 .transfer(account, amount)
                 .map_err(|_| Error::TransferFailed)?;
-            self.env().emit_event(Withdrawn { account, amount });
             Ok(amount)
         }
 
@@ -595,38 +491,32 @@ mod p2g {
         /// What `account` may withdraw, balance units.
         #[ink(message)]
         pub fn credit_of(&self, account: AccountId) -> Balance {
-            self.credits.get(account).unwrap_or(0)
+            self.vault.credit(&account)
         }
 
         /// What the grid operator still owes `account` in feed-in claims, balance units.
         #[ink(message)]
         pub fn claim_of(&self, account: AccountId) -> Balance {
-            self.owed.get(account).unwrap_or(0)
+            self.vault.owed(&account)
         }
 
         /// The claims waiting, oldest first: up to `max` (at most `MAX_CLAIMS_PER_CALL`) from
         /// the `from`-th waiting one on.
         #[ink(message)]
         pub fn claims(&self, from: u32, max: u32) -> Vec<Claim> {
-            let start = self.claims_head.saturating_add(from);
-            let end = start
-                .saturating_add(max.min(MAX_CLAIMS_PER_CALL))
-                .min(self.claims_next);
-            (start..end.max(start))
-                .filter_map(|index| self.claims.get(index))
-                .collect()
+            self.treasury.claims(&self.vault, from, max)
         }
 
         /// `account`'s escrow in `interval`, until its offer is settled or withdrawn.
         #[ink(message)]
         pub fn escrow_of(&self, account: AccountId, interval: IntervalIndex) -> Option<Escrow> {
-            self.escrows.get((account, interval))
+            self.vault.escrow(&account, interval)
         }
 
         /// Where the money held belongs; p2g's balance equals its total.
         #[ink(message)]
         pub fn ledger(&self) -> Ledger {
-            self.ledger
+            self.treasury.ledger
         }
 
         fn ensure_main(&self) -> Result<()> {
@@ -636,93 +526,124 @@ mod p2g {
                 Err(Error::NotMain)
             }
         }
+    }
 
-        fn sealed_escrow(&self, interval: IntervalIndex, account: AccountId) -> Result<Escrow> {
-            match self.escrows.get((account, interval)) {
-                Some(escrow) if escrow.sealed.is_some() => Ok(escrow),
-                _ => Err(Error::NoCommitment),
+    /// The treasury's storage: p2g's `market::treasury::Vault`. A zero count, credit or debt
+    /// is removed rather than stored.
+    #[ink::storage_item]
+    #[derive(Default, Debug)]
+    struct StorageVault {
+        /// Each participant's escrow per interval, until its offer is settled or withdrawn.
+        escrows: Mapping<(AccountId, IntervalIndex), Escrow>,
+        /// Escrows made in each interval, less those withdrawn: caps commitments like offers.
+        escrow_counts: Mapping<IntervalIndex, u32>,
+        /// What each account may withdraw.
+        credits: Mapping<AccountId, Balance>,
+        /// What each seller is still owed in claims.
+        owed: Mapping<AccountId, Balance>,
+        /// Unpaid feed-in claims by their place in the queue, `claims_head..claims_next`.
+        claims: Mapping<u32, Claim>,
+    }
+
+    /// Stores `account`'s `value`, or removes the entry if `value` is zero.
+    fn put_nonzero<Key: ink::storage::traits::StorageKey>(
+        mapping: &mut Mapping<AccountId, Balance, Key>,
+        account: AccountId,
+        value: Balance,
+    ) {
+        if value == 0 {
+            mapping.remove(account);
+        } else {
+            mapping.insert(account, &value);
+        }
+    }
+
+    impl Vault for StorageVault {
+        fn escrow(&self, account: &AccountId, interval: IntervalIndex) -> Option<Escrow> {
+            self.escrows.get((*account, interval))
+        }
+        fn set_escrow(&mut self, account: &AccountId, interval: IntervalIndex, escrow: &Escrow) {
+            self.escrows.insert((*account, interval), escrow);
+        }
+        fn remove_escrow(&mut self, account: &AccountId, interval: IntervalIndex) {
+            self.escrows.remove((*account, interval));
+        }
+        fn escrow_count(&self, interval: IntervalIndex) -> u32 {
+            self.escrow_counts.get(interval).unwrap_or(0)
+        }
+        fn set_escrow_count(&mut self, interval: IntervalIndex, count: u32) {
+            if count == 0 {
+                self.escrow_counts.remove(interval);
+            } else {
+                self.escrow_counts.insert(interval, &count);
             }
         }
-
-        /// Queues feed-in the grid deposit could not pay.
-        fn record_claim(
-            &mut self,
-            interval: IntervalIndex,
-            account: AccountId,
-            amount: Balance,
-        ) -> Result<()> {
-            let claim = Claim {
-                account,
-                interval,
-                amount,
-            };
-            self.claims.insert(self.claims_next, &claim);
-            self.claims_next = self.claims_next.checked_add(1).ok_or(Error::Overflow)?;
-            let owed = add(self.owed.get(account).unwrap_or(0), amount)?;
-            self.owed.insert(account, &owed);
-            self.ledger.claims = add(self.ledger.claims, amount)?;
-            self.env().emit_event(FeedInOwed {
-                interval,
-                account,
-                amount,
-            });
-            Ok(())
+        fn credit(&self, account: &AccountId) -> Balance {
+            self.credits.get(account).unwrap_or(0)
         }
-
-        /// Pays up to `max` waiting claims, oldest first, as far as the grid deposit goes; the
-        /// last one paid may be paid in part.
-        fn pay_waiting_claims(&mut self, max: u32) -> Result<()> {
-            let mut visited = 0u32;
-            while visited < max
-                && self.claims_head < self.claims_next
-                && self.ledger.grid_deposit > 0
-            {
-                visited = visited.saturating_add(1);
-                let head = self.claims_head;
-                let mut claim = self.claims.get(head).ok_or(Error::Overflow)?;
-                let amount = claim.amount.min(self.ledger.grid_deposit);
-                self.ledger.grid_deposit = sub(self.ledger.grid_deposit, amount)?;
-                self.ledger.claims = sub(self.ledger.claims, amount)?;
-                claim.amount = sub(claim.amount, amount)?;
-                let owed = sub(self.owed.get(claim.account).unwrap_or(0), amount)?;
-                if owed == 0 {
-                    self.owed.remove(claim.account);
-                } else {
-                    self.owed.insert(claim.account, &owed);
-                }
-                self.credit(claim.account, amount)?;
-                if claim.amount == 0 {
-                    self.claims.remove(head);
-                    self.claims_head = head.saturating_add(1);
-                } else {
-                    self.claims.insert(head, &claim);
-                }
-                self.env().emit_event(ClaimPaid {
-                    interval: claim.interval,
-                    account: claim.account,
+        fn set_credit(&mut self, account: &AccountId, credit: Balance) {
+            put_nonzero(&mut self.credits, *account, credit);
+        }
+        fn owed(&self, account: &AccountId) -> Balance {
+            self.owed.get(account).unwrap_or(0)
+        }
+        fn set_owed(&mut self, account: &AccountId, owed: Balance) {
+            put_nonzero(&mut self.owed, *account, owed);
+        }
+        fn claim(&self, index: u32) -> Option<Claim> {
+            self.claims.get(index)
+        }
+        fn set_claim(&mut self, index: u32, claim: &Claim) {
+            self.claims.insert(index, claim);
+        }
+        fn remove_claim(&mut self, index: u32) {
+            self.claims.remove(index);
+        }
+        fn emit(&mut self, event: TreasuryEvent) {
+            match event {
+                TreasuryEvent::FeedInOwed {
+                    interval,
+                    account,
                     amount,
-                });
+                } => emit(FeedInOwed {
+                    interval,
+                    account,
+                    amount,
+                }),
+                TreasuryEvent::ClaimPaid {
+                    interval,
+                    account,
+                    amount,
+                } => emit(ClaimPaid {
+                    interval,
+                    account,
+                    amount,
+                }),
+                TreasuryEvent::Withdrawn { account, amount } => emit(Withdrawn { account, amount }),
+                TreasuryEvent::GridFunded {
+                    amount,
+                    grid_deposit,
+                } => emit(GridFunded {
+                    amount,
+                    grid_deposit,
+                }),
+                TreasuryEvent::Forfeited {
+                    interval,
+                    account,
+                    refund,
+                    penalty,
+                } => emit(Forfeited {
+                    interval,
+                    account,
+                    refund,
+                    penalty,
+                }),
             }
-            Ok(())
-        }
-
-        fn credit(&mut self, account: AccountId, amount: Balance) -> Result<()> {
-            if amount == 0 {
-                return Ok(());
-            }
-            let credit = add(self.credits.get(account).unwrap_or(0), amount)?;
-            self.credits.insert(account, &credit);
-            self.ledger.credits = add(self.ledger.credits, amount)?;
-            Ok(())
         }
     }
 
-    fn add(a: Balance, b: Balance) -> Result<Balance> {
-        a.checked_add(b).ok_or(Error::Overflow)
-    }
-
-    fn sub(a: Balance, b: Balance) -> Result<Balance> {
-        a.checked_sub(b).ok_or(Error::Overflow)
+    fn emit<Event: ink::env::Event>(event: Event) {
+        ink::env::emit_event::<Environment, Event>(event);
     }
 
     #[cfg(test)]
@@ -929,7 +850,10 @@ mod p2g {
             assert_eq!(p2g.escrow(1, a.charlie, None, 10), Err(Error::NotMain));
             assert_eq!(p2g.refund(0, a.charlie), Err(Error::NotMain));
             assert_eq!(p2g.unseal(0, a.charlie, [0; 32]), Err(Error::NotMain));
-            assert_eq!(p2g.forfeit(0, a.charlie, 0, a.charlie), Err(Error::NotMain));
+            assert_eq!(
+                p2g.forfeit(0, a.charlie, None, a.charlie),
+                Err(Error::NotMain)
+            );
             assert_eq!(p2g.withdraw(a.charlie), Err(Error::NotMain));
             assert_eq!(fund(&mut p2g, 1), Err(Error::NotMain));
             assert_eq!(p2g.bill(a.charlie, 0), None);
@@ -1035,20 +959,50 @@ mod p2g {
             assert_eq!(p2g.unseal(0, a.bob, [7; 32]), Err(Error::NoCommitment));
             // Revealed: no longer forfeitable.
             assert_eq!(
-                p2g.forfeit(0, a.bob, 10_000, operator()),
+                p2g.forfeit(0, a.bob, Some(Sealing::DEFAULT), operator()),
                 Err(Error::NoCommitment)
             );
             escrow(&mut p2g, 1, a.charlie, 4_000);
             ink::env::test::set_value_transferred::<Environment>(4_000);
             p2g.escrow(2, a.charlie, Some([1; 32]), 10).unwrap();
             ink::env::test::set_value_transferred::<Environment>(0);
-            assert_eq!(p2g.forfeit(2, a.charlie, 10_000, operator()), Ok(4_000));
+            // Sealing::DEFAULT: half of 4_000 is below the 10_000 penalty, which is cut to the
+            // deposit: all 4_000.
+            assert_eq!(
+                p2g.forfeit(2, a.charlie, Some(Sealing::DEFAULT), operator()),
+                Ok(4_000)
+            );
             assert_eq!(p2g.credit_of(operator()), 4_000);
             assert_eq!(p2g.refund(1, a.charlie), Ok(true));
             assert_eq!(p2g.refund(1, a.charlie), Ok(false));
             assert_eq!(p2g.credit_of(a.charlie), 4_000);
             assert_eq!(p2g.ledger().deposits, 25_000);
             assert_eq!(p2g.ledger().credits, 8_000);
+        }
+
+        #[ink::test]
+        fn forfeits_a_share_of_the_deposit_and_nothing_without_sealing() {
+            let mut p2g = P2g::new();
+            let a = accounts();
+            for (interval, account) in [(0, a.bob), (0, a.charlie)] {
+                ink::env::test::set_value_transferred::<Environment>(30_000);
+                p2g.escrow(interval, account, Some([3; 32]), 10).unwrap();
+            }
+            ink::env::test::set_value_transferred::<Environment>(0);
+            // Half of 30_000 is 15_000, above the 10_000 penalty.
+            assert_eq!(
+                p2g.forfeit(0, a.bob, Some(Sealing::DEFAULT), operator()),
+                Ok(15_000)
+            );
+            // The operator removed charlie: nothing is forfeited.
+            assert_eq!(p2g.forfeit(0, a.charlie, None, operator()), Ok(0));
+            assert_eq!(p2g.credit_of(a.bob), 15_000);
+            assert_eq!(p2g.credit_of(a.charlie), 30_000);
+            assert_eq!(p2g.credit_of(operator()), 15_000);
+            assert_eq!(p2g.escrow_of(a.bob, 0), None);
+            // Two escrows, two forfeits.
+            assert_eq!(ink::env::test::recorded_events().count(), 2);
+            assert_eq!(p2g.ledger().credits, 60_000);
         }
 
         #[ink::test]

@@ -171,13 +171,23 @@ mod p2p {
         /// The interval's book has had `Limits::max_cancels` offers cancelled: cancelled slots
         /// stay in the book and every closing pass walks them.
         CancelLimit,
+        /// The auction rules handed over are malformed (main validates every configuration
+        /// before it hands its rules over, so only a call not from main can cause it).
+        InvalidRules,
     }
 
     impl From<MarketError> for Error {
         fn from(error: MarketError) -> Self {
             match error {
                 MarketError::UnknownArea => Error::UnknownArea,
-                _ => Error::Overflow,
+                MarketError::Overflow => Error::Overflow,
+                MarketError::InvalidTopology
+                | MarketError::InvalidTariff
+                | MarketError::InvalidFee
+                | MarketError::InvalidInterval
+                | MarketError::InvalidLimits
+                | MarketError::InvalidSealing
+                | MarketError::NotStarted => Error::InvalidRules,
             }
         }
     }

@@ -23,8 +23,8 @@ use ink::{
 use main::MainRef;
 use market::{
     seal::{Commitment, Salt},
-    AreaId, Balance, Bill, EnergyWh, IntervalIndex, IntervalState, MarketConfig, MonthKey,
-    PricePerKwh, Side, Timing, Trade,
+    AreaId, Balance, Bill, Capacity, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
+    MonthKey, PricePerKwh, Side, Timing, Trade,
 };
 use p2g::P2gRef;
 use scale::{Decode, Encode};
@@ -626,14 +626,27 @@ pub type MainOutcome<T> = Outcome<Result<T, main::Error>>;
 
 /// Typed participant and operator messages of main.
 impl MarketSandbox {
-    /// `main.register(account, area)` as `caller`.
+    /// `main.register(account, area, None)` as `caller`: the default connection capacity.
     pub fn register(
         &mut self,
         caller: AccountId,
         account: AccountId,
         area: AreaId,
     ) -> Result<MainOutcome<()>, HarnessError> {
-        self.call_main(caller, |main| main.call_mut().register(account, area))
+        self.register_with(caller, account, area, None)
+    }
+
+    /// `main.register(account, area, capacity)` as `caller`.
+    pub fn register_with(
+        &mut self,
+        caller: AccountId,
+        account: AccountId,
+        area: AreaId,
+        capacity: Option<Capacity>,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        self.call_main(caller, |main| {
+            main.call_mut().register(account, area, capacity)
+        })
     }
 
     /// `main.remove(account)` as `caller`.
@@ -941,6 +954,17 @@ impl MarketSandbox {
         limit: Option<PricePerKwh>,
     ) -> Result<Result<Balance, main::Error>, HarnessError> {
         self.query(|main| main.call().buy_deposit(interval, energy_wh, limit))
+    }
+
+    /// `main.commit_deposit(interval, side, energy_wh, price)`.
+    pub fn commit_deposit(
+        &mut self,
+        interval: IntervalIndex,
+        side: Side,
+        energy_wh: EnergyWh,
+        price: PricePerKwh,
+    ) -> Result<Result<Balance, main::Error>, HarnessError> {
+        self.query(|main| main.call().commit_deposit(interval, side, energy_wh, price))
     }
 
     /// `main.credit_of(account)`.

@@ -9,7 +9,7 @@
 
 use main::Error as E;
 use market::{
-    AuctionRules, FeedInRule, Limits, MarketConfig, PricingRule, Sealing, Side, Topology,
+    AuctionRules, Capacity, FeedInRule, Limits, MarketConfig, PricingRule, Sealing, Side, Topology,
     MAX_OFFERS, MAX_OFFER_WH, MAX_PRICE,
 };
 use market_drink::{Bundles, HarnessError, MarketEvent, MarketSandbox};
@@ -167,7 +167,7 @@ fn an_interval_at_every_bound_still_closes() {
     config.tariff.max_price = MAX_PRICE;
     config.tariff.feed_in = FeedInRule::Fixed(MAX_PRICE);
     config.limits.max_offers = MAX_OFFERS;
-    let mut market = registered_with(&config);
+    let mut market = plants_with(&config);
     ok(market.sell(a(P1), 0, MAX_OFFER_WH, MAX_PRICE).unwrap());
     ok(market.sell(a(P3), 0, MAX_OFFER_WH, 80_000).unwrap());
     // A buy's cover is its limit plus two steps of fee: 2 * 10^18 per kWh, for 10^9 Wh.
@@ -201,12 +201,52 @@ fn an_interval_at_every_bound_still_closes() {
 
 /// Sequence 3. Before: a home sold 1 GWh at `min_price`, set the price for everyone, and the
 /// unmatched rest was owed ~8 * 10^10 units of feed-in: the close waited on
-/// `GridDepositShort`, and with it every buyer's deposit. Now the interval closes, the buyers'
-/// refunds are credited at once, and the unpaid feed-in is the seller's claim on the grid
-/// operator. (Bounding what a home may offer by its connection's capacity is not done yet.)
+/// `GridDepositShort`, and with it every buyer's deposit. Now a home's offer is bounded by its
+/// connection (`ExceedsCapacity` above 43 000 Wh by default, nothing changed); a plant whose
+/// connection does carry the gigawatt-hour still cannot hold the buyers hostage: the interval
+/// closes, their refunds are credited at once, and the unpaid feed-in is its claim on the grid
+/// operator.
 #[test]
 fn energy_nobody_has_cannot_hold_the_buyers_hostage() {
     let mut market = registered();
+    let home = market.participant(a(P1)).unwrap().unwrap();
+    assert_eq!(home.capacity, Capacity::DEFAULT);
+    refused(&mut market, E::ExceedsCapacity, |m| {
+        m.sell(a(P1), 0, MAX_OFFER_WH, 80_000)
+    });
+    refused(&mut market, E::ExceedsCapacity, |m| {
+        m.sell(a(P1), 0, Capacity::DEFAULT.export_wh + 1, 80_000)
+    });
+    refused(&mut market, E::ExceedsCapacity, |m| {
+        m.buy(
+            a(P2),
+            0,
+            Capacity::DEFAULT.import_wh + 1,
+            None,
+            u128::from(u32::MAX),
+        )
+    });
+    // A connection may be asymmetric: this one exports nothing.
+    ok(market
+        .register_with(
+            a(OPERATOR),
+            a(STRANGER),
+            1,
+            Some(Capacity {
+                export_wh: 0,
+                import_wh: 5_000,
+            }),
+        )
+        .unwrap());
+    refused(&mut market, E::ExceedsCapacity, |m| {
+        m.sell(a(STRANGER), 0, 1, 80_000)
+    });
+    ok(market
+        .sell(a(P1), 0, Capacity::DEFAULT.export_wh, 80_000)
+        .unwrap());
+    ok(market.remove(a(OPERATOR), a(P1)).unwrap());
+
+    let mut market = plants_with(&MarketConfig::paper());
     ok(market.sell(a(P1), 0, MAX_OFFER_WH, 80_000).unwrap());
     ok(market.buy(a(P2), 0, 1_000, None, 280_000).unwrap());
     ok(market.buy(a(P4), 0, 2_000, None, 560_000).unwrap());
@@ -237,10 +277,9 @@ fn a_config_change_cannot_refuse_an_honest_reveal() {
         |m: &MarketSandbox, home: u8, (side, energy, price, salt): (Side, u64, u128, [u8; 32])| {
             m.commitment(&a(home), 0, side, energy, price, &salt)
         };
+    // 1 kWh's bond: 1_000 Wh * 100_000 / 1000 = 100_000.
     let sealed = seal(&market, P1, seller);
-    ok(market
-        .commit(a(P1), 0, sealed, Sealing::DEFAULT.penalty)
-        .unwrap());
+    ok(market.commit(a(P1), 0, sealed, 100_000).unwrap());
     // 800 Wh at 280_000: 224_000, just enough.
     let sealed = seal(&market, P2, buyer);
     ok(market.commit(a(P2), 0, sealed, 224_000).unwrap());
@@ -266,11 +305,78 @@ fn a_config_change_cannot_refuse_an_honest_reveal() {
     assert_eq!((result.price, result.grid_price), (Some(100_000), 280_000));
     assert_eq!(result.p2p_volume_wh, 800);
     // Nothing was forfeited: both reveals went through.
-    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
-        m.forfeit(a(P3), 0, a(P1))
-    });
+    refused(&mut market, E::NoCommitment, |m| m.forfeit(a(P3), 0, a(P1)));
     // P2 paid 80_000 of its 224_000.
     assert_eq!(market.credit_of(a(P2)).unwrap(), 144_000);
+}
+
+/// Sequence 5. Before: the flat penalty (10 000 units) did not scale with the offer, so a home
+/// could commit up to 1 GWh and reveal only if the price suited it. Now a reveal needs the
+/// offer's bond deposited (`bond_per_kwh` per kWh: 100_000, so 10^11 units for a GWh) and an
+/// unrevealed commitment forfeits `forfeit_bps` (half) of its deposit: skipping the reveal of a
+/// gigawatt-hour costs 5 * 10^10 units, of a kilowatt-hour 50_000.
+#[test]
+fn skipping_a_reveal_costs_in_proportion_to_the_offer() {
+    let sealing = Sealing::DEFAULT;
+    let mut market = plants_with(&MarketConfig::sealed());
+    let big = (Side::Sell, MAX_OFFER_WH, 80_000, [21; 32]);
+    let small = (Side::Sell, 1_000, 80_000, [22; 32]);
+    let thin = (Side::Sell, 1_000, 80_000, [23; 32]);
+    let bond = |m: &mut MarketSandbox, (side, energy, price, _): (Side, u64, u128, [u8; 32])| {
+        m.commit_deposit(0, side, energy, price).unwrap().unwrap()
+    };
+    assert_eq!(bond(&mut market, big), 100_000_000_000);
+    assert_eq!(bond(&mut market, small), 100_000);
+    // A buy deposits its cover if that is more: 1 kWh at 22:00's grid price 280_000.
+    assert_eq!(
+        market
+            .commit_deposit(0, Side::Buy, 1_000, 100_000)
+            .unwrap()
+            .unwrap(),
+        280_000
+    );
+    for (home, offer, deposit) in [
+        (P1, big, 100_000_000_000),
+        (P3, small, 100_000),
+        (P5, thin, sealing.penalty),
+    ] {
+        let (side, energy, price, salt) = offer;
+        let sealed = market.commitment(&a(home), 0, side, energy, price, &salt);
+        market.mint(a(home), deposit).unwrap();
+        ok(market.commit(a(home), 0, sealed, deposit).unwrap());
+    }
+    market.set_time(START + HOUR);
+    // P5 deposited only the penalty: its reveal is refused and changes nothing.
+    let (side, energy, price, salt) = thin;
+    refused(&mut market, E::DepositTooLow, |m| {
+        m.reveal(a(P5), 0, side, energy, price, salt)
+    });
+    market.set_time(START + HOUR + sealing.reveal_ms);
+    // Nobody revealed. Each forfeit is half the deposit, at least the 10_000 penalty.
+    for (home, deposit, forfeit) in [
+        (P1, 100_000_000_000u128, 50_000_000_000u128),
+        (P3, 100_000, 50_000),
+        (P5, 10_000, 10_000),
+    ] {
+        let outcome = ok(market.forfeit(a(P2), 0, a(home)).unwrap());
+        assert_eq!(outcome.value, Ok(forfeit));
+        assert_eq!(
+            outcome.events,
+            vec![MarketEvent::Forfeited(p2g::Forfeited {
+                interval: 0,
+                account: a(home),
+                refund: deposit - forfeit,
+                penalty: forfeit,
+            })]
+        );
+        assert_eq!(market.credit_of(a(home)).unwrap(), deposit - forfeit);
+    }
+    assert_eq!(
+        market.credit_of(a(OPERATOR)).unwrap(),
+        50_000_000_000 + 50_000 + 10_000
+    );
+    let result = ok(market.close_interval(a(P2), 0).unwrap()).value.unwrap();
+    assert_eq!((result.offers, result.price), (0, None));
 }
 
 /// Sequence 6. Before: only live offers were capped, so place and cancel repeated thousands
@@ -373,11 +479,10 @@ fn a_commitment_is_valid_in_one_market_only() {
     ok(market
         .commit(a(P1), 0, elsewhere, Sealing::DEFAULT.penalty)
         .unwrap());
-    ok(market
-        .commit(a(P3), 0, here, Sealing::DEFAULT.penalty)
-        .unwrap());
+    // 500 Wh's bond: 500 * 100_000 / 1000 = 50_000.
+    ok(market.commit(a(P3), 0, here, 50_000).unwrap());
     market.set_time(START + HOUR);
-    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+    refused(&mut market, E::CommitmentMismatch, |m| {
         m.reveal(a(P1), 0, Side::Sell, 500, 100_000, salt)
     });
     ok(market
@@ -495,7 +600,7 @@ fn callees_refuse_direct_calls_even_with_value() {
         (
             p2g_address,
             p2g.call_mut()
-                .forfeit(0, caller, 0, caller)
+                .forfeit(0, caller, None, caller)
                 .params()
                 .exec_input()
                 .encode(),
@@ -549,18 +654,17 @@ fn sealed_refusals_through_main() {
     let mut market = registered_with(&config);
     let salt = [3; 32];
     let sealed = market.commitment(&a(P1), 0, Side::Sell, 500, 100_000, &salt);
-    ok(market
-        .commit(a(P1), 0, sealed, Sealing::DEFAULT.penalty)
-        .unwrap());
+    // 500 Wh's bond: 50_000.
+    ok(market.commit(a(P1), 0, sealed, 50_000).unwrap());
     let other = market.commitment(&a(P3), 0, Side::Sell, 500, 100_000, &salt);
     refused(&mut market, E::BookFull, |m| {
         m.commit(a(P3), 0, other, Sealing::DEFAULT.penalty)
     });
     market.set_time(START + HOUR);
-    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+    refused(&mut market, E::CommitmentMismatch, |m| {
         m.reveal(a(P1), 0, Side::Sell, 500, 100_001, salt)
     });
-    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+    refused(&mut market, E::CommitmentMismatch, |m| {
         m.reveal(a(P1), 0, Side::Sell, 500, 100_000, [4; 32])
     });
     ok(market

@@ -28,8 +28,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use ink::{codegen::TraitCallBuilder, primitives::AccountId};
 use main::{CloseProgress, Error as E};
 use market::{
-    hour_of, AuctionRules, Balance, EnergyWh, FeedInRule, IntervalIndex, Limits, MarketConfig,
-    PricePerKwh, PricingRule, Side, Topology, MAX_OFFERS, MAX_PRICE,
+    hour_of, AuctionRules, Balance, Capacity, EnergyWh, FeedInRule, IntervalIndex, Limits,
+    MarketConfig, PricePerKwh, PricingRule, Sealing, Side, Topology, MAX_OFFERS, MAX_OFFER_WH,
+    MAX_PRICE,
 };
 use market_drink::{actor, Bundles, HarnessError, MarketSandbox, Outcome};
 use proptest::{prelude::*, test_runner::FileFailurePersistence};
@@ -146,6 +147,8 @@ enum Action {
         who: usize,
         area: u8,
         by_operator: bool,
+        /// The connection, `None` for the default.
+        capacity: Option<Capacity>,
     },
     Remove {
         who: usize,
@@ -216,7 +219,44 @@ fn energy() -> impl Strategy<Value = EnergyWh> {
     prop_oneof![
         1 => Just(0),
         1 => Just(u64::MAX),
+        1 => Just(MAX_OFFER_WH),
+        // Around the default connection's 43_000 Wh.
+        1 => 42_990..43_010u64,
         10 => 1..3_000u64,
+    ]
+}
+
+/// A connection: the default, a small or one-way one, or a plant's.
+fn capacity() -> impl Strategy<Value = Option<Capacity>> {
+    prop_oneof![
+        3 => Just(None),
+        2 => (0..3_000u64, 0..3_000u64).prop_map(|(export_wh, import_wh)| Some(Capacity {
+            export_wh,
+            import_wh,
+        })),
+        1 => Just(Some(Capacity {
+            export_wh: MAX_OFFER_WH,
+            import_wh: MAX_OFFER_WH,
+        })),
+    ]
+}
+
+/// Sealing settings of a sealed run: the default, or any penalty, forfeit share and bond
+/// within their bounds.
+fn sealing() -> impl Strategy<Value = Sealing> {
+    prop_oneof![
+        1 => Just(Sealing::DEFAULT),
+        2 => (
+            prop_oneof![Just(0u128), 1..50_000u128],
+            prop_oneof![Just(0u16), Just(10_000u16), 0..=10_000u16],
+            prop_oneof![Just(0u128), 1..400_000u128, Just(MAX_PRICE)],
+        )
+            .prop_map(|(penalty, forfeit_bps, bond_per_kwh)| Sealing {
+                penalty,
+                forfeit_bps,
+                bond_per_kwh,
+                ..Sealing::DEFAULT
+            }),
     ]
 }
 
@@ -443,9 +483,9 @@ fn side() -> impl Strategy<Value = Side> {
 fn action() -> impl Strategy<Value = Action> {
     let who = 0..HOMES.len();
     prop_oneof![
-        1 => (who.clone(), 0..4u8, any::<bool>()).prop_map(|(who, area, by_operator)| {
-            Action::Register { who, area, by_operator }
-        }),
+        1 => (who.clone(), 0..4u8, any::<bool>(), capacity()).prop_map(
+            |(who, area, by_operator, capacity)| Action::Register { who, area, by_operator, capacity }
+        ),
         1 => who.clone().prop_map(|who| Action::Remove { who }),
         8 => (who.clone(), when(), energy(), price()).prop_map(|(who, when, energy_wh, ask)| {
             Action::Sell { who, when, energy_wh, ask }
@@ -513,6 +553,8 @@ struct Model {
     offers: BTreeMap<(AccountId, IntervalIndex), Placed>,
     /// Registered participants and their areas.
     registered: BTreeMap<AccountId, u8>,
+    /// Registered participants' connections.
+    capacities: BTreeMap<AccountId, Capacity>,
     /// Unrevealed commitments.
     commitments: BTreeMap<(AccountId, IntervalIndex), Sealed>,
     /// Intervals whose close has started and not finished.
@@ -553,6 +595,8 @@ fn verdict<T, Er: std::fmt::Debug>(outcome: &Outcome<Result<T, Er>>) -> Verdict 
 struct Run {
     market: MarketSandbox,
     sealed: bool,
+    /// The sealing settings, fixed at instantiation.
+    sealing: Option<Sealing>,
     timing: market::Timing,
     now: u64,
     model: Model,
@@ -567,14 +611,14 @@ impl Run {
     /// the paper's), with the first five homes registered where its topology has their area.
     fn new(
         bundles: &Bundles,
-        sealed: bool,
+        sealing: Option<Sealing>,
         grid_funds: Balance,
         initial: Option<Change>,
     ) -> Result<Self, HarnessError> {
-        let base = if sealed {
-            MarketConfig::sealed()
-        } else {
-            MarketConfig::paper()
+        let sealed = sealing.is_some();
+        let base = MarketConfig {
+            sealing,
+            ..MarketConfig::paper()
         };
         let config = initial
             .map(|change| Change {
@@ -594,6 +638,7 @@ impl Run {
             if config.auction.topology.contains(*area) {
                 assert!(registered.value.is_ok());
                 model.registered.insert(home(index), *area);
+                model.capacities.insert(home(index), Capacity::DEFAULT);
             } else {
                 assert_eq!(registered.value, Err(E::UnknownArea));
             }
@@ -612,6 +657,7 @@ impl Run {
         Ok(Self {
             market,
             sealed,
+            sealing,
             timing,
             now,
             model,
@@ -619,6 +665,31 @@ impl Run {
             main_balance,
             p2p_balance,
         })
+    }
+
+    /// An offer is refused with `ExceedsCapacity` exactly when it is a valid energy beyond the
+    /// registered participant's connection, and never accepted beyond it.
+    fn check_capacity<T: std::fmt::Debug>(
+        &self,
+        account: AccountId,
+        side: Side,
+        energy_wh: EnergyWh,
+        value: &Result<T, E>,
+    ) -> Result<(), TestCaseError> {
+        let Some(capacity) = self.model.capacities.get(&account) else {
+            return Ok(());
+        };
+        let beyond = !capacity.admits(side, energy_wh);
+        if value.is_ok() {
+            prop_assert!(!beyond, "{side:?} of {energy_wh} Wh beyond {capacity:?}");
+        }
+        if beyond && (1..=MAX_OFFER_WH).contains(&energy_wh) {
+            prop_assert!(
+                matches!(value, Err(E::ExceedsCapacity)),
+                "{side:?} of {energy_wh} Wh beyond {capacity:?}: {value:?}"
+            );
+        }
+        Ok(())
     }
 
     fn current(&mut self) -> IntervalIndex {
@@ -811,14 +882,24 @@ impl Run {
                 who,
                 area,
                 by_operator,
+                capacity,
             } => {
                 let by = if by_operator { operator } else { home(who) };
-                let outcome = self.market.register(by, home(who), area).unwrap();
+                let outcome = self
+                    .market
+                    .register_with(by, home(who), area, capacity)
+                    .unwrap();
                 if !by_operator {
                     prop_assert_eq!(&outcome.value, &Err(E::NotOperator));
                 }
                 if outcome.value.is_ok() {
                     self.model.registered.insert(home(who), area);
+                    let capacity = capacity.unwrap_or(Capacity::DEFAULT);
+                    self.model.capacities.insert(home(who), capacity);
+                    prop_assert_eq!(
+                        self.market.participant(home(who)).unwrap(),
+                        Some(main::Participant { area, capacity })
+                    );
                 }
                 verdict(&outcome)
             }
@@ -829,6 +910,7 @@ impl Run {
                     let key = (home(who), current);
                     self.model.withdraw(key);
                     self.model.registered.remove(&home(who));
+                    self.model.capacities.remove(&home(who));
                 }
                 verdict(&outcome)
             }
@@ -847,6 +929,7 @@ impl Run {
                 if self.sealed {
                     prop_assert!(outcome.value.is_err());
                 }
+                self.check_capacity(home(who), Side::Sell, energy_wh, &outcome.value)?;
                 if outcome.value.is_ok() {
                     let key = (home(who), interval);
                     self.model.deposits.insert(key, 0);
@@ -883,6 +966,7 @@ impl Run {
                     Err(HarnessError::Dispatch(why)) => return Ok(unaffordable(why)),
                     outcome => outcome.unwrap(),
                 };
+                self.check_capacity(home(who), Side::Buy, energy_wh, &outcome.value)?;
                 if outcome.value.is_ok() {
                     prop_assert!(deposit >= needed);
                     let key = (home(who), interval);
@@ -934,16 +1018,14 @@ impl Run {
                     price,
                     &sealed.salt,
                 );
-                let penalty = market::Sealing::DEFAULT.penalty;
-                let cover = match side {
-                    Side::Buy => self
-                        .market
-                        .buy_deposit(interval, energy_wh, Some(price))
-                        .unwrap()
-                        .unwrap_or(0),
-                    Side::Sell => 0,
-                };
-                let deposit = paid(penalty.max(cover), pay);
+                let penalty = self.sealing.map_or(0, |sealing| sealing.penalty);
+                // What the reveal will need (its bond, a buy's cover), if the query knows.
+                let needed = self
+                    .market
+                    .commit_deposit(interval, side, energy_wh, price)
+                    .unwrap()
+                    .unwrap_or(0);
+                let deposit = paid(penalty.max(needed), pay);
                 let outcome = match self.market.commit(account, interval, commitment, deposit) {
                     Err(HarnessError::Dispatch(why)) => return Ok(unaffordable(why)),
                     outcome => outcome.unwrap(),
@@ -994,8 +1076,13 @@ impl Run {
                 if !honest {
                     prop_assert!(outcome.value.is_err(), "a wrong salt was accepted");
                 }
+                self.check_capacity(account, sealed.side, sealed.energy_wh, &outcome.value)?;
                 if outcome.value.is_ok() {
                     let key = (account, interval);
+                    // The deposit covers the bond of what was revealed.
+                    let sealing = self.sealing.expect("a reveal in a sealed market");
+                    let deposit = self.model.deposits.get(&key).copied().unwrap_or(0);
+                    prop_assert!(deposit >= sealing.bond_for(sealed.energy_wh).unwrap());
                     self.model.commitments.remove(&key);
                     self.model.offers.insert(
                         key,
@@ -1011,8 +1098,17 @@ impl Run {
             Action::Forfeit { by, who, when } => {
                 let interval = self.interval(when);
                 let outcome = self.market.forfeit(home(by), interval, home(who)).unwrap();
-                if outcome.value.is_ok() {
+                if let Ok(forfeited) = outcome.value {
                     let key = (home(who), interval);
+                    // A share of the deposit, at least the penalty, at most the deposit; nothing
+                    // for a participant the operator removed.
+                    let deposit = self.model.deposits.get(&key).copied().unwrap_or(0);
+                    let expected =
+                        match (self.sealing, self.model.registered.contains_key(&home(who))) {
+                            (Some(sealing), true) => sealing.forfeit_of(deposit),
+                            _ => 0,
+                        };
+                    prop_assert_eq!(forfeited, expected);
                     self.model.deposits.remove(&key);
                     prop_assert!(self.model.commitments.remove(&key).is_some());
                 }
@@ -1343,14 +1439,25 @@ fn cases() -> u32 {
         .unwrap_or(32)
 }
 
+/// [`run_with`] the default sealing settings, if `sealed`.
 fn run(
     sealed: bool,
     grid_funds: Balance,
     initial: Option<Change>,
     actions: &[Action],
 ) -> Result<(), TestCaseError> {
+    let sealing = sealed.then_some(Sealing::DEFAULT);
+    run_with(sealing, grid_funds, initial, actions)
+}
+
+fn run_with(
+    sealing: Option<Sealing>,
+    grid_funds: Balance,
+    initial: Option<Change>,
+    actions: &[Action],
+) -> Result<(), TestCaseError> {
     let bundles = Bundles::load(&Bundles::default_dir()).expect("load the bundles");
-    let mut run = Run::new(&bundles, sealed, grid_funds, initial).expect("deploy");
+    let mut run = Run::new(&bundles, sealing, grid_funds, initial).expect("deploy");
     run.check_money()?;
     for action in actions {
         let started = std::time::Instant::now();
@@ -1378,12 +1485,12 @@ proptest! {
 
     #[test]
     fn random_sequences_keep_energy_and_money_whole(
-        sealed in any::<bool>(),
+        sealing in proptest::option::of(sealing()),
         grid_funds in prop_oneof![Just(0u128), 1..300_000u128, Just(1_000_000_000u128)],
         initial in proptest::option::weighted(0.7, change()),
         actions in prop::collection::vec(action(), 100..=120),
     ) {
-        run(sealed, grid_funds, initial, &actions)?;
+        run_with(sealing, grid_funds, initial, &actions)?;
     }
 }
 

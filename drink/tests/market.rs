@@ -621,7 +621,7 @@ fn p2p_and_p2g_answer_only_to_main() {
             .map(|_| ()),
         market
             .call_p2g::<Result<u128, p2g::Error>, _, _>(caller, |p2g| {
-                p2g.call_mut().forfeit(0, caller, 0, caller)
+                p2g.call_mut().forfeit(0, caller, None, caller)
             })
             .unwrap()
             .value

@@ -1,9 +1,11 @@
 //! Sealed offers (commit–reveal) through the real contracts: nothing about an offer is public
-//! before its reveal, reveals are checked against commitments, unrevealed commitments forfeit
-//! their penalty, and a sealed interval clears exactly like the same offers in the open.
+//! before its reveal, reveals are checked against commitments and deposits, unrevealed
+//! commitments forfeit a share of their deposit, and a sealed interval clears exactly like the
+//! same offers in the open.
 //!
-//! `MarketConfig::sealed()`: hourly intervals, a ten-minute reveal window after each, a
-//! penalty of 10_000. Interval 0 is 22:00 UTC (grid price 280_000).
+//! `MarketConfig::sealed()`: hourly intervals, a ten-minute reveal window after each, a bond of
+//! 100_000 per kWh, half of an unrevealed deposit forfeited, at least 10_000. Interval 0 is
+//! 22:00 UTC (grid price 280_000).
 
 use main::Error as E;
 use market::{seal, MarketConfig, Sealing, Side};
@@ -78,13 +80,19 @@ fn secrets() -> Vec<Secret> {
     ]
 }
 
+/// What the offer's reveal needs (main's `commit_deposit`): a seller its bond, a buyer its
+/// cover. In an open market: a buyer's `buy_deposit`.
 fn deposit(market: &mut MarketSandbox, secret: &Secret) -> u128 {
-    match secret.side {
-        Side::Sell => PENALTY,
-        Side::Buy => market
+    let sealed = market
+        .commit_deposit(0, secret.side, secret.energy_wh, secret.price)
+        .unwrap();
+    match (sealed, secret.side) {
+        (Ok(deposit), _) => deposit,
+        (Err(E::NotSealed), Side::Buy) => market
             .buy_deposit(0, secret.energy_wh, Some(secret.price))
             .unwrap()
             .unwrap(),
+        (Err(error), side) => panic!("no deposit for a {side:?}: {error:?}"),
     }
 }
 
@@ -114,7 +122,8 @@ fn sealed_offers_clear_like_open_ones() {
     assert_eq!(market.offer_count(0).unwrap(), 0);
     let escrow = market.escrow_of(a(P1), 0).unwrap().unwrap();
     assert_eq!(escrow.sealed, Some(secrets()[0].commitment(&market, 0)));
-    assert_eq!(escrow.deposit, PENALTY);
+    // P1's bond: 1_000 Wh * 100_000 / 1000.
+    assert_eq!(escrow.deposit, 100_000);
     assert_eq!(
         market.interval_state(0).unwrap(),
         market::IntervalState::Open
@@ -161,9 +170,9 @@ fn sealed_offers_clear_like_open_ones() {
     for secret in secrets() {
         let home = a(secret.home);
         assert_eq!(market.bill(home, 0).unwrap(), open.bill(home, 0).unwrap());
-        // Sellers get their PENALTY-sized deposit back on top of the same earnings.
+        // Sellers get their bond back on top of the same earnings: 100_000 and 60_000.
         let extra = match secret.side {
-            Side::Sell => PENALTY,
+            Side::Sell => u128::from(secret.energy_wh) * 100,
             Side::Buy => 0,
         };
         assert_eq!(
@@ -172,24 +181,23 @@ fn sealed_offers_clear_like_open_ones() {
         );
     }
 
-    // P4's commitment forfeits the penalty to the grid operator; anyone may release it.
+    // P4's commitment forfeits half its deposit of 25_000 (12_500, above the 10_000 minimum)
+    // to the grid operator; anyone may release it.
     let before = market.credit_of(a(OPERATOR)).unwrap();
     let forfeited = ok(market.forfeit(a(P6), 0, a(P4)).unwrap());
-    assert_eq!(forfeited.value, Ok(PENALTY));
+    assert_eq!(forfeited.value, Ok(12_500));
     assert_eq!(
         forfeited.events,
         vec![MarketEvent::Forfeited(p2g::Forfeited {
             interval: 0,
             account: a(P4),
-            refund: 15_000,
-            penalty: PENALTY,
+            refund: 12_500,
+            penalty: 12_500,
         })]
     );
-    assert_eq!(market.credit_of(a(P4)).unwrap(), 15_000);
-    assert_eq!(market.credit_of(a(OPERATOR)).unwrap(), before + PENALTY);
-    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
-        m.forfeit(a(P6), 0, a(P4))
-    });
+    assert_eq!(market.credit_of(a(P4)).unwrap(), 12_500);
+    assert_eq!(market.credit_of(a(OPERATOR)).unwrap(), before + 12_500);
+    refused(&mut market, E::NoCommitment, |m| m.forfeit(a(P6), 0, a(P4)));
     let ledger = market.ledger().unwrap();
     assert_eq!(ledger.deposits, 0);
 }
@@ -212,8 +220,9 @@ fn sealed_messages_refuse_bad_input() {
     refused(&mut market, E::IntervalNotOpen, |m| {
         m.commit(a(P1), 1, offer.commitment(m, 1), PENALTY)
     });
+    // 1 kWh's bond: 100_000.
     ok(market
-        .commit(a(P1), 0, offer.commitment(&market, 0), PENALTY)
+        .commit(a(P1), 0, offer.commitment(&market, 0), 100_000)
         .unwrap());
     refused(&mut market, E::OfferExists, |m| {
         m.commit(a(P1), 0, offer.commitment(m, 0), PENALTY)
@@ -236,6 +245,11 @@ fn sealed_messages_refuse_bad_input() {
     ok(market
         .commit(a(P6), 0, dear.commitment(&market, 0), PENALTY)
         .unwrap());
+    // More than the default connection carries (its bond is deposited).
+    let wide = Secret::new(P5, Side::Sell, 43_001, 120_000, 5);
+    ok(market
+        .commit(a(P5), 0, wide.commitment(&market, 0), 4_300_100)
+        .unwrap());
 
     market.set_time(START + HOUR);
     refused(&mut market, E::IntervalNotOpen, |m| {
@@ -243,10 +257,10 @@ fn sealed_messages_refuse_bad_input() {
     });
     refused(&mut market, E::RevealOpen, |m| m.close_interval(a(P4), 0));
     refused(&mut market, E::RevealOpen, |m| m.forfeit(a(P4), 0, a(P2)));
-    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+    refused(&mut market, E::CommitmentMismatch, |m| {
         m.reveal(a(P1), 0, offer.side, offer.energy_wh, offer.price, [9; 32])
     });
-    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+    refused(&mut market, E::CommitmentMismatch, |m| {
         m.reveal(
             a(P1),
             0,
@@ -256,7 +270,7 @@ fn sealed_messages_refuse_bad_input() {
             offer.salt,
         )
     });
-    refused(&mut market, E::P2g(p2g::Error::CommitmentMismatch), |m| {
+    refused(&mut market, E::CommitmentMismatch, |m| {
         m.reveal(
             a(P1),
             0,
@@ -266,7 +280,7 @@ fn sealed_messages_refuse_bad_input() {
             offer.salt,
         )
     });
-    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
+    refused(&mut market, E::NoCommitment, |m| {
         m.reveal(
             a(P4),
             0,
@@ -292,17 +306,14 @@ fn sealed_messages_refuse_bad_input() {
     refused(&mut market, E::TooMuchEnergy, |m| huge.reveal_call(m, 0));
     refused(&mut market, E::PriceOutOfBounds, |m| dear.reveal_call(m, 0));
     refused(&mut market, E::DepositTooLow, |m| thin.reveal_call(m, 0));
+    refused(&mut market, E::ExceedsCapacity, |m| wide.reveal_call(m, 0));
     assert_eq!(offer.reveal(&mut market, 0), Ok(()));
-    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
-        offer.reveal_call(m, 0)
-    });
+    refused(&mut market, E::NoCommitment, |m| offer.reveal_call(m, 0));
 
     market.set_time(START + HOUR + REVEAL_MS);
     refused(&mut market, E::RevealClosed, |m| thin.reveal_call(m, 0));
     // A revealed offer is not forfeitable; the unrevealed ones are, once.
-    refused(&mut market, E::P2g(p2g::Error::NoCommitment), |m| {
-        m.forfeit(a(P4), 0, a(P1))
-    });
+    refused(&mut market, E::NoCommitment, |m| m.forfeit(a(P4), 0, a(P1)));
     ok(market.close_interval(a(P4), 0).unwrap());
     for home in [P2, P3, P6] {
         assert_eq!(
@@ -311,6 +322,12 @@ fn sealed_messages_refuse_bad_input() {
         );
         assert_eq!(market.credit_of(a(home)).unwrap(), 0);
     }
+    // P5's 4_300_100 forfeits half.
+    assert_eq!(
+        market.forfeit(a(P4), 0, a(P5)).unwrap().value,
+        Ok(2_150_050)
+    );
+    assert_eq!(market.credit_of(a(P5)).unwrap(), 2_150_050);
     // The sealing settings are fixed at instantiation.
     refused(&mut market, E::InvalidSealing, |m| {
         m.update_config(a(OPERATOR), MarketConfig::paper())
@@ -354,7 +371,7 @@ fn a_zero_reveal_window_is_refused() {
     let instant = MarketConfig {
         sealing: Some(Sealing {
             reveal_ms: 0,
-            penalty: PENALTY,
+            ..Sealing::DEFAULT
         }),
         ..MarketConfig::paper()
     };

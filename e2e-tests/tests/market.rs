@@ -278,7 +278,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         (&ferdie, 2),
         (&one, 2),
     ] {
-        let registered = submit!(client, &operator, market.register(id(home), area));
+        let registered = submit!(client, &operator, market.register(id(home), area, None));
         assert_eq!(
             emitted(&registered.events),
             vec![Emitted::Registered(main::ParticipantRegistered {
@@ -444,10 +444,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     assert_eq!(withdrawn.return_value(), Ok(credit));
     assert_eq!(read!(client, &two, market.credit_of(id(&charlie))), 0);
     let twice = dry_run!(client, &charlie, market.withdraw());
-    assert_eq!(
-        twice.return_value(),
-        Err(E::P2g(p2g::Error::NothingToWithdraw))
-    );
+    assert_eq!(twice.return_value(), Err(E::NothingToWithdraw));
 
     // Interval j: a second round between dave (area 1) and charlie (area 0); ferdie's limit
     // is below the price, so ferdie buys from the grid.

@@ -157,7 +157,7 @@ pub fn run_kind(
                 loaded.start_ms,
                 areas,
                 true,
-            )),
+            )?),
             "native",
         ),
         _ => (
@@ -166,7 +166,7 @@ pub fn run_kind(
                 loaded.start_ms,
                 areas,
                 false,
-            )),
+            )?),
             "native (no P2P)",
         ),
     };

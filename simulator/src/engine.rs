@@ -4,16 +4,18 @@
 //!   main, main closes the interval, and the bills come back from p2p's and p2g's events (and
 //!   are checked against p2g's monthly bills at the end).
 //! - [`NativeEngine`]: the same scenario through the shared `market` crate only, the code the
-//!   contracts run, without a runtime. With `p2p: false` it is the baselines' grid: every
-//!   residual settles with the tariff, nothing trades between homes.
+//!   contracts run, without a runtime: clearing, settlement, and the money through
+//!   `market::treasury` as p2g runs it (deposits escrowed, bills charged, the grid deposit
+//!   paying feed-in). With `p2p: false` it is the baselines' grid: every residual settles with
+//!   the tariff, nothing trades between homes.
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{bail, Context};
 use ink::primitives::AccountId;
 use market::{
-    clear, hour_of, settle, Bill, EnergyWh, MarketConfig, MonthKey, Offer, Position, PricePerKwh,
-    Side, Timing,
+    clear, hour_of, settle, Balance, Batch, Bill, EnergyWh, MarketConfig, MemoryVault, MonthKey,
+    Offer, Position, PricePerKwh, Side, Timing, Treasury, Vault,
 };
 use market_drink::{actor, Bundles, MarketEvent, MarketSandbox};
 
@@ -84,6 +86,15 @@ pub trait Engine {
         None
     }
 
+    /// Where the money stands after the intervals cleared so far; `None` for an engine that
+    /// does not keep it. Queries only: not counted in [`Engine::calls`].
+    ///
+    /// # Errors
+    /// A refused query.
+    fn money(&mut self) -> anyhow::Result<Option<Money>> {
+        Ok(None)
+    }
+
     /// Checks the engine's own records at the end of a run (drink: the monthly bills in p2g
     /// against the sums of the interval bills this engine reported).
     ///
@@ -92,6 +103,17 @@ pub trait Engine {
     fn finish(&mut self) -> anyhow::Result<()> {
         Ok(())
     }
+}
+
+/// Where the money stands, balance units: what p2g's ledger and credits say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    /// Each home's credit (its deposits' refunds and its earnings, not withdrawn), by home.
+    pub credits: Vec<Balance>,
+    /// The grid operator's credit: grid energy and network fees.
+    pub operator: Balance,
+    /// What is left of the grid deposit that pays feed-in.
+    pub grid_deposit: Balance,
 }
 
 /// The account of home `index` (actors 1 and 2 are the operator and spare).
@@ -108,22 +130,43 @@ pub struct NativeEngine {
     timing: Timing,
     areas: Vec<u8>,
     p2p: bool,
+    /// The money, as p2g keeps it.
+    treasury: Treasury,
+    vault: MemoryVault,
+    operator: AccountId,
 }
 
 impl NativeEngine {
-    /// A market for homes in `areas`, starting at `start_ms`; `p2p: false` settles every offer
-    /// with the grid (the baselines).
-    pub fn new(config: MarketConfig, start_ms: u64, areas: Vec<u8>, p2p: bool) -> Self {
+    /// A market for homes in `areas`, starting at `start_ms`, with the grid deposit funded as
+    /// the drink engine funds it; `p2p: false` settles every offer with the grid (the
+    /// baselines).
+    ///
+    /// # Errors
+    /// None in practice: funding a fresh treasury cannot fail.
+    pub fn new(
+        config: MarketConfig,
+        start_ms: u64,
+        areas: Vec<u8>,
+        p2p: bool,
+    ) -> anyhow::Result<Self> {
         let timing = Timing {
             start_ms,
             interval_ms: config.interval_ms,
         };
-        Self {
+        let mut treasury = Treasury::new();
+        let mut vault = MemoryVault::default();
+        treasury
+            .fund_grid(&mut vault, GRID_DEPOSIT)
+            .context("funding the grid deposit")?;
+        Ok(Self {
             config,
             timing,
             areas,
             p2p,
-        }
+            treasury,
+            vault,
+            operator: actor(1),
+        })
     }
 }
 
@@ -134,6 +177,27 @@ impl Engine for NativeEngine {
                 .start_of(interval)
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?,
         );
+        // Each buy escrows its cover, as main asks of it; sells carry no deposit.
+        for offer in offers.iter().filter(|offer| offer.side == Side::Buy) {
+            let deposit = buy_deposit(&self.config, hour, offer.energy_wh)?;
+            if deposit > 0 {
+                self.treasury
+                    .escrow(
+                        &mut self.vault,
+                        interval,
+                        home_account(offer.home),
+                        deposit,
+                        None,
+                        self.config.limits.max_offers,
+                    )
+                    .with_context(|| {
+                        format!(
+                            "interval {interval}: deposit of home {} refused",
+                            offer.home
+                        )
+                    })?;
+            }
+        }
         let grid_price = self
             .config
             .tariff
@@ -159,17 +223,41 @@ impl Engine for NativeEngine {
         };
         let settlement = settle(&positions, price, hour, &self.config.tariff)
             .map_err(|e| anyhow::anyhow!("settlement: {e:?}"))?;
+        // Every bill charged to its deposit in one batch, as p2g does; the bill as charged
+        // (cut to the deposit, which with an unchanged configuration never happens).
+        let mut batch = Batch::default();
+        let mut bills = Vec::with_capacity(settlement.bills.len());
+        for (account, bill) in settlement.bills {
+            let charged = self
+                .treasury
+                .charge(&mut self.vault, &mut batch, interval, account, bill)
+                .with_context(|| format!("interval {interval}: charging a bill"))?;
+            bills.push(charged);
+        }
+        self.treasury
+            .finish_batch(&mut self.vault, batch, self.operator)
+            .with_context(|| format!("interval {interval}: crediting the grid operator"))?;
         Ok(Cleared {
             price,
             p2p_wh,
             import_wh: settlement.totals.import_wh,
             export_wh: settlement.totals.export_wh,
-            bills: settlement.bills.into_iter().map(|(_, bill)| bill).collect(),
+            bills,
         })
     }
 
     fn calls(&self) -> u64 {
         0
+    }
+
+    fn money(&mut self) -> anyhow::Result<Option<Money>> {
+        Ok(Some(Money {
+            credits: (0..self.areas.len())
+                .map(|home| self.vault.credit(&home_account(home)))
+                .collect(),
+            operator: self.vault.credit(&self.operator),
+            grid_deposit: self.treasury.ledger.grid_deposit,
+        }))
     }
 }
 
@@ -323,14 +411,16 @@ impl DrinkEngine {
                 *price,
                 salt,
             );
-            let deposit = match offer.side {
-                Side::Sell => sealing.penalty,
-                Side::Buy => {
-                    sealing
-                        .penalty
-                        .max(buy_deposit(&config, hour_of(start), offer.energy_wh)?)
-                }
-            };
+            // What the reveal will need: the bond, and for a buy its cover.
+            let deposit = market::ledger::sealed_deposit(
+                &config,
+                hour_of(start),
+                offer.side,
+                offer.energy_wh,
+                *price,
+            )
+            .map_err(|e| fail("deposit", &e))?
+            .unwrap_or(sealing.penalty);
             let committed = market.commit(account, interval, commitment, deposit)?;
             committed.value.map_err(|e| fail("commit", &e))?;
             calls += 1;
@@ -486,6 +576,17 @@ impl Engine for DrinkEngine {
 
     fn sealing_cost(&self) -> Option<SealingCost> {
         self.sealing_cost.clone()
+    }
+
+    fn money(&mut self) -> anyhow::Result<Option<Money>> {
+        let credits = (0..self.homes)
+            .map(|home| self.market.credit_of(home_account(home)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(Money {
+            credits,
+            operator: self.market.credit_of(self.operator)?,
+            grid_deposit: self.market.ledger()?.grid_deposit,
+        }))
     }
 
     fn finish(&mut self) -> anyhow::Result<()> {

@@ -86,6 +86,9 @@ pub struct Run {
     pub calls: u64,
     /// What sealed offers would have cost (drink engine, measured once).
     pub sealing_cost: Option<crate::engine::SealingCost>,
+    /// Where the money stands after the last interval (credits, grid deposit), if the engine
+    /// keeps it.
+    pub money: Option<crate::engine::Money>,
     /// Wall time, seconds.
     pub seconds: f64,
 }
@@ -210,6 +213,7 @@ pub fn simulate(
         progress.inc(1);
     }
     engine.finish()?;
+    let money = engine.money()?;
     Ok(Run {
         kind,
         intervals: records,
@@ -217,6 +221,7 @@ pub fn simulate(
         detail,
         calls: engine.calls(),
         sealing_cost: engine.sealing_cost(),
+        money,
         seconds: began.elapsed().as_secs_f64(),
     })
 }

@@ -104,6 +104,16 @@ fn drink_and_native_agree_for_fourteen_days() {
     assert_eq!(native.detail, drink.detail);
     assert_eq!(native.intervals, drink.intervals);
     assert_eq!(native.homes, drink.homes);
+    // The money path too: the native engine runs `market::treasury`, the drink one p2g, which
+    // stores the same treasury. Every home's credit, the operator's and the grid deposit's
+    // rest agree to the unit.
+    let money = native
+        .money
+        .as_ref()
+        .expect("the native engine keeps the money");
+    assert_eq!(Some(money), drink.money.as_ref());
+    assert!(money.credits.iter().all(|credit| *credit > 0));
+    assert!(money.operator > 0);
     let p2p: u64 = drink.intervals.iter().map(|r| r.p2p_wh).sum();
     assert!(p2p > 0, "the fortnight must include P2P trades");
 }

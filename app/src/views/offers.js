@@ -7,7 +7,8 @@
  * limit)`, a buy paying its `buy_deposit`. Sealed mode: the same form commits (`commit` with a
  * hash of the offer, bound to this market's main address, and a fresh 32-byte salt) and keeps
  * offer and salt in this browser's localStorage until the reveal: the chain never sees them
- * before, so losing them forfeits the penalty. main has no "offers of an account" query (the book is closed), so the list is the
+ * before, so losing them forfeits a share of the deposit (the deposit is main's `commit_deposit`: the
+ * offer's bond, for a buy its cover). main has no "offers of an account" query (the book is closed), so the list is the
  * browser's own record, checked against the chain (interval state, p2g's escrow). An offer is
  * checked against the configuration of the interval it names (`config_at`: an update by the
  * operator applies from the next interval on), so the ask bounds follow the open interval.
@@ -162,7 +163,7 @@ export async function render(session, root) {
         const entry = { interval: open.toString(), side: offer.side, energy_wh: offer.energyWh.toString(),
           price: offer.price.toString(), sealed: seal, revealed: false };
         // The salt is kept before the commitment leaves, so that a lost answer (a dropped
-        // connection, a closed tab) cannot cost the penalty; an offer already live for the
+        // connection, a closed tab) cannot cost the forfeit; an offer already live for the
         // interval keeps its own (the chain refuses a second one with OfferExists).
         const live = postedOffers(session).some((old) => old.interval === entry.interval && !old.cancelled);
         if (!live) remember(session, entry);

@@ -30,12 +30,25 @@ export async function render(session, root) {
   const other = h('input', { placeholder: 'SS58 address', 'data-testid': 'register-address', hidden: true });
   known.addEventListener('change', () => { other.hidden = known.value !== ''; });
   const area = h('input', { id: 'register-area', 'data-testid': 'register-area', inputmode: 'numeric', value: '0' });
+  // Connection capacity per interval, Wh; blank for main's default (43 000 Wh each way).
+  const exportWh = h('input', { id: 'register-export', 'data-testid': 'register-export', inputmode: 'numeric', placeholder: 'default' });
+  const importWh = h('input', { id: 'register-import', 'data-testid': 'register-import', inputmode: 'numeric', placeholder: 'default' });
   const registerOut = h('div', { 'data-testid': 'register-result' });
   const registerForm = h('form', { class: 'grid', 'data-testid': 'register-form', novalidate: true },
     h('label', { for: 'register-account' }, 'Account'), h('div', {}, known, ' ', other),
     h('label', { for: 'register-area' }, 'Area'), area, h('div', { class: 'hint' }, `Area tags 0…${areas - 1} (${
       Object.keys(config.auction.topology)[0]} topology)`),
+    h('label', { for: 'register-export' }, 'Export capacity, Wh per interval'), exportWh,
+    h('label', { for: 'register-import' }, 'Import capacity, Wh per interval'), importWh,
+    h('div', { class: 'hint' }, 'Offers above the connection are refused (ExceedsCapacity). Leave both blank '
+      + 'for the default connection: 43 000 Wh each way per interval (43 kW over an hour).'),
     h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-testid': 'register' }, 'Register')));
+  const capacity = () => {
+    if (exportWh.value.trim() === '' && importWh.value.trim() === '') return null;
+    const max = (1n << 64n) - 1n;
+    return { export_wh: wholeNumber(exportWh, 'Export capacity', { max }),
+      import_wh: wholeNumber(importWh, 'Import capacity', { max }) };
+  };
   const target = () => {
     const address = known.value || other.value.trim();
     try {
@@ -48,7 +61,7 @@ export async function render(session, root) {
   registerForm.addEventListener('submit', (event) => {
     event.preventDefault();
     run(registerForm, registerOut, () => market.register(session.signer(), target(),
-      Number(wholeNumber(area, 'Area', { max: 255n }))),
+      Number(wholeNumber(area, 'Area', { max: 255n })), capacity()),
     () => `Registered ${session.names.get(target()) ?? target()} in area ${area.value}.`).then(refresh);
   });
 

@@ -58,7 +58,8 @@ export async function refresh() {
     market.intervalState(interval), market.offerCount(interval), market.gridPrice(utcHour(Date.now())),
   ]);
   const mode = config.sealing
-    ? `sealed (reveal ${duration(config.sealing.reveal_ms)}, penalty ${int(config.sealing.penalty)})`
+    ? `sealed (reveal ${duration(config.sealing.reveal_ms)}, bond ${int(config.sealing.bond_per_kwh)}/kWh, `
+      + `forfeit ${config.sealing.forfeit_bps / 100} %, at least ${int(config.sealing.penalty)})`
     : 'open offers';
   cards.replaceChildren(
     card('Open interval', interval === null ? `starts ${utc(timing.start_ms)}` : `#${interval}`, 'interval'),

@@ -163,7 +163,7 @@ fn message_weights(bundles: &Bundles, floor: &ContractBundle) -> anyhow::Result<
     for (i, (home, area)) in homes.iter().enumerate() {
         market.fund(*home)?;
         let weighed = weigh(&mut market, operator, |m| {
-            m.call_mut().register(*home, *area)
+            m.call_mut().register(*home, *area, None)
         })?;
         if i == 0 {
             record(&mut table, "register", weighed)?;
@@ -292,16 +292,18 @@ fn sealed_weights(bundles: &Bundles, table: &mut Map<String, Value>) -> anyhow::
     for home in [seller, silent] {
         market.fund(home)?;
         succeeded(weigh(&mut market, operator, |m| {
-            m.call_mut().register(home, 0)
+            m.call_mut().register(home, 0, None)
         })?)?;
     }
     let salt = [7; 32];
     let sealed = market.commitment(&seller, 0, Side::Sell, 1_000, 100_000, &salt);
     let penalty = market::Sealing::DEFAULT.penalty;
+    // The reveal of 1 kWh needs its bond deposited with the commitment.
+    let bond = market::Sealing::DEFAULT.bond_for(1_000)?;
     record(
         table,
         "commit",
-        weigh_paying(&mut market, seller, penalty, |m| {
+        weigh_paying(&mut market, seller, bond, |m| {
             m.call_mut().commit(0, sealed)
         })?,
     )?;
@@ -348,7 +350,7 @@ fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
             market.fund(home(n))?;
             let area = u8::try_from(n % 3)?;
             succeeded(weigh(&mut market, operator, |m| {
-                m.call_mut().register(home(n), area)
+                m.call_mut().register(home(n), area, None)
             })?)?;
         }
         let interval: IntervalIndex = 0;

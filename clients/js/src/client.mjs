@@ -163,10 +163,9 @@ function addressOf(who) {
 
 /**
  * A contract message or constructor returned `Err(Error::Variant)`. `variant` is the variant's
- * name as in Rust (`'NotRegistered'`); for variants wrapping a callee's error, `detail` holds
- * the inner variant (`variant: 'P2g', detail: 'CommitmentMismatch'`: p2g refused the call main
- * made for it) and the message says `P2g(CommitmentMismatch)`. `code` is the variant as the
- * message shows it, the nested one included (`'P2g(CommitmentMismatch)'`, `'DepositTooLow'`).
+ * name as in Rust (`'NotRegistered'`, `'CommitmentMismatch'`: main's errors are flat, a callee's
+ * refusal surfaces as main's own variant). Should a variant carry data, `detail` holds it and the
+ * message shows `Variant(detail)`. `code` is the variant as the message shows it.
  *
  * `meaning` is the variant's doc comment as the contract's metadata carries it ("The caller (or
  * the account named) is not a registered participant."), `detailMeaning` the inner variant's;
@@ -215,8 +214,8 @@ function dispatchErrorName(api, dispatchError) {
 
 /**
  * What each contract's `Error` variants mean: per contract, variant name -> `{doc, inner}`, where
- * `doc` is the variant's doc comment from the metadata and `inner` maps the variants of a wrapped
- * callee error (main's `P2g(p2g::Error)`) to theirs.
+ * `doc` is the variant's doc comment from the metadata and `inner` maps the variants of an error
+ * a variant wraps, if any, to theirs.
  */
 function errorMeanings(bundles) {
   const meanings = {};
@@ -643,9 +642,14 @@ export class Market {
 
   // -- operator messages ------------------------------------------------------------------
 
-  /** `register(account, area)`: operator only. Emits `ParticipantRegistered`. */
-  register(signer, who, area) {
-    return this.#call(signer, 'register', [accountHex(who), area]);
+  /**
+   * `register(account, area, capacity)`: operator only. `capacity` is the connection's
+   * `{export_wh, import_wh}` per interval, or `null` for the default (43 000 Wh each way, a
+   * 43 kW house connection over an hour); offers above it fail with `ExceedsCapacity`. Emits
+   * `ParticipantRegistered`.
+   */
+  register(signer, who, area, capacity = null) {
+    return this.#call(signer, 'register', [accountHex(who), area, capacity]);
   }
 
   /** `remove(account)`: operator only. Emits `ParticipantRemoved` (and `OfferCancelled`). */
@@ -723,32 +727,30 @@ export class Market {
 
   /**
    * `commit(interval, commitment)` in the open interval, paying `value`: at least the sealing
-   * penalty, and for a buy enough to cover it at reveal (see {@link Market#commitDeposit};
-   * `value` is required, so that a buy is not left uncovered by mistake). `commitment` is
+   * penalty, and what the reveal will need, the offer's bond and for a buy its cover (see
+   * {@link Market#commitDeposit}; `value` is required, so that an offer is not left uncovered
+   * by mistake). `commitment` is
    * {@link commitment} of the offer (32 bytes, hex or `Uint8Array`). Emits `OfferCommitted`,
    * nothing about the offer.
    */
   async commit(signer, interval, commitmentBytes, { value } = {}) {
     if (value === undefined || value === null) {
       throw new TypeError('commit: pass { value }, at least Market#commitDeposit(interval, side, ' +
-        'energy_wh, price) (the sealing penalty; for a buy its buy_deposit if higher)');
+        'energy_wh, price) (the offer\'s bond; for a buy its buy_deposit if higher)');
     }
     return this.#call(signer, 'commit', [interval, bytes32(commitmentBytes, 'commitment')],
       { value });
   }
 
   /**
-   * The least value a commitment to this offer must carry: the sealing penalty, or for a buy
-   * its `buy_deposit(interval, energy_wh, price)` if that is higher, both under the
-   * configuration of `interval` ({@link Market#configAt}). Throws if the market takes open
-   * offers.
+   * main's `commit_deposit(interval, side, energy_wh, price)`: the least value a commitment to
+   * this offer must carry for its reveal to succeed, its bond (energy times the sealing's
+   * `bond_per_kwh`, at least the penalty) or for a buy its `buy_deposit` if higher. Fails with
+   * `NotSealed` if the market takes open offers. The query is a dry run on the node you are
+   * connected to, which therefore sees the offer: use a node you trust.
    */
-  async commitDeposit(interval, side, energyWh, price, options) {
-    const { sealing } = await this.configAt(interval, options);
-    if (!sealing) throw new Error('the market takes open offers (sealing is null): use sell and buy');
-    if (side !== 'Buy') return sealing.penalty;
-    const cover = await this.buyDeposit(interval, energyWh, price, options);
-    return cover > sealing.penalty ? cover : sealing.penalty;
+  commitDeposit(interval, side, energyWh, price, options) {
+    return this.#query('commit_deposit', [interval, side, energyWh, price], options?.origin);
   }
 
   /**
@@ -776,9 +778,10 @@ export class Market {
   /**
    * `reveal(interval, side, energy_wh, price, salt)` within the reveal window after the
    * interval ended (`IntervalNotEnded` before, `RevealClosed` after): the offer enters the book
-   * if it hashes to the signer's commitment (else `P2g(CommitmentMismatch)`, or
-   * `P2g(NoCommitment)`), under the rules of `sell` and `buy` (`price` is the ask or the
-   * limit). A failed reveal changes nothing and may be retried. Emits `OfferAccepted`.
+   * if it hashes to the signer's commitment (else `CommitmentMismatch`, or `NoCommitment`),
+   * under the rules of `sell` and `buy` (`price` is the ask or the limit) and if the deposit
+   * covers it ({@link Market#commitDeposit}, else `DepositTooLow`). A failed reveal changes
+   * nothing and may be retried. Emits `OfferAccepted`.
    */
   reveal(signer, interval, side, energyWh, price, salt) {
     return this.#call(signer, 'reveal', [interval, side, energyWh, price, bytes32(salt, 'salt')]);
@@ -793,8 +796,8 @@ export class Market {
   /**
    * `forfeit(interval, account)`: releases `who`'s commitment that was not revealed, once the
    * reveal window has closed (`RevealOpen` before); anyone may call. Its deposit less the
-   * penalty is credited back, the penalty to the grid operator. `value` is the penalty; p2g
-   * emits `Forfeited`.
+   * forfeit (`forfeit_bps` of the deposit, at least the penalty) is credited back, the forfeit
+   * to the grid operator. `value` is the forfeit; p2g emits `Forfeited`.
    */
   forfeit(signer, interval, who) {
     return this.#call(signer, 'forfeit', [interval, accountHex(who)]);
@@ -805,7 +808,7 @@ export class Market {
   /**
    * `withdraw()`: pays the signer its whole credit (refunds, earnings, and for the grid
    * operator grid sales, fees and penalties). `value` is the amount; p2g emits `Withdrawn`.
-   * `P2g(NothingToWithdraw)` with no credit.
+   * `NothingToWithdraw` with no credit.
    */
   withdraw(signer) {
     return this.#call(signer, 'withdraw', []);
@@ -1346,8 +1349,8 @@ export function commitment(market, who, interval, side, energyWh, price, salt) {
 /**
  * Seals an offer for the market whose main is at `market`: draws a random 32-byte salt (unless
  * `salt` is given) and computes the {@link commitment}. Keep both, and the offer, until the
- * reveal: without the salt the offer cannot be revealed and its commitment forfeits the
- * sealing penalty.
+ * reveal: without the salt the offer cannot be revealed and its commitment forfeits a share
+ * of its deposit.
  *
  * @returns {{commitment: string, salt: string}} both 0x-prefixed hex.
  */

@@ -307,8 +307,8 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
       'NotSealed');
     await rejectsWith(market.forfeit(eve, interval, bob), 'NotSealed');
     // Money: nothing to withdraw yet, and funding needs an amount.
-    await rejectsWith(market.withdraw(eve), 'P2g', 'NothingToWithdraw');
-    await rejectsWith(market.fundGrid(alice, 0n), 'P2g', 'ZeroAmount');
+    await rejectsWith(market.withdraw(eve), 'NothingToWithdraw');
+    await rejectsWith(market.fundGrid(alice, 0n), 'ZeroAmount');
     await rejectsWith(market.closeInterval(eve, interval), 'IntervalNotEnded');
     await rejectsWith(market.closeInterval(eve, interval + 1n), 'IntervalNotEnded');
     await rejectsWith(market.closeStep(eve, interval, 1), 'IntervalNotEnded');
@@ -359,7 +359,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     }
     // The sealing settings are fixed at instantiation.
     await rejectsWith(market.updateConfig(alice, {
-      ...config, sealing: { reveal_ms: 6_000, penalty: 10_000 },
+      ...config, sealing: { reveal_ms: 6_000, penalty: 10_000, forfeit_bps: 0, bond_per_kwh: 0 },
     }), 'InvalidSealing');
     // A misspelt field is caught before encoding (polkadot.js would send a zero instead).
     await assert.rejects(market.updateConfig(alice, { ...config, interval: 6_000 }),
@@ -516,7 +516,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.equal(after - before, credit - withdrawn.fee + depositsReleased(api, withdrawn, bob));
     const ledger = await assertP2gHoldsLedger(api, market);
     assert.equal(ledger.credits, await market.creditOf(charlie) + await market.creditOf(alice));
-    await rejectsWith(market.withdraw(bob), 'P2g', 'NothingToWithdraw');
+    await rejectsWith(market.withdraw(bob), 'NothingToWithdraw');
   });
 
   it('closes in many one-item steps with close_step, to the same result', async (t) => {
@@ -631,7 +631,10 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
   const accounts = devAccounts();
   const { alice, bob, charlie, dave, eve } = accounts;
   // Eve is the grid operator here: grid sales, fees and penalties are credited to her.
-  const sealing = { reveal_ms: 6_000, penalty: 10_000 };
+  // A reveal needs a bond of 100_000 per kWh; an unrevealed commitment forfeits half its
+  // deposit, at least 10_000.
+  const sealing = { reveal_ms: 6_000, penalty: 10_000, forfeit_bps: 5_000, bond_per_kwh: 100_000 };
+  const forfeitOf = (deposit) => (deposit / 2n > 10_000n ? deposit / 2n : 10_000n);
   const config = shortConfig(6_000, { grid_operator: eve.address, sealing });
   let api;
   let market;
@@ -656,8 +659,13 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
       error.code === 'InvalidSealing' && error.messageName === 'new');
     const onChain = await market.config();
     assert.equal(onChain.grid_operator, eve.address);
-    assert.deepEqual(onChain.sealing, { reveal_ms: 6_000n, penalty: 10_000n });
-    for (const other of [null, { ...sealing, reveal_ms: 7_000 }, { ...sealing, penalty: 1 }]) {
+    assert.deepEqual(onChain.sealing,
+      { reveal_ms: 6_000n, penalty: 10_000n, forfeit_bps: 5_000, bond_per_kwh: 100_000n });
+    await assert.rejects(Market.deploy(api, alice, { ...config, sealing: { ...sealing,
+      forfeit_bps: 10_001 } }), (error) => error instanceof ContractError &&
+      error.code === 'InvalidSealing');
+    for (const other of [null, { ...sealing, reveal_ms: 7_000 }, { ...sealing, penalty: 1 },
+      { ...sealing, forfeit_bps: 1 }, { ...sealing, bond_per_kwh: 1 }]) {
       await rejectsWith(market.updateConfig(alice, { ...config, sealing: other }),
         'InvalidSealing');
     }
@@ -679,9 +687,10 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
     };
     round = { interval, timing, gridPrice, committed };
     t.diagnostic(`committed with ${endsAt - BigInt(Date.now())} ms of the interval left`);
-    // Deposits: the penalty for a sell, the buy_deposit (above the penalty here) for a buy.
+    // Deposits (main's commit_deposit): the bond for a sell, 2_345 Wh * 100_000 / 1000 =
+    // 234_500; the buy_deposit (above the bond here) for a buy.
     assert.deepEqual(Object.values(committed).map((tx) => tx.paid), [
-      10_000n,
+      234_500n,
       expectedDeposit(OFFERS.buy.energyWh, gridPrice, gridPrice),
       expectedDeposit(OFFERS.lowBid.energyWh, OFFERS.lowBid.limit, gridPrice),
     ]);
@@ -705,6 +714,8 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
 
     // Refused in the open interval, by dry run: open offers, a second commitment, a commitment
     // below the penalty, a reveal before the interval's end.
+    await rejectsWith(market.commit(eve, interval, committed.bob.sealed.commitment,
+      { value: 9_999n }), 'NotRegistered');
     const block = (await api.rpc.chain.getHeader()).number.toNumber();
     await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n), 'Sealed');
     await rejectsWith(market.buy(charlie, interval, 1_000n), 'Sealed');
@@ -726,15 +737,15 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
     const { bob: sell, charlie: buy } = committed;
 
     // A reveal that does not hash to the commitment: another salt, another price, another
-    // account's offer. p2g refuses it, main reports P2g(CommitmentMismatch).
+    // account's offer. p2g refuses it, main reports CommitmentMismatch.
     const other = sealOffer(market.address, bob, interval, 'Sell', 1n, 1n);
     await rejectsWith(market.revealOffer(bob, { ...sell.sealed, salt: other.salt }),
-      'P2g', 'CommitmentMismatch');
+      'CommitmentMismatch');
     await assert.rejects(market.revealOffer(bob, { ...sell.sealed, salt: other.salt }),
-      { message: 'main.reveal failed: P2g(CommitmentMismatch)' });
+      { message: 'main.reveal failed: CommitmentMismatch' });
     await rejectsWith(market.revealOffer(bob, { ...sell.sealed, price: sell.sealed.price + 1n }),
-      'P2g', 'CommitmentMismatch');
-    await rejectsWith(market.revealOffer(charlie, sell.sealed), 'P2g', 'CommitmentMismatch');
+      'CommitmentMismatch');
+    await rejectsWith(market.revealOffer(charlie, sell.sealed), 'CommitmentMismatch');
     await rejectsWith(market.closeInterval(eve, interval), 'RevealOpen');
     await rejectsWith(market.forfeit(eve, interval, dave), 'RevealOpen');
 
@@ -746,8 +757,8 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
     ]);
     t.diagnostic(`revealed with ${closesAt - BigInt(Date.now())} ms of the window left`);
     assert.equal(await market.offerCount(interval), 2);
-    assert.deepEqual(await market.escrowOf(bob, interval), { deposit: 10_000n, sealed: null });
-    await rejectsWith(market.revealOffer(bob, sell.sealed), 'P2g', 'NoCommitment');
+    assert.deepEqual(await market.escrowOf(bob, interval), { deposit: 234_500n, sealed: null });
+    await rejectsWith(market.revealOffer(bob, sell.sealed), 'NoCommitment');
   });
 
   it('closes after the reveal window, forfeits the unrevealed, credits and withdraws', async () => {
@@ -775,20 +786,21 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
     assert.deepEqual(await market.escrowOf(dave, interval),
       { deposit: daveDeposit, sealed: committed.dave.sealed.commitment });
     const forfeited = await market.forfeit(bob, interval, dave);
-    assert.equal(forfeited.value, 10_000n);
+    const penalty = forfeitOf(daveDeposit);
+    assert.equal(forfeited.value, penalty);
     assert.deepEqual(forfeited.events.map(({ contract, name, args }) => ({ contract, name, args })),
       [{ contract: 'p2g', name: 'Forfeited', args: { interval, account: dave.address,
-        refund: daveDeposit - 10_000n, penalty: 10_000n } }]);
-    await rejectsWith(market.forfeit(bob, interval, dave), 'P2g', 'NoCommitment');
+        refund: daveDeposit - penalty, penalty } }]);
+    await rejectsWith(market.forfeit(bob, interval, dave), 'NoCommitment');
 
     // Credits: Bob his earnings, feed-in and his commitment's deposit back; Charlie his deposit
-    // less the payment; Dave his deposit less the penalty; Eve, the grid operator, the penalty
-    // (no grid energy was sold); Alice, the operator, nothing.
+    // less the payment; Dave his deposit less the forfeit (half of it); Eve, the grid
+    // operator, the forfeit (no grid energy was sold); Alice, the operator, nothing.
     const credits = {
-      bob: payment + feedIn + 10_000n,
+      bob: payment + feedIn + 234_500n,
       charlie: committed.charlie.paid - payment,
-      dave: daveDeposit - 10_000n,
-      eve: 10_000n,
+      dave: daveDeposit - penalty,
+      eve: penalty,
       alice: 0n,
     };
     for (const [name, credit] of Object.entries(credits)) {
@@ -810,7 +822,7 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
         [{ account: accounts[name].address, amount: credits[name] }]);
       assert.equal(await market.creditOf(accounts[name]), 0n);
     }
-    await rejectsWith(market.withdraw(alice), 'P2g', 'NothingToWithdraw');
+    await rejectsWith(market.withdraw(alice), 'NothingToWithdraw');
   });
 
   it('cancels a commitment in the open interval, refunding it fully', async () => {
@@ -970,7 +982,10 @@ describe('market client on a dev node (energy nobody has)', { timeout: 120_000 }
   before(async () => {
     api = await connect(URL);
     ({ market } = await Market.deploy(api, alice, config));
-    for (const [who, area] of [[bob, 0], [charlie, 1], [dave, 2]]) {
+    // Bob is a plant whose connection carries a gigawatt-hour per interval; Charlie and Dave
+    // are homes with the default connection (43 000 Wh per interval).
+    await market.register(alice, bob, 0, { export_wh: GWH, import_wh: GWH });
+    for (const [who, area] of [[charlie, 1], [dave, 2]]) {
       await market.register(alice, who, area);
     }
     await market.fundGrid(alice, SMALL_FUND);
@@ -980,8 +995,12 @@ describe('market client on a dev node (energy nobody has)', { timeout: 120_000 }
     await api?.disconnect();
   });
 
-  it('closes although the grid deposit cannot pay the feed-in: the rest is a claim', async () => {
+  it('refuses energy beyond a connection, and closes although the grid deposit cannot pay the feed-in: the rest is a claim', async () => {
     const { interval, timing } = await market.openInterval(alice, { minRemainingMs: 3_500 });
+    assert.deepEqual(await market.participant(charlie), { area: 1,
+      capacity: { export_wh: 43_000n, import_wh: 43_000n } });
+    await rejectsWith(market.sell(charlie, interval, 43_001n, MIN_PRICE), 'ExceedsCapacity');
+    await rejectsWith(market.buy(dave, interval, 43_001n), 'ExceedsCapacity');
     await market.sell(bob, interval, GWH, MIN_PRICE);
     const buys = {
       charlie: await market.buy(charlie, interval, 1_000n),
@@ -1138,7 +1157,8 @@ describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
     }
     assert.deepEqual(deployment.config, demo.market);
     // Deployments are sealed by default, with the grid deposit funded.
-    assert.deepEqual(deployment.config.sealing, { reveal_ms: 600_000, penalty: 10_000 });
+    assert.deepEqual(deployment.config.sealing,
+      { reveal_ms: 600_000, penalty: 10_000, forfeit_bps: 5_000, bond_per_kwh: 100_000 });
     assert.equal(deployment.deployed.grid_deposit, 1_000_000_000_000);
     assert.deepEqual(deployment.participants.map(({ uri, area }) => ({ uri, area })),
       demo.participants.map(({ uri, area }) => ({ uri, area })));

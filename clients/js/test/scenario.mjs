@@ -13,7 +13,7 @@ export const LOCAL_CONFIG_FILE = path.join(REPO_ROOT, 'deployments', 'config', '
 /**
  * The default configuration with a short interval, so that a test sees an interval end in
  * seconds of real time, and `overrides` on top: `{sealing: null}` for open offers (the default
- * is sealed), `{sealing: {reveal_ms, penalty}}` for a short reveal window.
+ * is sealed), `{sealing: {reveal_ms, penalty, forfeit_bps, bond_per_kwh}}` for a short reveal window.
  */
 export function shortConfig(intervalMs = Number(process.env.MARKET_TEST_INTERVAL_MS || 6000),
   overrides = {}) {

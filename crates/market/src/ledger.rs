@@ -56,6 +56,47 @@ pub fn buy_cover(
     Ok((limit, deposit_for(energy_wh, cover)?))
 }
 
+/// The least deposit an offer needs when it enters the book: a buy's `cover` (zero for a
+/// sell) and, for a revealed sealed offer, its bond ([`crate::Sealing::bond_for`]), whichever
+/// is higher.
+///
+/// # Errors
+/// [`MarketError::Overflow`].
+pub fn required_deposit(
+    cover: Balance,
+    sealing: Option<&crate::Sealing>,
+    energy_wh: EnergyWh,
+) -> Result<Balance, MarketError> {
+    let bond = match sealing {
+        Some(sealing) => sealing.bond_for(energy_wh)?,
+        None => 0,
+    };
+    Ok(cover.max(bond))
+}
+
+/// What a sealed offer must have deposited by its reveal in the UTC hour `hour` under
+/// `config`: [`required_deposit`] of its cover (a buy's `price` is its limit). `None` when
+/// `config` takes open offers.
+///
+/// # Errors
+/// [`MarketError::InvalidTariff`] for an hour outside 0..24, [`MarketError::Overflow`].
+pub fn sealed_deposit(
+    config: &MarketConfig,
+    hour: u8,
+    side: crate::Side,
+    energy_wh: EnergyWh,
+    price: PricePerKwh,
+) -> Result<Option<Balance>, MarketError> {
+    let Some(sealing) = &config.sealing else {
+        return Ok(None);
+    };
+    let cover = match side {
+        crate::Side::Sell => 0,
+        crate::Side::Buy => buy_cover(config, hour, energy_wh, Some(price))?.1,
+    };
+    required_deposit(cover, Some(sealing), energy_wh).map(Some)
+}
+
 /// Who gets what from one settled bill.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Transfers {
@@ -166,6 +207,32 @@ mod tests {
             buy_cover(&config, 24, 1, None),
             Err(MarketError::InvalidTariff)
         );
+    }
+
+    #[test]
+    fn a_sealed_offer_deposits_its_bond_and_a_buy_its_cover() {
+        let config = MarketConfig::sealed();
+        // A sell of 2 kWh: bond 2_000 * 100_000 / 1000 = 200_000.
+        assert_eq!(
+            sealed_deposit(&config, 18, crate::Side::Sell, 2_000, 250_000),
+            Ok(Some(200_000))
+        );
+        // A buy of 2 kWh at 18:00 with limit 100_000: cover at the grid's 384_000 = 768_000,
+        // above its bond.
+        assert_eq!(
+            sealed_deposit(&config, 18, crate::Side::Buy, 2_000, 100_000),
+            Ok(Some(768_000))
+        );
+        // 1 Wh: the bond's 10_000 minimum.
+        assert_eq!(
+            sealed_deposit(&config, 18, crate::Side::Sell, 1, 250_000),
+            Ok(Some(10_000))
+        );
+        assert_eq!(
+            sealed_deposit(&MarketConfig::paper(), 18, crate::Side::Sell, 1, 250_000),
+            Ok(None)
+        );
+        assert_eq!(required_deposit(5, None, 1_000), Ok(5));
     }
 
     #[test]

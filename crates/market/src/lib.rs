@@ -33,6 +33,7 @@ pub mod seal;
 pub mod tariff;
 pub mod time;
 pub mod topology;
+pub mod treasury;
 
 pub use auction::{clear, AuctionRules, Clearing, Offer, Position, PricingRule, Side, Trade};
 pub use bill::{settle, settle_at, Bill, GridTotals, Settlement};
@@ -44,6 +45,10 @@ pub use error::MarketError;
 pub use tariff::{FeedInRule, Tariff};
 pub use time::{hour_of, month_of, IntervalState, Timing};
 pub use topology::{AreaId, Topology};
+pub use treasury::{
+    Batch, Claim, Escrow, Ledger, MemoryVault, Treasury, TreasuryError, TreasuryEvent, Vault,
+    MAX_CLAIMS_PER_CALL,
+};
 
 /// Energy in watt-hours.
 pub type EnergyWh = u64;

@@ -6,7 +6,7 @@
 
 use ink::primitives::AccountId;
 use main::Error as E;
-use market::{Bill, IntervalState, MarketConfig, Trade};
+use market::{Bill, Capacity, IntervalState, MarketConfig, Trade};
 use market_drink::{actor, Bundles, HarnessError, MainOutcome, MarketEvent, MarketSandbox};
 
 /// 2026-11-30T22:00:00Z: intervals 0 and 1 fall in November, 2 and 3 in December.
@@ -69,10 +69,30 @@ pub fn registered_with(config: &MarketConfig) -> MarketSandbox {
     register_all(market)
 }
 
-/// Registers the six homes.
-pub fn register_all(mut market: MarketSandbox) -> MarketSandbox {
+/// A connection that carries the most one offer may (`MAX_OFFER_WH`) each way: a plant's.
+pub const PLANT: Capacity = Capacity {
+    export_wh: market::MAX_OFFER_WH,
+    import_wh: market::MAX_OFFER_WH,
+};
+
+/// A market with `config` and the six homes registered as plants ([`PLANT`]), for offers
+/// beyond a house connection.
+pub fn plants_with(config: &MarketConfig) -> MarketSandbox {
+    let market = deploy(config).expect("deploy the bundles");
+    register_all_with(market, Some(PLANT))
+}
+
+/// Registers the six homes with the default connection.
+pub fn register_all(market: MarketSandbox) -> MarketSandbox {
+    register_all_with(market, None)
+}
+
+/// Registers the six homes with `capacity` (`None`: the default).
+pub fn register_all_with(mut market: MarketSandbox, capacity: Option<Capacity>) -> MarketSandbox {
     for (n, area) in PARTICIPANTS {
-        let outcome = ok(market.register(a(OPERATOR), a(n), area).unwrap());
+        let outcome = ok(market
+            .register_with(a(OPERATOR), a(n), area, capacity)
+            .unwrap());
         assert_eq!(
             outcome.events,
             vec![MarketEvent::ParticipantRegistered(
