@@ -225,7 +225,8 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
         args: { account: dave.address, area: 2 } }],
     ]);
     assert.equal(await market.participantCount(), 3);
-    assert.deepEqual(await market.participant(charlie), { area: 1 });
+    assert.deepEqual(await market.participant(charlie),
+      { area: 1, capacity: { export_wh: 43_000n, import_wh: 43_000n } });
     assert.equal(await market.participant(eve), null);
 
     // The buys paid exactly their buy_deposit: the energy at the hour's grid price (Charlie's
