@@ -16,5 +16,8 @@ export MARKET_NODE_DIR=$TARGET_DIR/node/e2e
 trap '"$ROOT/scripts/node.sh" stop' EXIT
 "$ROOT/scripts/node.sh" start
 # One node for the whole suite; tests run one at a time so dev accounts' nonces do not race.
-CONTRACTS_NODE_URL=ws://127.0.0.1:$MARKET_NODE_PORT \
+# ink_e2e builds each contract through $CARGO: the shim makes those builds use Cargo.lock
+# instead of resolving afresh (scripts/cargo-shim).
+CARGO=$ROOT/scripts/cargo-shim RUSTUP_TOOLCHAIN=$TOOLCHAIN \
+  CONTRACTS_NODE_URL=ws://127.0.0.1:$MARKET_NODE_PORT \
   cargo test --locked -p market-e2e -- --test-threads=1

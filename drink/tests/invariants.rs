@@ -564,6 +564,24 @@ struct Model {
 }
 
 impl Model {
+    /// Records an offer that entered its book.
+    fn place(
+        &mut self,
+        key: (AccountId, IntervalIndex),
+        side: Side,
+        energy_wh: EnergyWh,
+        price: PricePerKwh,
+    ) {
+        self.offers.insert(
+            key,
+            Placed {
+                side,
+                energy_wh,
+                price,
+            },
+        );
+    }
+
     /// Forgets `key`'s offer or commitment and its deposit: withdrawn, removed or released.
     fn withdraw(&mut self, key: (AccountId, IntervalIndex)) {
         self.deposits.remove(&key);
@@ -933,14 +951,7 @@ impl Run {
                 if outcome.value.is_ok() {
                     let key = (home(who), interval);
                     self.model.deposits.insert(key, 0);
-                    self.model.offers.insert(
-                        key,
-                        Placed {
-                            side: Side::Sell,
-                            energy_wh,
-                            price: ask,
-                        },
-                    );
+                    self.model.place(key, Side::Sell, energy_wh, ask);
                 }
                 verdict(&outcome)
             }
@@ -972,14 +983,7 @@ impl Run {
                     let key = (home(who), interval);
                     self.model.deposits.insert(key, deposit);
                     let price = self.limit(interval, limit);
-                    self.model.offers.insert(
-                        key,
-                        Placed {
-                            side: Side::Buy,
-                            energy_wh,
-                            price,
-                        },
-                    );
+                    self.model.place(key, Side::Buy, energy_wh, price);
                 }
                 verdict(&outcome)
             }
@@ -1084,14 +1088,8 @@ impl Run {
                     let deposit = self.model.deposits.get(&key).copied().unwrap_or(0);
                     prop_assert!(deposit >= sealing.bond_for(sealed.energy_wh).unwrap());
                     self.model.commitments.remove(&key);
-                    self.model.offers.insert(
-                        key,
-                        Placed {
-                            side: sealed.side,
-                            energy_wh: sealed.energy_wh,
-                            price: sealed.price,
-                        },
-                    );
+                    self.model
+                        .place(key, sealed.side, sealed.energy_wh, sealed.price);
                 }
                 verdict(&outcome)
             }
