@@ -63,7 +63,7 @@ const INTERVAL_MS = 15_000;
 
 /** The sealed suite: short, since it holds three commitments and waits out a reveal window. */
 const SEALED_INTERVAL_MS = 6_000;
-const SEALING = { reveal_ms: 6_000, penalty: 10_000 };
+const SEALING = { reveal_ms: 6_000, penalty: 10_000, forfeit_bps: 5_000, bond_per_kwh: 100_000 };
 
 /** What the operator pays into each suite's grid deposit (one token of the dev chain). */
 const GRID_FUND = 10n ** 12n;
@@ -214,7 +214,7 @@ async function main() {
       return result;
     };
 
-    await weigh('register', 'register', [accountHex(a), 0], operator);
+    await weigh('register', 'register', [accountHex(a), 0, null], operator);
     for (const [home, area] of homes) await market.register(operator, home, area);
 
     // Interval i: every kind of offer, and a cancel.
