@@ -326,6 +326,17 @@ fn skipping_a_reveal_costs_in_proportion_to_the_offer() {
         m.commit_deposit(0, side, energy, price).unwrap().unwrap()
     };
     assert_eq!(bond(&mut market, big), 100_000_000_000);
+    // The query refuses what a reveal would refuse for its energy.
+    assert_eq!(
+        market.commit_deposit(0, Side::Sell, 0, 80_000).unwrap(),
+        Err(E::ZeroEnergy)
+    );
+    assert_eq!(
+        market
+            .commit_deposit(0, Side::Buy, MAX_OFFER_WH + 1, 80_000)
+            .unwrap(),
+        Err(E::TooMuchEnergy)
+    );
     assert_eq!(bond(&mut market, small), 100_000);
     // A buy deposits its cover if that is more: 1 kWh at 22:00's grid price 280_000.
     assert_eq!(

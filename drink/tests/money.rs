@@ -241,6 +241,12 @@ fn money_messages_refuse_bad_input() {
         m.reveal(a(P1), 0, market::Side::Sell, 100, 100_000, [1; 32])
     });
     refused(&mut market, E::NotSealed, |m| m.forfeit(a(P1), 0, a(P2)));
+    assert_eq!(
+        market
+            .commit_deposit(0, market::Side::Sell, 100, 100_000)
+            .unwrap(),
+        Err(E::NotSealed)
+    );
     // A removed participant may not offer.
     ok(market.remove(a(OPERATOR), a(P6)).unwrap());
     refused(&mut market, E::NotRegistered, |m| {
