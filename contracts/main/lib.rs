@@ -27,10 +27,11 @@ mod main {
     use ink::{codegen::TraitCallBuilder, prelude::vec::Vec, storage::Mapping};
     use market::{
         hour_of, ledger, month_of,
+        reserved::{filled_value, is_filled},
         seal::{self, Commitment, Salt},
         version_at, AreaId, Bill, Capacity, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
-        MarketError, MonthKey, Offer, Position, PricePerKwh, Sealing, Side, Timing, Trade,
-        MAX_OFFER_WH,
+        MarketError, MonthKey, Offer, Position, PricePerKwh, Reserved, Sealing, Side, Timing,
+        Trade, MAX_OFFER_WH,
     };
     use p2g::{IntervalKey, P2gRef};
     use p2p::P2pRef;
@@ -95,6 +96,22 @@ mod main {
         pub trades: u32,
     }
 
+    impl IntervalResult {
+        /// The largest result, for the entry an interval's first offer reserves.
+        fn placeholder() -> Self {
+            Self {
+                price: Some(0),
+                p2p_volume_wh: 0,
+                grid_import_wh: 0,
+                grid_export_wh: 0,
+                grid_price: 0,
+                feed_in_price: 0,
+                offers: 0,
+                trades: 0,
+            }
+        }
+    }
+
     #[ink(storage)]
     pub struct Main {
         /// Configures the market and registers participants.
@@ -124,7 +141,7 @@ mod main {
         /// Registered participants per area: a topology may not drop an area still in use.
         area_counts: Mapping<AreaId, u32>,
         /// Results of cleared intervals.
-        results: Mapping<IntervalIndex, IntervalResult>,
+        results: Mapping<IntervalIndex, Reserved<IntervalResult>>,
     }
 
     /// A participant was registered.
@@ -660,18 +677,7 @@ mod main {
             if deposit < sealing.penalty {
                 return Err(Error::DepositTooLow);
             }
-            outcome(
-                self.p2g
-                    .call_mut()
-                    .escrow(
-                        interval,
-                        account,
-                        Some(commitment),
-                        config.limits.max_offers,
-                    )
-                    .transferred_value(deposit)
-                    .try_invoke(),
-            )?;
+            self.reserve(interval, account, Some(commitment), deposit, &config)?;
             self.env().emit_event(OfferCommitted { interval, account });
             Ok(())
         }
@@ -895,7 +901,7 @@ mod main {
             max_items: Option<u32>,
         ) -> Result<CloseProgress> {
             self.ensure_settleable(interval)?;
-            if self.results.contains(interval) {
+            if is_filled(self.results.get(interval)) {
                 return Err(Error::AlreadyCleared);
             }
             let config = self.config_of(interval);
@@ -925,7 +931,8 @@ mod main {
                 offers: book.offers,
                 trades: book.trades,
             };
-            self.results.insert(interval, &result);
+            self.results
+                .insert(interval, &Reserved::filled(result.clone()));
             self.env().emit_event(IntervalCleared {
                 interval,
                 price: result.price,
@@ -1024,7 +1031,7 @@ mod main {
                 interval,
                 self.env().block_timestamp(),
                 self.reveal_ms(),
-                self.results.contains(interval),
+                is_filled(self.results.get(interval)),
             )
         }
 
@@ -1037,7 +1044,7 @@ mod main {
         /// The result of a cleared interval, `None` before.
         #[ink(message)]
         pub fn interval_result(&self, interval: IntervalIndex) -> Option<IntervalResult> {
-            self.results.get(interval)
+            filled_value(self.results.get(interval))
         }
 
         /// Up to 100 P2P trades of a cleared interval from index `from` on, in matching order
@@ -1101,15 +1108,33 @@ mod main {
                 price: 0,
             };
             self.enter(interval, offer, price, deposit, &config)?;
-            // An offer without a deposit (a seller's, as a rule) needs no escrow: sparing the
-            // call to p2g saves loading its code on most offers.
-            if deposit == 0 {
-                return Ok(());
-            }
+            self.reserve(interval, account, None, deposit, &config)
+        }
+
+        /// Has p2g reserve the storage that the settlement of `account`'s offer or commitment
+        /// will write, and escrow `deposit`: every offer's own transaction pays the storage
+        /// its close fills in, so closing costs its caller no storage deposit
+        /// (`market::reserved`).
+        fn reserve(
+            &mut self,
+            interval: IntervalIndex,
+            account: AccountId,
+            sealed: Option<Commitment>,
+            deposit: Balance,
+            config: &MarketConfig,
+        ) -> Result<()> {
+            let key = self.interval_key(interval)?;
+            let grid_operator = self.grid_operator(config);
             outcome(
                 self.p2g
                     .call_mut()
-                    .escrow(interval, account, None, config.limits.max_offers)
+                    .reserve(
+                        key,
+                        account,
+                        sealed,
+                        config.limits.max_offers,
+                        grid_operator,
+                    )
                     .transferred_value(deposit)
                     .try_invoke(),
             )
@@ -1145,12 +1170,17 @@ mod main {
                 side: offer.side,
                 energy_wh: offer.energy_wh,
             };
-            outcome(
+            let slot = outcome(
                 self.p2p
                     .call_mut()
                     .place(interval, offer, config.limits.max_offers)
                     .try_invoke(),
             )?;
+            // The interval's first offer pays for the entry its result will fill.
+            if slot == 0 {
+                self.results
+                    .insert(interval, &Reserved::empty(IntervalResult::placeholder()));
+            }
             self.env().emit_event(accepted);
             Ok(())
         }
@@ -1232,12 +1262,7 @@ mod main {
             config: &MarketConfig,
             last: bool,
         ) -> Result<p2g::GridResult> {
-            let start = self.timing.start_of(interval)?;
-            let key = IntervalKey {
-                index: interval,
-                hour: hour_of(start),
-                month: month_of(start),
-            };
+            let key = self.interval_key(interval)?;
             let grid_operator = self.grid_operator(config);
             outcome(
                 self.p2g
@@ -1252,6 +1277,16 @@ mod main {
                     )
                     .try_invoke(),
             )
+        }
+
+        /// Where and when `interval` lies, for p2g.
+        fn interval_key(&self, interval: IntervalIndex) -> Result<IntervalKey> {
+            let start = self.timing.start_of(interval)?;
+            Ok(IntervalKey {
+                index: interval,
+                hour: hour_of(start),
+                month: month_of(start),
+            })
         }
 
         fn participant_of(&self, account: AccountId) -> Result<Participant> {

@@ -30,8 +30,9 @@ mod p2g {
     use market::{
         seal::Commitment,
         treasury::{Batch, Claim, Escrow, Ledger, Treasury, TreasuryError, TreasuryEvent, Vault},
+        reserved::{filled_value, is_filled},
         Bill, EnergyWh, GridTotals, IntervalIndex, MarketError, MonthKey, Position, PricePerKwh,
-        Sealing, Tariff,
+        Reserved, Sealing, Tariff,
     };
 
     /// Where and when an interval lies, as main's clock says.
@@ -61,6 +62,19 @@ mod p2g {
         pub complete: bool,
     }
 
+    impl GridResult {
+        /// A result of the size of every result, for the entry an interval's first offer
+        /// reserves.
+        fn placeholder() -> Self {
+            Self {
+                grid_price: 0,
+                feed_in_price: 0,
+                totals: GridTotals::default(),
+                complete: false,
+            }
+        }
+    }
+
     #[ink(storage)]
     pub struct P2g {
         /// The main contract: the only caller allowed to change anything.
@@ -69,12 +83,14 @@ mod p2g {
         treasury: Treasury,
         /// The treasury's escrows, credits and claims.
         vault: StorageVault,
-        /// Each participant's bill per interval.
-        bills: Mapping<(AccountId, IntervalIndex), Bill>,
-        /// Each participant's bill per calendar month.
-        monthly: Mapping<(AccountId, MonthKey), Bill>,
-        /// The grid side of each settled interval.
-        results: Mapping<IntervalIndex, GridResult>,
+        /// Each participant's bill per interval: reserved by its offer, filled at settlement.
+        bills: Mapping<(AccountId, IntervalIndex), Reserved<Bill>>,
+        /// Each participant's bill per calendar month: reserved by its first offer of the
+        /// month, filled from its first settlement on.
+        monthly: Mapping<(AccountId, MonthKey), Reserved<Bill>>,
+        /// The grid side of each interval: reserved by its first offer, filled by its first
+        /// batch (which fixes its prices).
+        results: Mapping<IntervalIndex, Reserved<GridResult>>,
     }
 
     /// A participant's residual settled with the grid. Money in balance units.
@@ -277,7 +293,7 @@ mod p2g {
             last: bool,
         ) -> Result<GridResult> {
             self.ensure_main()?;
-            let mut result = match self.results.get(interval.index) {
+            let mut result = match filled_value(self.results.get(interval.index)) {
                 Some(result) if result.complete => return Err(Error::AlreadySettled),
                 Some(result) => result,
                 None => GridResult {
@@ -292,7 +308,7 @@ mod p2g {
             let mut totals = GridTotals::default();
             let mut batch = Batch::default();
             for (account, bill) in settlement.bills {
-                if self.bills.contains((account, interval.index)) {
+                if is_filled(self.bills.get((account, interval.index))) {
                     return Err(Error::DuplicatePosition);
                 }
                 let bill = self.treasury.charge(
@@ -305,13 +321,13 @@ mod p2g {
                 // The bill as charged: a grid line cut to the deposit counts as cut.
                 totals = totals.checked_add(&GridTotals::of(&bill))?;
                 let bill = &bill;
-                self.bills.insert((account, interval.index), bill);
-                let month = self
-                    .monthly
-                    .get((account, interval.month))
+                self.bills
+                    .insert((account, interval.index), &Reserved::filled(bill.clone()));
+                let month = filled_value(self.monthly.get((account, interval.month)))
                     .unwrap_or_default()
                     .checked_add(bill)?;
-                self.monthly.insert((account, interval.month), &month);
+                self.monthly
+                    .insert((account, interval.month), &Reserved::filled(month));
                 if bill.grid_bought_wh > 0 || bill.grid_sold_wh > 0 {
                     self.env().emit_event(GridSettled {
                         interval: interval.index,
@@ -327,34 +343,57 @@ mod p2g {
                 .finish_batch(&mut self.vault, batch, grid_operator)?;
             result.totals = result.totals.checked_add(&totals)?;
             result.complete = last;
-            self.results.insert(interval.index, &result);
+            self.results
+                .insert(interval.index, &Reserved::filled(result.clone()));
             Ok(result)
         }
 
-        /// Escrows the transferred value as the deposit of `account`'s offer in `interval`,
-        /// with the offer's commitment in sealed mode. At most `max_offers` escrows per
-        /// interval, withdrawn ones not counted.
+        /// Enters `account`'s offer (or commitment) in `interval`: creates, at full size, the
+        /// entries its settlement will write (its bill, its monthly bill, its and
+        /// `grid_operator`'s credits, the interval's result) so that the offer's signer pays
+        /// their storage deposit and the close needs none (`market::reserved`), and escrows the
+        /// transferred value as the offer's deposit, with its commitment in sealed mode. At
+        /// most `max_offers` escrows per interval, withdrawn ones not counted.
         ///
         /// # Errors
         /// `NotMain`, `OfferExists`, `BookFull`, `Overflow`.
         #[ink(message, payable)]
-        pub fn escrow(
+        pub fn reserve(
             &mut self,
-            interval: IntervalIndex,
+            interval: IntervalKey,
             account: AccountId,
             sealed: Option<Commitment>,
             max_offers: u32,
+            grid_operator: AccountId,
         ) -> Result<()> {
             self.ensure_main()?;
             let deposit = self.env().transferred_value();
-            Ok(self.treasury.escrow(
-                &mut self.vault,
-                interval,
-                account,
-                deposit,
-                sealed,
-                max_offers,
-            )?)
+            // An offer without a deposit (a seller's in open mode) has nothing to escrow.
+            if deposit > 0 || sealed.is_some() {
+                self.treasury.escrow(
+                    &mut self.vault,
+                    interval.index,
+                    account,
+                    deposit,
+                    sealed,
+                    max_offers,
+                )?;
+            }
+            let bill = (account, interval.index);
+            if !self.bills.contains(bill) {
+                self.bills.insert(bill, &Reserved::empty(Bill::default()));
+            }
+            let month = (account, interval.month);
+            if !self.monthly.contains(month) {
+                self.monthly.insert(month, &Reserved::empty(Bill::default()));
+            }
+            self.vault.reserve_credit(account);
+            self.vault.reserve_credit(grid_operator);
+            if !self.results.contains(interval.index) {
+                self.results
+                    .insert(interval.index, &Reserved::empty(GridResult::placeholder()));
+            }
+            Ok(())
         }
 
         /// Opens `account`'s sealed offer in `interval`: checks that the revealed offer hashes
@@ -473,19 +512,19 @@ mod p2g {
         /// A participant's bill for one interval, `None` if it had no offer or is not settled.
         #[ink(message)]
         pub fn bill(&self, account: AccountId, interval: IntervalIndex) -> Option<Bill> {
-            self.bills.get((account, interval))
+            filled_value(self.bills.get((account, interval)))
         }
 
         /// A participant's bill for a UTC calendar month (`year * 100 + month`, e.g. 202611).
         #[ink(message)]
         pub fn monthly_bill(&self, account: AccountId, month: MonthKey) -> Option<Bill> {
-            self.monthly.get((account, month))
+            filled_value(self.monthly.get((account, month)))
         }
 
         /// The grid side of an interval, complete or so far.
         #[ink(message)]
         pub fn result(&self, interval: IntervalIndex) -> Option<GridResult> {
-            self.results.get(interval)
+            filled_value(self.results.get(interval))
         }
 
         /// What `account` may withdraw, balance units.
@@ -528,8 +567,9 @@ mod p2g {
         }
     }
 
-    /// The treasury's storage: p2g's `market::treasury::Vault`. A zero count, credit or debt
-    /// is removed rather than stored.
+    /// The treasury's storage: p2g's `market::treasury::Vault`. A zero count or debt is
+    /// removed rather than stored; a credit entry stays once an offer has created it, at zero
+    /// too, so that settlements never create one (`market::reserved`).
     #[ink::storage_item]
     #[derive(Default, Debug)]
     struct StorageVault {
@@ -558,6 +598,15 @@ mod p2g {
         }
     }
 
+    impl StorageVault {
+        /// Creates `account`'s credit entry, at zero, if it has none.
+        fn reserve_credit(&mut self, account: AccountId) {
+            if !self.credits.contains(account) {
+                self.credits.insert(account, &0);
+            }
+        }
+    }
+
     impl Vault for StorageVault {
         fn escrow(&self, account: &AccountId, interval: IntervalIndex) -> Option<Escrow> {
             self.escrows.get((*account, interval))
@@ -582,7 +631,7 @@ mod p2g {
             self.credits.get(account).unwrap_or(0)
         }
         fn set_credit(&mut self, account: &AccountId, credit: Balance) {
-            put_nonzero(&mut self.credits, *account, credit);
+            self.credits.insert(*account, &credit);
         }
         fn owed(&self, account: &AccountId) -> Balance {
             self.owed.get(account).unwrap_or(0)
@@ -680,10 +729,10 @@ mod p2g {
             }
         }
 
-        /// Calls `escrow` as main (alice) with `deposit` transferred.
+        /// Calls `reserve` as main (alice) with `deposit` transferred.
         fn escrow(p2g: &mut P2g, interval: IntervalIndex, account: AccountId, deposit: Balance) {
             ink::env::test::set_value_transferred::<Environment>(deposit);
-            p2g.escrow(interval, account, None, 10).unwrap();
+            p2g.reserve(key(interval), account, None, 10, operator()).unwrap();
             ink::env::test::set_value_transferred::<Environment>(0);
         }
 
@@ -847,7 +896,7 @@ mod p2g {
                 settle(&mut p2g, 0, None, positions.clone(), Tariff::paper(), true),
                 Err(Error::NotMain)
             );
-            assert_eq!(p2g.escrow(1, a.charlie, None, 10), Err(Error::NotMain));
+            assert_eq!(p2g.reserve(key(1), a.charlie, None, 10, operator()), Err(Error::NotMain));
             assert_eq!(p2g.refund(0, a.charlie), Err(Error::NotMain));
             assert_eq!(p2g.unseal(0, a.charlie, [0; 32]), Err(Error::NotMain));
             assert_eq!(
@@ -946,9 +995,9 @@ mod p2g {
             let mut p2g = P2g::new();
             let a = accounts();
             ink::env::test::set_value_transferred::<Environment>(25_000);
-            p2g.escrow(0, a.bob, Some([7; 32]), 1).unwrap();
-            assert_eq!(p2g.escrow(0, a.bob, None, 10), Err(Error::OfferExists));
-            assert_eq!(p2g.escrow(0, a.charlie, None, 1), Err(Error::BookFull));
+            p2g.reserve(key(0), a.bob, Some([7; 32]), 1, operator()).unwrap();
+            assert_eq!(p2g.reserve(key(0), a.bob, None, 10, operator()), Err(Error::OfferExists));
+            assert_eq!(p2g.reserve(key(0), a.charlie, None, 1, operator()), Err(Error::BookFull));
             ink::env::test::set_value_transferred::<Environment>(0);
             assert_eq!(
                 p2g.unseal(0, a.bob, [8; 32]),
@@ -964,7 +1013,7 @@ mod p2g {
             );
             escrow(&mut p2g, 1, a.charlie, 4_000);
             ink::env::test::set_value_transferred::<Environment>(4_000);
-            p2g.escrow(2, a.charlie, Some([1; 32]), 10).unwrap();
+            p2g.reserve(key(2), a.charlie, Some([1; 32]), 10, operator()).unwrap();
             ink::env::test::set_value_transferred::<Environment>(0);
             // Sealing::DEFAULT: half of 4_000 is below the 10_000 penalty, which is cut to the
             // deposit: all 4_000.
@@ -986,7 +1035,7 @@ mod p2g {
             let a = accounts();
             for (interval, account) in [(0, a.bob), (0, a.charlie)] {
                 ink::env::test::set_value_transferred::<Environment>(30_000);
-                p2g.escrow(interval, account, Some([3; 32]), 10).unwrap();
+                p2g.reserve(key(interval), account, Some([3; 32]), 10, operator()).unwrap();
             }
             ink::env::test::set_value_transferred::<Environment>(0);
             // Half of 30_000 is 15_000, above the 10_000 penalty.

@@ -22,8 +22,9 @@ pub use self::p2p::{
 mod p2p {
     use ink::{prelude::vec::Vec, storage::Mapping};
     use market::{
+        reserved::{filled_value, is_filled},
         AreaId, AuctionRules, Book, Cursor, EnergyWh, Fill, IntervalIndex, MarketError, Offer,
-        Position, PricePerKwh, Side, Trade,
+        Position, PricePerKwh, Reserved, Side, Trade,
     };
 
     /// A seller queue entry: interval, area, position in the queue.
@@ -67,8 +68,20 @@ mod p2p {
         pub result: Option<BookResult>,
     }
 
-    /// Counters of one interval's book.
-    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    impl BookResult {
+        /// The largest result, for the entry the interval's first offer reserves.
+        fn placeholder() -> Self {
+            Self {
+                price: Some(0),
+                volume_wh: 0,
+                offers: 0,
+                trades: 0,
+            }
+        }
+    }
+
+    /// Counters of one interval's book, and its clearing while one is under way.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct BookHeader {
@@ -80,6 +93,10 @@ mod p2p {
         pub buyers: u32,
         /// Clearing has started: the book takes no more changes.
         pub closed: bool,
+        /// The clearing under way. Kept in the header, which the interval's first offer
+        /// created, so that a clearing step adds bytes to an entry, never a new entry that its
+        /// caller would pay the deposit of (see `market::reserved`).
+        pub progress: Option<Progress>,
     }
 
     /// A clearing in progress: matching, then handing out positions slot by slot.
@@ -117,10 +134,9 @@ mod p2p {
         fills: Mapping<(IntervalIndex, u32), Fill>,
         /// Trades by interval and index, in matching order.
         trades: Mapping<(IntervalIndex, u32), Trade>,
-        /// Clearings in progress.
-        progress: Mapping<IntervalIndex, Progress>,
-        /// Summary of each cleared interval.
-        results: Mapping<IntervalIndex, BookResult>,
+        /// Summary of each cleared interval: reserved by the interval's first offer, filled by
+        /// the last clearing step.
+        results: Mapping<IntervalIndex, Reserved<BookResult>>,
     }
 
     /// A P2P trade, emitted when an interval is cleared. Money in balance units.
@@ -216,14 +232,16 @@ mod p2p {
                 heads: Mapping::default(),
                 fills: Mapping::default(),
                 trades: Mapping::default(),
-                progress: Mapping::default(),
                 results: Mapping::default(),
             }
         }
 
         /// Adds an offer to the interval's book, which may hold at most `max_offers` live
-        /// offers. Main checks the participant, the interval and the price bounds before it
-        /// calls.
+        /// offers, and returns its slot. Main checks the participant, the interval and the
+        /// price bounds before it calls. The offer also creates, at full size, the entries its
+        /// clearing will write (its fill, a trade's place, its area's head, and with the first
+        /// slot the interval's result), so that the offer's signer pays their storage deposit
+        /// and a clearing step needs none (`market::reserved`).
         ///
         /// # Errors
         /// `NotMain`, `ZeroEnergy`, `AlreadyCleared`, `OfferExists`, `BookFull`.
@@ -233,7 +251,7 @@ mod p2p {
             interval: IntervalIndex,
             offer: Offer,
             max_offers: u32,
-        ) -> Result<()> {
+        ) -> Result<u32> {
             self.ensure_main()?;
             if offer.energy_wh == 0 {
                 return Err(Error::ZeroEnergy);
@@ -262,12 +280,23 @@ mod p2p {
                     self.sellers.insert((interval, offer.area, index), &slot);
                     let next = index.checked_add(1).ok_or(Error::BookFull)?;
                     self.seller_counts.insert(queue, &next);
+                    if !self.heads.contains(queue) {
+                        self.heads.insert(queue, &0);
+                    }
                 }
             }
             self.headers.insert(interval, &header);
             self.slot_of.insert((interval, offer.account), &slot);
             self.offers.insert((interval, slot), &offer);
-            Ok(())
+            // A cancelled slot keeps these: trades never outnumber the live offers, so the
+            // `n`-th trade always finds the `n`-th slot's place.
+            self.fills.insert((interval, slot), &Fill::default());
+            self.trades.insert((interval, slot), &Trade::placeholder());
+            if slot == 0 {
+                self.results
+                    .insert(interval, &Reserved::empty(BookResult::placeholder()));
+            }
+            Ok(slot)
         }
 
         /// Removes a participant's offer from an open interval's book. Its slot and queue
@@ -332,24 +361,18 @@ mod p2p {
             if budget == 0 {
                 return Err(Error::ZeroBudget);
             }
-            if self.results.contains(interval) {
+            if is_filled(self.results.get(interval)) {
                 return Err(Error::AlreadyCleared);
             }
             let mut header = self.headers.get(interval).unwrap_or_default();
-            let mut progress = match self.progress.get(interval) {
-                Some(progress) => progress,
-                None => {
-                    header.closed = true;
-                    self.headers.insert(interval, &header);
-                    Progress {
-                        cursor: Cursor::new(),
-                        exported: 0,
-                        rules,
-                    }
-                }
-            };
+            header.closed = true;
+            let mut progress = header.progress.take().unwrap_or(Progress {
+                cursor: Cursor::new(),
+                exported: 0,
+                rules,
+            });
 
-            let mut book = StorageBook::new(self, interval, header);
+            let mut book = StorageBook::new(self, interval, header.slots, header.buyers);
             let rules = progress.rules.clone();
             let mut used = market::step(&mut book, &rules, &mut progress.cursor, budget)?;
             let mut positions = Vec::new();
@@ -393,13 +416,13 @@ mod p2p {
                     offers: header.live,
                     trades: cursor.trades,
                 };
-                self.results.insert(interval, &result);
-                self.progress.remove(interval);
+                self.results.insert(interval, &Reserved::filled(result.clone()));
                 Some(result)
             } else {
-                self.progress.insert(interval, &progress);
+                header.progress = Some(progress);
                 None
             };
+            self.headers.insert(interval, &header);
             Ok(ClearStep {
                 used,
                 price,
@@ -429,13 +452,15 @@ mod p2p {
         /// Whether the interval's clearing has started but not finished.
         #[ink(message)]
         pub fn is_clearing(&self, interval: IntervalIndex) -> bool {
-            self.progress.contains(interval)
+            self.headers
+                .get(interval)
+                .is_some_and(|header| header.progress.is_some())
         }
 
         /// Summary of a cleared interval, `None` before clearing has finished.
         #[ink(message)]
         pub fn result(&self, interval: IntervalIndex) -> Option<BookResult> {
-            self.results.get(interval)
+            filled_value(self.results.get(interval))
         }
 
         /// Up to `MAX_PAGE` trades of a cleared interval from index `from` on, in matching
@@ -465,7 +490,9 @@ mod p2p {
 
         /// Trade indices of a page: `[from, from + min(max, MAX_PAGE))` within the trades.
         fn page(&self, interval: IntervalIndex, from: u32, max: u32) -> core::ops::Range<u32> {
-            let count = self.results.get(interval).map_or(0, |result| result.trades);
+            let count = self
+                .result(interval)
+                .map_or(0, |result| result.trades);
             let end = from.saturating_add(max.min(MAX_PAGE)).min(count);
             from..end.max(from)
         }
@@ -487,7 +514,8 @@ mod p2p {
     struct StorageBook<'a> {
         p2p: &'a mut P2p,
         interval: IntervalIndex,
-        header: BookHeader,
+        slots: u32,
+        buyers: u32,
         offers: Recent<Option<Offer>>,
         fills: Recent<Fill>,
         heads: Recent<u32>,
@@ -552,11 +580,12 @@ mod p2p {
     }
 
     impl<'a> StorageBook<'a> {
-        fn new(p2p: &'a mut P2p, interval: IntervalIndex, header: BookHeader) -> Self {
+        fn new(p2p: &'a mut P2p, interval: IntervalIndex, slots: u32, buyers: u32) -> Self {
             Self {
                 p2p,
                 interval,
-                header,
+                slots,
+                buyers,
                 offers: Recent::new(),
                 fills: Recent::new(),
                 heads: Recent::new(),
@@ -598,7 +627,7 @@ mod p2p {
 
     impl Book for StorageBook<'_> {
         fn slots(&mut self) -> u32 {
-            self.header.slots
+            self.slots
         }
         fn offer(&mut self, slot: u32) -> Option<Offer> {
             let (p2p, interval) = (&self.p2p, self.interval);
@@ -606,7 +635,7 @@ mod p2p {
             self.offers.get(slot, || p2p.offers.get((interval, slot))).0
         }
         fn buyer_count(&mut self) -> u32 {
-            self.header.buyers
+            self.buyers
         }
         fn buyer(&mut self, index: u32) -> Option<u32> {
             self.p2p.buyers.get((self.interval, index))
@@ -723,7 +752,7 @@ mod p2p {
             assert_eq!(p2p.offer_count(0), 0);
             assert_eq!(
                 p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), CAP),
-                Ok(())
+                Ok(0)
             );
             assert_eq!(
                 p2p.place(0, offer(a.bob, 0, Side::Buy, 10, 100_000), CAP),
@@ -745,9 +774,10 @@ mod p2p {
             p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), 1)
                 .unwrap();
             assert_eq!(p2p.cancel(0, a.bob, Some(1)), Ok(true));
+            // A cancelled slot is not reused.
             assert_eq!(
                 p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), 1),
-                Ok(())
+                Ok(1)
             );
             assert_eq!(p2p.offer_count(0), 1);
         }
@@ -774,7 +804,7 @@ mod p2p {
             // Placing is never refused by the churn of others.
             assert_eq!(
                 p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), CAP),
-                Ok(())
+                Ok(3)
             );
         }
 

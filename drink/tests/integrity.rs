@@ -587,7 +587,7 @@ fn callees_refuse_direct_calls_even_with_value() {
         (
             p2g_address,
             p2g.call_mut()
-                .escrow(0, caller, None, 10)
+                .reserve(key, caller, None, 10, caller)
                 .params()
                 .exec_input()
                 .encode(),

@@ -595,13 +595,13 @@ fn p2p_and_p2g_answer_only_to_main() {
         (outcome.value, outcome.reverted),
         (Err(p2g::Error::NotMain), true)
     );
-    // p2g's money messages: nobody but main may escrow, refund, unseal, forfeit, pay out or
+    // p2g's money messages: nobody but main may reserve, refund, unseal, forfeit, pay out or
     // fund, whatever value comes with the call.
     let caller = a(P1);
     let refusals = [
         market
             .call_p2g::<Result<(), p2g::Error>, _, _>(caller, |p2g| {
-                p2g.call_mut().escrow(0, caller, None, 10)
+                p2g.call_mut().reserve(key, caller, None, 10, caller)
             })
             .unwrap()
             .value,

@@ -171,6 +171,24 @@ pub struct Trade {
     pub fee: Balance,
 }
 
+impl Trade {
+    /// A zero trade of the same encoded size as every trade: what an offer writes where its
+    /// close may record a trade (see [`crate::reserved`]). Each trade uses up one side's
+    /// offer, so an interval has at most as many trades as offers and the `n`-th trade fits
+    /// in the place the `n`-th slot reserved.
+    pub fn placeholder() -> Self {
+        Self {
+            seller: AccountId::from([0; 32]),
+            buyer: AccountId::from([0; 32]),
+            distance: 0,
+            energy_wh: 0,
+            price: 0,
+            payment: 0,
+            fee: 0,
+        }
+    }
+}
+
 /// One offer after matching: what was traded and what is left for the grid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

@@ -29,6 +29,7 @@ pub mod book;
 pub mod config;
 pub mod error;
 pub mod ledger;
+pub mod reserved;
 pub mod seal;
 pub mod tariff;
 pub mod time;
@@ -42,6 +43,7 @@ pub use config::{
     version_at, Capacity, Limits, MarketConfig, Sealing, BPS, MAX_OFFERS, MAX_OFFER_WH, MAX_PRICE,
 };
 pub use error::MarketError;
+pub use reserved::Reserved;
 pub use tariff::{FeedInRule, Tariff};
 pub use time::{hour_of, month_of, IntervalState, Timing};
 pub use topology::{AreaId, Topology};
