@@ -29,15 +29,17 @@ copy_sources() {
   exec 9>"$WORK/lock"
   flock 9   # one build at a time uses the fixed path
   rm -rf "$WORK/src" && mkdir -p "$WORK/src"
+  # Extracted with the time of the copy (-m): cargo trusts mtimes, and a checkout older than the
+  # last build (another worktree, a branch switched back) would otherwise reuse its artifacts.
   if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
     # The checkout's files, committed or not, without what .gitignore leaves out.
     git -C "$ROOT" ls-files -z --cached --others --exclude-standard \
       | tar -C "$ROOT" --null --no-recursion --ignore-failed-read -T - -cf - \
-      | tar -C "$WORK/src" -xf -
+      | tar -C "$WORK/src" -mxf -
   else
     # A copy without .git (an unpacked release, scripts/check-reproducible.sh).
     tar -C "$ROOT" --exclude=./target --exclude=./.git --exclude='*/node_modules' -cf - . \
-      | tar -C "$WORK/src" -xf -
+      | tar -C "$WORK/src" -mxf -
   fi
   copied=1
 }

@@ -75,6 +75,9 @@ mod p2g {
         }
     }
 
+    /// A bill's storage entry: created by the offer, filled by the settlement.
+    type BillEntry = Reserved<Bill>;
+
     #[ink(storage)]
     pub struct P2g {
         /// The main contract: the only caller allowed to change anything.
@@ -84,10 +87,10 @@ mod p2g {
         /// The treasury's escrows, credits and claims.
         vault: StorageVault,
         /// Each participant's bill per interval: reserved by its offer, filled at settlement.
-        bills: Mapping<(AccountId, IntervalIndex), Reserved<Bill>>,
+        bills: Mapping<(AccountId, IntervalIndex), BillEntry>,
         /// Each participant's bill per calendar month: reserved by its first offer of the
         /// month, filled from its first settlement on.
-        monthly: Mapping<(AccountId, MonthKey), Reserved<Bill>>,
+        monthly: Mapping<(AccountId, MonthKey), BillEntry>,
         /// The grid side of each interval: reserved by its first offer, filled by its first
         /// batch (which fixes its prices).
         results: Mapping<IntervalIndex, Reserved<GridResult>>,
