@@ -28,9 +28,9 @@ pub use market::treasury::{Claim, Escrow, Ledger, MAX_CLAIMS_PER_CALL};
 mod p2g {
     use ink::{prelude::vec::Vec, storage::Mapping};
     use market::{
+        reserved::{filled_value, is_filled},
         seal::Commitment,
         treasury::{Batch, Claim, Escrow, Ledger, Treasury, TreasuryError, TreasuryEvent, Vault},
-        reserved::{filled_value, is_filled},
         Bill, EnergyWh, GridTotals, IntervalIndex, MarketError, MonthKey, Position, PricePerKwh,
         Reserved, Sealing, Tariff,
     };
@@ -388,7 +388,8 @@ mod p2g {
             }
             let month = (account, interval.month);
             if !self.monthly.contains(month) {
-                self.monthly.insert(month, &Reserved::empty(Bill::default()));
+                self.monthly
+                    .insert(month, &Reserved::empty(Bill::default()));
             }
             self.vault.reserve_credit(account);
             self.vault.reserve_credit(grid_operator);
@@ -735,7 +736,8 @@ mod p2g {
         /// Calls `reserve` as main (alice) with `deposit` transferred.
         fn escrow(p2g: &mut P2g, interval: IntervalIndex, account: AccountId, deposit: Balance) {
             ink::env::test::set_value_transferred::<Environment>(deposit);
-            p2g.reserve(key(interval), account, None, 10, operator()).unwrap();
+            p2g.reserve(key(interval), account, None, 10, operator())
+                .unwrap();
             ink::env::test::set_value_transferred::<Environment>(0);
         }
 
@@ -899,7 +901,10 @@ mod p2g {
                 settle(&mut p2g, 0, None, positions.clone(), Tariff::paper(), true),
                 Err(Error::NotMain)
             );
-            assert_eq!(p2g.reserve(key(1), a.charlie, None, 10, operator()), Err(Error::NotMain));
+            assert_eq!(
+                p2g.reserve(key(1), a.charlie, None, 10, operator()),
+                Err(Error::NotMain)
+            );
             assert_eq!(p2g.refund(0, a.charlie), Err(Error::NotMain));
             assert_eq!(p2g.unseal(0, a.charlie, [0; 32]), Err(Error::NotMain));
             assert_eq!(
@@ -998,9 +1003,16 @@ mod p2g {
             let mut p2g = P2g::new();
             let a = accounts();
             ink::env::test::set_value_transferred::<Environment>(25_000);
-            p2g.reserve(key(0), a.bob, Some([7; 32]), 1, operator()).unwrap();
-            assert_eq!(p2g.reserve(key(0), a.bob, None, 10, operator()), Err(Error::OfferExists));
-            assert_eq!(p2g.reserve(key(0), a.charlie, None, 1, operator()), Err(Error::BookFull));
+            p2g.reserve(key(0), a.bob, Some([7; 32]), 1, operator())
+                .unwrap();
+            assert_eq!(
+                p2g.reserve(key(0), a.bob, None, 10, operator()),
+                Err(Error::OfferExists)
+            );
+            assert_eq!(
+                p2g.reserve(key(0), a.charlie, None, 1, operator()),
+                Err(Error::BookFull)
+            );
             ink::env::test::set_value_transferred::<Environment>(0);
             assert_eq!(
                 p2g.unseal(0, a.bob, [8; 32]),
@@ -1016,7 +1028,8 @@ mod p2g {
             );
             escrow(&mut p2g, 1, a.charlie, 4_000);
             ink::env::test::set_value_transferred::<Environment>(4_000);
-            p2g.reserve(key(2), a.charlie, Some([1; 32]), 10, operator()).unwrap();
+            p2g.reserve(key(2), a.charlie, Some([1; 32]), 10, operator())
+                .unwrap();
             ink::env::test::set_value_transferred::<Environment>(0);
             // Sealing::DEFAULT: half of 4_000 is below the 10_000 penalty, which is cut to the
             // deposit: all 4_000.
@@ -1038,7 +1051,8 @@ mod p2g {
             let a = accounts();
             for (interval, account) in [(0, a.bob), (0, a.charlie)] {
                 ink::env::test::set_value_transferred::<Environment>(30_000);
-                p2g.reserve(key(interval), account, Some([3; 32]), 10, operator()).unwrap();
+                p2g.reserve(key(interval), account, Some([3; 32]), 10, operator())
+                    .unwrap();
             }
             ink::env::test::set_value_transferred::<Environment>(0);
             // Half of 30_000 is 15_000, above the 10_000 penalty.

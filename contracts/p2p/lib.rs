@@ -416,7 +416,8 @@ mod p2p {
                     offers: header.live,
                     trades: cursor.trades,
                 };
-                self.results.insert(interval, &Reserved::filled(result.clone()));
+                self.results
+                    .insert(interval, &Reserved::filled(result.clone()));
                 Some(result)
             } else {
                 header.progress = Some(progress);
@@ -490,9 +491,7 @@ mod p2p {
 
         /// Trade indices of a page: `[from, from + min(max, MAX_PAGE))` within the trades.
         fn page(&self, interval: IntervalIndex, from: u32, max: u32) -> core::ops::Range<u32> {
-            let count = self
-                .result(interval)
-                .map_or(0, |result| result.trades);
+            let count = self.result(interval).map_or(0, |result| result.trades);
             let end = from.saturating_add(max.min(MAX_PAGE)).min(count);
             from..end.max(from)
         }

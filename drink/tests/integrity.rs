@@ -685,7 +685,11 @@ fn sealed_refusals_through_main() {
 
 /// How one account's free balance changed over `f`, in units (drink's runtime charges a unit
 /// per storage item and per byte, and no transaction fees).
-fn balance_change(market: &mut MarketSandbox, account: u8, f: impl FnOnce(&mut MarketSandbox)) -> i128 {
+fn balance_change(
+    market: &mut MarketSandbox,
+    account: u8,
+    f: impl FnOnce(&mut MarketSandbox),
+) -> i128 {
     let before = market.balance(a(account));
     f(market);
     let after = market.balance(a(account));
@@ -719,7 +723,9 @@ fn closing_pays_for_itself() {
         ok(market.sell(a(P3), interval, 2_000, 120_000).unwrap());
         ok(market.buy(a(P2), interval, 600, None, 200_000).unwrap());
         ok(market.buy(a(P5), interval, 1_500, None, 500_000).unwrap());
-        ok(market.buy(a(P6), interval, 700, Some(90_000), 250_000).unwrap());
+        ok(market
+            .buy(a(P6), interval, 700, Some(90_000), 250_000)
+            .unwrap());
     }
     market.set_time(START + 2 * HOUR);
 
@@ -737,13 +743,20 @@ fn closing_pays_for_itself() {
         }
     });
     assert!(steps.len() > 10, "{} steps", steps.len());
-    assert!(steps[0] >= -FIRST_STEP_BYTES, "the first step cost {}: {steps:?}", steps[0]);
+    assert!(
+        steps[0] >= -FIRST_STEP_BYTES,
+        "the first step cost {}: {steps:?}",
+        steps[0]
+    );
     for (n, change) in steps.iter().enumerate().skip(1) {
         assert!(*change >= 0, "step {n} cost {change}: {steps:?}");
     }
     // The buyers' escrow entries go back to the closer, and the progress the last step
     // removes.
-    assert!(total > 0, "closing interval 0 changed the closer's balance by {total}");
+    assert!(
+        total > 0,
+        "closing interval 0 changed the closer's balance by {total}"
+    );
     assert_eq!(total, steps.iter().sum::<i128>());
 
     // Interval 1: two closers take turns; neither pays for an entry, and together they gain.

@@ -12,6 +12,9 @@
 //!   credits, the grid deposit), the ledger's deposits equal the deposits of the calls that
 //!   succeeded and were not settled or withdrawn since, its credits equal the sum of everyone's
 //!   credits, and main and p2p never keep any money;
+//! - closing pays for itself: a close step of an interval whose book had an offer costs its
+//!   caller no storage deposit (the first step at most its clearing's progress, which the last
+//!   step removes), unless it turned unpaid feed-in into claims;
 //! - when an interval closes: it closes once; energy is conserved (every offer's energy is
 //!   matched P2P or settled with the grid; P2P bought equals P2P sold equals the volume and
 //!   the trades' sum); money is conserved (buyers' P2P payments equal sellers' P2P earnings,
@@ -33,6 +36,12 @@ use market::{
     MAX_PRICE,
 };
 use market_drink::{actor, Bundles, HarnessError, MarketSandbox, Outcome};
+use scale::Encode;
+
+/// Most bytes a clearing's progress takes besides its rules: the option's tag, the cursor at
+/// its largest stage (a merit-order search: four 16-byte figures), its other fields and the
+/// exported count. In drink's runtime a byte of storage costs one unit.
+const PROGRESS_BYTES: usize = 1 + (1 + 4 * 16) + 4 + 17 + 8 + 4 + 16 + 4;
 use proptest::{prelude::*, test_runner::FileFailurePersistence};
 
 /// 2026-11-30T22:00:00Z.
@@ -561,6 +570,9 @@ struct Model {
     closing: BTreeSet<IntervalIndex>,
     /// Intervals closed.
     closed: BTreeSet<IntervalIndex>,
+    /// Intervals whose book has had an offer (cancelled or not): their close must cost its
+    /// callers nothing.
+    booked: BTreeSet<IntervalIndex>,
 }
 
 impl Model {
@@ -572,6 +584,7 @@ impl Model {
         energy_wh: EnergyWh,
         price: PricePerKwh,
     ) {
+        self.booked.insert(key.1);
         self.offers.insert(
             key,
             Placed {
@@ -1114,7 +1127,7 @@ impl Run {
             }
             Action::Close { by, when, budget } => {
                 let interval = self.interval(when);
-                let outcome = self.market.close_step(home(by), interval, budget).unwrap();
+                let outcome = self.close_step(home(by), interval, budget)?;
                 if self.model.closed.contains(&interval) {
                     prop_assert_eq!(&outcome.value, &Err(E::AlreadyCleared));
                 }
@@ -1248,6 +1261,45 @@ impl Run {
         })
     }
 
+    /// `close_step` as `closer`, checking that closing pays for itself: in an interval whose
+    /// book had an offer, every entry the step writes was created by an offer, so the step
+    /// costs its caller no storage deposit. Only the first step may cost the bytes of the
+    /// clearing's progress (its cursor, at most `PROGRESS_BYTES`, and the interval's rules),
+    /// which the last step gives back; a step that turns unpaid feed-in into claims creates
+    /// them (whoever pays the claims gets their deposits).
+    fn close_step(
+        &mut self,
+        closer: AccountId,
+        interval: IntervalIndex,
+        budget: u32,
+    ) -> Result<Outcome<Result<CloseProgress, E>>, TestCaseError> {
+        let first = !self.model.closing.contains(&interval);
+        let rules = self.market.config_at(interval).unwrap().auction;
+        let before = self.market.balance(closer);
+        let outcome = self.market.close_step(closer, interval, budget).unwrap();
+        let after = self.market.balance(closer);
+        let claims = outcome
+            .events
+            .iter()
+            .any(|event| matches!(event, market_drink::MarketEvent::FeedInOwed(_)));
+        if outcome.value.is_ok() && self.model.booked.contains(&interval) && !claims {
+            let progress = if first {
+                PROGRESS_BYTES + rules.encode().len()
+            } else {
+                0
+            };
+            let least = before.saturating_sub(u128::try_from(progress).unwrap());
+            prop_assert!(
+                after >= least,
+                "closing step of interval {} ({}) cost its caller {} units",
+                interval,
+                if first { "first" } else { "later" },
+                before - after
+            );
+        }
+        Ok(outcome)
+    }
+
     /// Ends the sequence, and proves liveness: past every reveal window, every ended interval
     /// closes (whatever the grid deposit holds), every unrevealed commitment is releasable,
     /// every feed-in claim is paid once the grid operator funds what it owes, and everyone can
@@ -1265,10 +1317,7 @@ impl Run {
                 continue;
             }
             loop {
-                let outcome = self
-                    .market
-                    .close_step(operator, interval, u32::MAX)
-                    .unwrap();
+                let outcome = self.close_step(operator, interval, u32::MAX)?;
                 match outcome.value {
                     Ok(CloseProgress::InProgress { .. }) => {}
                     Ok(CloseProgress::Closed(result)) => {

@@ -85,6 +85,35 @@ function depositsReleased(api, tx, who) {
 }
 
 /**
+ * Storage deposits pallet-contracts took from `who` in a transaction (held on the contracts for
+ * the storage the transaction created).
+ */
+function depositsHeld(api, tx, who) {
+  return tx.records
+    .filter(({ event }) => api.events.contracts.StorageDepositTransferredAndHeld.is(event))
+    .filter(({ event }) => event.data[0].toString() === who.address)
+    .reduce((sum, { event }) => sum + event.data[2].toBigInt(), 0n);
+}
+
+/**
+ * Closing pays for itself: no step of `steps` (one account's close transactions) takes a
+ * storage deposit of one entry or more from `closer` (each offer created the entries its close
+ * writes; a step only adds the bytes of the clearing's progress), and over the close the
+ * closer gets more back than it paid (the buyers' escrow entries it removes). Returns the net.
+ */
+function assertClosingPaysForItself(api, steps, closer) {
+  const perItem = api.consts.contracts.depositPerItem.toBigInt();
+  let net = 0n;
+  for (const [n, step] of steps.entries()) {
+    const held = depositsHeld(api, step, closer);
+    assert.ok(held < perItem, `close step ${n} took a deposit of ${held}, an entry costs ${perItem}`);
+    net += depositsReleased(api, step, closer) - held;
+  }
+  assert.ok(net > 0n, `closing cost its caller ${-net} in storage deposits`);
+  return net;
+}
+
+/**
  * p2g holds exactly the money its ledger accounts for: its free balance is the existential
  * deposit plus deposits, credits and the grid deposit.
  */
@@ -383,9 +412,10 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
       { contract: 'p2g', name: 'GridFunded', args: { amount: GRID_FUND, grid_deposit: GRID_FUND } },
     ]);
 
-    // Anyone may close, even an account that is not a participant.
+    // Anyone may close, even an account that is not a participant, and it costs nothing.
     const closed = await market.closeInterval(eve, interval);
     assert.ok(BigInt(closed.blockTime) >= intervalStart(timing, interval + 1n));
+    assertClosingPaysForItself(api, closed.steps, eve);
 
     // The hour's grid price, from the tariff figures (base price, peak/off-peak multiplier).
     const hour = hourOf(timing, interval);
@@ -511,10 +541,11 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.deepEqual(withdrawn.events.map(({ contract, name, args }) => ({ contract, name, args })),
       [{ contract: 'p2g', name: 'Withdrawn', args: { account: bob.address, amount: credit } }]);
     assert.equal(await market.creditOf(bob), 0n);
-    // Bob's free balance: + the credit, - the transaction fee, + the storage deposit of his
-    // credit entry, which pallet-contracts refunds to whoever removes it (the signer).
+    // Bob's free balance: + the credit, - the transaction fee. His credit entry stays, at
+    // zero, for his next settlement to write into (no storage deposit moves).
     assert.ok(withdrawn.fee > 0n);
-    assert.equal(after - before, credit - withdrawn.fee + depositsReleased(api, withdrawn, bob));
+    assert.equal(depositsReleased(api, withdrawn, bob), 0n);
+    assert.equal(after - before, credit - withdrawn.fee);
     const ledger = await assertP2gHoldsLedger(api, market);
     assert.equal(ledger.credits, await market.creditOf(charlie) + await market.creditOf(alice));
     await rejectsWith(market.withdraw(bob), 'NothingToWithdraw');
@@ -522,10 +553,14 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
 
   it('closes in many one-item steps with close_step, to the same result', async (t) => {
     const { interval, timing } = await market.openInterval(alice, { minRemainingMs: 3_500 });
-    await market.sell(bob, interval, OFFERS.sell.energyWh, OFFERS.sell.ask);
-    await market.buy(charlie, interval, OFFERS.buy.energyWh, OFFERS.buy.limit);
+    const sold = await market.sell(bob, interval, OFFERS.sell.energyWh, OFFERS.sell.ask);
+    const bought = await market.buy(charlie, interval, OFFERS.buy.energyWh, OFFERS.buy.limit);
     await market.buy(dave, interval, OFFERS.lowBid.energyWh, OFFERS.lowBid.limit);
     await market.waitUntilEnded(alice, interval);
+    // What an offer pays for the storage its close will fill (the first one of the interval
+    // also for the interval's results).
+    t.diagnostic(`storage deposits: first sell ${depositsHeld(api, sold, bob)}, `
+      + `buy ${depositsHeld(api, bought, charlie)}`);
 
     const steps = [];
     for (;;) {
@@ -538,7 +573,9 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
       assert.equal(await market.intervalResult(interval), null);
     }
     assert.ok(steps.length > 1, `${steps.length} step(s)`);
-    t.diagnostic(`closed in ${steps.length} one-item steps`);
+    const net = assertClosingPaysForItself(api, steps, eve);
+    t.diagnostic(`closed in ${steps.length} one-item steps; the closer got ${net} in storage `
+      + 'deposits back');
 
     // The same book as the first interval, so the same figures (the grid price is the hour's).
     const gridPrice = expectedGridPrice(config.tariff, hourOf(timing, interval));
