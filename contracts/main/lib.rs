@@ -16,101 +16,39 @@
 //! records the interval's result. Everyone withdraws refunds and earnings pull-style. Main
 //! instantiates p2p and p2g itself, so they answer to it alone.
 
-pub use self::main::{
-    CloseProgress, CodeHashes, ConfigUpdated, Error, IntervalCleared, IntervalResult, Main,
-    MainRef, OfferAccepted, OfferCancelled, OfferCommitted, Participant, ParticipantRegistered,
-    ParticipantRemoved,
+mod errors;
+mod events;
+mod types;
+
+pub use self::main::{Main, MainRef};
+pub use errors::{Error, Result};
+pub use events::{
+    ConfigUpdated, IntervalCleared, OfferAccepted, OfferCancelled, OfferCommitted,
+    ParticipantRegistered, ParticipantRemoved,
 };
+pub use types::{CloseProgress, CodeHashes, IntervalResult, Participant};
 
 #[ink::contract]
 mod main {
     use ink::{codegen::TraitCallBuilder, prelude::vec::Vec, storage::Mapping};
     use market::{
-        hour_of, ledger, month_of,
+        deposits, hour_of, month_of,
         reserved::{filled_value, is_filled},
         seal::{self, Commitment, Salt},
         version_at, AreaId, Bill, Capacity, EnergyWh, IntervalIndex, IntervalState, MarketConfig,
-        MarketError, MonthKey, Offer, Position, PricePerKwh, Reserved, Sealing, Side, Timing,
-        Trade, MAX_OFFER_WH,
+        MonthKey, Offer, Position, PricePerKwh, Reserved, Sealing, Side, Timing, Trade,
     };
     use p2g::{IntervalKey, P2gRef};
     use p2p::P2pRef;
 
-    /// Where closing an interval stands after a step.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum CloseProgress {
-        /// More steps are needed; this one used `used` items of its budget.
-        InProgress {
-            /// Items used by this step.
-            used: u32,
+    use crate::{
+        errors::{check_energy, outcome, Error, Result},
+        events::{
+            ConfigUpdated, IntervalCleared, OfferAccepted, OfferCancelled, OfferCommitted,
+            ParticipantRegistered, ParticipantRemoved,
         },
-        /// The interval is cleared and settled.
-        Closed(IntervalResult),
-    }
-
-    /// The code the market runs: main's own and that of the p2p and p2g contracts it
-    /// instantiated. Clients compare all three with the bundles they trust.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub struct CodeHashes {
-        /// main's code hash.
-        pub main: Hash,
-        /// p2p's code hash.
-        pub p2p: Hash,
-        /// p2g's code hash.
-        pub p2g: Hash,
-    }
-
-    /// A registered participant.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct Participant {
-        /// The area tag that decides whom it trades with first.
-        pub area: AreaId,
-        /// Its grid connection: the most it may sell or buy per interval.
-        pub capacity: Capacity,
-    }
-
-    /// The result of a cleared interval. Energy in Wh, prices per kWh.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct IntervalResult {
-        /// The uniform P2P price, if energy was traded P2P.
-        pub price: Option<PricePerKwh>,
-        /// Energy traded P2P.
-        pub p2p_volume_wh: EnergyWh,
-        /// Residual deficit bought from the grid.
-        pub grid_import_wh: EnergyWh,
-        /// Residual surplus sold to the grid.
-        pub grid_export_wh: EnergyWh,
-        /// The grid's selling price in the interval's hour.
-        pub grid_price: PricePerKwh,
-        /// The grid's feed-in price.
-        pub feed_in_price: PricePerKwh,
-        /// Number of offers in the book at the close.
-        pub offers: u32,
-        /// Number of P2P trades.
-        pub trades: u32,
-    }
-
-    impl IntervalResult {
-        /// The largest result, for the entry an interval's first offer reserves.
-        fn placeholder() -> Self {
-            Self {
-                price: Some(0),
-                p2p_volume_wh: 0,
-                grid_import_wh: 0,
-                grid_export_wh: 0,
-                grid_price: 0,
-                feed_in_price: 0,
-                offers: 0,
-                trades: 0,
-            }
-        }
-    }
+        types::{CloseProgress, CodeHashes, IntervalResult, Participant},
+    };
 
     #[ink(storage)]
     pub struct Main {
@@ -142,257 +80,6 @@ mod main {
         area_counts: Mapping<AreaId, u32>,
         /// Results of cleared intervals.
         results: Mapping<IntervalIndex, Reserved<IntervalResult>>,
-    }
-
-    /// A participant was registered.
-    #[ink(event)]
-    #[derive(Debug, PartialEq, Eq)]
-    pub struct ParticipantRegistered {
-        /// The participant.
-        #[ink(topic)]
-        pub account: AccountId,
-        /// Its area tag.
-        pub area: AreaId,
-    }
-
-    /// A participant was removed.
-    #[ink(event)]
-    #[derive(Debug, PartialEq, Eq)]
-    pub struct ParticipantRemoved {
-        /// The former participant.
-        #[ink(topic)]
-        pub account: AccountId,
-    }
-
-    /// The operator replaced the configuration, for the intervals from `from_interval` on.
-    #[ink(event)]
-    #[derive(Debug, PartialEq, Eq)]
-    pub struct ConfigUpdated {
-        /// The first interval the new configuration governs: the one after the current.
-        pub from_interval: IntervalIndex,
-    }
-
-    /// An offer entered the book. No price: the book is closed.
-    #[ink(event)]
-    #[derive(Debug, PartialEq, Eq)]
-    pub struct OfferAccepted {
-        /// The interval.
-        #[ink(topic)]
-        pub interval: IntervalIndex,
-        /// Who offered.
-        #[ink(topic)]
-        pub account: AccountId,
-        /// Selling surplus or buying deficit.
-        pub side: Side,
-        /// Energy, Wh.
-        pub energy_wh: EnergyWh,
-    }
-
-    /// A sealed offer was committed. Nothing about the offer is public until it is revealed.
-    #[ink(event)]
-    #[derive(Debug, PartialEq, Eq)]
-    pub struct OfferCommitted {
-        /// The interval.
-        #[ink(topic)]
-        pub interval: IntervalIndex,
-        /// Who committed.
-        #[ink(topic)]
-        pub account: AccountId,
-    }
-
-    /// An offer (or a sealed commitment) left the book before the close; its deposit was
-    /// credited back.
-    #[ink(event)]
-    #[derive(Debug, PartialEq, Eq)]
-    pub struct OfferCancelled {
-        /// The interval.
-        #[ink(topic)]
-        pub interval: IntervalIndex,
-        /// Whose offer.
-        #[ink(topic)]
-        pub account: AccountId,
-    }
-
-    /// An interval was cleared and settled.
-    #[ink(event)]
-    #[derive(Debug, PartialEq, Eq)]
-    pub struct IntervalCleared {
-        /// The interval.
-        #[ink(topic)]
-        pub interval: IntervalIndex,
-        /// The uniform P2P price, if energy was traded P2P.
-        pub price: Option<PricePerKwh>,
-        /// Energy traded P2P, Wh.
-        pub p2p_volume_wh: EnergyWh,
-        /// Residual deficit bought from the grid, Wh.
-        pub grid_import_wh: EnergyWh,
-        /// Residual surplus sold to the grid, Wh.
-        pub grid_export_wh: EnergyWh,
-    }
-
-    /// Why a main call failed. A failed call changes nothing.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum Error {
-        /// Only the operator may do this.
-        NotOperator,
-        /// The caller (or the account named) is not a registered participant.
-        NotRegistered,
-        /// The account is registered already.
-        AlreadyRegistered,
-        /// The area tag lies outside the topology (for an offer: that of the interval's
-        /// configuration).
-        UnknownArea,
-        /// The offer's energy exceeds the participant's connection capacity (export for a
-        /// sell, import for a buy).
-        ExceedsCapacity,
-        /// The new topology drops an area in which participants are registered; remove them
-        /// (or register them again in another area) first.
-        AreaInUse,
-        /// An offer must have energy.
-        ZeroEnergy,
-        /// An offer may carry at most `market::MAX_OFFER_WH` (1 GWh).
-        TooMuchEnergy,
-        /// An ask must lie within the tariff's `[min_price, max_price]`.
-        PriceOutOfBounds,
-        /// The value sent is below the deposit required: for a buy, energy times the worst
-        /// price it may pay (`buy_deposit`); for a commitment, the sealing penalty; for a
-        /// reveal, the offer's bond and, for a buy, its cover (`commit_deposit`).
-        DepositTooLow,
-        /// The market takes sealed offers: `commit`, then `reveal`.
-        Sealed,
-        /// The market takes open offers: `sell` and `buy`.
-        NotSealed,
-        /// The reveal window of the interval has closed.
-        RevealClosed,
-        /// The reveal window of the interval is still open.
-        RevealOpen,
-        /// The caller has no unrevealed commitment in the interval (none was made, or it was
-        /// revealed, cancelled or forfeited).
-        NoCommitment,
-        /// The revealed offer and salt do not hash to the commitment.
-        CommitmentMismatch,
-        /// A reveal window of zero, or an update tried to change the sealing settings.
-        InvalidSealing,
-        /// Offers are accepted for the current interval only.
-        IntervalNotOpen,
-        /// The interval has not ended yet, so it cannot be closed.
-        IntervalNotEnded,
-        /// The interval has been cleared already.
-        AlreadyCleared,
-        /// The participant already has an offer in this interval; cancel it first.
-        OfferExists,
-        /// The participant has no offer in this interval.
-        NoOffer,
-        /// The interval's book has had `max_offers` offers cancelled (a cancelled offer's
-        /// slot stays in the book, and every closing pass walks it).
-        CancelLimit,
-        /// The interval's book holds the configured maximum of offers.
-        BookFull,
-        /// A closing step needs a budget of at least one item.
-        ZeroBudget,
-        /// The offer cap or the step budget of a configuration is zero.
-        InvalidLimits,
-        /// The interval length is zero, or an update tried to change it.
-        InvalidInterval,
-        /// The topology is malformed.
-        InvalidTopology,
-        /// The tariff is malformed, or a price exceeds `market::MAX_PRICE` (a fixed feed-in
-        /// price: `max_price`).
-        InvalidTariff,
-        /// The network fee over the farthest distance exceeds `market::MAX_PRICE`.
-        InvalidFee,
-        /// The caller has no credit to withdraw.
-        NothingToWithdraw,
-        /// The chain refused the transfer of a withdrawal (e.g. it would leave a new account
-        /// below the existential deposit).
-        TransferFailed,
-        /// Funding the grid deposit needs a non-zero amount.
-        ZeroAmount,
-        /// A sum overflowed.
-        Overflow,
-        /// An internal failure: a callee trapped, ran out of gas or could not be instantiated,
-        /// or refused a call main never makes (one not from main, a settlement main did not
-        /// prepare). Never the result of a participant's input.
-        CalleeFailed,
-    }
-
-    impl From<MarketError> for Error {
-        fn from(error: MarketError) -> Self {
-            match error {
-                MarketError::Overflow => Error::Overflow,
-                MarketError::UnknownArea => Error::UnknownArea,
-                MarketError::InvalidTopology => Error::InvalidTopology,
-                MarketError::InvalidTariff => Error::InvalidTariff,
-                MarketError::InvalidFee => Error::InvalidFee,
-                MarketError::InvalidInterval => Error::InvalidInterval,
-                MarketError::InvalidLimits => Error::InvalidLimits,
-                MarketError::InvalidSealing => Error::InvalidSealing,
-                MarketError::NotStarted => Error::IntervalNotOpen,
-            }
-        }
-    }
-
-    /// Every p2p error a participant can cause has its own main error; the rest are internal.
-    impl From<p2p::Error> for Error {
-        fn from(error: p2p::Error) -> Self {
-            match error {
-                p2p::Error::OfferExists => Error::OfferExists,
-                p2p::Error::AlreadyCleared => Error::AlreadyCleared,
-                p2p::Error::ZeroEnergy => Error::ZeroEnergy,
-                p2p::Error::UnknownArea => Error::UnknownArea,
-                p2p::Error::BookFull => Error::BookFull,
-                p2p::Error::ZeroBudget => Error::ZeroBudget,
-                p2p::Error::CancelLimit => Error::CancelLimit,
-                p2p::Error::Overflow => Error::Overflow,
-                p2p::Error::NotMain | p2p::Error::InvalidRules => Error::CalleeFailed,
-            }
-        }
-    }
-
-    /// Every p2g error a participant can cause has its own main error; the rest are internal.
-    impl From<p2g::Error> for Error {
-        fn from(error: p2g::Error) -> Self {
-            match error {
-                p2g::Error::OfferExists => Error::OfferExists,
-                p2g::Error::BookFull => Error::BookFull,
-                p2g::Error::NoCommitment => Error::NoCommitment,
-                p2g::Error::CommitmentMismatch => Error::CommitmentMismatch,
-                p2g::Error::NothingToWithdraw => Error::NothingToWithdraw,
-                p2g::Error::TransferFailed => Error::TransferFailed,
-                p2g::Error::ZeroAmount => Error::ZeroAmount,
-                p2g::Error::Overflow => Error::Overflow,
-                // main validates every tariff, closes an interval once and hands each
-                // position over once: these arise only from a call main never makes.
-                p2g::Error::NotMain
-                | p2g::Error::AlreadySettled
-                | p2g::Error::InvalidTariff
-                | p2g::Error::DuplicatePosition => Error::CalleeFailed,
-            }
-        }
-    }
-
-    /// The result of main messages.
-    pub type Result<T> = core::result::Result<T, Error>;
-
-    /// An offer's energy: more than nothing, at most `MAX_OFFER_WH`.
-    fn check_energy(energy_wh: EnergyWh) -> Result<()> {
-        match energy_wh {
-            0 => Err(Error::ZeroEnergy),
-            energy if energy > MAX_OFFER_WH => Err(Error::TooMuchEnergy),
-            _ => Ok(()),
-        }
-    }
-
-    /// Unwraps a cross-contract call's three layers (environment, language, callee) into one.
-    fn outcome<T, E: Into<Error>>(
-        call: core::result::Result<ink::MessageResult<core::result::Result<T, E>>, ink::env::Error>,
-    ) -> Result<T> {
-        match call {
-            Ok(Ok(Ok(value))) => Ok(value),
-            Ok(Ok(Err(error))) => Err(error.into()),
-            Ok(Err(_)) | Err(_) => Err(Error::CalleeFailed),
-        }
     }
 
     impl Main {
@@ -630,7 +317,7 @@ mod main {
         /// reveal to succeed in `interval`: its bond, `energy_wh` times the sealing's
         /// `bond_per_kwh` (at least the penalty), and for a buy with limit `price` also
         /// `buy_deposit`, whichever is higher. A dry run of this query tells the node's RPC
-        /// the offer, so clients may compute it instead (`market::ledger::sealed_deposit`).
+        /// the offer, so clients may compute it instead (`market::deposits::sealed_deposit`).
         ///
         /// # Errors
         /// `NotSealed`, `ZeroEnergy`, `TooMuchEnergy`, `IntervalNotOpen` before the market's
@@ -646,7 +333,7 @@ mod main {
             check_energy(energy_wh)?;
             let config = self.config_of(interval);
             let hour = hour_of(self.timing.start_of(interval)?);
-            ledger::sealed_deposit(&config, hour, side, energy_wh, price)?.ok_or(Error::NotSealed)
+            deposits::sealed_deposit(&config, hour, side, energy_wh, price)?.ok_or(Error::NotSealed)
         }
 
         /// Commits to a sealed offer in the current interval `interval` (sealed mode):
@@ -911,16 +598,16 @@ mod main {
             let step = outcome(
                 self.p2p
                     .call_mut()
-                    .clear_step(interval, config.auction.clone(), budget)
+                    .auction_step(interval, config.auction.clone(), budget)
                     .try_invoke(),
             )?;
             let Some(book) = step.result else {
                 if !step.positions.is_empty() {
-                    self.settle(interval, step.price, step.positions, &config, false)?;
+                    self.settle_batch(interval, step.price, step.positions, &config, false)?;
                 }
                 return Ok(CloseProgress::InProgress { used: step.used });
             };
-            let grid = self.settle(interval, step.price, step.positions, &config, true)?;
+            let grid = self.settle_batch(interval, step.price, step.positions, &config, true)?;
             let result = IntervalResult {
                 price: book.price,
                 p2p_volume_wh: book.volume_wh,
@@ -1160,7 +847,8 @@ mod main {
                 (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
                 (Side::Buy, limit) => self.buy_cover(interval, offer.energy_wh, limit, config)?,
             };
-            if deposit < ledger::required_deposit(cover, self.sealing.as_ref(), offer.energy_wh)? {
+            if deposit < deposits::required_deposit(cover, self.sealing.as_ref(), offer.energy_wh)?
+            {
                 return Err(Error::DepositTooLow);
             }
             offer.price = price;
@@ -1194,7 +882,7 @@ mod main {
             config: &MarketConfig,
         ) -> Result<(PricePerKwh, Balance)> {
             let hour = hour_of(self.timing.start_of(interval)?);
-            Ok(ledger::buy_cover(config, hour, energy_wh, limit)?)
+            Ok(deposits::buy_cover(config, hour, energy_wh, limit)?)
         }
 
         /// Withdraws `account`'s offer (open mode) or commitment (sealed mode) from `interval`
@@ -1254,7 +942,7 @@ mod main {
         }
 
         /// Hands a batch of final positions to p2g; `last` completes the interval.
-        fn settle(
+        fn settle_batch(
             &mut self,
             interval: IntervalIndex,
             p2p_price: Option<PricePerKwh>,
@@ -1267,7 +955,7 @@ mod main {
             outcome(
                 self.p2g
                     .call_mut()
-                    .settle(
+                    .settle_batch(
                         key,
                         p2p_price,
                         positions,

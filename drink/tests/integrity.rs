@@ -571,7 +571,7 @@ fn callees_refuse_direct_calls_even_with_value() {
         (
             p2p_address,
             p2p.call_mut()
-                .clear_step(0, AuctionRules::paper(), 10)
+                .auction_step(0, AuctionRules::paper(), 10)
                 .params()
                 .exec_input()
                 .encode(),
@@ -579,7 +579,7 @@ fn callees_refuse_direct_calls_even_with_value() {
         (
             p2g_address,
             p2g.call_mut()
-                .settle(key, None, vec![], market::Tariff::paper(), caller, true)
+                .settle_batch(key, None, vec![], market::Tariff::paper(), caller, true)
                 .params()
                 .exec_input()
                 .encode(),

@@ -556,12 +556,12 @@ fn p2p_and_p2g_answer_only_to_main() {
     );
     let clear = p2p
         .call_mut()
-        .clear_step(0, market::AuctionRules::paper(), 100)
+        .auction_step(0, market::AuctionRules::paper(), 100)
         .params()
         .exec_input()
         .encode();
     let outcome = market
-        .call_raw::<Result<p2p::ClearStep, p2p::Error>>(
+        .call_raw::<Result<p2p::AuctionStep, p2p::Error>>(
             &chain_account(&p2p_address),
             &a(P1),
             0,
@@ -579,7 +579,7 @@ fn p2p_and_p2g_answer_only_to_main() {
     };
     let settle = p2g
         .call_mut()
-        .settle(key, None, vec![], Tariff::paper(), a(P1), true)
+        .settle_batch(key, None, vec![], Tariff::paper(), a(P1), true)
         .params()
         .exec_input()
         .encode();

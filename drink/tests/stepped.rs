@@ -1,10 +1,11 @@
 //! Stepped clearing through the real contracts equals one-shot clearing: random books (seeded,
 //! both pricing rules, a network fee, cancelled offers) placed through main and closed with
 //! `close_step` at small, varying budgets give exactly the trades, price, volumes and bills that
-//! `market::clear` and `market::settle` compute for the same book in one go.
+//! `market::clear` and `market::grid_settlement` compute for the same book in one go.
 
 use market::{
-    clear, settle, AuctionRules, Limits, MarketConfig, Offer, PricingRule, Side, Tariff, Topology,
+    clear, grid_settlement, AuctionRules, Limits, MarketConfig, Offer, PricingRule, Side, Tariff,
+    Topology,
 };
 use market_drink::{actor, Bundles, MarketEvent, MarketSandbox};
 
@@ -137,7 +138,8 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
             .map(|t| (t.seller, t.buyer, t.energy_wh, t.payment, t.fee))
             .collect();
         assert_eq!(traded, expected, "seed {seed}: the events");
-        let settlement = settle(&one_shot.positions, one_shot.price, 10, &Tariff::paper()).unwrap();
+        let settlement =
+            grid_settlement(&one_shot.positions, one_shot.price, 10, &Tariff::paper()).unwrap();
         assert_eq!(
             result.grid_import_wh, settlement.totals.import_wh,
             "seed {seed}"

@@ -528,7 +528,7 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     let clear = dry_run!(
         client,
         &bob,
-        p2p.clear_step(0, market::AuctionRules::paper(), 10)
+        p2p.auction_step(0, market::AuctionRules::paper(), 10)
     );
     assert_eq!(clear.return_value().map(|_| ()), Err(p2p::Error::NotMain));
     let key = p2g::IntervalKey {
@@ -539,7 +539,7 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     let settle = client
         .call(
             &bob,
-            &p2g.settle(
+            &p2g.settle_batch(
                 key,
                 None,
                 Vec::new(),
@@ -554,8 +554,8 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     assert_eq!(settle.return_value().map(|_| ()), Err(p2g::Error::NotMain));
     let withdraw = dry_run!(client, &bob, p2g.withdraw(id(&bob)));
     assert_eq!(withdraw.return_value(), Err(p2g::Error::NotMain));
-    let escrow = dry_run!(client, &bob, p2g.escrow(0, id(&bob), None, 10));
-    assert_eq!(escrow.return_value(), Err(p2g::Error::NotMain));
+    let reserve = dry_run!(client, &bob, p2g.reserve(key, id(&bob), None, 10, id(&bob)));
+    assert_eq!(reserve.return_value(), Err(p2g::Error::NotMain));
     // The real transaction is refused as well (its dry run reverts) and nothing changed.
     assert!(client
         .call(&bob, &p2p.place(0, offer_again(), 10))

@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{bail, Context};
 use ink::primitives::AccountId;
 use market::{
-    clear, hour_of, settle, Balance, Batch, Bill, EnergyWh, MarketConfig, MemoryVault, MonthKey,
-    Offer, Position, PricePerKwh, Side, Timing, Treasury, Vault,
+    clear, grid_settlement, hour_of, Balance, Batch, Bill, EnergyWh, MarketConfig, MemoryVault,
+    MonthKey, Offer, Position, PricePerKwh, Side, Timing, Treasury, Vault,
 };
 use market_drink::{actor, Bundles, MarketEvent, MarketSandbox};
 
@@ -221,7 +221,7 @@ impl Engine for NativeEngine {
             // No P2P market: every offer is a residual for the grid.
             (None, 0, book.iter().map(Position::unmatched).collect())
         };
-        let settlement = settle(&positions, price, hour, &self.config.tariff)
+        let settlement = grid_settlement(&positions, price, hour, &self.config.tariff)
             .map_err(|e| anyhow::anyhow!("settlement: {e:?}"))?;
         // Every bill charged to its deposit in one batch, as p2g does; the bill as charged
         // (cut to the deposit, which with an unchanged configuration never happens).
@@ -268,7 +268,7 @@ const GRID_DEPOSIT: u128 = 100_000_000_000_000;
 /// The deposit a buy at the grid's price needs in `hour`: main's `buy_deposit`, computed with
 /// the shared market crate instead of a query per offer.
 fn buy_deposit(config: &MarketConfig, hour: u8, energy_wh: EnergyWh) -> anyhow::Result<u128> {
-    market::ledger::buy_cover(config, hour, energy_wh, None)
+    market::deposits::buy_cover(config, hour, energy_wh, None)
         .map(|(_, deposit)| deposit)
         .map_err(|e| anyhow::anyhow!("{e:?}"))
 }
@@ -412,7 +412,7 @@ impl DrinkEngine {
                 salt,
             );
             // What the reveal will need: the bond, and for a buy its cover.
-            let deposit = market::ledger::sealed_deposit(
+            let deposit = market::deposits::sealed_deposit(
                 &config,
                 hour_of(start),
                 offer.side,

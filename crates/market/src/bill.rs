@@ -143,25 +143,25 @@ pub struct Settlement {
 ///
 /// # Errors
 /// [`MarketError::InvalidTariff`] for an hour outside 0..24, [`MarketError::Overflow`].
-pub fn settle(
+pub fn grid_settlement(
     positions: &[Position],
     p2p_price: Option<PricePerKwh>,
     hour: u8,
     tariff: &Tariff,
 ) -> Result<Settlement, MarketError> {
-    settle_at(
+    grid_settlement_at(
         positions,
         tariff.grid_price(hour)?,
         tariff.feed_in_price(p2p_price),
     )
 }
 
-/// [`settle`] at given grid and feed-in prices: for settling an interval in batches at the
+/// [`grid_settlement`] at given grid and feed-in prices: for settling an interval in batches at the
 /// prices fixed by its first batch.
 ///
 /// # Errors
 /// [`MarketError::Overflow`].
-pub fn settle_at(
+pub fn grid_settlement_at(
     positions: &[Position],
     grid_price: PricePerKwh,
     feed_in_price: PricePerKwh,

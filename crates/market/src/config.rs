@@ -65,7 +65,7 @@ impl Sealing {
     /// # Errors
     /// [`MarketError::Overflow`].
     pub fn bond_for(&self, energy_wh: crate::EnergyWh) -> Result<Balance, MarketError> {
-        Ok(crate::ledger::deposit_for(energy_wh, self.bond_per_kwh)?.max(self.penalty))
+        Ok(crate::deposits::deposit_for(energy_wh, self.bond_per_kwh)?.max(self.penalty))
     }
 
     /// What an unrevealed commitment with `deposit` forfeits: `forfeit_bps` of the deposit

@@ -27,8 +27,8 @@ pub mod auction;
 pub mod bill;
 pub mod book;
 pub mod config;
+pub mod deposits;
 pub mod error;
-pub mod ledger;
 pub mod reserved;
 pub mod seal;
 pub mod tariff;
@@ -37,7 +37,7 @@ pub mod topology;
 pub mod treasury;
 
 pub use auction::{clear, AuctionRules, Clearing, Offer, Position, PricingRule, Side, Trade};
-pub use bill::{settle, settle_at, Bill, GridTotals, Settlement};
+pub use bill::{grid_settlement, grid_settlement_at, Bill, GridTotals, Settlement};
 pub use book::{step, Book, Cursor, Fill, MemoryBook, Stage};
 pub use config::{
     version_at, Capacity, Limits, MarketConfig, Sealing, BPS, MAX_OFFERS, MAX_OFFER_WH, MAX_PRICE,

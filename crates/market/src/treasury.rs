@@ -20,7 +20,7 @@
 use alloc::vec::Vec;
 
 use crate::{
-    ledger, seal::Commitment, AccountId, Balance, Bill, IntervalIndex, MarketError, Sealing,
+    deposits, seal::Commitment, AccountId, Balance, Bill, IntervalIndex, MarketError, Sealing,
 };
 
 /// Most feed-in claims one call ([`Treasury::fund_grid`], [`Treasury::pay_claims`]) pays, so
@@ -462,7 +462,7 @@ impl Treasury {
         grid_operator: AccountId,
     ) -> Result<Balance, TreasuryError> {
         let escrow = sealed_escrow(vault, interval, &account)?;
-        let (refund, penalty) = ledger::forfeit(escrow.deposit, sealing);
+        let (refund, penalty) = deposits::forfeit(escrow.deposit, sealing);
         let deposits = sub(self.ledger.deposits, escrow.deposit)?;
         let credits = add(self.ledger.credits, add(refund, penalty)?)?;
         // The grid operator may forfeit its own commitment: then it is credited once, with both.
@@ -490,9 +490,9 @@ impl Treasury {
     }
 
     /// Charges one settled bill of `interval` to `account`'s deposit
-    /// ([`ledger::charge`], which cuts fees and grid energy to what the deposit covers): the
+    /// ([`deposits::charge`], which cuts fees and grid energy to what the deposit covers): the
     /// rest of the deposit and the earnings are credited to `account`, feed-in is paid out of
-    /// the grid deposit as far as it goes ([`ledger::pay_feed_in`]) and the rest queued as a
+    /// the grid deposit as far as it goes ([`deposits::pay_feed_in`]) and the rest queued as a
     /// [`Claim`]; grid energy and fees are added to `batch` for the grid operator. Returns the
     /// bill as charged. Finish every batch with [`Treasury::finish_batch`].
     ///
@@ -512,10 +512,10 @@ impl Treasury {
         let escrow = vault.escrow(&account, interval);
         let deposit = escrow.map_or(0, |escrow| escrow.deposit);
         let deposits = sub(self.ledger.deposits, deposit)?;
-        // `ledger::charge` fails only when a sum overflows or the P2P line exceeds the deposit.
+        // `deposits::charge` fails only when a sum overflows or the P2P line exceeds the deposit.
         let (bill, transfers) =
-            ledger::charge(bill, deposit).map_err(|_: MarketError| TreasuryError::Overflow)?;
-        let (paid, claim) = ledger::pay_feed_in(
+            deposits::charge(bill, deposit).map_err(|_: MarketError| TreasuryError::Overflow)?;
+        let (paid, claim) = deposits::pay_feed_in(
             self.ledger.grid_deposit,
             transfers.from_grid_deposit,
             self.claims_waiting() > 0,

@@ -2,8 +2,8 @@
 //! money in balance units; every `value` is `wh * price / 1000` rounded down.
 
 use market::{
-    clear, settle, AccountId, AuctionRules, Clearing, MarketError, Offer, PricingRule, Side,
-    Tariff, Topology, Trade,
+    clear, grid_settlement, AccountId, AuctionRules, Clearing, MarketError, Offer, PricingRule,
+    Side, Tariff, Topology, Trade,
 };
 
 fn who(n: u8) -> AccountId {
@@ -339,7 +339,8 @@ fn settlement_sends_residuals_to_the_grid() {
     let clearing = paper(&offers);
     // Buyer 2 takes 400 in area 0, buyer 3 the remaining 600 from two steps away.
     assert_eq!(clearing.volume_wh, 1_000);
-    let settlement = settle(&clearing.positions, clearing.price, 18, &Tariff::paper()).unwrap();
+    let settlement =
+        grid_settlement(&clearing.positions, clearing.price, 18, &Tariff::paper()).unwrap();
     // Grid price 320_000 * 1.2 = 384_000; buyer 3's 300 Wh residual costs 115_200.
     assert_eq!(settlement.grid_price, 384_000);
     assert_eq!(settlement.totals.import_wh, 300);
@@ -362,11 +363,11 @@ fn surplus_is_fed_in_at_the_p2p_price_or_the_floor() {
     let tariff = Tariff::paper();
     // With a P2P trade: 500 Wh residual at the P2P price 100_000 -> 50_000.
     let clearing = paper(&[sell(1, 0, 1_000, 100_000), buy(2, 0, 500, 300_000)]);
-    let settlement = settle(&clearing.positions, clearing.price, 12, &tariff).unwrap();
+    let settlement = grid_settlement(&clearing.positions, clearing.price, 12, &tariff).unwrap();
     assert_eq!(settlement.bills[0].1.grid_earned, 50_000);
     // Without: 1000 Wh at the floor 80_000 -> 80_000.
     let clearing = paper(&[sell(1, 0, 1_000, 100_000)]);
-    let settlement = settle(&clearing.positions, clearing.price, 12, &tariff).unwrap();
+    let settlement = grid_settlement(&clearing.positions, clearing.price, 12, &tariff).unwrap();
     assert_eq!(settlement.bills[0].1.grid_earned, 80_000);
     assert_eq!(settlement.totals.export_wh, 1_000);
 }

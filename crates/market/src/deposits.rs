@@ -1,6 +1,6 @@
-//! Money in the native token: what a buyer must deposit with an offer, and how each bill turns
-//! into transfers once an interval is settled. Nothing here moves tokens; the contracts do,
-//! pull-style, from these figures.
+//! Deposits in the native token: what an offer must deposit, and how each bill is charged to
+//! its deposit once an interval is settled (the money p2g holds is `treasury::Ledger`'s).
+//! Nothing here moves tokens; the contracts do, pull-style, from these figures.
 //!
 //! Conservation: over an interval, buyers' charges equal sellers' P2P earnings plus the grid
 //! operator's credit (grid energy and network fees), and the grid deposit pays exactly the
