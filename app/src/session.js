@@ -14,7 +14,9 @@ import {
   bundleFromJson,
   chainTime,
   connect,
+  intervalAt,
   intervalStart,
+  intervalState,
   makeBlock,
   verifyDeployment,
 } from '../../clients/js/src/client.mjs';
@@ -101,22 +103,17 @@ export async function open() {
     async clock() {
       const timing = await market.timing();
       const now = BigInt(Date.now());
-      const interval = now < timing.start_ms ? null : (now - timing.start_ms) / timing.interval_ms;
+      const interval = intervalAt(timing, now);
       return { timing, now, interval, endsAt: interval === null ? null : intervalStart(timing, interval + 1n) };
     },
     /**
      * The state `interval` is in by the wall clock, which the next block will see: a dev
      * node's chain clock stands still between blocks, so `interval_state` (`chainState`) can lag
-     * behind. Only `Cleared` is taken from the chain. Sealed mode has the reveal window.
+     * behind. Only `Cleared` is taken from the chain. Sealed mode has the reveal window. The
+     * rule is the client's `intervalState` (Rust's `Timing::state`).
      */
     effectiveState(chainState, interval, { timing, now }, sealing) {
-      if (chainState === 'Cleared') return 'Cleared';
-      const start = intervalStart(timing, interval);
-      const end = intervalStart(timing, BigInt(interval) + 1n);
-      if (now < start) return 'Future';
-      if (now < end) return 'Open';
-      if (sealing && now < end + sealing.reveal_ms) return 'Revealing';
-      return 'Ended';
+      return intervalState(timing, interval, now, sealing?.reveal_ms ?? 0n, chainState === 'Cleared');
     },
     /**
      * Brings the chain's clock up to the wall clock before a time-sensitive call. A dev node

@@ -8,7 +8,7 @@
  * A bill's lines are main's `Bill`; paid = P2P paid + fees + grid paid, earned = P2P earned +
  * grid earned, all in balance units, exactly as the contracts computed them (no rounding here).
  */
-import { intervalStart, monthKey } from '../../../clients/js/src/client.mjs';
+import { intervalStart, monthKey, monthOfKey } from '../../../clients/js/src/client.mjs';
 import { billChart } from '../chart.js';
 import { changed, h, int, kwh, price, run, thead, units, utc, who } from '../ui.js';
 
@@ -87,8 +87,8 @@ export async function refresh() {
         billTable('interval-bills', billed.map(({ interval: i, bill }) => [
           h('span', { title: utc(intervalStart(timing, i)) }, `#${i}`), bill]))),
     h('h3', {}, 'Per month (UTC)'),
-    billTable('monthly-bills', months.map((month, k) => [
-      `${Math.floor(month / 100)}-${String(month % 100).padStart(2, '0')}`, monthly[k]]).filter(([, bill]) => bill)),
+    billTable('monthly-bills', months.map((month, k) => [monthLabel(month), monthly[k]])
+      .filter(([, bill]) => bill)),
     h('h3', {}, 'My P2P trades'),
     trades.length === 0 ? h('p', { class: 'muted' }, 'None in these intervals.') : h('table', { 'data-testid': 'trades' },
       thead('Interval', 'Role', 'Counterparty', 'Distance', 'Energy', 'Price', 'Payment', 'Fee'),
@@ -115,6 +115,12 @@ function billTable(testid, rows) {
       h('td', {}, kwh(bill.grid_bought_wh)), h('td', {}, units(bill.grid_paid)), h('td', {}, kwh(bill.grid_sold_wh)),
       h('td', {}, units(bill.grid_earned)),
       h('td', { 'data-testid': 'net' }, net(paidOf(bill) - earnedOf(bill)))))));
+}
+
+/** A month key (`202611`) as `2026-11`. */
+function monthLabel(key) {
+  const { year, month } = monthOfKey(key);
+  return `${year}-${String(month).padStart(2, '0')}`;
 }
 
 function net(value) {

@@ -13,11 +13,8 @@
  * checked against the configuration of the interval it names (`config_at`: an update by the
  * operator applies from the next interval on), so the ask bounds follow the open interval.
  */
-import { ContractError, sealOffer } from '../../../clients/js/src/client.mjs';
+import { ContractError, MAX_OFFER_WH, sealOffer } from '../../../clients/js/src/client.mjs';
 import { changed, duration, errorBox, h, int, kwh, okBox, price, run, thead, units, wholeNumber } from '../ui.js';
-
-/** `market::MAX_OFFER_WH`: the most energy one offer may carry (1 GWh). */
-const MAX_OFFER_WH = 1_000_000_000n;
 
 let current = null;
 

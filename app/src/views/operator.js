@@ -8,7 +8,9 @@
  * The forms are open to every account: main itself refuses a non-operator with `NotOperator`,
  * and the page shows that error as it shows every other.
  */
-import { CLAIMS_PAGE, accountHex, toJsonSafe } from '../../../clients/js/src/client.mjs';
+import {
+  CLAIMS_PAGE, DEFAULT_CAPACITY, accountHex, argumentMax, fieldMax, toJsonSafe,
+} from '../../../clients/js/src/client.mjs';
 import { changed, h, int, run, thead, units, who, wholeNumber } from '../ui.js';
 
 let current = null;
@@ -22,6 +24,11 @@ export async function render(session, root) {
   const { market } = session;
   const config = await market.config();
   const areas = areasOf(config);
+  // Input bounds from main's metadata: an area tag is a `u8`, a capacity a `u64` of Wh.
+  const mainBundle = market.bundles.main;
+  const areaMax = argumentMax(mainBundle, 'register', 'area');
+  const capacityMax = fieldMax(mainBundle, 'Capacity', 'export_wh');
+  const defaultWh = int(DEFAULT_CAPACITY.export_wh);
 
   // Register: a known account or any address, and an area tag.
   const known = h('select', { id: 'register-account', 'data-testid': 'register-account' },
@@ -30,7 +37,7 @@ export async function render(session, root) {
   const other = h('input', { placeholder: 'SS58 address', 'data-testid': 'register-address', hidden: true });
   known.addEventListener('change', () => { other.hidden = known.value !== ''; });
   const area = h('input', { id: 'register-area', 'data-testid': 'register-area', inputmode: 'numeric', value: '0' });
-  // Connection capacity per interval, Wh; blank for main's default (43 000 Wh each way).
+  // Connection capacity per interval, Wh; blank for main's default (`Capacity::DEFAULT`).
   const exportWh = h('input', { id: 'register-export', 'data-testid': 'register-export', inputmode: 'numeric', placeholder: 'default' });
   const importWh = h('input', { id: 'register-import', 'data-testid': 'register-import', inputmode: 'numeric', placeholder: 'default' });
   const registerOut = h('div', { 'data-testid': 'register-result' });
@@ -41,13 +48,12 @@ export async function render(session, root) {
     h('label', { for: 'register-export' }, 'Export capacity, Wh per interval'), exportWh,
     h('label', { for: 'register-import' }, 'Import capacity, Wh per interval'), importWh,
     h('div', { class: 'hint' }, 'Offers above the connection are refused (ExceedsCapacity). Leave both blank '
-      + 'for the default connection: 43 000 Wh each way per interval (43 kW over an hour).'),
+      + `for the default connection: ${defaultWh} Wh each way per interval (43 kW over an hour).`),
     h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-testid': 'register' }, 'Register')));
   const capacity = () => {
     if (exportWh.value.trim() === '' && importWh.value.trim() === '') return null;
-    const max = (1n << 64n) - 1n;
-    return { export_wh: wholeNumber(exportWh, 'Export capacity', { max }),
-      import_wh: wholeNumber(importWh, 'Import capacity', { max }) };
+    return { export_wh: wholeNumber(exportWh, 'Export capacity', { max: capacityMax }),
+      import_wh: wholeNumber(importWh, 'Import capacity', { max: capacityMax }) };
   };
   const target = () => {
     const address = known.value || other.value.trim();
@@ -61,7 +67,7 @@ export async function render(session, root) {
   registerForm.addEventListener('submit', (event) => {
     event.preventDefault();
     run(registerForm, registerOut, () => market.register(session.signer(), target(),
-      Number(wholeNumber(area, 'Area', { max: 255n })), capacity()),
+      Number(wholeNumber(area, 'Area', { max: areaMax })), capacity()),
     () => `Registered ${session.names.get(target()) ?? target()} in area ${area.value}.`).then(refresh);
   });
 

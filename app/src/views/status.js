@@ -6,7 +6,7 @@
  * that has ended by the wall clock (and its reveal window, in sealed mode) gets a Close button:
  * anyone may close it (`close_interval`, repeated until `Closed`; a block first, see catchUp).
  */
-import { utcHour } from '../../../clients/js/src/client.mjs';
+import { BPS, intervalStart, utcHour } from '../../../clients/js/src/client.mjs';
 import { card, duration, errorBox, h, int, kwh, okBox, price, thead, utc } from '../ui.js';
 
 /** How many past intervals the table shows. */
@@ -59,7 +59,7 @@ export async function refresh() {
   ]);
   const mode = config.sealing
     ? `sealed (reveal ${duration(config.sealing.reveal_ms)}, bond ${int(config.sealing.bond_per_kwh)}/kWh, `
-      + `forfeit ${config.sealing.forfeit_bps / 100} %, at least ${int(config.sealing.penalty)})`
+      + `forfeit ${(config.sealing.forfeit_bps * 100) / BPS} %, at least ${int(config.sealing.penalty)})`
     : 'open offers';
   cards.replaceChildren(
     card('Open interval', interval === null ? `starts ${utc(timing.start_ms)}` : `#${interval}`, 'interval'),
@@ -89,7 +89,7 @@ export async function refresh() {
           kwh(result.grid_export_wh), int(result.trades), int(result.offers)]
         : ['', '', '', '', '', ''];
       return h('tr', { 'data-interval': i.toString(), 'data-state': states[k] },
-        h('td', {}, `#${i}`), h('td', {}, utc(timing.start_ms + i * timing.interval_ms)),
+        h('td', {}, `#${i}`), h('td', {}, utc(intervalStart(timing, i))),
         h('td', {}, states[k]), cells.map((cell) => h('td', {}, cell)),
         h('td', {}, session.effectiveState(states[k], i, clock, config.sealing) === 'Ended' &&
             !current.closing.has(i)
