@@ -8,34 +8,34 @@
 # (Debian's `chromium` package, through playwright-core: its own browser downloads cannot reach
 # the internet here). Screenshots of every view are kept in
 # ${MARKET_APP_ARTIFACTS:-$TARGET_DIR/app-screenshots}.
-#   scripts/app-tests.sh        (env MARKET_CHROMIUM: the browser binary, default: chromium on PATH)
+#   scripts/app-tests.sh        (no arguments; env MARKET_CHROMIUM: the browser binary, default:
+#                               chromium on PATH; MARKET_APP_NODE_PORT, MARKET_APP_PORT,
+#                               MARKET_APP_ARTIFACTS)
 # Uses the built bundles of target/ink (no build here). Stops what it started, pass or fail.
 set -euo pipefail
-usage() { echo "usage: $0 (no arguments; env MARKET_CHROMIUM, MARKET_APP_NODE_PORT, MARKET_APP_PORT, MARKET_APP_ARTIFACTS)"; exit "${1:-2}"; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-case ${1:-} in -h|--help) usage 0 ;; '') ;; *) usage ;; esac
+no_arguments "$@"
 
-chromium=${MARKET_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-[ -n "$chromium" ] && [ -x "$chromium" ] \
-  || die "Chromium is not installed (needed for the browser test): apt-get install chromium (scripts/setup.sh does), or set MARKET_CHROMIUM"
-command -v substrate-contracts-node >/dev/null \
-  || die "substrate-contracts-node is not installed (needed for the browser test): run scripts/install-node.sh"
-command -v node >/dev/null || die "node (Node.js 20.19 or newer) is not installed"
+require_chromium "the browser test"
+chromium=$(find_chromium)
+require_contracts_node "the browser test"
+require_nodejs 20.19
+require_bundles "$BUNDLE_DIR"
 
 node_port=${MARKET_APP_NODE_PORT:-9955}
 app_port=${MARKET_APP_PORT:-4173}
 artifacts=${MARKET_APP_ARTIFACTS:-$TARGET_DIR/app-screenshots}
 work=$(mktemp -d "${TMPDIR:-/tmp}/market-app-test.XXXXXX")
-node_sh() { MARKET_NODE_PORT=$node_port MARKET_NODE_DIR=$work "$ROOT/scripts/node.sh" "$@"; }
 server=
+# shellcheck disable=SC2317 # shellcheck cannot see the call: at_exit runs it
 cleanup() {
   [ -z "$server" ] || kill "$server" 2>/dev/null || true
-  node_sh stop || true
   rm -rf "$work"
 }
-trap cleanup EXIT
+at_exit cleanup
+start_throwaway_node "$node_port"
 
-node_sh start
 for market in market sealed; do
   say "deploying the test market app/test/$market.json"
   "$ROOT/scripts/deploy.sh" --network "$market" --url "ws://127.0.0.1:$node_port" \
@@ -60,5 +60,10 @@ status=0
 (cd "$ROOT/app" && APP_URL="http://127.0.0.1:$app_port/" MARKET_DEPLOYMENTS="$work" \
   MARKET_CHROMIUM="$chromium" MARKET_APP_ARTIFACTS="$artifacts" \
   node --test --test-reporter=spec test/browser.test.mjs) || status=1
-[ "$status" -eq 0 ] && say "browser test passed" || { say "browser test FAILED"; tail -20 "$work/node-$node_port.log" >&2 || true; }
+if [ "$status" -eq 0 ]; then
+  say "browser test passed"
+else
+  say "browser test FAILED"
+  throwaway_node_log
+fi
 exit "$status"

@@ -13,7 +13,7 @@
 #   Ctrl-C. The page connects to the node the record names ("url"); ?node=ws://... overrides.
 # Installs the app's npm dependencies (npm ci in app/) when app/node_modules is missing.
 set -euo pipefail
-usage() { echo "usage: $0 [--deployment FILE] [--port PORT] [--host HOST] [--out DIR] [--build-only]"; exit "${1:-2}"; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 deployment=$ROOT/deployments/local.json
 default_deployment=1
@@ -23,20 +23,17 @@ out=$ROOT/app/dist
 serve=1
 while [ $# -gt 0 ]; do
   case $1 in
-    --deployment) [ $# -ge 2 ] || usage; deployment=$(realpath -m "$2"); default_deployment=0; shift 2 ;;
-    --port) [ $# -ge 2 ] || usage; port=$2; shift 2 ;;
-    --host) [ $# -ge 2 ] || usage; host=$2; shift 2 ;;
-    --out) [ $# -ge 2 ] || usage; out=$(realpath -m "$2"); shift 2 ;;
+    --deployment) needs_value "$@"; deployment=$(realpath -m "$2"); default_deployment=0; shift 2 ;;
+    --port) needs_value "$@"; port=$2; shift 2 ;;
+    --host) needs_value "$@"; host=$2; shift 2 ;;
+    --out) needs_value "$@"; out=$(realpath -m "$2"); shift 2 ;;
     --build-only) serve=0; shift ;;
-    -h|--help) usage 0 ;;
-    *) usage ;;
+    -h | --help) usage ;;
+    *) usage_error "unknown argument: $1" ;;
   esac
 done
-command -v node >/dev/null || die "node (Node.js 20.19 or newer) is not installed"
-for name in "${CONTRACTS[@]}"; do
-  [ -f "$BUNDLE_DIR/$name/$name.contract" ] \
-    || die "no bundle $BUNDLE_DIR/$name/$name.contract: build the contracts first (scripts/build-contracts.sh)"
-done
+require_nodejs 20.19
+require_bundles "$BUNDLE_DIR"
 
 if [ "$default_deployment" = 1 ]; then
   # scripts/node.sh and scripts/deploy.sh read the same MARKET_NODE_PORT.
@@ -46,11 +43,7 @@ fi
 [ -f "$deployment" ] || die "no deployment record $deployment: deploy first (scripts/deploy.sh)"
 
 app=$ROOT/app
-if [ ! -d "$app/node_modules" ]; then
-  command -v npm >/dev/null || die "npm is not installed"
-  say "installing the app's dependencies (npm ci in app)"
-  (cd "$app" && npm ci --no-audit --no-fund >&2)
-fi
+ensure_npm_deps "$app"
 say "building the app into $out"
 (cd "$app" && node_modules/.bin/vite build --outDir "$out" --emptyOutDir --logLevel warn)
 mkdir -p "$out/market"

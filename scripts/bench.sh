@@ -7,21 +7,18 @@
 #   scripts/bench.sh [--skip-simulator] [--skip-node] [--offers 10,100] [--days N]
 # Env: MARKET_BENCH_PORT (default 9933) for the node.
 set -euo pipefail
-usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
-  exit "${1:-2}"
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 skip_node=0
 measure_args=()
 while [ $# -gt 0 ]; do
   case $1 in
-    -h|--help) usage 0 ;;
+    -h | --help) usage ;;
     --skip-node) skip_node=1 ;;
     --skip-simulator) measure_args+=("$1") ;;
-    --offers|--days) [ $# -ge 2 ] || usage; measure_args+=("$1" "$2"); shift ;;
-    *) usage ;;
+    --offers | --days) needs_value "$@"; measure_args+=("$1" "$2"); shift ;;
+    *) usage_error "unknown argument: $1" ;;
   esac
   shift
 done
@@ -36,19 +33,15 @@ cargo run --quiet --locked -p market-bench -- measure "${measure_args[@]}"
 
 if [ "$skip_node" = 1 ]; then
   say "node figures skipped (--skip-node)"
-elif ! command -v substrate-contracts-node >/dev/null; then
-  say "substrate-contracts-node is not installed: node figures skipped (scripts/install-node.sh)"
+elif ! have_contracts_node; then
+  say "node figures skipped: $(no_contracts_node_message "the dry runs")"
 else
   port=${MARKET_BENCH_PORT:-9933}
-  node_dir=$(mktemp -d "${TMPDIR:-/tmp}/market-bench-node.XXXXXX")
-  node_sh() { MARKET_NODE_PORT=$port MARKET_NODE_DIR=$node_dir "$ROOT/scripts/node.sh" "$@"; }
-  trap 'node_sh stop || true; rm -rf "$node_dir"' EXIT
-  if [ ! -d clients/js/node_modules ]; then
-    (cd clients/js && npm ci --no-audit --no-fund)
-  fi
-  node_sh start
-  say "dry runs on the node"
-  MARKET_NODE_URL=ws://127.0.0.1:$port node clients/js/bench/node-weights.mjs --out bench/node.json
+  require_nodejs 20
+  ensure_npm_deps "$ROOT/clients/js"
+  say "dry runs on a throwaway node (port $port)"
+  with_throwaway_node "$port" env "MARKET_NODE_URL=ws://127.0.0.1:$port" \
+    node clients/js/bench/node-weights.mjs --out bench/node.json
 fi
 
 cargo run --quiet --locked -p market-bench -- render

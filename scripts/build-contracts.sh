@@ -7,8 +7,18 @@
 # (scripts/check-reproducible.sh checks it).
 #   scripts/build-contracts.sh [CRATE_DIR...]
 set -euo pipefail
-case ${1:-} in -h|--help) echo "usage: $0 [CRATE_DIR...]" >&2; exit 0 ;; esac
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
+dirs=()
+for arg in "$@"; do
+  case $arg in
+    -h | --help) usage ;;
+    -*) usage_error "unknown argument: $arg" ;;
+  esac
+  dir=${arg%/}   # relative to the repository root
+  (cd "$ROOT" && [ -f "$dir/Cargo.toml" ]) || usage_error "no contract crate in $dir"
+  dirs+=("$dir")
+done
 ensure_toolchain
 command -v cargo-contract >/dev/null || die "cargo-contract is missing: run scripts/setup.sh"
 
@@ -43,12 +53,9 @@ copy_sources() {
   fi
   copied=1
 }
-dirs=("$@")
 [ $# -gt 0 ] || for name in "${CONTRACTS[@]}"; do dirs+=("contracts/$name"); done
 for dir in "${dirs[@]}"; do
-  dir=${dir%/}
   name=$(basename "$dir")
-  [ -f "$dir/Cargo.toml" ] || die "no contract crate in $dir"
   bundle=$BUNDLE_DIR/$name/$name.contract
   sources=(crates/market "$dir" Cargo.lock Cargo.toml rust-toolchain.toml)
   [ "$name" = main ] && sources+=(contracts/p2p contracts/p2g)

@@ -4,9 +4,13 @@
 # code hashes (source.hash in the .contract files).
 #   scripts/check-reproducible.sh
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
+no_arguments "$@"
 other=$(mktemp -d /tmp/market-repro.XXXXXX)
-trap 'rm -rf "$other"' EXIT
+# shellcheck disable=SC2317 # shellcheck cannot see the call: at_exit runs it
+remove_copy() { rm -rf "$other"; }
+at_exit remove_copy
 git -C "$ROOT" ls-files -z --cached --others --exclude-standard \
   | tar -C "$ROOT" --null --no-recursion --ignore-failed-read -T - -cf - | tar -C "$other" -xf -
 rm -f "$BUNDLE_DIR"/*/release.sha256   # rebuild this checkout's bundles too

@@ -3,21 +3,18 @@
 # starts and stops. ink_e2e builds debug bundles of the contracts into the same target/ink
 # directories as scripts/build-contracts.sh; that script notices and rebuilds release bundles
 # when they are next needed.
-# Environment: MARKET_E2E_PORT (default 9988).
+#   scripts/e2e.sh              (no arguments; env MARKET_E2E_PORT, default 9988)
 set -euo pipefail
-[ $# -eq 0 ] || { echo "usage: $0" >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
+no_arguments "$@"
 cd "$ROOT"
-command -v substrate-contracts-node >/dev/null \
-  || die "substrate-contracts-node is not installed: run scripts/install-node.sh (about an hour)"
+require_contracts_node "the ink_e2e suite"
 
-export MARKET_NODE_PORT=${MARKET_E2E_PORT:-9988}
-export MARKET_NODE_DIR=$TARGET_DIR/node/e2e
-trap '"$ROOT/scripts/node.sh" stop' EXIT
-"$ROOT/scripts/node.sh" start
-# One node for the whole suite; tests run one at a time so dev accounts' nonces do not race.
-# ink_e2e builds each contract through $CARGO: the shim makes those builds use Cargo.lock
+port=${MARKET_E2E_PORT:-9988}
+# One throwaway node for the whole suite; tests run one at a time so dev accounts' nonces do not
+# race. ink_e2e builds each contract through $CARGO: the shim makes those builds use Cargo.lock
 # instead of resolving afresh (scripts/cargo-shim).
-CARGO=$ROOT/scripts/cargo-shim RUSTUP_TOOLCHAIN=$TOOLCHAIN \
-  CONTRACTS_NODE_URL=ws://127.0.0.1:$MARKET_NODE_PORT \
+with_throwaway_node "$port" env CARGO="$ROOT/scripts/cargo-shim" RUSTUP_TOOLCHAIN="$TOOLCHAIN" \
+  CONTRACTS_NODE_URL="ws://127.0.0.1:$port" \
   cargo test --locked -p market-e2e -- --test-threads=1

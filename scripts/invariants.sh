@@ -7,10 +7,13 @@
 # runs replay first: commit it with the fix.
 #   scripts/invariants.sh [CASES]
 set -euo pipefail
-case ${1:-} in -h|--help) echo "usage: $0 [CASES (default 256)]" >&2; exit 0 ;; esac
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
+case ${1:-} in -h | --help) usage ;; esac
+[ $# -le 1 ] || usage_error "unexpected argument: $2"
+cases=${1:-256}
+[[ $cases =~ ^[1-9][0-9]*$ ]] || usage_error "CASES is a whole number of sequences, got $cases"
 "$ROOT/scripts/build-contracts.sh"
 cd "$ROOT"
-cases=${1:-256}
 say "invariants: $cases random sequences"
 MARKET_INVARIANT_CASES=$cases cargo test --locked -p market-drink --test invariants -- --nocapture

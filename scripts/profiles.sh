@@ -3,11 +3,16 @@
 # PyPI packages: installs scripts/requirements-profiles.txt into target/profiles-venv (again only
 # when that file changes), then runs scripts/profiles.py. --check rebuilds in memory and fails if
 # a committed file differs. Environment: PYTHON (interpreter for the venv, default python3, 3.11+).
+#   scripts/profiles.sh [--check]
 set -euo pipefail
-usage() { echo "usage: $0 [--check]" >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-[ $# -le 1 ] || usage
-case "${1:-}" in "" | --check) ;; *) usage ;; esac
+case ${1:-} in
+  -h | --help) usage ;;
+  '' | --check) ;;
+  *) usage_error "unknown argument: $1" ;;
+esac
+[ $# -le 1 ] || usage_error "unexpected argument: $2"
 
 python=${PYTHON:-python3}
 venv=$TARGET_DIR/profiles-venv

@@ -4,19 +4,23 @@
 # substrate-contracts-node 0.42.0 (from source, about an hour and 2.5 GB of memory) unless
 # --skip-node; and Chromium for the DApp's browser test (Debian's `chromium` package, with
 # apt-get, as root or through sudo) unless --skip-browser. Skips everything already present at
-# the right version. Node.js 20.19 or newer (the JS client, the DApp) comes from your system.
+# the right version. Also shellcheck (Debian's package, with apt-get), with which
+# scripts/test.sh checks the shell scripts. Node.js 20.19 or newer (the JS client, the DApp)
+# comes from your system.
+#   scripts/setup.sh [--skip-node] [--skip-browser]
 set -euo pipefail
-usage() { echo "usage: $0 [--skip-node] [--skip-browser]" >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 skip_node=0
 skip_browser=0
 for arg in "$@"; do
   case $arg in
+    -h | --help) usage ;;
     --skip-node) skip_node=1 ;;
     --skip-browser) skip_browser=1 ;;
-    *) usage ;;
+    *) usage_error "unknown argument: $arg" ;;
   esac
 done
-source "$(dirname "$0")/lib.sh"
 
 ensure_toolchain
 rustup component add --toolchain "$TOOLCHAIN" rust-src clippy rustfmt >/dev/null
@@ -37,15 +41,21 @@ fi
 
 if [ "$skip_browser" = 1 ]; then
   say "skipping Chromium (--skip-browser): the browser test will need it (scripts/test.sh --skip-browser)"
-elif command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
-  say "chromium: present ($(command -v chromium || command -v chromium-browser))"
+elif [ -n "$(find_chromium)" ]; then
+  say "chromium: present ($(find_chromium))"
 else
   command -v apt-get >/dev/null \
     || die "Chromium is missing and this is not a Debian-like system: install Chromium and set MARKET_CHROMIUM, or pass --skip-browser"
-  sudo=()
-  [ "$(id -u)" = 0 ] || sudo=(sudo)
   say "installing Chromium (apt-get install chromium)"
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  apt_install chromium
+fi
+
+if command -v shellcheck >/dev/null; then
+  say "shellcheck: present ($(command -v shellcheck))"
+elif command -v apt-get >/dev/null; then
+  say "installing shellcheck (apt-get install shellcheck)"
+  apt_install shellcheck
+else
+  say "note: shellcheck is missing and this is not a Debian-like system: scripts/test.sh will not check the shell scripts until it is installed"
 fi
 command -v node >/dev/null || say "note: Node.js 20.19 or newer is needed for the JS client, the DApp and their tests"

@@ -2,12 +2,18 @@
 # The main job: builds the contracts and replays the paper's community (30 households, a year
 # of hourly intervals) through them in drink's in-process runtime, next to the grid-only and
 # PV+battery baselines; writes results/paper/{report.json,summary.csv,timeseries.csv,par.svg,
-# cost.svg} and prints a summary table. Any simulator option passes through, e.g.
+# cost.svg} and prints a summary table.
+#   scripts/simulate.sh [SIMULATOR OPTIONS...]
+# Every option passes through to the simulator, which checks them (`scripts/simulate.sh -- --help`
+# lists them), e.g.
 #   scripts/simulate.sh --days 14 --start-day 160 --engine native --out results/june
 set -euo pipefail
-case ${1:-} in -h|--help) echo "usage: $0 [simulator options; --help after -- lists them]" >&2; exit 0 ;; esac
-[ "${1:-}" = "--" ] && shift
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
+case ${1:-} in
+  -h | --help) usage ;;
+  --) shift ;;
+esac
 "$ROOT/scripts/build-contracts.sh"
 cd "$ROOT"
 # The dev profile: dependencies (the runtime's interpreter among them) are optimised there, and

@@ -1,35 +1,37 @@
 #!/usr/bin/env bash
-# The whole test suite: contract bundles (with cargo-contract's lints), formatting, clippy with
+# The whole test suite: shellcheck over the shell scripts (skipped with a note when shellcheck
+# is not installed), contract bundles (with cargo-contract's lints), formatting, clippy with
 # -D warnings on every crate and target, every Rust test (market logic, #[ink::test] unit tests,
 # drink integration tests on the built bundles), then the chain tests against a real
-# substrate-contracts-node that they start and stop themselves: the polkadot.js client and
-# persistence tests, the DApp's browser test in headless Chromium, and the ink_e2e suite.
+# substrate-contracts-node that they start and stop themselves: the polkadot.js client's tests
+# (golden vectors, chain, persistence), the DApp's browser test in headless Chromium, and the ink_e2e suite.
+#   scripts/test.sh [--skip-chain] [--skip-browser]
 #   --skip-chain    skip the chain tests, the browser test with them (also MARKET_SKIP_CHAIN=1);
 #                   without it a missing node is an error, not a silent skip.
 #   --skip-browser  skip only the browser test (also MARKET_SKIP_BROWSER=1); without it a missing
 #                   Chromium is an error.
 set -euo pipefail
-usage() { echo "usage: $0 [--skip-chain] [--skip-browser]" >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 skip_chain=${MARKET_SKIP_CHAIN:-0}
 skip_browser=${MARKET_SKIP_BROWSER:-0}
 for arg in "$@"; do
   case $arg in
+    -h | --help) usage ;;
     --skip-chain) skip_chain=1 ;;
     --skip-browser) skip_browser=1 ;;
-    *) usage ;;
+    *) usage_error "unknown argument: $arg" ;;
   esac
 done
-source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-if [ "$skip_chain" != 1 ] && ! command -v substrate-contracts-node >/dev/null; then
-  die "substrate-contracts-node is not installed, so the chain tests cannot run.
-  Install it with scripts/install-node.sh (about an hour), or run $0 --skip-chain."
-fi
-if [ "$skip_chain" != 1 ] && [ "$skip_browser" != 1 ] && [ -z "${MARKET_CHROMIUM:-}" ] \
-    && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
-  die "Chromium is not installed, so the DApp's browser test cannot run.
-  Install it with scripts/setup.sh (apt-get install chromium), or run $0 --skip-browser."
+[ "$skip_chain" = 1 ] || require_contracts_node "the chain tests" "run $0 --skip-chain"
+[ "$skip_chain" = 1 ] || [ "$skip_browser" = 1 ] || require_chromium "the DApp's browser test" "run $0 --skip-browser"
+if command -v shellcheck >/dev/null; then
+  say "shellcheck"
+  check_scripts
+else
+  say "shellcheck is not installed: the shell scripts are not checked (scripts/setup.sh installs it)"
 fi
 "$ROOT/scripts/build-contracts.sh"
 say "rustfmt"
@@ -41,7 +43,7 @@ cargo test --workspace --locked --exclude market-e2e
 if [ "$skip_chain" = 1 ]; then
   say "chain tests skipped (--skip-chain)"
 else
-  say "polkadot.js client and persistence tests"
+  say "polkadot.js client tests (golden vectors, chain, persistence)"
   "$ROOT/scripts/js-tests.sh"
   if [ "$skip_browser" = 1 ]; then
     say "DApp browser test skipped (--skip-browser)"
