@@ -25,7 +25,11 @@ fn with_areas(areas: u8) -> MarketConfig {
 
 fn close_in_steps(market: &mut MarketSandbox, interval: u64, budget: u32) -> main::IntervalResult {
     for _ in 0..10_000 {
-        match ok(market.close_step(a(STRANGER), interval, budget).unwrap()).value {
+        match ok(market
+            .tx(a(STRANGER), |main| main.close_step(interval, budget))
+            .unwrap())
+        .value
+        {
             Ok(main::CloseProgress::Closed(result)) => return result,
             Ok(main::CloseProgress::InProgress { .. }) => {}
             Err(error) => panic!("interval {interval} cannot close: {error:?}"),
@@ -36,9 +40,12 @@ fn close_in_steps(market: &mut MarketSandbox, interval: u64, budget: u32) -> mai
 
 fn withdraw_all(market: &mut MarketSandbox, homes: &[u8]) {
     for home in homes {
-        let credit = market.credit_of(a(*home)).unwrap();
+        let credit = market.read(|main| main.credit_of(a(*home))).unwrap();
         assert!(credit > 0, "home {home} has nothing to withdraw");
-        assert_eq!(ok(market.withdraw(a(*home)).unwrap()).value, Ok(credit));
+        assert_eq!(
+            ok(market.tx(a(*home), |main| main.withdraw()).unwrap()).value,
+            Ok(credit)
+        );
     }
 }
 
@@ -51,27 +58,44 @@ fn withdraw_all(market: &mut MarketSandbox, homes: &[u8]) {
 #[test]
 fn a_topology_shrink_never_strands_an_interval() {
     let mut market = registered();
-    ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
-    ok(market.buy(a(P2), 0, 600, None, 168_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, 1_000, 100_000))
+        .unwrap());
+    ok(market
+        .tx_paying(a(P2), 168_000, |main| main.buy(0, 600, None))
+        .unwrap());
     // P5 in area 2, 500 Wh at the grid's 280_000: a deposit of 140_000.
-    ok(market.buy(a(P5), 0, 500, None, 140_000).unwrap());
+    ok(market
+        .tx_paying(a(P5), 140_000, |main| main.buy(0, 500, None))
+        .unwrap());
     market.set_time(START + HOUR);
 
     refused(&mut market, E::AreaInUse, |m| {
-        m.update_config(a(OPERATOR), with_areas(2))
+        m.tx(a(OPERATOR), |main| main.update_config(with_areas(2)))
     });
-    ok(market.remove(a(OPERATOR), a(P5)).unwrap());
-    ok(market.remove(a(OPERATOR), a(P6)).unwrap());
-    let updated = ok(market.update_config(a(OPERATOR), with_areas(2)).unwrap());
+    ok(market.tx(a(OPERATOR), |main| main.remove(a(P5))).unwrap());
+    ok(market.tx(a(OPERATOR), |main| main.remove(a(P6))).unwrap());
+    let updated = ok(market
+        .tx(a(OPERATOR), |main| main.update_config(with_areas(2)))
+        .unwrap());
     assert_eq!(
         updated.events,
         vec![MarketEvent::ConfigUpdated(main::ConfigUpdated {
             from_interval: 2
         })]
     );
-    assert_eq!(market.config_at(0).unwrap(), MarketConfig::paper());
-    assert_eq!(market.config_at(1).unwrap(), MarketConfig::paper());
-    assert_eq!(market.config_at(2).unwrap(), with_areas(2));
+    assert_eq!(
+        market.read(|main| main.config_at(0)).unwrap(),
+        MarketConfig::paper()
+    );
+    assert_eq!(
+        market.read(|main| main.config_at(1)).unwrap(),
+        MarketConfig::paper()
+    );
+    assert_eq!(
+        market.read(|main| main.config_at(2)).unwrap(),
+        with_areas(2)
+    );
 
     // Interval 0 closes one item at a time under its own three areas: P2 takes 600 Wh next
     // door, P5 (removed since, but its offer was valid) 400 Wh two areas away, 100 Wh from the
@@ -80,28 +104,32 @@ fn a_topology_shrink_never_strands_an_interval() {
     assert_eq!((result.price, result.p2p_volume_wh), (Some(100_000), 1_000));
     assert_eq!(result.grid_import_wh, 100);
     // P2: 168_000 - 60_000. P5: 140_000 - 40_000 - 28_000. P1: 1000 Wh at 100_000.
-    assert_eq!(market.credit_of(a(P2)).unwrap(), 108_000);
-    assert_eq!(market.credit_of(a(P5)).unwrap(), 72_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P2))).unwrap(), 108_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P5))).unwrap(), 72_000);
     withdraw_all(&mut market, &[P1, P2, P5]);
-    assert_eq!(market.ledger().unwrap().deposits, 0);
+    assert_eq!(market.read_p2g(|p2g| p2g.ledger()).unwrap().deposits, 0);
 
     // Nobody can join the dropped area while it is dropped.
     refused(&mut market, E::UnknownArea, |m| {
-        m.register(a(OPERATOR), a(P5), 2)
+        m.tx(a(OPERATOR), |main| main.register(a(P5), 2, None))
     });
     // Interval 2 runs on two areas; the operator restores three from interval 3 on. P5 joins
     // area 2 at once, but its offers wait for an interval whose topology has area 2.
     market.set_time(START + 2 * HOUR);
     ok(market
-        .update_config(a(OPERATOR), MarketConfig::paper())
+        .tx(a(OPERATOR), |main| {
+            main.update_config(MarketConfig::paper())
+        })
         .unwrap());
-    ok(market.register(a(OPERATOR), a(P5), 2).unwrap());
+    ok(market
+        .tx(a(OPERATOR), |main| main.register(a(P5), 2, None))
+        .unwrap());
     refused(&mut market, E::UnknownArea, |m| {
-        m.sell(a(P5), 2, 100, 100_000)
+        m.tx(a(P5), |main| main.sell(2, 100, 100_000))
     });
     ok(market.buy_covered(a(P2), 2, 100, None).unwrap());
     market.set_time(START + 3 * HOUR);
-    ok(market.sell(a(P5), 3, 100, 100_000).unwrap());
+    ok(market.tx(a(P5), |main| main.sell(3, 100, 100_000)).unwrap());
     for interval in 1..=2 {
         close_in_steps(&mut market, interval, 1);
     }
@@ -118,41 +146,50 @@ fn a_topology_shrink_never_strands_an_interval() {
 #[test]
 fn no_configuration_can_price_an_interval_beyond_its_sums() {
     let mut market = registered();
-    ok(market.register(a(OPERATOR), a(OPERATOR), 0).unwrap());
+    ok(market
+        .tx(a(OPERATOR), |main| main.register(a(OPERATOR), 0, None))
+        .unwrap());
     ok(market.buy_covered(a(OPERATOR), 0, 10, None).unwrap());
-    ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, 1_000, 100_000))
+        .unwrap());
     let mut absurd = MarketConfig::paper();
     absurd.tariff.feed_in = FeedInRule::Fixed(10u128.pow(30));
     refused(&mut market, E::InvalidTariff, |m| {
-        m.update_config(a(OPERATOR), absurd)
+        m.tx(a(OPERATOR), |main| main.update_config(absurd))
     });
     let mut hourly = MarketConfig::paper();
     hourly.tariff.hourly_prices[22] = u128::MAX / 1_000_000_000;
     refused(&mut market, E::InvalidTariff, |m| {
-        m.update_config(a(OPERATOR), hourly)
+        m.tx(a(OPERATOR), |main| main.update_config(hourly))
     });
     let mut fee = MarketConfig::paper();
     fee.auction.grid_fee_per_kwh_step = u128::MAX / 1_000_000_000;
     refused(&mut market, E::InvalidFee, |m| {
-        m.update_config(a(OPERATOR), fee)
+        m.tx(a(OPERATOR), |main| main.update_config(fee))
     });
     let mut merit = MarketConfig::paper();
     merit.auction.pricing = PricingRule::MeritOrder;
     merit.tariff.max_price = u128::MAX;
     refused(&mut market, E::InvalidTariff, |m| {
-        m.update_config(a(OPERATOR), merit)
+        m.tx(a(OPERATOR), |main| main.update_config(merit))
     });
     // The dearest feed-in a configuration may set is max_price, and only from interval 1 on.
     let mut dearest = MarketConfig::paper();
     dearest.tariff.feed_in = FeedInRule::Fixed(400_000);
-    ok(market.update_config(a(OPERATOR), dearest).unwrap());
+    ok(market
+        .tx(a(OPERATOR), |main| main.update_config(dearest))
+        .unwrap());
     market.set_time(START + HOUR);
     let result = close_in_steps(&mut market, 0, 1);
     // Interval 0's own rule: feed-in at the P2P price.
     assert_eq!(result.feed_in_price, 100_000);
     // P1's 990 unmatched Wh at 100_000: 99_000, paid in full from the grid deposit.
-    assert_eq!(market.credit_of(a(P1)).unwrap(), 1_000 + 99_000);
-    assert_eq!(market.claim_of(a(P1)).unwrap(), 0);
+    assert_eq!(
+        market.read(|main| main.credit_of(a(P1))).unwrap(),
+        1_000 + 99_000
+    );
+    assert_eq!(market.read_p2g(|p2g| p2g.claim_of(a(P1))).unwrap(), 0);
 }
 
 /// The bounds are enough: an interval with every price at `MAX_PRICE`, the fee at its bound,
@@ -168,18 +205,24 @@ fn an_interval_at_every_bound_still_closes() {
     config.tariff.feed_in = FeedInRule::Fixed(MAX_PRICE);
     config.limits.max_offers = MAX_OFFERS;
     let mut market = plants_with(&config);
-    ok(market.sell(a(P1), 0, MAX_OFFER_WH, MAX_PRICE).unwrap());
-    ok(market.sell(a(P3), 0, MAX_OFFER_WH, 80_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, MAX_OFFER_WH, MAX_PRICE))
+        .unwrap());
+    ok(market
+        .tx(a(P3), |main| main.sell(0, MAX_OFFER_WH, 80_000))
+        .unwrap());
     // A buy's cover is its limit plus two steps of fee: 2 * 10^18 per kWh, for 10^9 Wh.
     let deposit = market
-        .buy_deposit(0, MAX_OFFER_WH, Some(MAX_PRICE))
+        .read(|main| main.buy_deposit(0, MAX_OFFER_WH, Some(MAX_PRICE)))
         .unwrap()
         .unwrap();
     assert_eq!(deposit, 2 * 10u128.pow(24));
     for home in [P2, P5] {
         market.mint(a(home), deposit).unwrap();
         ok(market
-            .buy(a(home), 0, MAX_OFFER_WH, Some(MAX_PRICE), deposit)
+            .tx_paying(a(home), deposit, |main| {
+                main.buy(0, MAX_OFFER_WH, Some(MAX_PRICE))
+            })
             .unwrap());
     }
     market.set_time(START + HOUR);
@@ -189,13 +232,15 @@ fn an_interval_at_every_bound_still_closes() {
     // grid deposit.
     assert_eq!(result.price, Some(MAX_PRICE));
     assert_eq!(result.p2p_volume_wh, MAX_OFFER_WH);
-    let claim = market.claim_of(a(P3)).unwrap();
+    let claim = market.read_p2g(|p2g| p2g.claim_of(a(P3))).unwrap();
     assert_eq!(claim, 10u128.pow(24) - GRID_FUNDS);
     market.mint(a(OPERATOR), claim).unwrap();
-    ok(market.fund_grid(a(OPERATOR), claim).unwrap());
-    assert_eq!(market.claim_of(a(P3)).unwrap(), 0);
+    ok(market
+        .tx_paying(a(OPERATOR), claim, |main| main.fund_grid())
+        .unwrap());
+    assert_eq!(market.read_p2g(|p2g| p2g.claim_of(a(P3))).unwrap(), 0);
     withdraw_all(&mut market, &[P1, P2, P3, P5, OPERATOR]);
-    let ledger = market.ledger().unwrap();
+    let ledger = market.read_p2g(|p2g| p2g.ledger()).unwrap();
     assert_eq!((ledger.deposits, ledger.credits, ledger.claims), (0, 0, 0));
 }
 
@@ -209,59 +254,75 @@ fn an_interval_at_every_bound_still_closes() {
 #[test]
 fn energy_nobody_has_cannot_hold_the_buyers_hostage() {
     let mut market = registered();
-    let home = market.participant(a(P1)).unwrap().unwrap();
+    let home = market
+        .read(|main| main.participant(a(P1)))
+        .unwrap()
+        .unwrap();
     assert_eq!(home.capacity, Capacity::DEFAULT);
     refused(&mut market, E::ExceedsCapacity, |m| {
-        m.sell(a(P1), 0, MAX_OFFER_WH, 80_000)
+        m.tx(a(P1), |main| main.sell(0, MAX_OFFER_WH, 80_000))
     });
     refused(&mut market, E::ExceedsCapacity, |m| {
-        m.sell(a(P1), 0, Capacity::DEFAULT.export_wh + 1, 80_000)
+        m.tx(a(P1), |main| {
+            main.sell(0, Capacity::DEFAULT.export_wh + 1, 80_000)
+        })
     });
     refused(&mut market, E::ExceedsCapacity, |m| {
-        m.buy(
-            a(P2),
-            0,
-            Capacity::DEFAULT.import_wh + 1,
-            None,
-            u128::from(u32::MAX),
-        )
+        m.tx_paying(a(P2), u128::from(u32::MAX), |main| {
+            main.buy(0, Capacity::DEFAULT.import_wh + 1, None)
+        })
     });
     // A connection may be asymmetric: this one exports nothing.
     ok(market
-        .register_with(
-            a(OPERATOR),
-            a(STRANGER),
-            1,
-            Some(Capacity {
-                export_wh: 0,
-                import_wh: 5_000,
-            }),
-        )
+        .tx(a(OPERATOR), |main| {
+            main.register(
+                a(STRANGER),
+                1,
+                Some(Capacity {
+                    export_wh: 0,
+                    import_wh: 5_000,
+                }),
+            )
+        })
         .unwrap());
     refused(&mut market, E::ExceedsCapacity, |m| {
-        m.sell(a(STRANGER), 0, 1, 80_000)
+        m.tx(a(STRANGER), |main| main.sell(0, 1, 80_000))
     });
     ok(market
-        .sell(a(P1), 0, Capacity::DEFAULT.export_wh, 80_000)
+        .tx(a(P1), |main| {
+            main.sell(0, Capacity::DEFAULT.export_wh, 80_000)
+        })
         .unwrap());
-    ok(market.remove(a(OPERATOR), a(P1)).unwrap());
+    ok(market.tx(a(OPERATOR), |main| main.remove(a(P1))).unwrap());
 
     let mut market = plants_with(&MarketConfig::paper());
-    ok(market.sell(a(P1), 0, MAX_OFFER_WH, 80_000).unwrap());
-    ok(market.buy(a(P2), 0, 1_000, None, 280_000).unwrap());
-    ok(market.buy(a(P4), 0, 2_000, None, 560_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, MAX_OFFER_WH, 80_000))
+        .unwrap());
+    ok(market
+        .tx_paying(a(P2), 280_000, |main| main.buy(0, 1_000, None))
+        .unwrap());
+    ok(market
+        .tx_paying(a(P4), 560_000, |main| main.buy(0, 2_000, None))
+        .unwrap());
     market.set_time(START + HOUR);
     let result = ok(market.close_interval(a(P2), 0).unwrap()).value.unwrap();
     assert_eq!((result.price, result.p2p_volume_wh), (Some(80_000), 3_000));
     // The buyers paid 80_000 per kWh and are refunded the rest of their deposits.
-    assert_eq!(market.credit_of(a(P2)).unwrap(), 200_000);
-    assert_eq!(market.credit_of(a(P4)).unwrap(), 400_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P2))).unwrap(), 200_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P4))).unwrap(), 400_000);
     withdraw_all(&mut market, &[P2, P4]);
     // The seller: 3 kWh sold P2P (240_000), (10^9 - 3_000) Wh fed in at 80_000 =
     // 79_999_760_000, of which the grid deposit paid 10^9.
-    assert_eq!(market.credit_of(a(P1)).unwrap(), 240_000 + GRID_FUNDS);
-    assert_eq!(market.claim_of(a(P1)).unwrap(), 79_999_760_000 - GRID_FUNDS);
-    assert_eq!(market.ledger().unwrap().deposits, 0);
+    assert_eq!(
+        market.read(|main| main.credit_of(a(P1))).unwrap(),
+        240_000 + GRID_FUNDS
+    );
+    assert_eq!(
+        market.read_p2g(|p2g| p2g.claim_of(a(P1))).unwrap(),
+        79_999_760_000 - GRID_FUNDS
+    );
+    assert_eq!(market.read_p2g(|p2g| p2g.ledger()).unwrap().deposits, 0);
 }
 
 /// Sequence 4. Before: after the commitments the operator raised `min_price`, the grid price
@@ -279,10 +340,14 @@ fn a_config_change_cannot_refuse_an_honest_reveal() {
         };
     // 1 kWh's bond: 1_000 Wh * 100_000 / 1000 = 100_000.
     let sealed = seal(&market, P1, seller);
-    ok(market.commit(a(P1), 0, sealed, 100_000).unwrap());
+    ok(market
+        .tx_paying(a(P1), 100_000, |main| main.commit(0, sealed))
+        .unwrap());
     // 800 Wh at 280_000: 224_000, just enough.
     let sealed = seal(&market, P2, buyer);
-    ok(market.commit(a(P2), 0, sealed, 224_000).unwrap());
+    ok(market
+        .tx_paying(a(P2), 224_000, |main| main.commit(0, sealed))
+        .unwrap());
     let mut hostile = MarketConfig::sealed();
     hostile.tariff.min_price = 200_000;
     for price in &mut hostile.tariff.hourly_prices {
@@ -293,11 +358,13 @@ fn a_config_change_cannot_refuse_an_honest_reveal() {
         max_offers: 1,
         step_items: 1,
     };
-    ok(market.update_config(a(OPERATOR), hostile).unwrap());
+    ok(market
+        .tx(a(OPERATOR), |main| main.update_config(hostile))
+        .unwrap());
     market.set_time(START + HOUR);
     for (home, (side, energy, price, salt)) in [(P1, seller), (P2, buyer)] {
         ok(market
-            .reveal(a(home), 0, side, energy, price, salt)
+            .tx(a(home), |main| main.reveal(0, side, energy, price, salt))
             .unwrap());
     }
     market.set_time(START + HOUR + Sealing::DEFAULT.reveal_ms);
@@ -305,9 +372,11 @@ fn a_config_change_cannot_refuse_an_honest_reveal() {
     assert_eq!((result.price, result.grid_price), (Some(100_000), 280_000));
     assert_eq!(result.p2p_volume_wh, 800);
     // Nothing was forfeited: both reveals went through.
-    refused(&mut market, E::NoCommitment, |m| m.forfeit(a(P3), 0, a(P1)));
+    refused(&mut market, E::NoCommitment, |m| {
+        m.tx(a(P3), |main| main.forfeit(0, a(P1)))
+    });
     // P2 paid 80_000 of its 224_000.
-    assert_eq!(market.credit_of(a(P2)).unwrap(), 144_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P2))).unwrap(), 144_000);
 }
 
 /// Sequence 5. Before: the flat penalty (10 000 units) did not scale with the offer, so a home
@@ -323,17 +392,21 @@ fn skipping_a_reveal_costs_in_proportion_to_the_offer() {
     let small = (Side::Sell, 1_000, 80_000, [22; 32]);
     let thin = (Side::Sell, 1_000, 80_000, [23; 32]);
     let bond = |m: &mut MarketSandbox, (side, energy, price, _): (Side, u64, u128, [u8; 32])| {
-        m.commit_deposit(0, side, energy, price).unwrap().unwrap()
+        m.read(|main| main.commit_deposit(0, side, energy, price))
+            .unwrap()
+            .unwrap()
     };
     assert_eq!(bond(&mut market, big), 100_000_000_000);
     // The query refuses what a reveal would refuse for its energy.
     assert_eq!(
-        market.commit_deposit(0, Side::Sell, 0, 80_000).unwrap(),
+        market
+            .read(|main| main.commit_deposit(0, Side::Sell, 0, 80_000))
+            .unwrap(),
         Err(E::ZeroEnergy)
     );
     assert_eq!(
         market
-            .commit_deposit(0, Side::Buy, MAX_OFFER_WH + 1, 80_000)
+            .read(|main| main.commit_deposit(0, Side::Buy, MAX_OFFER_WH + 1, 80_000))
             .unwrap(),
         Err(E::TooMuchEnergy)
     );
@@ -341,7 +414,7 @@ fn skipping_a_reveal_costs_in_proportion_to_the_offer() {
     // A buy deposits its cover if that is more: 1 kWh at 22:00's grid price 280_000.
     assert_eq!(
         market
-            .commit_deposit(0, Side::Buy, 1_000, 100_000)
+            .read(|main| main.commit_deposit(0, Side::Buy, 1_000, 100_000))
             .unwrap()
             .unwrap(),
         280_000
@@ -354,13 +427,15 @@ fn skipping_a_reveal_costs_in_proportion_to_the_offer() {
         let (side, energy, price, salt) = offer;
         let sealed = market.commitment(&a(home), 0, side, energy, price, &salt);
         market.mint(a(home), deposit).unwrap();
-        ok(market.commit(a(home), 0, sealed, deposit).unwrap());
+        ok(market
+            .tx_paying(a(home), deposit, |main| main.commit(0, sealed))
+            .unwrap());
     }
     market.set_time(START + HOUR);
     // P5 deposited only the penalty: its reveal is refused and changes nothing.
     let (side, energy, price, salt) = thin;
     refused(&mut market, E::DepositTooLow, |m| {
-        m.reveal(a(P5), 0, side, energy, price, salt)
+        m.tx(a(P5), |main| main.reveal(0, side, energy, price, salt))
     });
     market.set_time(START + HOUR + sealing.reveal_ms);
     // Nobody revealed. Each forfeit is half the deposit, at least the 10_000 penalty.
@@ -369,7 +444,7 @@ fn skipping_a_reveal_costs_in_proportion_to_the_offer() {
         (P3, 100_000, 50_000),
         (P5, 10_000, 10_000),
     ] {
-        let outcome = ok(market.forfeit(a(P2), 0, a(home)).unwrap());
+        let outcome = ok(market.tx(a(P2), |main| main.forfeit(0, a(home))).unwrap());
         assert_eq!(outcome.value, Ok(forfeit));
         assert_eq!(
             outcome.events,
@@ -380,10 +455,13 @@ fn skipping_a_reveal_costs_in_proportion_to_the_offer() {
                 penalty: forfeit,
             })]
         );
-        assert_eq!(market.credit_of(a(home)).unwrap(), deposit - forfeit);
+        assert_eq!(
+            market.read(|main| main.credit_of(a(home))).unwrap(),
+            deposit - forfeit
+        );
     }
     assert_eq!(
-        market.credit_of(a(OPERATOR)).unwrap(),
+        market.read(|main| main.credit_of(a(OPERATOR))).unwrap(),
         50_000_000_000 + 50_000 + 10_000
     );
     let result = ok(market.close_interval(a(P2), 0).unwrap()).value.unwrap();
@@ -405,16 +483,20 @@ fn churn_cannot_grow_a_book_past_twice_its_cap() {
     };
     let mut market = registered_with(&config);
     for _ in 0..2 {
-        ok(market.sell(a(P1), 0, 100, 100_000).unwrap());
-        ok(market.cancel(a(P1), 0).unwrap());
+        ok(market.tx(a(P1), |main| main.sell(0, 100, 100_000)).unwrap());
+        ok(market.tx(a(P1), |main| main.cancel(0)).unwrap());
     }
-    ok(market.sell(a(P1), 0, 100, 100_000).unwrap());
-    refused(&mut market, E::CancelLimit, |m| m.cancel(a(P1), 0));
+    ok(market.tx(a(P1), |main| main.sell(0, 100, 100_000)).unwrap());
+    refused(&mut market, E::CancelLimit, |m| {
+        m.tx(a(P1), |main| main.cancel(0))
+    });
     ok(market.buy_covered(a(P2), 0, 100, None).unwrap());
-    refused(&mut market, E::BookFull, |m| m.sell(a(P3), 0, 100, 100_000));
+    refused(&mut market, E::BookFull, |m| {
+        m.tx(a(P3), |main| main.sell(0, 100, 100_000))
+    });
     // The operator can still remove a participant, and its offer with it.
-    ok(market.remove(a(OPERATOR), a(P1)).unwrap());
-    assert_eq!(market.offer_count(0).unwrap(), 1);
+    ok(market.tx(a(OPERATOR), |main| main.remove(a(P1))).unwrap());
+    assert_eq!(market.read(|main| main.offer_count(0)).unwrap(), 1);
     market.set_time(START + HOUR);
     let result = ok(market.close_interval(a(P2), 0).unwrap()).value.unwrap();
     assert_eq!((result.offers, result.p2p_volume_wh), (1, 0));
@@ -429,7 +511,7 @@ fn a_network_fee_never_takes_a_buyer_past_its_limit() {
     let mut config = MarketConfig::paper();
     config.auction.grid_fee_per_kwh_step = 50_000;
     let mut market = registered_with(&config);
-    ok(market.sell(a(P6), 0, 300, 100_000).unwrap());
+    ok(market.tx(a(P6), |main| main.sell(0, 300, 100_000)).unwrap());
     ok(market.buy_covered(a(P2), 0, 300, Some(100_001)).unwrap());
     ok(market.buy_covered(a(P4), 0, 100, Some(150_000)).unwrap());
     ok(market.buy_covered(a(P5), 0, 100, Some(100_000)).unwrap());
@@ -447,10 +529,17 @@ fn a_network_fee_never_takes_a_buyer_past_its_limit() {
         };
         assert!(trade.price + 50_000 * u128::from(trade.distance) <= limit);
     }
-    let bill = market.bill(a(P2), 0).unwrap().unwrap();
+    let bill = market.read(|main| main.bill(a(P2), 0)).unwrap().unwrap();
     assert_eq!((bill.p2p_bought_wh, bill.grid_bought_wh), (0, 300));
     // One step, 100 Wh, 50_000 per kWh.
-    assert_eq!(market.bill(a(P4), 0).unwrap().unwrap().fees_paid, 5_000);
+    assert_eq!(
+        market
+            .read(|main| main.bill(a(P4), 0))
+            .unwrap()
+            .unwrap()
+            .fees_paid,
+        5_000
+    );
 }
 
 /// Sequence 8. Before: main accepted any code as its p2p and p2g, and nothing a client could
@@ -462,7 +551,10 @@ fn a_look_alike_callee_shows_in_the_code_hashes() {
     let trusted = bundles.code_hashes();
     let mut genuine =
         MarketSandbox::deploy(&bundles, &MarketConfig::paper(), a(OPERATOR), START).unwrap();
-    assert_eq!(genuine.code_hashes().unwrap(), Ok(trusted));
+    assert_eq!(
+        genuine.read(|main| main.code_hashes()).unwrap(),
+        Ok(trusted)
+    );
     // p2p's code instantiates as a p2g: its constructor has the same selector.
     let look_alike = Bundles {
         main: bundles.main.clone(),
@@ -471,7 +563,7 @@ fn a_look_alike_callee_shows_in_the_code_hashes() {
     };
     let mut fake =
         MarketSandbox::deploy(&look_alike, &MarketConfig::paper(), a(OPERATOR), START).unwrap();
-    let answered = fake.code_hashes().unwrap().unwrap();
+    let answered = fake.read(|main| main.code_hashes()).unwrap().unwrap();
     assert_eq!((answered.main, answered.p2p), (trusted.main, trusted.p2p));
     assert_ne!(answered.p2g, trusted.p2g, "the look-alike p2g must show");
     assert_eq!(answered.p2g, trusted.p2p);
@@ -488,16 +580,20 @@ fn a_commitment_is_valid_in_one_market_only() {
         market::seal::commitment(&a(STRANGER), &a(P1), 0, Side::Sell, 500, 100_000, &salt);
     let here = market.commitment(&a(P3), 0, Side::Sell, 500, 100_000, &salt);
     ok(market
-        .commit(a(P1), 0, elsewhere, Sealing::DEFAULT.penalty)
+        .tx_paying(a(P1), Sealing::DEFAULT.penalty, |main| {
+            main.commit(0, elsewhere)
+        })
         .unwrap());
     // 500 Wh's bond: 500 * 100_000 / 1000 = 50_000.
-    ok(market.commit(a(P3), 0, here, 50_000).unwrap());
+    ok(market
+        .tx_paying(a(P3), 50_000, |main| main.commit(0, here))
+        .unwrap());
     market.set_time(START + HOUR);
     refused(&mut market, E::CommitmentMismatch, |m| {
-        m.reveal(a(P1), 0, Side::Sell, 500, 100_000, salt)
+        m.tx(a(P1), |main| main.reveal(0, Side::Sell, 500, 100_000, salt))
     });
     ok(market
-        .reveal(a(P3), 0, Side::Sell, 500, 100_000, salt)
+        .tx(a(P3), |main| main.reveal(0, Side::Sell, 500, 100_000, salt))
         .unwrap());
 }
 
@@ -515,10 +611,12 @@ fn a_matrix_topology_with_merit_order_clears_under_its_own_version() {
         grid_fee_per_kwh_step: 10_000,
     };
     let mut market = registered();
-    ok(market.update_config(a(OPERATOR), config.clone()).unwrap());
+    ok(market
+        .tx(a(OPERATOR), |main| main.update_config(config.clone()))
+        .unwrap());
     market.set_time(START + HOUR);
-    assert_eq!(market.config_at(1).unwrap(), config);
-    ok(market.sell(a(P6), 1, 500, 150_000).unwrap());
+    assert_eq!(market.read(|main| main.config_at(1)).unwrap(), config);
+    ok(market.tx(a(P6), |main| main.sell(1, 500, 150_000)).unwrap());
     ok(market.buy_covered(a(P2), 1, 500, Some(160_000)).unwrap());
     market.set_time(START + 2 * HOUR);
     let result = close_in_steps(&mut market, 1, 1);
@@ -534,7 +632,9 @@ fn callees_refuse_direct_calls_even_with_value() {
     use market_drink::chain_account;
     use scale::Encode;
     let mut market = registered();
-    ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, 1_000, 100_000))
+        .unwrap());
     let (p2p_address, p2g_address) = (market.p2p_address(), market.p2g_address());
     let mut p2p = <p2p::P2pRef as FromAccountId<DefaultEnvironment>>::from_account_id(p2p_address);
     let mut p2g = <p2g::P2gRef as FromAccountId<DefaultEnvironment>>::from_account_id(p2g_address);
@@ -666,20 +766,26 @@ fn sealed_refusals_through_main() {
     let salt = [3; 32];
     let sealed = market.commitment(&a(P1), 0, Side::Sell, 500, 100_000, &salt);
     // 500 Wh's bond: 50_000.
-    ok(market.commit(a(P1), 0, sealed, 50_000).unwrap());
+    ok(market
+        .tx_paying(a(P1), 50_000, |main| main.commit(0, sealed))
+        .unwrap());
     let other = market.commitment(&a(P3), 0, Side::Sell, 500, 100_000, &salt);
     refused(&mut market, E::BookFull, |m| {
-        m.commit(a(P3), 0, other, Sealing::DEFAULT.penalty)
+        m.tx_paying(a(P3), Sealing::DEFAULT.penalty, |main| {
+            main.commit(0, other)
+        })
     });
     market.set_time(START + HOUR);
     refused(&mut market, E::CommitmentMismatch, |m| {
-        m.reveal(a(P1), 0, Side::Sell, 500, 100_001, salt)
+        m.tx(a(P1), |main| main.reveal(0, Side::Sell, 500, 100_001, salt))
     });
     refused(&mut market, E::CommitmentMismatch, |m| {
-        m.reveal(a(P1), 0, Side::Sell, 500, 100_000, [4; 32])
+        m.tx(a(P1), |main| {
+            main.reveal(0, Side::Sell, 500, 100_000, [4; 32])
+        })
     });
     ok(market
-        .reveal(a(P1), 0, Side::Sell, 500, 100_000, salt)
+        .tx(a(P1), |main| main.reveal(0, Side::Sell, 500, 100_000, salt))
         .unwrap());
 }
 
@@ -719,12 +825,20 @@ fn closing_pays_for_itself() {
         // Sellers without a deposit in areas 0 and 1, buyers with theirs in areas 0 and 2, one
         // buyer whose limit is below the price (all from the grid), a seller left with a
         // residual for the grid.
-        ok(market.sell(a(P1), interval, 1_000, 100_000).unwrap());
-        ok(market.sell(a(P3), interval, 2_000, 120_000).unwrap());
-        ok(market.buy(a(P2), interval, 600, None, 200_000).unwrap());
-        ok(market.buy(a(P5), interval, 1_500, None, 500_000).unwrap());
         ok(market
-            .buy(a(P6), interval, 700, Some(90_000), 250_000)
+            .tx(a(P1), |main| main.sell(interval, 1_000, 100_000))
+            .unwrap());
+        ok(market
+            .tx(a(P3), |main| main.sell(interval, 2_000, 120_000))
+            .unwrap());
+        ok(market
+            .tx_paying(a(P2), 200_000, |main| main.buy(interval, 600, None))
+            .unwrap());
+        ok(market
+            .tx_paying(a(P5), 500_000, |main| main.buy(interval, 1_500, None))
+            .unwrap());
+        ok(market
+            .tx_paying(a(P6), 250_000, |main| main.buy(interval, 700, Some(90_000)))
             .unwrap());
     }
     market.set_time(START + 2 * HOUR);
@@ -734,7 +848,9 @@ fn closing_pays_for_itself() {
     let total = balance_change(&mut market, STRANGER, |market| loop {
         let mut closed = false;
         let change = balance_change(market, STRANGER, |market| {
-            let step = ok(market.close_step(a(STRANGER), 0, 1).unwrap());
+            let step = ok(market
+                .tx(a(STRANGER), |main| main.close_step(0, 1))
+                .unwrap());
             closed = matches!(step.value, Ok(main::CloseProgress::Closed(_)));
         });
         steps.push(change);
@@ -765,7 +881,7 @@ fn closing_pays_for_itself() {
         let closer = [STRANGER, other_closer][turn % 2];
         let mut closed = false;
         let change = balance_change(&mut market, closer, |market| {
-            let step = ok(market.close_step(a(closer), 1, 1).unwrap());
+            let step = ok(market.tx(a(closer), |main| main.close_step(1, 1)).unwrap());
             closed = matches!(step.value, Ok(main::CloseProgress::Closed(_)));
         });
         let least = if turn == 0 { -FIRST_STEP_BYTES } else { 0 };
@@ -779,7 +895,7 @@ fn closing_pays_for_itself() {
 
     // Both intervals are whole: every home withdraws, and p2g holds what its ledger says.
     withdraw_all(&mut market, &[P1, P2, P3, P5, P6]);
-    let ledger = market.ledger().unwrap();
+    let ledger = market.read_p2g(|p2g| p2g.ledger()).unwrap();
     assert_eq!(ledger.deposits, 0);
     assert_eq!(
         market.balance(market.p2g_address()),

@@ -665,7 +665,9 @@ impl Run {
         let mut model = Model::default();
         for (index, area) in START_AREAS.iter().enumerate() {
             market.fund(home(index))?;
-            let registered = market.register(actor(OPERATOR), home(index), *area)?;
+            let registered = market.tx(actor(OPERATOR), |main| {
+                main.register(home(index), *area, None)
+            })?;
             if config.auction.topology.contains(*area) {
                 assert!(registered.value.is_ok());
                 model.registered.insert(home(index), *area);
@@ -676,7 +678,10 @@ impl Run {
         }
         market.fund(home(HOMES.len() - 1))?;
         if grid_funds > 0 {
-            assert!(market.fund_grid(actor(OPERATOR), grid_funds)?.value.is_ok());
+            assert!(market
+                .tx_paying(actor(OPERATOR), grid_funds, |main| main.fund_grid())?
+                .value
+                .is_ok());
         }
         let main_balance = market.balance(market.main_address());
         let p2p_balance = market.balance(market.p2p_address());
@@ -684,7 +689,7 @@ impl Run {
             .map(home)
             .chain([actor(OPERATOR)])
             .collect();
-        let timing = market.timing()?;
+        let timing = market.read(|main| main.timing())?;
         Ok(Self {
             market,
             sealed,
@@ -725,7 +730,7 @@ impl Run {
 
     fn current(&mut self) -> IntervalIndex {
         self.market
-            .current_interval()
+            .read(|main| main.current_interval())
             .unwrap()
             .expect("the market has started")
     }
@@ -742,7 +747,11 @@ impl Run {
 
     /// `price` against the ask bounds of `interval`'s configuration.
     fn resolve(&mut self, price: Price, interval: IntervalIndex) -> PricePerKwh {
-        let tariff = self.market.config_at(interval).unwrap().tariff;
+        let tariff = self
+            .market
+            .read(|main| main.config_at(interval))
+            .unwrap()
+            .tariff;
         let (min, max) = (tariff.min_price, tariff.max_price);
         match price {
             Price::Zero => 0,
@@ -761,7 +770,7 @@ impl Run {
     fn limit(&mut self, interval: IntervalIndex, limit: Option<PricePerKwh>) -> PricePerKwh {
         limit.unwrap_or_else(|| {
             let hour = hour_of(self.timing.start_of(interval).unwrap());
-            let config = self.market.config_at(interval).unwrap();
+            let config = self.market.read(|main| main.config_at(interval)).unwrap();
             config.tariff.grid_price(hour).unwrap_or(u128::MAX)
         })
     }
@@ -807,7 +816,7 @@ impl Run {
     }
 
     fn check_money(&mut self) -> Result<(), TestCaseError> {
-        let ledger = self.market.ledger().unwrap();
+        let ledger = self.market.read_p2g(|p2g| p2g.ledger()).unwrap();
         let held = self.market.balance(self.market.p2g_address());
         let existential = self.market.existential_deposit();
         prop_assert_eq!(
@@ -820,7 +829,7 @@ impl Run {
             .watched
             .clone()
             .into_iter()
-            .map(|account| self.market.credit_of(account).unwrap())
+            .map(|account| self.market.read(|main| main.credit_of(account)).unwrap())
             .sum();
         prop_assert_eq!(credits, ledger.credits, "credits do not add up");
         if self.model.closing.is_empty() {
@@ -918,7 +927,7 @@ impl Run {
                 let by = if by_operator { operator } else { home(who) };
                 let outcome = self
                     .market
-                    .register_with(by, home(who), area, capacity)
+                    .tx(by, |main| main.register(home(who), area, capacity))
                     .unwrap();
                 if !by_operator {
                     prop_assert_eq!(&outcome.value, &Err(E::NotOperator));
@@ -928,7 +937,9 @@ impl Run {
                     let capacity = capacity.unwrap_or(Capacity::DEFAULT);
                     self.model.capacities.insert(home(who), capacity);
                     prop_assert_eq!(
-                        self.market.participant(home(who)).unwrap(),
+                        self.market
+                            .read(|main| main.participant(home(who)))
+                            .unwrap(),
                         Some(main::Participant { area, capacity })
                     );
                 }
@@ -936,7 +947,10 @@ impl Run {
             }
             Action::Remove { who } => {
                 let current = self.current();
-                let outcome = self.market.remove(operator, home(who)).unwrap();
+                let outcome = self
+                    .market
+                    .tx(operator, |main| main.remove(home(who)))
+                    .unwrap();
                 if outcome.value.is_ok() {
                     let key = (home(who), current);
                     self.model.withdraw(key);
@@ -955,7 +969,7 @@ impl Run {
                 let ask = self.resolve(ask, interval);
                 let outcome = self
                     .market
-                    .sell(home(who), interval, energy_wh, ask)
+                    .tx(home(who), |main| main.sell(interval, energy_wh, ask))
                     .unwrap();
                 if self.sealed {
                     prop_assert!(outcome.value.is_err());
@@ -979,14 +993,13 @@ impl Run {
                 let limit = limit.map(|limit| self.resolve(limit, interval));
                 let needed = self
                     .market
-                    .buy_deposit(interval, energy_wh, limit)
+                    .read(|main| main.buy_deposit(interval, energy_wh, limit))
                     .unwrap()
                     .unwrap_or(0);
                 let deposit = paid(needed, pay);
-                let outcome = match self
-                    .market
-                    .buy(home(who), interval, energy_wh, limit, deposit)
-                {
+                let outcome = match self.market.tx_paying(home(who), deposit, |main| {
+                    main.buy(interval, energy_wh, limit)
+                }) {
                     Err(HarnessError::Dispatch(why)) => return Ok(unaffordable(why)),
                     outcome => outcome.unwrap(),
                 };
@@ -1002,7 +1015,10 @@ impl Run {
             }
             Action::Cancel { who, when } => {
                 let interval = self.interval(when);
-                let outcome = self.market.cancel(home(who), interval).unwrap();
+                let outcome = self
+                    .market
+                    .tx(home(who), |main| main.cancel(interval))
+                    .unwrap();
                 if outcome.value.is_ok() {
                     let key = (home(who), interval);
                     self.model.withdraw(key);
@@ -1039,11 +1055,14 @@ impl Run {
                 // What the reveal will need (its bond, a buy's cover), if the query knows.
                 let needed = self
                     .market
-                    .commit_deposit(interval, side, energy_wh, price)
+                    .read(|main| main.commit_deposit(interval, side, energy_wh, price))
                     .unwrap()
                     .unwrap_or(0);
                 let deposit = paid(penalty.max(needed), pay);
-                let outcome = match self.market.commit(account, interval, commitment, deposit) {
+                let outcome = match self
+                    .market
+                    .tx_paying(account, deposit, |main| main.commit(interval, commitment))
+                {
                     Err(HarnessError::Dispatch(why)) => return Ok(unaffordable(why)),
                     outcome => outcome.unwrap(),
                 };
@@ -1081,14 +1100,15 @@ impl Run {
                 }
                 let outcome = self
                     .market
-                    .reveal(
-                        account,
-                        interval,
-                        sealed.side,
-                        sealed.energy_wh,
-                        sealed.price,
-                        sealed.salt,
-                    )
+                    .tx(account, |main| {
+                        main.reveal(
+                            interval,
+                            sealed.side,
+                            sealed.energy_wh,
+                            sealed.price,
+                            sealed.salt,
+                        )
+                    })
                     .unwrap();
                 if !honest {
                     prop_assert!(outcome.value.is_err(), "a wrong salt was accepted");
@@ -1108,7 +1128,10 @@ impl Run {
             }
             Action::Forfeit { by, who, when } => {
                 let interval = self.interval(when);
-                let outcome = self.market.forfeit(home(by), interval, home(who)).unwrap();
+                let outcome = self
+                    .market
+                    .tx(home(by), |main| main.forfeit(interval, home(who)))
+                    .unwrap();
                 if let Ok(forfeited) = outcome.value {
                     let key = (home(who), interval);
                     // A share of the deposit, at least the penalty, at most the deposit; nothing
@@ -1148,9 +1171,9 @@ impl Run {
                 operator: as_operator,
             } => {
                 let account = if as_operator { operator } else { home(who) };
-                let credit = self.market.credit_of(account).unwrap();
+                let credit = self.market.read(|main| main.credit_of(account)).unwrap();
                 let before = self.market.balance(account);
-                let outcome = self.market.withdraw(account).unwrap();
+                let outcome = self.market.tx(account, |main| main.withdraw()).unwrap();
                 match outcome.value {
                     Ok(amount) => {
                         prop_assert_eq!(amount, credit);
@@ -1163,18 +1186,24 @@ impl Run {
                             gained,
                             credit
                         );
-                        prop_assert_eq!(self.market.credit_of(account).unwrap(), 0);
+                        prop_assert_eq!(
+                            self.market.read(|main| main.credit_of(account)).unwrap(),
+                            0
+                        );
                     }
                     Err(_) => prop_assert_eq!(credit, 0),
                 }
                 verdict(&outcome)
             }
             Action::FundGrid { amount } => {
-                let outcome = self.market.fund_grid(operator, amount).unwrap();
+                let outcome = self
+                    .market
+                    .tx_paying(operator, amount, |main| main.fund_grid())
+                    .unwrap();
                 verdict(&outcome)
             }
             Action::PayClaims { by } => {
-                let outcome = self.market.pay_claims(home(by)).unwrap();
+                let outcome = self.market.tx(home(by), |main| main.pay_claims()).unwrap();
                 prop_assert!(
                     outcome.value.is_ok(),
                     "pay_claims failed: {:?}",
@@ -1193,7 +1222,7 @@ impl Run {
                 }
             }
             Action::Reconfigure { change } => {
-                let config = change.config(&self.market.config().unwrap());
+                let config = change.config(&self.market.read(|main| main.config()).unwrap());
                 let by = if change.by_stranger {
                     home(0)
                 } else {
@@ -1202,8 +1231,11 @@ impl Run {
                 let in_use = self.model.registered.values().copied().max();
                 let expected = change.refusal(&config, in_use);
                 let current = self.current();
-                let governing = self.market.config_at(current).unwrap();
-                let outcome = self.market.update_config(by, config.clone()).unwrap();
+                let governing = self.market.read(|main| main.config_at(current)).unwrap();
+                let outcome = self
+                    .market
+                    .tx(by, |main| main.update_config(config.clone()))
+                    .unwrap();
                 prop_assert_eq!(
                     outcome.value.err(),
                     expected,
@@ -1212,8 +1244,16 @@ impl Run {
                 );
                 if outcome.value.is_ok() {
                     // It governs the next interval on, never the one open now.
-                    prop_assert_eq!(self.market.config_at(current + 1).unwrap(), config);
-                    prop_assert_eq!(self.market.config_at(current).unwrap(), governing);
+                    prop_assert_eq!(
+                        self.market
+                            .read(|main| main.config_at(current + 1))
+                            .unwrap(),
+                        config
+                    );
+                    prop_assert_eq!(
+                        self.market.read(|main| main.config_at(current)).unwrap(),
+                        governing
+                    );
                 }
                 verdict(&outcome)
             }
@@ -1274,9 +1314,16 @@ impl Run {
         budget: u32,
     ) -> Result<Outcome<Result<CloseProgress, E>>, TestCaseError> {
         let first = !self.model.closing.contains(&interval);
-        let rules = self.market.config_at(interval).unwrap().auction;
+        let rules = self
+            .market
+            .read(|main| main.config_at(interval))
+            .unwrap()
+            .auction;
         let before = self.market.balance(closer);
-        let outcome = self.market.close_step(closer, interval, budget).unwrap();
+        let outcome = self
+            .market
+            .tx(closer, |main| main.close_step(interval, budget))
+            .unwrap();
         let after = self.market.balance(closer);
         let claims = outcome
             .events
@@ -1339,30 +1386,52 @@ impl Run {
         );
         let unrevealed: Vec<_> = self.model.commitments.keys().copied().collect();
         for (account, interval) in unrevealed {
-            let outcome = self.market.forfeit(operator, interval, account).unwrap();
+            let outcome = self
+                .market
+                .tx(operator, |main| main.forfeit(interval, account))
+                .unwrap();
             prop_assert!(outcome.value.is_ok(), "{:?}", outcome.value);
             self.model.commitments.remove(&(account, interval));
             self.model.deposits.remove(&(account, interval));
             self.check_money()?;
         }
         // The grid operator funds every claim: all of them get paid, in bounded calls.
-        let owed = self.market.ledger().unwrap().claims;
+        let owed = self.market.read_p2g(|p2g| p2g.ledger()).unwrap().claims;
         if owed > 0 {
             self.market.mint(operator, owed).unwrap();
-            prop_assert!(self.market.fund_grid(operator, owed).unwrap().value.is_ok());
-            while self.market.pay_claims(operator).unwrap().value != Ok(0) {}
+            prop_assert!(self
+                .market
+                .tx_paying(operator, owed, |main| main.fund_grid())
+                .unwrap()
+                .value
+                .is_ok());
+            while self
+                .market
+                .tx(operator, |main| main.pay_claims())
+                .unwrap()
+                .value
+                != Ok(0)
+            {}
             self.check_money()?;
         }
-        let ledger = self.market.ledger().unwrap();
+        let ledger = self.market.read_p2g(|p2g| p2g.ledger()).unwrap();
         prop_assert_eq!(ledger.claims, 0, "claims left after funding them");
         for account in self.watched.clone() {
-            prop_assert_eq!(self.market.claim_of(account).unwrap(), 0);
-            if self.market.credit_of(account).unwrap() > 0 {
-                prop_assert!(self.market.withdraw(account).unwrap().value.is_ok());
+            prop_assert_eq!(
+                self.market.read_p2g(|p2g| p2g.claim_of(account)).unwrap(),
+                0
+            );
+            if self.market.read(|main| main.credit_of(account)).unwrap() > 0 {
+                prop_assert!(self
+                    .market
+                    .tx(account, |main| main.withdraw())
+                    .unwrap()
+                    .value
+                    .is_ok());
             }
         }
         self.check_money()?;
-        let ledger = self.market.ledger().unwrap();
+        let ledger = self.market.read_p2g(|p2g| p2g.ledger()).unwrap();
         prop_assert_eq!((ledger.deposits, ledger.credits), (0, 0));
         prop_assert_eq!(
             self.market.balance(self.market.p2g_address()),
@@ -1387,7 +1456,7 @@ impl Run {
         for trade in &trades {
             prop_assert_eq!(Some(trade.price), result.price);
         }
-        let config = self.market.config_at(interval).unwrap();
+        let config = self.market.read(|main| main.config_at(interval)).unwrap();
         if let Some(price) = result.price {
             let bounds = config.tariff.min_price..=config.tariff.max_price;
             prop_assert!(
@@ -1428,7 +1497,10 @@ impl Run {
             },
         ) in offers
         {
-            let bill = self.market.bill(account, interval).unwrap();
+            let bill = self
+                .market
+                .read(|main| main.bill(account, interval))
+                .unwrap();
             prop_assert!(bill.is_some(), "an offer without a bill");
             let bill = bill.unwrap_or_default();
             match side {

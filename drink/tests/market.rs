@@ -63,18 +63,20 @@ fn grid_settled(
 #[test]
 fn four_intervals_of_hybrid_trading() {
     let mut market = registered();
-    assert_eq!(market.participant_count().unwrap(), 6);
-    assert_eq!(market.timing().unwrap().start_ms, START);
-    assert_eq!(market.current_interval().unwrap(), Ok(0));
+    assert_eq!(market.read(|main| main.participant_count()).unwrap(), 6);
+    assert_eq!(market.read(|main| main.timing()).unwrap().start_ms, START);
+    assert_eq!(market.read(|main| main.current_interval()).unwrap(), Ok(0));
 
     // Interval 0, 22:00 UTC, paper rules: lowest ask, no fee, grid price 280_000.
-    ok(market.sell(a(P1), 0, 1_000, 120_000).unwrap());
-    ok(market.sell(a(P3), 0, 600, 100_000).unwrap());
-    ok(market.sell(a(P6), 0, 300, 150_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, 1_000, 120_000))
+        .unwrap());
+    ok(market.tx(a(P3), |main| main.sell(0, 600, 100_000)).unwrap());
+    ok(market.tx(a(P6), |main| main.sell(0, 300, 150_000)).unwrap());
     ok(market.buy_covered(a(P2), 0, 800, None).unwrap());
     ok(market.buy_covered(a(P5), 0, 100, None).unwrap());
     ok(market.buy_covered(a(P4), 0, 500, Some(90_000)).unwrap());
-    let cancelled = ok(market.cancel(a(P5), 0).unwrap());
+    let cancelled = ok(market.tx(a(P5), |main| main.cancel(0)).unwrap());
     assert_eq!(
         cancelled.events,
         vec![MarketEvent::OfferCancelled(main::OfferCancelled {
@@ -92,8 +94,11 @@ fn four_intervals_of_hybrid_trading() {
             energy_wh: 1_200
         })]
     );
-    assert_eq!(market.offer_count(0).unwrap(), 6);
-    assert_eq!(market.interval_state(0).unwrap(), IntervalState::Open);
+    assert_eq!(market.read(|main| main.offer_count(0)).unwrap(), 6);
+    assert_eq!(
+        market.read(|main| main.interval_state(0)).unwrap(),
+        IntervalState::Open
+    );
 
     // During interval 0 the operator switches to the merit-order rule and a 5_000 per kWh per
     // step network fee: from interval 1 on, never for the interval already open.
@@ -105,18 +110,26 @@ fn four_intervals_of_hybrid_trading() {
         },
         ..MarketConfig::paper()
     };
-    let updated = ok(market.update_config(a(OPERATOR), merit.clone()).unwrap());
+    let updated = ok(market
+        .tx(a(OPERATOR), |main| main.update_config(merit.clone()))
+        .unwrap());
     assert_eq!(
         updated.events,
         vec![MarketEvent::ConfigUpdated(main::ConfigUpdated {
             from_interval: 1
         })]
     );
-    assert_eq!(market.config().unwrap(), merit);
-    assert_eq!(market.config_at(0).unwrap(), MarketConfig::paper());
+    assert_eq!(market.read(|main| main.config()).unwrap(), merit);
+    assert_eq!(
+        market.read(|main| main.config_at(0)).unwrap(),
+        MarketConfig::paper()
+    );
 
     market.set_time(START + HOUR);
-    assert_eq!(market.interval_state(0).unwrap(), IntervalState::Ended);
+    assert_eq!(
+        market.read(|main| main.interval_state(0)).unwrap(),
+        IntervalState::Ended
+    );
     let closed = ok(market.close_interval(a(STRANGER), 0).unwrap());
     // Price = lowest ask, P3's 100_000. P4's limit 90_000 is below it: P4 goes to the grid.
     // Distance 0: P2 takes 800 of P1's 1000; P5 (area 2) takes P6's 300.
@@ -143,7 +156,10 @@ fn four_intervals_of_hybrid_trading() {
         trades: 4,
     };
     assert_eq!(closed.value, Ok(result0.clone()));
-    assert_eq!(market.interval_result(0).unwrap(), Some(result0));
+    assert_eq!(
+        market.read(|main| main.interval_result(0)).unwrap(),
+        Some(result0)
+    );
     // Grid: P4 500 Wh * 280_000 = 140_000; P5 100 Wh * 280_000 = 28_000.
     let mut expected_events: Vec<MarketEvent> = trades0.iter().map(|t| traded(t, 0)).collect();
     expected_events.push(grid_settled(0, P4, 500, 140_000, 0, 0));
@@ -157,7 +173,7 @@ fn four_intervals_of_hybrid_trading() {
     }));
     assert_eq!(closed.events, expected_events);
     assert_eq!(
-        market.bill(a(P5), 0).unwrap(),
+        market.read(|main| main.bill(a(P5), 0)).unwrap(),
         Some(Bill {
             // 300 + 600 + 200 Wh at 100_000 = 30_000 + 60_000 + 20_000.
             p2p_bought_wh: 1_100,
@@ -168,7 +184,7 @@ fn four_intervals_of_hybrid_trading() {
         })
     );
     assert_eq!(
-        market.bill(a(P1), 0).unwrap(),
+        market.read(|main| main.bill(a(P1), 0)).unwrap(),
         Some(Bill {
             p2p_sold_wh: 1_000,
             p2p_earned: 100_000,
@@ -176,20 +192,25 @@ fn four_intervals_of_hybrid_trading() {
         })
     );
     assert_eq!(
-        market.bill(a(P4), 0).unwrap(),
+        market.read(|main| main.bill(a(P4), 0)).unwrap(),
         Some(Bill {
             grid_bought_wh: 500,
             grid_paid: 140_000,
             ..Bill::default()
         })
     );
-    assert_eq!(market.interval_state(0).unwrap(), IntervalState::Cleared);
+    assert_eq!(
+        market.read(|main| main.interval_state(0)).unwrap(),
+        IntervalState::Cleared
+    );
 
     // Interval 1, 23:00, under the merit-order rule and the fee set during interval 0.
-    assert_eq!(market.config_at(1).unwrap(), merit);
-    ok(market.sell(a(P1), 1, 500, 200_000).unwrap());
-    ok(market.sell(a(P3), 1, 400, 90_000).unwrap());
-    ok(market.sell(a(P6), 1, 1_000, 250_000).unwrap());
+    assert_eq!(market.read(|main| main.config_at(1)).unwrap(), merit);
+    ok(market.tx(a(P1), |main| main.sell(1, 500, 200_000)).unwrap());
+    ok(market.tx(a(P3), |main| main.sell(1, 400, 90_000)).unwrap());
+    ok(market
+        .tx(a(P6), |main| main.sell(1, 1_000, 250_000))
+        .unwrap());
     ok(market.buy_covered(a(P2), 1, 300, Some(220_000)).unwrap());
     ok(market.buy_covered(a(P4), 1, 600, None).unwrap());
     ok(market.buy_covered(a(P5), 1, 200, Some(100_000)).unwrap());
@@ -229,7 +250,7 @@ fn four_intervals_of_hybrid_trading() {
     }));
     assert_eq!(closed.events, expected_events);
     assert_eq!(
-        market.bill(a(P4), 1).unwrap(),
+        market.read(|main| main.bill(a(P4), 1)).unwrap(),
         Some(Bill {
             p2p_bought_wh: 600,
             p2p_paid: 120_000,
@@ -240,13 +261,15 @@ fn four_intervals_of_hybrid_trading() {
 
     // Interval 2, 2026-12-01 00:00 (off-peak, 247_000). P6 leaves the market.
     market.set_time(START + 2 * HOUR + 60_000);
-    ok(market.remove(a(OPERATOR), a(P6)).unwrap());
-    assert_eq!(market.participant(a(P6)).unwrap(), None);
-    assert_eq!(market.participant_count().unwrap(), 5);
+    ok(market.tx(a(OPERATOR), |main| main.remove(a(P6))).unwrap());
+    assert_eq!(market.read(|main| main.participant(a(P6))).unwrap(), None);
+    assert_eq!(market.read(|main| main.participant_count()).unwrap(), 5);
     refused(&mut market, E::NotRegistered, |m| {
-        m.sell(a(P6), 2, 100, 100_000)
+        m.tx(a(P6), |main| main.sell(2, 100, 100_000))
     });
-    ok(market.sell(a(P3), 2, 1_000, 80_000).unwrap());
+    ok(market
+        .tx(a(P3), |main| main.sell(2, 1_000, 80_000))
+        .unwrap());
     ok(market.buy_covered(a(P5), 2, 700, None).unwrap());
     ok(market.buy_covered(a(P2), 2, 500, None).unwrap());
     market.set_time(START + 3 * HOUR);
@@ -298,7 +321,9 @@ fn four_intervals_of_hybrid_trading() {
     // Monthly bills split at the UTC month boundary.
     // P5, November: P2P 1100 Wh for 110_000; grid 100 + 200 Wh for 28_000 + 56_000.
     assert_eq!(
-        market.monthly_bill(a(P5), NOVEMBER).unwrap(),
+        market
+            .read(|main| main.monthly_bill(a(P5), NOVEMBER))
+            .unwrap(),
         Some(Bill {
             p2p_bought_wh: 1_100,
             p2p_paid: 110_000,
@@ -309,7 +334,9 @@ fn four_intervals_of_hybrid_trading() {
     );
     // P5, December: 700 Wh at 80_000 = 56_000, fee 3_500.
     assert_eq!(
-        market.monthly_bill(a(P5), DECEMBER).unwrap(),
+        market
+            .read(|main| main.monthly_bill(a(P5), DECEMBER))
+            .unwrap(),
         Some(Bill {
             p2p_bought_wh: 700,
             p2p_paid: 56_000,
@@ -319,14 +346,21 @@ fn four_intervals_of_hybrid_trading() {
     );
     // P1 sold 1000 + 500 Wh for 100_000 + 100_000 in November and nothing in December.
     assert_eq!(
-        market.monthly_bill(a(P1), NOVEMBER).unwrap(),
+        market
+            .read(|main| main.monthly_bill(a(P1), NOVEMBER))
+            .unwrap(),
         Some(Bill {
             p2p_sold_wh: 1_500,
             p2p_earned: 200_000,
             ..Bill::default()
         })
     );
-    assert_eq!(market.monthly_bill(a(P1), DECEMBER).unwrap(), None);
+    assert_eq!(
+        market
+            .read(|main| main.monthly_bill(a(P1), DECEMBER))
+            .unwrap(),
+        None
+    );
 
     // Money is whole across all intervals: buyers' P2P payments equal sellers' P2P earnings,
     // and fees are what the trades say.
@@ -335,7 +369,7 @@ fn four_intervals_of_hybrid_trading() {
     let mut fees = 0u128;
     for (n, _) in PARTICIPANTS {
         for month in [NOVEMBER, DECEMBER] {
-            if let Some(bill) = market.monthly_bill(a(n), month).unwrap() {
+            if let Some(bill) = market.read(|main| main.monthly_bill(a(n), month)).unwrap() {
                 paid += bill.p2p_paid;
                 earned += bill.p2p_earned;
                 fees += bill.fees_paid;
@@ -352,20 +386,22 @@ fn four_intervals_of_hybrid_trading() {
 fn operator_messages_refuse_bad_input() {
     let mut market = registered();
     refused(&mut market, E::NotOperator, |m| {
-        m.register(a(P1), a(STRANGER), 0)
+        m.tx(a(P1), |main| main.register(a(STRANGER), 0, None))
     });
     refused(&mut market, E::UnknownArea, |m| {
-        m.register(a(OPERATOR), a(STRANGER), 3)
+        m.tx(a(OPERATOR), |main| main.register(a(STRANGER), 3, None))
     });
     refused(&mut market, E::AlreadyRegistered, |m| {
-        m.register(a(OPERATOR), a(P1), 1)
-    });
-    refused(&mut market, E::NotOperator, |m| m.remove(a(P1), a(P2)));
-    refused(&mut market, E::NotRegistered, |m| {
-        m.remove(a(OPERATOR), a(STRANGER))
+        m.tx(a(OPERATOR), |main| main.register(a(P1), 1, None))
     });
     refused(&mut market, E::NotOperator, |m| {
-        m.update_config(a(P1), MarketConfig::paper())
+        m.tx(a(P1), |main| main.remove(a(P2)))
+    });
+    refused(&mut market, E::NotRegistered, |m| {
+        m.tx(a(OPERATOR), |main| main.remove(a(STRANGER)))
+    });
+    refused(&mut market, E::NotOperator, |m| {
+        m.tx(a(P1), |main| main.update_config(MarketConfig::paper()))
     });
     let inverted = MarketConfig {
         tariff: Tariff {
@@ -375,7 +411,7 @@ fn operator_messages_refuse_bad_input() {
         ..MarketConfig::paper()
     };
     refused(&mut market, E::InvalidTariff, |m| {
-        m.update_config(a(OPERATOR), inverted)
+        m.tx(a(OPERATOR), |main| main.update_config(inverted))
     });
     let no_areas = MarketConfig {
         auction: market::AuctionRules {
@@ -385,14 +421,14 @@ fn operator_messages_refuse_bad_input() {
         ..MarketConfig::paper()
     };
     refused(&mut market, E::InvalidTopology, |m| {
-        m.update_config(a(OPERATOR), no_areas)
+        m.tx(a(OPERATOR), |main| main.update_config(no_areas))
     });
     let quarter_hours = MarketConfig {
         interval_ms: HOUR / 4,
         ..MarketConfig::paper()
     };
     refused(&mut market, E::InvalidInterval, |m| {
-        m.update_config(a(OPERATOR), quarter_hours)
+        m.tx(a(OPERATOR), |main| main.update_config(quarter_hours))
     });
     for limits in [
         market::Limits {
@@ -409,34 +445,44 @@ fn operator_messages_refuse_bad_input() {
             ..MarketConfig::paper()
         };
         refused(&mut market, E::InvalidLimits, |m| {
-            m.update_config(a(OPERATOR), config)
+            m.tx(a(OPERATOR), |main| main.update_config(config))
         });
     }
-    assert_eq!(market.grid_price(24).unwrap(), Err(E::InvalidTariff));
-    assert_eq!(market.grid_price(18).unwrap(), Ok(384_000));
+    assert_eq!(
+        market.read(|main| main.grid_price(24)).unwrap(),
+        Err(E::InvalidTariff)
+    );
+    assert_eq!(
+        market.read(|main| main.grid_price(18)).unwrap(),
+        Ok(384_000)
+    );
 }
 
 #[test]
 fn participant_messages_refuse_bad_input() {
     let mut market = registered();
-    ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, 1_000, 100_000))
+        .unwrap());
     ok(market.buy_covered(a(P2), 0, 1_000, None).unwrap());
 
     refused(&mut market, E::NotRegistered, |m| {
-        m.sell(a(STRANGER), 0, 100, 100_000)
+        m.tx(a(STRANGER), |main| main.sell(0, 100, 100_000))
     });
-    refused(&mut market, E::ZeroEnergy, |m| m.sell(a(P3), 0, 0, 100_000));
-    refused(&mut market, E::PriceOutOfBounds, |m| {
-        m.sell(a(P3), 0, 100, 79_999)
+    refused(&mut market, E::ZeroEnergy, |m| {
+        m.tx(a(P3), |main| main.sell(0, 0, 100_000))
     });
     refused(&mut market, E::PriceOutOfBounds, |m| {
-        m.sell(a(P3), 0, 100, 400_001)
+        m.tx(a(P3), |main| main.sell(0, 100, 79_999))
+    });
+    refused(&mut market, E::PriceOutOfBounds, |m| {
+        m.tx(a(P3), |main| main.sell(0, 100, 400_001))
     });
     refused(&mut market, E::IntervalNotOpen, |m| {
-        m.sell(a(P3), 1, 100, 100_000)
+        m.tx(a(P3), |main| main.sell(1, 100, 100_000))
     });
     refused(&mut market, E::OfferExists, |m| {
-        m.sell(a(P1), 0, 100, 100_000)
+        m.tx(a(P1), |main| main.sell(0, 100, 100_000))
     });
     refused(&mut market, E::OfferExists, |m| {
         m.buy_covered(a(P1), 0, 100, None)
@@ -450,9 +496,15 @@ fn participant_messages_refuse_bad_input() {
     refused(&mut market, E::IntervalNotOpen, |m| {
         m.buy_covered(a(P4), 7, 100, None)
     });
-    refused(&mut market, E::NoOffer, |m| m.cancel(a(P4), 0));
-    refused(&mut market, E::NotRegistered, |m| m.cancel(a(STRANGER), 0));
-    refused(&mut market, E::IntervalNotOpen, |m| m.cancel(a(P1), 1));
+    refused(&mut market, E::NoOffer, |m| {
+        m.tx(a(P4), |main| main.cancel(0))
+    });
+    refused(&mut market, E::NotRegistered, |m| {
+        m.tx(a(STRANGER), |main| main.cancel(0))
+    });
+    refused(&mut market, E::IntervalNotOpen, |m| {
+        m.tx(a(P1), |main| main.cancel(1))
+    });
     refused(&mut market, E::IntervalNotEnded, |m| {
         m.close_interval(a(P1), 0)
     });
@@ -460,16 +512,20 @@ fn participant_messages_refuse_bad_input() {
         m.close_interval(a(P1), 5)
     });
     refused(&mut market, E::IntervalNotEnded, |m| {
-        m.close_step(a(P1), 0, 10)
+        m.tx(a(P1), |main| main.close_step(0, 10))
     });
-    refused(&mut market, E::ZeroBudget, |m| m.close_step(a(P1), 0, 0));
+    refused(&mut market, E::ZeroBudget, |m| {
+        m.tx(a(P1), |main| main.close_step(0, 0))
+    });
 
     market.set_time(START + HOUR);
     // Offers for the ended interval 0 are late now.
     refused(&mut market, E::IntervalNotOpen, |m| {
-        m.sell(a(P3), 0, 100, 100_000)
+        m.tx(a(P3), |main| main.sell(0, 100, 100_000))
     });
-    refused(&mut market, E::IntervalNotOpen, |m| m.cancel(a(P1), 0));
+    refused(&mut market, E::IntervalNotOpen, |m| {
+        m.tx(a(P1), |main| main.cancel(0))
+    });
     ok(market.close_interval(a(P1), 0).unwrap());
     refused(&mut market, E::AlreadyCleared, |m| {
         m.close_interval(a(P1), 0)
@@ -478,7 +534,7 @@ fn participant_messages_refuse_bad_input() {
         m.close_interval(a(P2), 0)
     });
     refused(&mut market, E::AlreadyCleared, |m| {
-        m.close_step(a(P2), 0, 10)
+        m.tx(a(P2), |main| main.close_step(0, 10))
     });
 }
 
@@ -493,22 +549,28 @@ fn a_full_book_refuses_more_offers() {
     };
     let mut market = deploy(&one_offer).unwrap();
     for (n, area) in PARTICIPANTS {
-        ok(market.register(a(OPERATOR), a(n), area).unwrap());
+        ok(market
+            .tx(a(OPERATOR), |main| main.register(a(n), area, None))
+            .unwrap());
     }
-    ok(market.sell(a(P1), 0, 100, 100_000).unwrap());
+    ok(market.tx(a(P1), |main| main.sell(0, 100, 100_000)).unwrap());
     refused(&mut market, E::BookFull, |m| {
         m.buy_covered(a(P2), 0, 100, None)
     });
-    refused(&mut market, E::BookFull, |m| m.sell(a(P3), 0, 100, 100_000));
+    refused(&mut market, E::BookFull, |m| {
+        m.tx(a(P3), |main| main.sell(0, 100, 100_000))
+    });
     // A cancel frees the place.
-    ok(market.cancel(a(P1), 0).unwrap());
+    ok(market.tx(a(P1), |main| main.cancel(0)).unwrap());
     ok(market.buy_covered(a(P2), 0, 100, None).unwrap());
 }
 
 #[test]
 fn p2p_and_p2g_answer_only_to_main() {
     let mut market = registered();
-    ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, 1_000, 100_000))
+        .unwrap());
     let before = view(&mut market);
     let p2p_address = market.p2p_address();
     let p2g_address = market.p2g_address();

@@ -18,25 +18,44 @@ use common::*;
 #[test]
 fn an_interval_settles_in_the_native_token() {
     let mut market = registered();
-    let ledger = market.ledger().unwrap();
+    let ledger = market.read_p2g(|p2g| p2g.ledger()).unwrap();
     assert_eq!(ledger.total(), GRID_FUNDS);
-    assert_eq!(market.buy_deposit(0, 800, None).unwrap(), Ok(224_000));
     assert_eq!(
-        market.buy_deposit(0, 1_200, Some(150_000)).unwrap(),
+        market.read(|main| main.buy_deposit(0, 800, None)).unwrap(),
+        Ok(224_000)
+    );
+    assert_eq!(
+        market
+            .read(|main| main.buy_deposit(0, 1_200, Some(150_000)))
+            .unwrap(),
         Ok(336_000)
     );
     // 1 Wh at 280_000 per kWh is 280 units; 1 Wh at 280_001 rounds up to 281.
-    assert_eq!(market.buy_deposit(0, 1, Some(280_001)).unwrap(), Ok(281));
+    assert_eq!(
+        market
+            .read(|main| main.buy_deposit(0, 1, Some(280_001)))
+            .unwrap(),
+        Ok(281)
+    );
 
-    ok(market.sell(a(P1), 0, 1_000, 120_000).unwrap());
-    ok(market.sell(a(P3), 0, 600, 100_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, 1_000, 120_000))
+        .unwrap());
+    ok(market.tx(a(P3), |main| main.sell(0, 600, 100_000)).unwrap());
     refused(&mut market, E::DepositTooLow, |m| {
-        m.buy(a(P2), 0, 800, None, 223_999)
+        m.tx_paying(a(P2), 223_999, |main| main.buy(0, 800, None))
     });
-    ok(market.buy(a(P2), 0, 800, None, 224_000).unwrap());
-    ok(market.buy(a(P5), 0, 1_200, Some(150_000), 336_000).unwrap());
+    ok(market
+        .tx_paying(a(P2), 224_000, |main| main.buy(0, 800, None))
+        .unwrap());
+    ok(market
+        .tx_paying(a(P5), 336_000, |main| main.buy(0, 1_200, Some(150_000)))
+        .unwrap());
     let held = market.balance(market.p2g_address());
-    assert_eq!(market.ledger().unwrap().deposits, 560_000);
+    assert_eq!(
+        market.read_p2g(|p2g| p2g.ledger()).unwrap().deposits,
+        560_000
+    );
 
     market.set_time(START + HOUR);
     let result = ok(market.close_interval(a(P4), 0).unwrap()).value.unwrap();
@@ -46,19 +65,22 @@ fn an_interval_settles_in_the_native_token() {
     assert_eq!(result.grid_import_wh, 400);
 
     // P2 pays 80_000 of its 224_000; P5 pays 80_000 P2P and 112_000 to the grid of 336_000.
-    assert_eq!(market.credit_of(a(P2)).unwrap(), 144_000);
-    assert_eq!(market.credit_of(a(P5)).unwrap(), 144_000);
-    assert_eq!(market.credit_of(a(P1)).unwrap(), 100_000);
-    assert_eq!(market.credit_of(a(P3)).unwrap(), 60_000);
-    assert_eq!(market.credit_of(a(OPERATOR)).unwrap(), 112_000);
-    let ledger = market.ledger().unwrap();
+    assert_eq!(market.read(|main| main.credit_of(a(P2))).unwrap(), 144_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P5))).unwrap(), 144_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P1))).unwrap(), 100_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P3))).unwrap(), 60_000);
+    assert_eq!(
+        market.read(|main| main.credit_of(a(OPERATOR))).unwrap(),
+        112_000
+    );
+    let ledger = market.read_p2g(|p2g| p2g.ledger()).unwrap();
     assert_eq!((ledger.deposits, ledger.credits), (0, 560_000));
     assert_eq!(ledger.grid_deposit, GRID_FUNDS);
     // Settling moved money inside p2g only.
     assert_eq!(market.balance(market.p2g_address()), held);
 
     let before = market.balance(a(P1));
-    let withdrawn = ok(market.withdraw(a(P1)).unwrap());
+    let withdrawn = ok(market.tx(a(P1), |main| main.withdraw()).unwrap());
     assert_eq!(withdrawn.value, Ok(100_000));
     assert_eq!(
         withdrawn.events,
@@ -71,13 +93,15 @@ fn an_interval_settles_in_the_native_token() {
     let gained = market.balance(a(P1)) - before;
     assert!((100_000..101_000).contains(&gained), "{gained}");
     assert_eq!(market.balance(market.p2g_address()), held - 100_000);
-    refused(&mut market, E::NothingToWithdraw, |m| m.withdraw(a(P1)));
     refused(&mut market, E::NothingToWithdraw, |m| {
-        m.withdraw(a(STRANGER))
+        m.tx(a(P1), |main| main.withdraw())
     });
-    ok(market.withdraw(a(OPERATOR)).unwrap());
+    refused(&mut market, E::NothingToWithdraw, |m| {
+        m.tx(a(STRANGER), |main| main.withdraw())
+    });
+    ok(market.tx(a(OPERATOR), |main| main.withdraw()).unwrap());
     assert_eq!(
-        market.ledger().unwrap().credits,
+        market.read_p2g(|p2g| p2g.ledger()).unwrap().credits,
         560_000 - 100_000 - 112_000
     );
 }
@@ -85,16 +109,23 @@ fn an_interval_settles_in_the_native_token() {
 #[test]
 fn cancelling_credits_the_whole_deposit_back() {
     let mut market = registered();
-    ok(market.buy(a(P2), 0, 500, None, 200_000).unwrap());
-    ok(market.sell(a(P1), 0, 500, 100_000).unwrap());
-    ok(market.cancel(a(P2), 0).unwrap());
-    assert_eq!(market.credit_of(a(P2)).unwrap(), 200_000);
-    assert_eq!(market.escrow_of(a(P2), 0).unwrap(), None);
+    ok(market
+        .tx_paying(a(P2), 200_000, |main| main.buy(0, 500, None))
+        .unwrap());
+    ok(market.tx(a(P1), |main| main.sell(0, 500, 100_000)).unwrap());
+    ok(market.tx(a(P2), |main| main.cancel(0)).unwrap());
+    assert_eq!(market.read(|main| main.credit_of(a(P2))).unwrap(), 200_000);
+    assert_eq!(
+        market.read_p2g(|p2g| p2g.escrow_of(a(P2), 0)).unwrap(),
+        None
+    );
     // Removing a participant withdraws its open offer and credits its deposit the same way.
-    ok(market.buy(a(P4), 0, 100, None, 50_000).unwrap());
-    ok(market.remove(a(OPERATOR), a(P4)).unwrap());
-    assert_eq!(market.credit_of(a(P4)).unwrap(), 50_000);
-    let ledger = market.ledger().unwrap();
+    ok(market
+        .tx_paying(a(P4), 50_000, |main| main.buy(0, 100, None))
+        .unwrap());
+    ok(market.tx(a(OPERATOR), |main| main.remove(a(P4))).unwrap());
+    assert_eq!(market.read(|main| main.credit_of(a(P4))).unwrap(), 50_000);
+    let ledger = market.read_p2g(|p2g| p2g.ledger()).unwrap();
     assert_eq!((ledger.deposits, ledger.credits), (0, 250_000));
 }
 
@@ -104,11 +135,19 @@ fn cancelling_credits_the_whole_deposit_back() {
 #[test]
 fn a_close_never_waits_for_the_grid_deposit() {
     let mut market = register_all(deploy_unfunded(&MarketConfig::paper()).unwrap());
-    ok(market.sell(a(P1), 0, 1_000, 100_000).unwrap());
-    ok(market.buy(a(P2), 0, 400, None, 112_000).unwrap());
+    ok(market
+        .tx(a(P1), |main| main.sell(0, 1_000, 100_000))
+        .unwrap());
+    ok(market
+        .tx_paying(a(P2), 112_000, |main| main.buy(0, 400, None))
+        .unwrap());
     market.set_time(START + HOUR);
-    refused(&mut market, E::ZeroAmount, |m| m.fund_grid(a(OPERATOR), 0));
-    let funded = ok(market.fund_grid(a(OPERATOR), 30_000).unwrap());
+    refused(&mut market, E::ZeroAmount, |m| {
+        m.tx_paying(a(OPERATOR), 0, |main| main.fund_grid())
+    });
+    let funded = ok(market
+        .tx_paying(a(OPERATOR), 30_000, |main| main.fund_grid())
+        .unwrap());
     assert_eq!(
         funded.events,
         vec![MarketEvent::GridFunded(p2g::GridFunded {
@@ -126,15 +165,23 @@ fn a_close_never_waits_for_the_grid_deposit() {
             account: a(P1),
             amount: 30_000
         })));
-    assert_eq!(market.credit_of(a(P1)).unwrap(), 40_000 + 30_000);
+    assert_eq!(
+        market.read(|main| main.credit_of(a(P1))).unwrap(),
+        40_000 + 30_000
+    );
     // P2 deposited 400 Wh at 280_000 = 112_000 and paid 40_000.
-    assert_eq!(market.credit_of(a(P2)).unwrap(), 72_000);
-    assert_eq!(market.claim_of(a(P1)).unwrap(), 30_000);
-    let ledger = market.ledger().unwrap();
+    assert_eq!(market.read(|main| main.credit_of(a(P2))).unwrap(), 72_000);
+    assert_eq!(market.read_p2g(|p2g| p2g.claim_of(a(P1))).unwrap(), 30_000);
+    let ledger = market.read_p2g(|p2g| p2g.ledger()).unwrap();
     assert_eq!((ledger.grid_deposit, ledger.claims), (0, 30_000));
     // Nothing to pay with: the claim waits.
-    assert_eq!(ok(market.pay_claims(a(STRANGER)).unwrap()).value, Ok(1));
-    let funded = ok(market.fund_grid(a(STRANGER), 50_000).unwrap());
+    assert_eq!(
+        ok(market.tx(a(STRANGER), |main| main.pay_claims()).unwrap()).value,
+        Ok(1)
+    );
+    let funded = ok(market
+        .tx_paying(a(STRANGER), 50_000, |main| main.fund_grid())
+        .unwrap());
     assert_eq!(
         funded.events,
         vec![
@@ -150,10 +197,13 @@ fn a_close_never_waits_for_the_grid_deposit() {
         ]
     );
     assert_eq!(funded.value, Ok(20_000));
-    assert_eq!(market.claim_of(a(P1)).unwrap(), 0);
-    assert_eq!(market.credit_of(a(P1)).unwrap(), 100_000);
-    assert!(market.claims(0, 10).unwrap().is_empty());
-    assert_eq!(ok(market.withdraw(a(P1)).unwrap()).value, Ok(100_000));
+    assert_eq!(market.read_p2g(|p2g| p2g.claim_of(a(P1))).unwrap(), 0);
+    assert_eq!(market.read(|main| main.credit_of(a(P1))).unwrap(), 100_000);
+    assert!(market.read_p2g(|p2g| p2g.claims(0, 10)).unwrap().is_empty());
+    assert_eq!(
+        ok(market.tx(a(P1), |main| main.withdraw()).unwrap()).value,
+        Ok(100_000)
+    );
 }
 
 /// The operator doubles the tariff after P2 deposited for 1000 Wh at 280_000: interval 0 is
@@ -162,23 +212,40 @@ fn a_close_never_waits_for_the_grid_deposit() {
 #[test]
 fn no_buyer_pays_beyond_its_deposit() {
     let mut market = registered();
-    ok(market.buy(a(P2), 0, 1_000, None, 280_000).unwrap());
+    ok(market
+        .tx_paying(a(P2), 280_000, |main| main.buy(0, 1_000, None))
+        .unwrap());
     let mut dearer = MarketConfig::paper();
     for price in &mut dearer.tariff.hourly_prices {
         *price *= 2;
     }
-    ok(market.update_config(a(OPERATOR), dearer).unwrap());
-    assert_eq!(market.buy_deposit(0, 1_000, None).unwrap(), Ok(280_000));
-    assert_eq!(market.buy_deposit(1, 1_000, None).unwrap(), Ok(560_000));
+    ok(market
+        .tx(a(OPERATOR), |main| main.update_config(dearer))
+        .unwrap());
+    assert_eq!(
+        market
+            .read(|main| main.buy_deposit(0, 1_000, None))
+            .unwrap(),
+        Ok(280_000)
+    );
+    assert_eq!(
+        market
+            .read(|main| main.buy_deposit(1, 1_000, None))
+            .unwrap(),
+        Ok(560_000)
+    );
     market.set_time(START + HOUR);
     let result = ok(market.close_interval(a(P2), 0).unwrap()).value.unwrap();
     assert_eq!(result.grid_price, 280_000);
-    let bill = market.bill(a(P2), 0).unwrap().unwrap();
+    let bill = market.read(|main| main.bill(a(P2), 0)).unwrap().unwrap();
     assert_eq!((bill.grid_bought_wh, bill.grid_paid), (1_000, 280_000));
-    assert_eq!(market.credit_of(a(P2)).unwrap(), 0);
-    assert_eq!(market.credit_of(a(OPERATOR)).unwrap(), 280_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P2))).unwrap(), 0);
+    assert_eq!(
+        market.read(|main| main.credit_of(a(OPERATOR))).unwrap(),
+        280_000
+    );
     refused(&mut market, E::DepositTooLow, |m| {
-        m.buy(a(P2), 1, 1_000, None, 280_000)
+        m.tx_paying(a(P2), 280_000, |main| main.buy(1, 1_000, None))
     });
 }
 
@@ -195,7 +262,7 @@ fn a_sellers_value_comes_back() {
     market.set_time(START + HOUR);
     ok(market.close_interval(a(P1), 0).unwrap());
     // 5_000 back, and 100 Wh fed in at min_price 80_000: 8_000.
-    assert_eq!(market.credit_of(a(P1)).unwrap(), 13_000);
+    assert_eq!(market.read(|main| main.credit_of(a(P1))).unwrap(), 13_000);
 }
 
 #[test]
@@ -204,55 +271,66 @@ fn money_messages_refuse_bad_input() {
     let mut market = plants_with(&MarketConfig::paper());
     let max = MAX_OFFER_WH;
     refused(&mut market, E::TooMuchEnergy, |m| {
-        m.sell(a(P1), 0, u64::MAX, 100_000)
+        m.tx(a(P1), |main| main.sell(0, u64::MAX, 100_000))
     });
     refused(&mut market, E::TooMuchEnergy, |m| {
-        m.sell(a(P1), 0, max + 1, 100_000)
+        m.tx(a(P1), |main| main.sell(0, max + 1, 100_000))
     });
     refused(&mut market, E::TooMuchEnergy, |m| {
-        m.buy(a(P2), 0, u64::MAX, None, 1)
+        m.tx_paying(a(P2), 1, |main| main.buy(0, u64::MAX, None))
     });
     refused(&mut market, E::PriceOutOfBounds, |m| {
-        m.sell(a(P1), 0, 100, u128::MAX)
+        m.tx(a(P1), |main| main.sell(0, 100, u128::MAX))
     });
     refused(&mut market, E::PriceOutOfBounds, |m| {
-        m.sell(a(P1), 0, 100, 0)
+        m.tx(a(P1), |main| main.sell(0, 100, 0))
     });
     // No deposit can cover a limit of u128::MAX: the product overflows.
     assert_eq!(
-        market.buy_deposit(0, 100, Some(u128::MAX)).unwrap(),
+        market
+            .read(|main| main.buy_deposit(0, 100, Some(u128::MAX)))
+            .unwrap(),
         Err(E::Overflow)
     );
     refused(&mut market, E::Overflow, |m| {
-        m.buy(a(P2), 0, 100, Some(u128::MAX), 1_000_000)
+        m.tx_paying(a(P2), 1_000_000, |main| main.buy(0, 100, Some(u128::MAX)))
     });
     refused(&mut market, E::DepositTooLow, |m| {
-        m.buy(a(P2), 0, 100, None, 0)
+        m.tx_paying(a(P2), 0, |main| main.buy(0, 100, None))
     });
     // The most energy allowed, at the grid's price, is accepted.
-    let deposit = market.buy_deposit(0, max, None).unwrap().unwrap();
+    let deposit = market
+        .read(|main| main.buy_deposit(0, max, None))
+        .unwrap()
+        .unwrap();
     assert_eq!(deposit, 280_000_000_000);
-    ok(market.buy(a(P2), 0, max, None, deposit).unwrap());
+    ok(market
+        .tx_paying(a(P2), deposit, |main| main.buy(0, max, None))
+        .unwrap());
     // Sealed-mode messages in an open market.
     refused(&mut market, E::NotSealed, |m| {
-        m.commit(a(P1), 0, [1; 32], 10_000)
+        m.tx_paying(a(P1), 10_000, |main| main.commit(0, [1; 32]))
     });
     refused(&mut market, E::NotSealed, |m| {
-        m.reveal(a(P1), 0, market::Side::Sell, 100, 100_000, [1; 32])
+        m.tx(a(P1), |main| {
+            main.reveal(0, market::Side::Sell, 100, 100_000, [1; 32])
+        })
     });
-    refused(&mut market, E::NotSealed, |m| m.forfeit(a(P1), 0, a(P2)));
+    refused(&mut market, E::NotSealed, |m| {
+        m.tx(a(P1), |main| main.forfeit(0, a(P2)))
+    });
     assert_eq!(
         market
-            .commit_deposit(0, market::Side::Sell, 100, 100_000)
+            .read(|main| main.commit_deposit(0, market::Side::Sell, 100, 100_000))
             .unwrap(),
         Err(E::NotSealed)
     );
     // A removed participant may not offer.
-    ok(market.remove(a(OPERATOR), a(P6)).unwrap());
+    ok(market.tx(a(OPERATOR), |main| main.remove(a(P6))).unwrap());
     refused(&mut market, E::NotRegistered, |m| {
-        m.sell(a(P6), 0, 100, 100_000)
+        m.tx(a(P6), |main| main.sell(0, 100, 100_000))
     });
     refused(&mut market, E::NotRegistered, |m| {
-        m.buy(a(P6), 0, 100, None, 1_000_000)
+        m.tx_paying(a(P6), 1_000_000, |main| main.buy(0, 100, None))
     });
 }

@@ -89,7 +89,9 @@ fn the_readme_lists_every_message_with_the_errors_its_docs_name() {
     let mut drift = Vec::new();
     for name in &mutating {
         if !listed.contains_key(name) {
-            drift.push(format!("{name}: changes state but has no row in the README"));
+            drift.push(format!(
+                "{name}: changes state but has no row in the README"
+            ));
         }
     }
     for name in listed.keys() {
@@ -100,6 +102,10 @@ fn the_readme_lists_every_message_with_the_errors_its_docs_name() {
             ));
         }
     }
-    assert!(drift.is_empty(), "README table drifted:\n{}", drift.join("\n"));
+    assert!(
+        drift.is_empty(),
+        "README table drifted:\n{}",
+        drift.join("\n")
+    );
     assert!(listed.len() >= 15, "only {} rows found", listed.len());
 }

@@ -8,7 +8,7 @@
 //! 22:00 UTC (grid price 280_000).
 
 use main::Error as E;
-use market::{seal, MarketConfig, Sealing, Side};
+use market::{seal, AccountId, MarketConfig, Sealing, Side};
 use market_drink::{HarnessError, MainOutcome, MarketEvent, MarketSandbox};
 
 mod common;
@@ -49,20 +49,27 @@ impl Secret {
         )
     }
 
+    /// `main.commit` of this offer's commitment in `interval`, as `caller`, paying `deposit`.
+    fn commit(
+        &self,
+        market: &mut MarketSandbox,
+        caller: AccountId,
+        interval: u64,
+        deposit: u128,
+    ) -> Result<MainOutcome<()>, HarnessError> {
+        let commitment = self.commitment(market, interval);
+        market.tx_paying(caller, deposit, |main| main.commit(interval, commitment))
+    }
+
     /// Its owner's `reveal` call, as dispatched (for `refused`).
     fn reveal_call(
         &self,
         market: &mut MarketSandbox,
         interval: u64,
     ) -> Result<MainOutcome<()>, HarnessError> {
-        market.reveal(
-            a(self.home),
-            interval,
-            self.side,
-            self.energy_wh,
-            self.price,
-            self.salt,
-        )
+        market.tx(a(self.home), |main| {
+            main.reveal(interval, self.side, self.energy_wh, self.price, self.salt)
+        })
     }
 
     fn reveal(&self, market: &mut MarketSandbox, interval: u64) -> Result<(), E> {
@@ -84,12 +91,12 @@ fn secrets() -> Vec<Secret> {
 /// cover. In an open market: a buyer's `buy_deposit`.
 fn deposit(market: &mut MarketSandbox, secret: &Secret) -> u128 {
     let sealed = market
-        .commit_deposit(0, secret.side, secret.energy_wh, secret.price)
+        .read(|main| main.commit_deposit(0, secret.side, secret.energy_wh, secret.price))
         .unwrap();
     match (sealed, secret.side) {
         (Ok(deposit), _) => deposit,
         (Err(E::NotSealed), Side::Buy) => market
-            .buy_deposit(0, secret.energy_wh, Some(secret.price))
+            .read(|main| main.buy_deposit(0, secret.energy_wh, Some(secret.price)))
             .unwrap()
             .unwrap(),
         (Err(error), side) => panic!("no deposit for a {side:?}: {error:?}"),
@@ -101,9 +108,7 @@ fn sealed_offers_clear_like_open_ones() {
     let mut market = registered_with(&MarketConfig::sealed());
     for secret in secrets() {
         let paid = deposit(&mut market, &secret);
-        let committed = ok(market
-            .commit(a(secret.home), 0, secret.commitment(&market, 0), paid)
-            .unwrap());
+        let committed = ok(secret.commit(&mut market, a(secret.home), 0, paid).unwrap());
         // The event names who committed, nothing else.
         assert_eq!(
             committed.events,
@@ -115,32 +120,33 @@ fn sealed_offers_clear_like_open_ones() {
     }
     // P4 commits and never reveals.
     let silent = Secret::new(P4, Side::Buy, 300, 200_000, 14);
-    ok(market
-        .commit(a(P4), 0, silent.commitment(&market, 0), 25_000)
-        .unwrap());
+    ok(silent.commit(&mut market, a(P4), 0, 25_000).unwrap());
     // Before the reveal the book is empty and p2g holds hashes and deposits only.
-    assert_eq!(market.offer_count(0).unwrap(), 0);
-    let escrow = market.escrow_of(a(P1), 0).unwrap().unwrap();
+    assert_eq!(market.read(|main| main.offer_count(0)).unwrap(), 0);
+    let escrow = market
+        .read_p2g(|p2g| p2g.escrow_of(a(P1), 0))
+        .unwrap()
+        .unwrap();
     assert_eq!(escrow.sealed, Some(secrets()[0].commitment(&market, 0)));
     // P1's bond: 1_000 Wh * 100_000 / 1000.
     assert_eq!(escrow.deposit, 100_000);
     assert_eq!(
-        market.interval_state(0).unwrap(),
+        market.read(|main| main.interval_state(0)).unwrap(),
         market::IntervalState::Open
     );
 
     market.set_time(START + HOUR);
     assert_eq!(
-        market.interval_state(0).unwrap(),
+        market.read(|main| main.interval_state(0)).unwrap(),
         market::IntervalState::Revealing
     );
     for secret in secrets() {
         assert_eq!(secret.reveal(&mut market, 0), Ok(()));
     }
-    assert_eq!(market.offer_count(0).unwrap(), 4);
+    assert_eq!(market.read(|main| main.offer_count(0)).unwrap(), 4);
     market.set_time(START + HOUR + REVEAL_MS);
     assert_eq!(
-        market.interval_state(0).unwrap(),
+        market.read(|main| main.interval_state(0)).unwrap(),
         market::IntervalState::Ended
     );
     let sealed = ok(market.close_interval(a(P6), 0).unwrap()).value.unwrap();
@@ -149,16 +155,14 @@ fn sealed_offers_clear_like_open_ones() {
     let mut open = registered();
     for secret in secrets() {
         let outcome = match secret.side {
-            Side::Sell => open.sell(a(secret.home), 0, secret.energy_wh, secret.price),
+            Side::Sell => open.tx(a(secret.home), |main| {
+                main.sell(0, secret.energy_wh, secret.price)
+            }),
             Side::Buy => {
                 let paid = deposit(&mut open, &secret);
-                open.buy(
-                    a(secret.home),
-                    0,
-                    secret.energy_wh,
-                    Some(secret.price),
-                    paid,
-                )
+                open.tx_paying(a(secret.home), paid, |main| {
+                    main.buy(0, secret.energy_wh, Some(secret.price))
+                })
             }
         };
         ok(outcome.unwrap());
@@ -169,22 +173,25 @@ fn sealed_offers_clear_like_open_ones() {
     assert_eq!(market.trades(0).unwrap(), open.trades(0).unwrap());
     for secret in secrets() {
         let home = a(secret.home);
-        assert_eq!(market.bill(home, 0).unwrap(), open.bill(home, 0).unwrap());
+        assert_eq!(
+            market.read(|main| main.bill(home, 0)).unwrap(),
+            open.read(|main| main.bill(home, 0)).unwrap()
+        );
         // Sellers get their bond back on top of the same earnings: 100_000 and 60_000.
         let extra = match secret.side {
             Side::Sell => u128::from(secret.energy_wh) * 100,
             Side::Buy => 0,
         };
         assert_eq!(
-            market.credit_of(home).unwrap(),
-            open.credit_of(home).unwrap() + extra
+            market.read(|main| main.credit_of(home)).unwrap(),
+            open.read(|main| main.credit_of(home)).unwrap() + extra
         );
     }
 
     // P4's commitment forfeits half its deposit of 25_000 (12_500, above the 10_000 minimum)
     // to the grid operator; anyone may release it.
-    let before = market.credit_of(a(OPERATOR)).unwrap();
-    let forfeited = ok(market.forfeit(a(P6), 0, a(P4)).unwrap());
+    let before = market.read(|main| main.credit_of(a(OPERATOR))).unwrap();
+    let forfeited = ok(market.tx(a(P6), |main| main.forfeit(0, a(P4))).unwrap());
     assert_eq!(forfeited.value, Ok(12_500));
     assert_eq!(
         forfeited.events,
@@ -195,10 +202,15 @@ fn sealed_offers_clear_like_open_ones() {
             penalty: 12_500,
         })]
     );
-    assert_eq!(market.credit_of(a(P4)).unwrap(), 12_500);
-    assert_eq!(market.credit_of(a(OPERATOR)).unwrap(), before + 12_500);
-    refused(&mut market, E::NoCommitment, |m| m.forfeit(a(P6), 0, a(P4)));
-    let ledger = market.ledger().unwrap();
+    assert_eq!(market.read(|main| main.credit_of(a(P4))).unwrap(), 12_500);
+    assert_eq!(
+        market.read(|main| main.credit_of(a(OPERATOR))).unwrap(),
+        before + 12_500
+    );
+    refused(&mut market, E::NoCommitment, |m| {
+        m.tx(a(P6), |main| main.forfeit(0, a(P4)))
+    });
+    let ledger = market.read_p2g(|p2g| p2g.ledger()).unwrap();
     assert_eq!(ledger.deposits, 0);
 }
 
@@ -207,101 +219,79 @@ fn sealed_messages_refuse_bad_input() {
     let mut market = registered_with(&MarketConfig::sealed());
     let offer = Secret::new(P1, Side::Sell, 1_000, 120_000, 1);
     // Open offers are refused in sealed mode.
-    refused(&mut market, E::Sealed, |m| m.sell(a(P1), 0, 100, 100_000));
     refused(&mut market, E::Sealed, |m| {
-        m.buy(a(P2), 0, 100, None, 1_000_000)
+        m.tx(a(P1), |main| main.sell(0, 100, 100_000))
+    });
+    refused(&mut market, E::Sealed, |m| {
+        m.tx_paying(a(P2), 1_000_000, |main| main.buy(0, 100, None))
     });
     refused(&mut market, E::DepositTooLow, |m| {
-        m.commit(a(P1), 0, offer.commitment(m, 0), PENALTY - 1)
+        offer.commit(m, a(P1), 0, PENALTY - 1)
     });
     refused(&mut market, E::NotRegistered, |m| {
-        m.commit(a(STRANGER), 0, offer.commitment(m, 0), PENALTY)
+        offer.commit(m, a(STRANGER), 0, PENALTY)
     });
     refused(&mut market, E::IntervalNotOpen, |m| {
-        m.commit(a(P1), 1, offer.commitment(m, 1), PENALTY)
+        offer.commit(m, a(P1), 1, PENALTY)
     });
     // 1 kWh's bond: 100_000.
-    ok(market
-        .commit(a(P1), 0, offer.commitment(&market, 0), 100_000)
-        .unwrap());
+    ok(offer.commit(&mut market, a(P1), 0, 100_000).unwrap());
     refused(&mut market, E::OfferExists, |m| {
-        m.commit(a(P1), 0, offer.commitment(m, 0), PENALTY)
+        offer.commit(m, a(P1), 0, PENALTY)
     });
     refused(&mut market, E::IntervalNotEnded, |m| {
         offer.reveal_call(m, 0)
     });
     // A buy committed with the penalty only: its reveal is refused, so it stays sealed.
     let thin = Secret::new(P2, Side::Buy, 500, 200_000, 2);
-    ok(market
-        .commit(a(P2), 0, thin.commitment(&market, 0), PENALTY)
-        .unwrap());
+    ok(thin.commit(&mut market, a(P2), 0, PENALTY).unwrap());
     // An offer too large to reveal.
     let huge = Secret::new(P3, Side::Sell, u64::MAX, 120_000, 3);
-    ok(market
-        .commit(a(P3), 0, huge.commitment(&market, 0), PENALTY)
-        .unwrap());
+    ok(huge.commit(&mut market, a(P3), 0, PENALTY).unwrap());
     // An ask outside the bounds.
     let dear = Secret::new(P6, Side::Sell, 100, 400_001, 6);
-    ok(market
-        .commit(a(P6), 0, dear.commitment(&market, 0), PENALTY)
-        .unwrap());
+    ok(dear.commit(&mut market, a(P6), 0, PENALTY).unwrap());
     // More than the default connection carries (its bond is deposited).
     let wide = Secret::new(P5, Side::Sell, 43_001, 120_000, 5);
-    ok(market
-        .commit(a(P5), 0, wide.commitment(&market, 0), 4_300_100)
-        .unwrap());
+    ok(wide.commit(&mut market, a(P5), 0, 4_300_100).unwrap());
 
     market.set_time(START + HOUR);
     refused(&mut market, E::IntervalNotOpen, |m| {
-        m.commit(a(P4), 0, offer.commitment(m, 0), PENALTY)
+        offer.commit(m, a(P4), 0, PENALTY)
     });
     refused(&mut market, E::RevealOpen, |m| m.close_interval(a(P4), 0));
-    refused(&mut market, E::RevealOpen, |m| m.forfeit(a(P4), 0, a(P2)));
-    refused(&mut market, E::CommitmentMismatch, |m| {
-        m.reveal(a(P1), 0, offer.side, offer.energy_wh, offer.price, [9; 32])
+    refused(&mut market, E::RevealOpen, |m| {
+        m.tx(a(P4), |main| main.forfeit(0, a(P2)))
     });
     refused(&mut market, E::CommitmentMismatch, |m| {
-        m.reveal(
-            a(P1),
-            0,
-            offer.side,
-            offer.energy_wh + 1,
-            offer.price,
-            offer.salt,
-        )
+        m.tx(a(P1), |main| {
+            main.reveal(0, offer.side, offer.energy_wh, offer.price, [9; 32])
+        })
     });
     refused(&mut market, E::CommitmentMismatch, |m| {
-        m.reveal(
-            a(P1),
-            0,
-            Side::Buy,
-            offer.energy_wh,
-            offer.price,
-            offer.salt,
-        )
+        m.tx(a(P1), |main| {
+            main.reveal(0, offer.side, offer.energy_wh + 1, offer.price, offer.salt)
+        })
+    });
+    refused(&mut market, E::CommitmentMismatch, |m| {
+        m.tx(a(P1), |main| {
+            main.reveal(0, Side::Buy, offer.energy_wh, offer.price, offer.salt)
+        })
     });
     refused(&mut market, E::NoCommitment, |m| {
-        m.reveal(
-            a(P4),
-            0,
-            offer.side,
-            offer.energy_wh,
-            offer.price,
-            offer.salt,
-        )
+        m.tx(a(P4), |main| {
+            main.reveal(0, offer.side, offer.energy_wh, offer.price, offer.salt)
+        })
     });
     refused(&mut market, E::NotRegistered, |m| {
-        m.reveal(
-            a(STRANGER),
-            0,
-            offer.side,
-            offer.energy_wh,
-            offer.price,
-            offer.salt,
-        )
+        m.tx(a(STRANGER), |main| {
+            main.reveal(0, offer.side, offer.energy_wh, offer.price, offer.salt)
+        })
     });
     refused(&mut market, E::ZeroEnergy, |m| {
-        m.reveal(a(P1), 0, offer.side, 0, offer.price, offer.salt)
+        m.tx(a(P1), |main| {
+            main.reveal(0, offer.side, 0, offer.price, offer.salt)
+        })
     });
     refused(&mut market, E::TooMuchEnergy, |m| huge.reveal_call(m, 0));
     refused(&mut market, E::PriceOutOfBounds, |m| dear.reveal_call(m, 0));
@@ -313,24 +303,37 @@ fn sealed_messages_refuse_bad_input() {
     market.set_time(START + HOUR + REVEAL_MS);
     refused(&mut market, E::RevealClosed, |m| thin.reveal_call(m, 0));
     // A revealed offer is not forfeitable; the unrevealed ones are, once.
-    refused(&mut market, E::NoCommitment, |m| m.forfeit(a(P4), 0, a(P1)));
+    refused(&mut market, E::NoCommitment, |m| {
+        m.tx(a(P4), |main| main.forfeit(0, a(P1)))
+    });
     ok(market.close_interval(a(P4), 0).unwrap());
     for home in [P2, P3, P6] {
         assert_eq!(
-            market.forfeit(a(P4), 0, a(home)).unwrap().value,
+            market
+                .tx(a(P4), |main| main.forfeit(0, a(home)))
+                .unwrap()
+                .value,
             Ok(PENALTY)
         );
-        assert_eq!(market.credit_of(a(home)).unwrap(), 0);
+        assert_eq!(market.read(|main| main.credit_of(a(home))).unwrap(), 0);
     }
     // P5's 4_300_100 forfeits half.
     assert_eq!(
-        market.forfeit(a(P4), 0, a(P5)).unwrap().value,
+        market
+            .tx(a(P4), |main| main.forfeit(0, a(P5)))
+            .unwrap()
+            .value,
         Ok(2_150_050)
     );
-    assert_eq!(market.credit_of(a(P5)).unwrap(), 2_150_050);
+    assert_eq!(
+        market.read(|main| main.credit_of(a(P5))).unwrap(),
+        2_150_050
+    );
     // The sealing settings are fixed at instantiation.
     refused(&mut market, E::InvalidSealing, |m| {
-        m.update_config(a(OPERATOR), MarketConfig::paper())
+        m.tx(a(OPERATOR), |main| {
+            main.update_config(MarketConfig::paper())
+        })
     });
     let longer = MarketConfig {
         sealing: Some(Sealing {
@@ -340,7 +343,7 @@ fn sealed_messages_refuse_bad_input() {
         ..MarketConfig::sealed()
     };
     refused(&mut market, E::InvalidSealing, |m| {
-        m.update_config(a(OPERATOR), longer)
+        m.tx(a(OPERATOR), |main| main.update_config(longer))
     });
 }
 
@@ -349,21 +352,25 @@ fn withdrawn_and_removed_commitments_cost_nothing() {
     let mut market = registered_with(&MarketConfig::sealed());
     let offer = Secret::new(P1, Side::Sell, 500, 100_000, 7);
     // Cancelled while the interval is open: the whole deposit comes back.
-    ok(market
-        .commit(a(P1), 0, offer.commitment(&market, 0), 20_000)
-        .unwrap());
-    ok(market.cancel(a(P1), 0).unwrap());
-    assert_eq!(market.credit_of(a(P1)).unwrap(), 20_000);
-    refused(&mut market, E::NoOffer, |m| m.cancel(a(P1), 0));
+    ok(offer.commit(&mut market, a(P1), 0, 20_000).unwrap());
+    ok(market.tx(a(P1), |main| main.cancel(0)).unwrap());
+    assert_eq!(market.read(|main| main.credit_of(a(P1))).unwrap(), 20_000);
+    refused(&mut market, E::NoOffer, |m| {
+        m.tx(a(P1), |main| main.cancel(0))
+    });
     // Removed by the operator after the interval, before revealing: no penalty.
-    ok(market
-        .commit(a(P3), 0, offer.commitment(&market, 0), 20_000)
-        .unwrap());
+    ok(offer.commit(&mut market, a(P3), 0, 20_000).unwrap());
     market.set_time(START + HOUR);
-    ok(market.remove(a(OPERATOR), a(P3)).unwrap());
+    ok(market.tx(a(OPERATOR), |main| main.remove(a(P3))).unwrap());
     market.set_time(START + HOUR + REVEAL_MS);
-    assert_eq!(market.forfeit(a(P1), 0, a(P3)).unwrap().value, Ok(0));
-    assert_eq!(market.credit_of(a(P3)).unwrap(), 20_000);
+    assert_eq!(
+        market
+            .tx(a(P1), |main| main.forfeit(0, a(P3)))
+            .unwrap()
+            .value,
+        Ok(0)
+    );
+    assert_eq!(market.read(|main| main.credit_of(a(P3))).unwrap(), 20_000);
 }
 
 #[test]

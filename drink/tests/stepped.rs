@@ -57,7 +57,7 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
         let mut market = MarketSandbox::deploy(&bundles, &config, operator, START).unwrap();
         // Feed-in is paid out of the grid deposit.
         assert!(market
-            .fund_grid(operator, 1_000_000_000)
+            .tx_paying(operator, 1_000_000_000, |main| main.fund_grid())
             .unwrap()
             .value
             .is_ok());
@@ -67,7 +67,7 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
             let area = (n % 3) as u8;
             market.fund(*home).unwrap();
             assert!(market
-                .register(operator, *home, area)
+                .tx(operator, |main| main.register(*home, area, None))
                 .unwrap()
                 .value
                 .is_ok());
@@ -84,14 +84,20 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
                 Side::Buy
             };
             let placed = match side {
-                Side::Sell => market.sell(*home, 0, energy_wh, price).unwrap(),
+                Side::Sell => market
+                    .tx(*home, |main| main.sell(0, energy_wh, price))
+                    .unwrap(),
                 Side::Buy => market
                     .buy_covered(*home, 0, energy_wh, Some(price))
                     .unwrap(),
             };
             assert!(placed.value.is_ok(), "{:?}", placed.value);
             if random.below(8) == 0 {
-                assert!(market.cancel(*home, 0).unwrap().value.is_ok());
+                assert!(market
+                    .tx(*home, |main| main.cancel(0))
+                    .unwrap()
+                    .value
+                    .is_ok());
             } else {
                 book.push(Offer {
                     account: *home,
@@ -108,7 +114,9 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
         let mut steps = 0;
         let result = loop {
             let budget = 1 + random.below(7) as u32;
-            let step = market.close_step(operator, 0, budget).unwrap();
+            let step = market
+                .tx(operator, |main| main.close_step(0, budget))
+                .unwrap();
             steps += 1;
             traded.extend(step.events.into_iter().filter_map(|event| match event {
                 MarketEvent::TradeExecuted(t) => {
@@ -150,7 +158,7 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
         );
         for (account, bill) in &settlement.bills {
             assert_eq!(
-                market.bill(*account, 0).unwrap().as_ref(),
+                market.read(|main| main.bill(*account, 0)).unwrap().as_ref(),
                 Some(bill),
                 "seed {seed}"
             );

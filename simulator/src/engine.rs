@@ -284,12 +284,14 @@ fn community(
 ) -> anyhow::Result<MarketSandbox> {
     let mut market = MarketSandbox::deploy(bundles, config, operator, start_ms)?;
     market
-        .fund_grid(operator, GRID_DEPOSIT)?
+        .tx_paying(operator, GRID_DEPOSIT, |main| main.fund_grid())?
         .value
         .map_err(|e| anyhow::anyhow!("funding the grid deposit: {e:?}"))?;
     for (home, area) in areas.iter().enumerate() {
         market.fund(home_account(home))?;
-        let registered = market.register(operator, home_account(home), *area)?;
+        let registered = market.tx(operator, |main| {
+            main.register(home_account(home), *area, None)
+        })?;
         registered
             .value
             .map_err(|e| anyhow::anyhow!("registering home {home}: {e:?}"))?;
@@ -327,7 +329,7 @@ impl DrinkEngine {
         let mut market = community(bundles, config, operator, start_ms, areas)?;
         // The deployment, the grid's funding, one registration per home and `timing`.
         let calls = 3 + areas.len() as u64;
-        let timing = market.timing()?;
+        let timing = market.read(|main| main.timing())?;
         if timing.start_ms != start_ms {
             bail!(
                 "the data must start on an interval boundary (market start {} vs data {start_ms})",
@@ -421,7 +423,8 @@ impl DrinkEngine {
             )
             .map_err(|e| fail("deposit", &e))?
             .unwrap_or(sealing.penalty);
-            let committed = market.commit(account, interval, commitment, deposit)?;
+            let committed =
+                market.tx_paying(account, deposit, |main| main.commit(interval, commitment))?;
             committed.value.map_err(|e| fail("commit", &e))?;
             calls += 1;
             ref_time += committed.weight.ref_time();
@@ -429,14 +432,9 @@ impl DrinkEngine {
         market.set_time(end);
         for (offer, price, salt) in &sealed {
             let account = home_account(offer.home);
-            let revealed = market.reveal(
-                account,
-                interval,
-                offer.side,
-                offer.energy_wh,
-                *price,
-                *salt,
-            )?;
+            let revealed = market.tx(account, |main| {
+                main.reveal(interval, offer.side, offer.energy_wh, *price, *salt)
+            })?;
             revealed.value.map_err(|e| fail("reveal", &e))?;
             calls += 1;
             ref_time += revealed.weight.ref_time();
@@ -474,16 +472,16 @@ impl Engine for DrinkEngine {
         for offer in offers {
             let account = home_account(offer.home);
             let placed = match offer.side {
-                Side::Sell => self.market.sell(
-                    account,
-                    interval,
-                    offer.energy_wh,
-                    offer.ask.context("a sell offer needs an ask")?,
-                )?,
+                Side::Sell => {
+                    let ask = offer.ask.context("a sell offer needs an ask")?;
+                    self.market
+                        .tx(account, |main| main.sell(interval, offer.energy_wh, ask))?
+                }
                 Side::Buy => {
                     let deposit = buy_deposit(&self.config, hour_of(start), offer.energy_wh)?;
-                    self.market
-                        .buy(account, interval, offer.energy_wh, None, deposit)?
+                    self.market.tx_paying(account, deposit, |main| {
+                        main.buy(interval, offer.energy_wh, None)
+                    })?
                 }
             };
             self.calls += 1;
@@ -580,12 +578,12 @@ impl Engine for DrinkEngine {
 
     fn money(&mut self) -> anyhow::Result<Option<Money>> {
         let credits = (0..self.homes)
-            .map(|home| self.market.credit_of(home_account(home)))
+            .map(|home| self.market.read(|main| main.credit_of(home_account(home))))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(Money {
             credits,
-            operator: self.market.credit_of(self.operator)?,
-            grid_deposit: self.market.ledger()?.grid_deposit,
+            operator: self.market.read(|main| main.credit_of(self.operator))?,
+            grid_deposit: self.market.read_p2g(|p2g| p2g.ledger())?.grid_deposit,
         }))
     }
 
@@ -594,7 +592,9 @@ impl Engine for DrinkEngine {
             self.monthly.keys().map(|(_, m)| *m).collect();
         for home in 0..self.homes {
             for month in &months {
-                let from_chain = self.market.monthly_bill(home_account(home), *month)?;
+                let from_chain = self
+                    .market
+                    .read(|main| main.monthly_bill(home_account(home), *month))?;
                 self.calls += 1;
                 let reported = self.monthly.get(&(home, *month));
                 if from_chain.as_ref() != reported {

@@ -35,13 +35,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut market = MarketSandbox::deploy(&bundles, &MarketConfig::paper(), operator, START)?;
     // The grid operator's deposit pays for residual surplus fed into the grid: 10 EUR.
     market
-        .fund_grid(operator, 10_000_000)?
+        .tx_paying(operator, 10_000_000, |main| main.fund_grid())?
         .value
         .map_err(|e| format!("{e:?}"))?;
     for (_, id, area) in HOMES {
         market.fund(actor(id))?;
         market
-            .register(operator, actor(id), area)?
+            .tx(operator, |main| main.register(actor(id), area, None))?
             .value
             .map_err(|e| format!("{e:?}"))?;
     }
@@ -56,7 +56,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         market.set_time(START + interval * HOUR + 60_000);
         for ((_, id, _), (&wh, &ask)) in HOMES.iter().zip(net.iter().zip(ASKS.iter())) {
             let placed = if wh > 0 {
-                market.sell(actor(*id), interval, wh.unsigned_abs(), ask)?
+                market.tx(actor(*id), |main| {
+                    main.sell(interval, wh.unsigned_abs(), ask)
+                })?
             } else {
                 market.buy_covered(actor(*id), interval, wh.unsigned_abs(), None)?
             };
@@ -90,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         for (home, id, _) in HOMES {
-            if let Some(bill) = market.bill(actor(id), interval)? {
+            if let Some(bill) = market.read(|main| main.bill(actor(id), interval))? {
                 let net = bill.total_paid() as f64 - bill.total_earned() as f64;
                 println!("  bill  {home:<9} net {:+.4} EUR", net / 1e6);
             }
@@ -100,10 +102,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // seller's earnings, wait as credits until each withdraws them.
     println!();
     for (home, id, _) in HOMES.iter().copied().chain([("operator", 1, 0)]) {
-        let credit = market.credit_of(actor(id))?;
+        let credit = market.read(|main| main.credit_of(actor(id)))?;
         if credit > 0 {
             let paid = market
-                .withdraw(actor(id))?
+                .tx(actor(id), |main| main.withdraw())?
                 .value
                 .map_err(|e| format!("{e:?}"))?;
             println!("withdrawn by {home:<9} {:.4} EUR", paid as f64 / 1e6);

@@ -42,7 +42,7 @@ pub fn ok<T: std::fmt::Debug>(outcome: MainOutcome<T>) -> MainOutcome<T> {
 /// Deploys at 22:05, funds every home, and puts `GRID_FUNDS` in the grid deposit.
 pub fn deploy(config: &MarketConfig) -> Result<MarketSandbox, HarnessError> {
     let mut market = deploy_unfunded(config)?;
-    let funded = market.fund_grid(a(OPERATOR), GRID_FUNDS)?;
+    let funded = market.tx_paying(a(OPERATOR), GRID_FUNDS, |main| main.fund_grid())?;
     assert_eq!(funded.value, Ok(GRID_FUNDS));
     Ok(market)
 }
@@ -91,7 +91,7 @@ pub fn register_all(market: MarketSandbox) -> MarketSandbox {
 pub fn register_all_with(mut market: MarketSandbox, capacity: Option<Capacity>) -> MarketSandbox {
     for (n, area) in PARTICIPANTS {
         let outcome = ok(market
-            .register_with(a(OPERATOR), a(n), area, capacity)
+            .tx(a(OPERATOR), |main| main.register(a(n), area, capacity))
             .unwrap());
         assert_eq!(
             outcome.events,
@@ -132,23 +132,23 @@ pub fn view(market: &mut MarketSandbox) -> View {
         .collect();
     let intervals = 0..5u64;
     View {
-        config: market.config().unwrap(),
+        config: market.read(|main| main.config()).unwrap(),
         participants: everyone
             .iter()
-            .map(|n| market.participant(a(*n)).unwrap())
+            .map(|n| market.read(|main| main.participant(a(*n))).unwrap())
             .collect(),
-        participant_count: market.participant_count().unwrap(),
+        participant_count: market.read(|main| main.participant_count()).unwrap(),
         offers: intervals
             .clone()
-            .map(|i| market.offer_count(i).unwrap())
+            .map(|i| market.read(|main| main.offer_count(i)).unwrap())
             .collect(),
         states: intervals
             .clone()
-            .map(|i| market.interval_state(i).unwrap())
+            .map(|i| market.read(|main| main.interval_state(i)).unwrap())
             .collect(),
         results: intervals
             .clone()
-            .map(|i| market.interval_result(i).unwrap())
+            .map(|i| market.read(|main| main.interval_result(i)).unwrap())
             .collect(),
         trades: intervals
             .clone()
@@ -157,23 +157,23 @@ pub fn view(market: &mut MarketSandbox) -> View {
         bills: everyone
             .iter()
             .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
-            .map(|(n, i)| market.bill(a(n), i).unwrap())
+            .map(|(n, i)| market.read(|main| main.bill(a(n), i)).unwrap())
             .collect(),
         monthly: everyone
             .iter()
             .flat_map(|n| [(*n, NOVEMBER), (*n, DECEMBER)])
-            .map(|(n, month)| market.monthly_bill(a(n), month).unwrap())
+            .map(|(n, month)| market.read(|main| main.monthly_bill(a(n), month)).unwrap())
             .collect(),
-        ledger: market.ledger().unwrap(),
+        ledger: market.read_p2g(|p2g| p2g.ledger()).unwrap(),
         credits: everyone
             .iter()
             .chain([&OPERATOR])
-            .map(|n| market.credit_of(a(*n)).unwrap())
+            .map(|n| market.read(|main| main.credit_of(a(*n))).unwrap())
             .collect(),
         escrows: everyone
             .iter()
             .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
-            .map(|(n, i)| market.escrow_of(a(n), i).unwrap())
+            .map(|(n, i)| market.read_p2g(|p2g| p2g.escrow_of(a(n), i)).unwrap())
             .collect(),
         balances: everyone
             .iter()
