@@ -23,7 +23,7 @@ use ink::{
 use main::MainRef;
 use market::{
     seal::{Commitment, Salt},
-    Balance, EnergyWh, IntervalIndex, MarketConfig, PricePerKwh, Side, Trade,
+    AreaId, Balance, Capacity, EnergyWh, IntervalIndex, MarketConfig, PricePerKwh, Side, Trade,
 };
 use p2g::P2gRef;
 use scale::{Decode, Encode};
@@ -44,6 +44,8 @@ pub enum HarnessError {
     Dispatch(String),
     /// The contract trapped or returned bytes that do not decode.
     Decode(String),
+    /// main refused a setup call of [`Community::deploy`] (what, and main's error).
+    Refused(String, main::Error),
 }
 
 impl std::fmt::Display for HarnessError {
@@ -57,6 +59,7 @@ impl std::fmt::Display for HarnessError {
             HarnessError::Deploy(why) => write!(f, "deployment failed: {why}"),
             HarnessError::Dispatch(why) => write!(f, "call dispatch failed: {why}"),
             HarnessError::Decode(why) => write!(f, "cannot decode the call's output: {why}"),
+            HarnessError::Refused(what, error) => write!(f, "{what} refused: {error:?}"),
         }
     }
 }
@@ -224,6 +227,77 @@ pub struct MarketSandbox {
     p2p: AccountId32,
     p2g: AccountId32,
     gas_limit: Weight,
+}
+
+/// A home of a [`Community`]: its account, area and connection (`None`: the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Home {
+    /// The home's account.
+    pub account: AccountId,
+    /// Its area tag.
+    pub area: AreaId,
+    /// Its grid connection.
+    pub capacity: Option<Capacity>,
+}
+
+impl Home {
+    /// A home in `area` with the default connection.
+    pub fn new(account: AccountId, area: AreaId) -> Self {
+        Self {
+            account,
+            area,
+            capacity: None,
+        }
+    }
+}
+
+/// A market and its community: who operates it, from when, its homes and the grid deposit.
+/// [`Community::deploy`] is the one setup the simulator, the drink tests, the bench runner and
+/// the demo share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Community {
+    /// The operator: instantiates main, funds the grid deposit and registers the homes.
+    pub operator: AccountId,
+    /// The block time of the deployment, ms.
+    pub start_ms: u64,
+    /// The homes, registered in this order.
+    pub homes: Vec<Home>,
+    /// Put in the grid deposit before anything else (nothing if zero).
+    pub grid_funds: Balance,
+}
+
+impl Community {
+    /// Deploys the market with `config`, funds the grid deposit with `grid_funds`, then gives
+    /// every home funds for storage deposits and registers it.
+    ///
+    /// # Errors
+    /// [`HarnessError::Refused`] if main refuses a funding or a registration, and those of
+    /// [`MarketSandbox::deploy`].
+    pub fn deploy(
+        &self,
+        bundles: &Bundles,
+        config: &MarketConfig,
+    ) -> Result<MarketSandbox, HarnessError> {
+        let mut market = MarketSandbox::deploy(bundles, config, self.operator, self.start_ms)?;
+        if self.grid_funds > 0 {
+            market
+                .tx_paying(self.operator, self.grid_funds, |main| main.fund_grid())?
+                .value
+                .map_err(|error| HarnessError::Refused("funding the grid deposit".into(), error))?;
+        }
+        for home in &self.homes {
+            market.fund(home.account)?;
+            market
+                .tx(self.operator, |main| {
+                    main.register(home.account, home.area, home.capacity)
+                })?
+                .value
+                .map_err(|error| {
+                    HarnessError::Refused(format!("registering {:?}", home.account), error)
+                })?;
+        }
+        Ok(market)
+    }
 }
 
 /// An ink! account id as the sandbox's account id.

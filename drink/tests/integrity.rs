@@ -804,7 +804,8 @@ fn balance_change(
 
 /// Most the first close step may cost its caller in this runtime: the bytes of the clearing's
 /// progress it adds to the book's header (106 for these rules), which the last step removes.
-/// Every later step costs nothing: it writes over entries of the same size or shrinks them.
+/// Here every later step costs nothing: under lowest-ask pricing the progress never grows (a
+/// merit-order search stage is larger than the scan: the invariant run bounds the whole close).
 const FIRST_STEP_BYTES: i128 = 120;
 
 /// "Closing pays for itself." Before: whoever closed an interval paid the storage deposit of

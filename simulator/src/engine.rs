@@ -17,7 +17,7 @@ use market::{
     clear, grid_settlement, hour_of, Balance, Batch, Bill, EnergyWh, MarketConfig, MemoryVault,
     MonthKey, Offer, Position, PricePerKwh, Side, Timing, Treasury, Vault,
 };
-use market_drink::{actor, Bundles, MarketEvent, MarketSandbox};
+use market_drink::{actor, Bundles, Community, Home, MarketEvent, MarketSandbox};
 
 /// One home's offer in an interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,21 +282,18 @@ fn community(
     start_ms: u64,
     areas: &[u8],
 ) -> anyhow::Result<MarketSandbox> {
-    let mut market = MarketSandbox::deploy(bundles, config, operator, start_ms)?;
-    market
-        .tx_paying(operator, GRID_DEPOSIT, |main| main.fund_grid())?
-        .value
-        .map_err(|e| anyhow::anyhow!("funding the grid deposit: {e:?}"))?;
-    for (home, area) in areas.iter().enumerate() {
-        market.fund(home_account(home))?;
-        let registered = market.tx(operator, |main| {
-            main.register(home_account(home), *area, None)
-        })?;
-        registered
-            .value
-            .map_err(|e| anyhow::anyhow!("registering home {home}: {e:?}"))?;
-    }
-    Ok(market)
+    let homes = areas
+        .iter()
+        .enumerate()
+        .map(|(home, area)| Home::new(home_account(home), *area))
+        .collect();
+    let community = Community {
+        operator,
+        start_ms,
+        homes,
+        grid_funds: GRID_DEPOSIT,
+    };
+    Ok(community.deploy(bundles, config)?)
 }
 
 /// The real contracts in drink.

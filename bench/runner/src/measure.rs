@@ -13,7 +13,7 @@ use market::{config::HOUR_MS, IntervalIndex, MarketConfig, Side};
 use market_drink::{
     actor, chain_account,
     drink::{session::ContractBundle, Weight},
-    Bundles, MarketSandbox, Message,
+    Bundles, Community, Home, MarketSandbox, Message,
 };
 use scale::{Decode, Encode};
 use serde_json::{json, Map, Value};
@@ -287,14 +287,14 @@ fn sealed_weights(bundles: &Bundles, table: &mut Map<String, Value>) -> anyhow::
     let operator = actor(1);
     let config = MarketConfig::sealed();
     let reveal_ms = config.sealing.map_or(0, |sealing| sealing.reveal_ms);
-    let mut market = MarketSandbox::deploy(bundles, &config, operator, START_MS)?;
     let (seller, silent) = (actor(10), actor(11));
-    for home in [seller, silent] {
-        market.fund(home)?;
-        succeeded(weigh(&mut market, operator, |m| {
-            m.call_mut().register(home, 0, None)
-        })?)?;
-    }
+    let community = Community {
+        operator,
+        start_ms: START_MS,
+        homes: vec![Home::new(seller, 0), Home::new(silent, 0)],
+        grid_funds: 0,
+    };
+    let mut market = community.deploy(bundles, &config)?;
     let salt = [7; 32];
     let sealed = market.commitment(&seller, 0, Side::Sell, 1_000, 100_000, &salt);
     let penalty = market::Sealing::DEFAULT.penalty;
@@ -342,17 +342,16 @@ fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
         let mut config = MarketConfig::paper();
         config.limits.max_offers = config.limits.max_offers.max(offers);
         let operator = actor(1);
-        let mut market = MarketSandbox::deploy(bundles, &config, operator, START_MS)?;
-        succeeded(weigh_paying(&mut market, operator, GRID_DEPOSIT, |m| {
-            m.call_mut().fund_grid()
-        })?)?;
-        for n in 0..offers {
-            market.fund(home(n))?;
-            let area = u8::try_from(n % 3)?;
-            succeeded(weigh(&mut market, operator, |m| {
-                m.call_mut().register(home(n), area, None)
-            })?)?;
-        }
+        let homes = (0..offers)
+            .map(|n| Ok(Home::new(home(n), u8::try_from(n % 3)?)))
+            .collect::<anyhow::Result<_>>()?;
+        let community = Community {
+            operator,
+            start_ms: START_MS,
+            homes,
+            grid_funds: GRID_DEPOSIT,
+        };
+        let mut market = community.deploy(bundles, &config)?;
         let interval: IntervalIndex = 0;
         for n in 0..offers {
             let energy_wh = 500 + u64::from(n * 37 % 1_000);

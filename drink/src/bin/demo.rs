@@ -4,7 +4,7 @@
 //! Run with `scripts/demo.sh` (builds the contracts first).
 
 use market::{MarketConfig, PricePerKwh};
-use market_drink::{actor, Bundles, MarketSandbox};
+use market_drink::{actor, Bundles, Community, Home};
 
 /// 2026-06-21T10:00:00Z, a sunny morning.
 const START: u64 = 1_782_036_000_000;
@@ -32,19 +32,17 @@ const ASKS: [PricePerKwh; 6] = [110_000, 0, 95_000, 0, 0, 130_000];
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bundles = Bundles::load(&Bundles::default_dir())?;
     let operator = actor(1);
-    let mut market = MarketSandbox::deploy(&bundles, &MarketConfig::paper(), operator, START)?;
     // The grid operator's deposit pays for residual surplus fed into the grid: 10 EUR.
-    market
-        .tx_paying(operator, 10_000_000, |main| main.fund_grid())?
-        .value
-        .map_err(|e| format!("{e:?}"))?;
-    for (_, id, area) in HOMES {
-        market.fund(actor(id))?;
-        market
-            .tx(operator, |main| main.register(actor(id), area, None))?
-            .value
-            .map_err(|e| format!("{e:?}"))?;
-    }
+    let community = Community {
+        operator,
+        start_ms: START,
+        homes: HOMES
+            .iter()
+            .map(|&(_, id, area)| Home::new(actor(id), area))
+            .collect(),
+        grid_funds: 10_000_000,
+    };
+    let mut market = community.deploy(&bundles, &MarketConfig::paper())?;
     println!(
         "main {:?}\np2p  {:?}\np2g  {:?}",
         market.main_address(),

@@ -7,7 +7,9 @@
 use ink::primitives::AccountId;
 use main::Error as E;
 use market::{Bill, Capacity, IntervalState, MarketConfig, Trade};
-use market_drink::{actor, Bundles, HarnessError, MainOutcome, MarketEvent, MarketSandbox};
+use market_drink::{
+    actor, Bundles, Community, HarnessError, Home, MainOutcome, MarketEvent, MarketSandbox,
+};
 
 /// 2026-11-30T22:00:00Z: intervals 0 and 1 fall in November, 2 and 3 in December.
 pub const START: u64 = 1_796_076_000_000;
@@ -65,8 +67,31 @@ pub fn registered() -> MarketSandbox {
 
 /// A market with `config` and the six homes registered.
 pub fn registered_with(config: &MarketConfig) -> MarketSandbox {
-    let market = deploy(config).expect("deploy the bundles");
-    register_all(market)
+    community_with(config, None)
+}
+
+/// The six homes registered with `capacity` (`None`: the default), the grid deposit funded
+/// with `GRID_FUNDS` and the stranger funded, deployed at 22:05.
+fn community_with(config: &MarketConfig, capacity: Option<Capacity>) -> MarketSandbox {
+    let homes = PARTICIPANTS
+        .iter()
+        .map(|&(n, area)| Home {
+            capacity,
+            ..Home::new(a(n), area)
+        })
+        .collect();
+    let community = Community {
+        operator: a(OPERATOR),
+        start_ms: START + 5_000,
+        homes,
+        grid_funds: GRID_FUNDS,
+    };
+    let bundles = Bundles::load(&Bundles::default_dir()).expect("load the bundles");
+    let mut market = community
+        .deploy(&bundles, config)
+        .expect("deploy the community");
+    market.fund(a(STRANGER)).expect("fund the stranger");
+    market
 }
 
 /// A connection that carries the most one offer may (`MAX_OFFER_WH`) each way: a plant's.
@@ -78,8 +103,7 @@ pub const PLANT: Capacity = Capacity {
 /// A market with `config` and the six homes registered as plants ([`PLANT`]), for offers
 /// beyond a house connection.
 pub fn plants_with(config: &MarketConfig) -> MarketSandbox {
-    let market = deploy(config).expect("deploy the bundles");
-    register_all_with(market, Some(PLANT))
+    community_with(config, Some(PLANT))
 }
 
 /// Registers the six homes with the default connection.
