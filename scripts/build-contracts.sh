@@ -38,19 +38,32 @@ copy_sources() {
   mkdir -p "$WORK"
   exec 9>"$WORK/lock"
   flock 9   # one build at a time uses the fixed path
-  rm -rf "$WORK/src" && mkdir -p "$WORK/src"
-  # Extracted with the time of the copy (-m): cargo trusts mtimes, and a checkout older than the
-  # last build (another worktree, a branch switched back) would otherwise reuse its artifacts.
+  # Staged first, then synced into the copy by content: a file whose content changed (or is
+  # new) gets the time of the copy, an unchanged one keeps the time of the copy that last
+  # changed it. Cargo trusts mtimes, so a checkout older than the last build (another worktree,
+  # a branch switched back) cannot reuse newer artifacts, and unchanged crates stay built.
+  local stage=$WORK/stage
+  rm -rf "$stage" && mkdir -p "$stage" "$WORK/src"
   if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
     # The checkout's files, committed or not, without what .gitignore leaves out.
     git -C "$ROOT" ls-files -z --cached --others --exclude-standard \
       | tar -C "$ROOT" --null --no-recursion --ignore-failed-read -T - -cf - \
-      | tar -C "$WORK/src" -mxf -
+      | tar -C "$stage" -mxf -
   else
     # A copy without .git (an unpacked release, scripts/check-reproducible.sh).
     tar -C "$ROOT" --exclude=./target --exclude=./.git --exclude='*/node_modules' -cf - . \
-      | tar -C "$WORK/src" -mxf -
+      | tar -C "$stage" -mxf -
   fi
+  local file
+  while IFS= read -r -d '' file; do
+    cmp -s "$stage/$file" "$WORK/src/$file" && continue
+    mkdir -p "$WORK/src/$(dirname "$file")"
+    cp "$stage/$file" "$WORK/src/$file"
+  done < <(cd "$stage" && find . -type f -print0)
+  while IFS= read -r -d '' file; do
+    [ -e "$stage/$file" ] || rm -f "$WORK/src/$file"
+  done < <(cd "$WORK/src" && find . -type f -print0)
+  rm -rf "$stage"
   copied=1
 }
 [ $# -gt 0 ] || for name in "${CONTRACTS[@]}"; do dirs+=("contracts/$name"); done

@@ -380,8 +380,8 @@ impl MarketSandbox {
             main,
             gas_limit,
         };
-        market.p2p = chain_account(&market.query(|main| main.call().p2p_address())?);
-        market.p2g = chain_account(&market.query(|main| main.call().p2g_address())?);
+        market.p2p = chain_account(&market.read(|main| main.p2p_address())?);
+        market.p2g = chain_account(&market.read(|main| main.p2g_address())?);
         Ok(market)
     }
 
@@ -554,18 +554,6 @@ impl MarketSandbox {
         Ok(ink_account(&instantiated.account_id))
     }
 
-    /// Calls a main message built with main's call builder, as `caller`.
-    ///
-    /// # Errors
-    /// As [`MarketSandbox::call_raw`].
-    pub fn call_main<T: Decode, Args: Encode, R>(
-        &mut self,
-        caller: AccountId,
-        build: impl FnOnce(&mut MainRef) -> Message<Args, R>,
-    ) -> Result<Outcome<T>, HarnessError> {
-        self.call_main_paying(caller, 0, build)
-    }
-
     /// Calls a payable main message as `caller`, transferring `value`.
     ///
     /// # Errors
@@ -655,19 +643,6 @@ impl MarketSandbox {
         use drink::frame_support::traits::Get;
         <MinimalSandboxRuntime as drink::pallet_balances::Config>::ExistentialDeposit::get()
     }
-
-    /// Reads a main query (as the operator; queries do not depend on the caller).
-    ///
-    /// # Errors
-    /// As [`MarketSandbox::call_raw`].
-    pub fn query<T: Decode, Args: Encode>(
-        &mut self,
-        build: impl FnOnce(&mut MainRef) -> Message<Args, T>,
-    ) -> Result<T, HarnessError> {
-        let operator = self.operator();
-        self.call_main::<T, Args, T>(operator, build)
-            .map(|outcome| outcome.value)
-    }
 }
 
 /// A message built by a contract's call builder: what the driver's `call_*` take.
@@ -728,7 +703,11 @@ impl MarketSandbox {
         &mut self,
         build: impl FnOnce(&mut MainCalls) -> Message<Args, T>,
     ) -> Result<T, HarnessError> {
-        self.query(|main: &mut MainRef| build(main.call_mut()))
+        let operator = self.operator();
+        self.call_main_paying::<T, Args, T>(operator, 0, |main: &mut MainRef| {
+            build(main.call_mut())
+        })
+        .map(|outcome| outcome.value)
     }
 
     /// Reads the p2g query `build` makes: e.g. `market.read_p2g(|p2g| p2g.ledger())`.

@@ -191,7 +191,8 @@ pub trait Vault {
     fn set_escrow_count(&mut self, interval: IntervalIndex, count: u32);
     /// What `account` may withdraw.
     fn credit(&self, account: &AccountId) -> Balance;
-    /// Stores what `account` may withdraw; zero removes it.
+    /// Stores what `account` may withdraw. A vault may keep a zero entry (p2g does, so that a
+    /// settlement writes over the entry an offer reserved: `crate::reserved`) or remove it.
     fn set_credit(&mut self, account: &AccountId, credit: Balance);
     /// What the grid operator still owes `account` in claims.
     fn owed(&self, account: &AccountId) -> Balance;
