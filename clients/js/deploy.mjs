@@ -28,8 +28,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
+import { exitWithError, parseCommandLine } from './src/cli.mjs';
 import {
   CONTRACT_NAMES,
   ContractError,
@@ -56,35 +56,21 @@ function say(line) {
 }
 
 function fail(message, code = 1) {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(code);
+  exitWithError(message, { code });
 }
 
 function parseOptions(argv) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        network: { type: 'string', default: 'local' },
-        url: { type: 'string' },
-        config: { type: 'string' },
-        'deployments-dir': { type: 'string' },
-        'register-demo': { type: 'boolean', default: false },
-        'grid-deposit': { type: 'string', default: DEFAULT_GRID_DEPOSIT.toString() },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    fail(`${error.message}\n${USAGE}`, 2);
-  }
-  const { values } = parsed;
-  if (values.help) {
-    say(USAGE);
-    process.exit(0);
-  }
+  const { values } = parseCommandLine(argv, {
+    usage: USAGE,
+    options: {
+      network: { type: 'string', default: 'local' },
+      url: { type: 'string' },
+      config: { type: 'string' },
+      'deployments-dir': { type: 'string' },
+      'register-demo': { type: 'boolean', default: false },
+      'grid-deposit': { type: 'string', default: DEFAULT_GRID_DEPOSIT.toString() },
+    },
+  });
   if (!/^[A-Za-z0-9_.-]+$/.test(values.network)) fail(`bad network name ${values.network}`, 2);
   if (!/^\d+$/.test(values['grid-deposit'])) {
     fail(`--grid-deposit takes a whole number of balance units, got ${values['grid-deposit']}`, 2);

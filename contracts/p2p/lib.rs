@@ -18,6 +18,7 @@ pub use self::p2p::{
     AuctionStep, BookResult, Error, P2p, P2pRef, TradeExecuted, MAX_PAGE, MAX_POSITIONS_PER_STEP,
 };
 
+mod storage_book;
 #[cfg(test)]
 mod unit_tests;
 
@@ -29,6 +30,8 @@ mod p2p {
         AreaId, AuctionRules, Book, Cursor, EnergyWh, Fill, IntervalIndex, MarketError, Offer,
         Position, PricePerKwh, Reserved, Side, Trade,
     };
+
+    use crate::storage_book::StorageBook;
 
     /// A seller queue entry: interval, area, position in the queue.
     type SellerKey = (IntervalIndex, AreaId, u32);
@@ -118,28 +121,28 @@ mod p2p {
     #[ink(storage)]
     pub struct P2p {
         /// The main contract: the only caller allowed to change state.
-        main: AccountId,
+        pub(crate) main: AccountId,
         /// Counters of each interval's book.
-        headers: Mapping<IntervalIndex, BookHeader>,
+        pub(crate) headers: Mapping<IntervalIndex, BookHeader>,
         /// Offers by interval and slot (submission order). A cancelled slot is removed.
-        offers: Mapping<(IntervalIndex, u32), Offer>,
+        pub(crate) offers: Mapping<(IntervalIndex, u32), Offer>,
         /// The slot of each participant's live offer in an interval.
-        slot_of: Mapping<(IntervalIndex, AccountId), u32>,
+        pub(crate) slot_of: Mapping<(IntervalIndex, AccountId), u32>,
         /// Buyer queue: the slot of each interval's `n`-th buy offer.
-        buyers: Mapping<(IntervalIndex, u32), u32>,
+        pub(crate) buyers: Mapping<(IntervalIndex, u32), u32>,
         /// Seller queues: the slot of each area's `n`-th sell offer.
-        sellers: Mapping<SellerKey, u32>,
+        pub(crate) sellers: Mapping<SellerKey, u32>,
         /// Length of each area's seller queue.
-        seller_counts: Mapping<(IntervalIndex, AreaId), u32>,
+        pub(crate) seller_counts: Mapping<(IntervalIndex, AreaId), u32>,
         /// Each area's first seller that may still have energy (absent: zero).
-        heads: Mapping<(IntervalIndex, AreaId), u32>,
+        pub(crate) heads: Mapping<(IntervalIndex, AreaId), u32>,
         /// What each offer has traded (absent: nothing).
-        fills: Mapping<(IntervalIndex, u32), Fill>,
+        pub(crate) fills: Mapping<(IntervalIndex, u32), Fill>,
         /// Trades by interval and index, in matching order.
-        trades: Mapping<(IntervalIndex, u32), Trade>,
+        pub(crate) trades: Mapping<(IntervalIndex, u32), Trade>,
         /// Summary of each cleared interval: reserved by the interval's first offer, filled by
         /// the last clearing step.
-        results: Mapping<IntervalIndex, Reserved<BookResult>>,
+        pub(crate) results: Mapping<IntervalIndex, Reserved<BookResult>>,
     }
 
     /// A P2P trade, emitted when an interval is cleared. Money in balance units.
@@ -165,6 +168,22 @@ mod p2p {
         pub payment: Balance,
         /// Network fee paid by the buyer to the grid operator.
         pub fee: Balance,
+    }
+
+    impl TradeExecuted {
+        /// The event of `trade`, made in `interval`.
+        pub fn new(interval: IntervalIndex, trade: Trade) -> Self {
+            Self {
+                interval,
+                seller: trade.seller,
+                buyer: trade.buyer,
+                distance: trade.distance,
+                energy_wh: trade.energy_wh,
+                price: trade.price,
+                payment: trade.payment,
+                fee: trade.fee,
+            }
+        }
     }
 
     /// Why a p2p call failed.
@@ -394,16 +413,7 @@ mod p2p {
             }
             let trades = book.flush();
             for trade in trades {
-                self.env().emit_event(TradeExecuted {
-                    interval,
-                    seller: trade.seller,
-                    buyer: trade.buyer,
-                    distance: trade.distance,
-                    energy_wh: trade.energy_wh,
-                    price: trade.price,
-                    payment: trade.payment,
-                    fee: trade.fee,
-                });
+                self.env().emit_event(TradeExecuted::new(interval, trade));
             }
 
             let cursor = &progress.cursor;
@@ -505,179 +515,6 @@ mod p2p {
             } else {
                 Err(Error::NotMain)
             }
-        }
-    }
-
-    /// The stepped clearing's view of one interval's storage, with a few recently used entries
-    /// kept in memory: the head seller of an area is looked at by buyer after buyer, and a fill
-    /// changes with every trade, so a step reads the hot entries once and writes them back once.
-    /// The caches are small vectors, not maps: a map would add kilobytes of code, and every call
-    /// of p2p pays for loading its code.
-    struct StorageBook<'a> {
-        p2p: &'a mut P2p,
-        interval: IntervalIndex,
-        slots: u32,
-        buyers: u32,
-        offers: Recent<Option<Offer>>,
-        fills: Recent<Fill>,
-        heads: Recent<u32>,
-        /// Trades made in this step, for the events.
-        trades: Vec<Trade>,
-    }
-
-    /// A direct-mapped cache: entry `key % CACHED` holds the latest `key` that mapped there,
-    /// with whether it changed. Constant work per access and no allocation churn, which matter
-    /// because every Wasm instruction is charged.
-    struct Recent<V> {
-        entries: Vec<Option<(u32, V, bool)>>,
-    }
-
-    /// Entries of each kind a step keeps in memory.
-    const CACHED: usize = 16;
-
-    impl<V: Clone> Recent<V> {
-        fn new() -> Self {
-            Self {
-                entries: (0..CACHED).map(|_| None).collect(),
-            }
-        }
-
-        fn index(key: u32) -> usize {
-            usize::try_from(key).unwrap_or(0) % CACHED
-        }
-
-        /// The entry for `key`, loaded on a miss; returns an evicted changed entry to write.
-        fn get(&mut self, key: u32, load: impl FnOnce() -> V) -> (V, Option<(u32, V)>) {
-            let Some(cell) = self.entries.get_mut(Self::index(key)) else {
-                return (load(), None);
-            };
-            match cell {
-                Some((k, value, _)) if *k == key => (value.clone(), None),
-                _ => {
-                    let value = load();
-                    let evicted = cell.replace((key, value.clone(), false));
-                    (value, Self::changed_entry(evicted))
-                }
-            }
-        }
-
-        /// Changes the entry for `key`; returns an evicted changed entry to write.
-        fn set(&mut self, key: u32, value: V) -> Option<(u32, V)> {
-            let cell = self.entries.get_mut(Self::index(key))?;
-            let evicted = cell.replace((key, value, true));
-            match evicted {
-                Some((k, _, _)) if k == key => None,
-                other => Self::changed_entry(other),
-            }
-        }
-
-        fn changed_entry(entry: Option<(u32, V, bool)>) -> Option<(u32, V)> {
-            entry.and_then(|(key, value, changed)| changed.then_some((key, value)))
-        }
-
-        /// The changed entries, to write back.
-        fn changed(self) -> impl Iterator<Item = (u32, V)> {
-            self.entries.into_iter().filter_map(Self::changed_entry)
-        }
-    }
-
-    impl<'a> StorageBook<'a> {
-        fn new(p2p: &'a mut P2p, interval: IntervalIndex, slots: u32, buyers: u32) -> Self {
-            Self {
-                p2p,
-                interval,
-                slots,
-                buyers,
-                offers: Recent::new(),
-                fills: Recent::new(),
-                heads: Recent::new(),
-                trades: Vec::new(),
-            }
-        }
-
-        fn write_fill(&mut self, evicted: Option<(u32, Fill)>) {
-            if let Some((slot, fill)) = evicted {
-                self.p2p.fills.insert((self.interval, slot), &fill);
-            }
-        }
-
-        fn write_head(&mut self, evicted: Option<(u32, u32)>) {
-            if let Some((area, head)) = evicted {
-                self.write_head_of(area, head);
-            }
-        }
-
-        fn write_head_of(&mut self, area: u32, head: u32) {
-            if let Ok(area) = AreaId::try_from(area) {
-                self.p2p.heads.insert((self.interval, area), &head);
-            }
-        }
-
-        /// Writes back what changed and returns the trades made.
-        fn flush(mut self) -> Vec<Trade> {
-            let fills = core::mem::replace(&mut self.fills, Recent::new());
-            for (slot, fill) in fills.changed() {
-                self.p2p.fills.insert((self.interval, slot), &fill);
-            }
-            let heads = core::mem::replace(&mut self.heads, Recent::new());
-            for (area, head) in heads.changed() {
-                self.write_head_of(area, head);
-            }
-            self.trades
-        }
-    }
-
-    impl Book for StorageBook<'_> {
-        fn slots(&mut self) -> u32 {
-            self.slots
-        }
-        fn offer(&mut self, slot: u32) -> Option<Offer> {
-            let (p2p, interval) = (&self.p2p, self.interval);
-            // Offers never change during clearing: nothing to write back.
-            self.offers.get(slot, || p2p.offers.get((interval, slot))).0
-        }
-        fn buyer_count(&mut self) -> u32 {
-            self.buyers
-        }
-        fn buyer(&mut self, index: u32) -> Option<u32> {
-            self.p2p.buyers.get((self.interval, index))
-        }
-        fn seller_count(&mut self, area: AreaId) -> u32 {
-            self.p2p
-                .seller_counts
-                .get((self.interval, area))
-                .unwrap_or(0)
-        }
-        fn seller(&mut self, area: AreaId, index: u32) -> Option<u32> {
-            self.p2p.sellers.get((self.interval, area, index))
-        }
-        fn head(&mut self, area: AreaId) -> u32 {
-            let (p2p, interval) = (&self.p2p, self.interval);
-            let (head, evicted) = self.heads.get(u32::from(area), || {
-                p2p.heads.get((interval, area)).unwrap_or(0)
-            });
-            self.write_head(evicted);
-            head
-        }
-        fn set_head(&mut self, area: AreaId, index: u32) {
-            let evicted = self.heads.set(u32::from(area), index);
-            self.write_head(evicted);
-        }
-        fn fill(&mut self, slot: u32) -> Fill {
-            let (p2p, interval) = (&self.p2p, self.interval);
-            let (fill, evicted) = self
-                .fills
-                .get(slot, || p2p.fills.get((interval, slot)).unwrap_or_default());
-            self.write_fill(evicted);
-            fill
-        }
-        fn set_fill(&mut self, slot: u32, fill: &Fill) {
-            let evicted = self.fills.set(slot, *fill);
-            self.write_fill(evicted);
-        }
-        fn record_trade(&mut self, index: u32, trade: &Trade) {
-            self.p2p.trades.insert((self.interval, index), trade);
-            self.trades.push(trade.clone());
         }
     }
 }

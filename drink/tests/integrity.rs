@@ -336,7 +336,7 @@ fn a_config_change_cannot_refuse_an_honest_reveal() {
     let buyer = (Side::Buy, 800, 280_000, [12; 32]);
     let seal =
         |m: &MarketSandbox, home: u8, (side, energy, price, salt): (Side, u64, u128, [u8; 32])| {
-            m.commitment(&a(home), 0, side, energy, price, &salt)
+            market::seal::commitment(&m.main_address(), &a(home), 0, side, energy, price, &salt)
         };
     // 1 kWh's bond: 1_000 Wh * 100_000 / 1000 = 100_000.
     let sealed = seal(&market, P1, seller);
@@ -425,7 +425,15 @@ fn skipping_a_reveal_costs_in_proportion_to_the_offer() {
         (P5, thin, sealing.penalty),
     ] {
         let (side, energy, price, salt) = offer;
-        let sealed = market.commitment(&a(home), 0, side, energy, price, &salt);
+        let sealed = market::seal::commitment(
+            &market.main_address(),
+            &a(home),
+            0,
+            side,
+            energy,
+            price,
+            &salt,
+        );
         market.mint(a(home), deposit).unwrap();
         ok(market
             .tx_paying(a(home), deposit, |main| main.commit(0, sealed))
@@ -578,7 +586,15 @@ fn a_commitment_is_valid_in_one_market_only() {
     let salt = [5; 32];
     let elsewhere =
         market::seal::commitment(&a(STRANGER), &a(P1), 0, Side::Sell, 500, 100_000, &salt);
-    let here = market.commitment(&a(P3), 0, Side::Sell, 500, 100_000, &salt);
+    let here = market::seal::commitment(
+        &market.main_address(),
+        &a(P3),
+        0,
+        Side::Sell,
+        500,
+        100_000,
+        &salt,
+    );
     ok(market
         .tx_paying(a(P1), Sealing::DEFAULT.penalty, |main| {
             main.commit(0, elsewhere)
@@ -764,12 +780,28 @@ fn sealed_refusals_through_main() {
     };
     let mut market = registered_with(&config);
     let salt = [3; 32];
-    let sealed = market.commitment(&a(P1), 0, Side::Sell, 500, 100_000, &salt);
+    let sealed = market::seal::commitment(
+        &market.main_address(),
+        &a(P1),
+        0,
+        Side::Sell,
+        500,
+        100_000,
+        &salt,
+    );
     // 500 Wh's bond: 50_000.
     ok(market
         .tx_paying(a(P1), 50_000, |main| main.commit(0, sealed))
         .unwrap());
-    let other = market.commitment(&a(P3), 0, Side::Sell, 500, 100_000, &salt);
+    let other = market::seal::commitment(
+        &market.main_address(),
+        &a(P3),
+        0,
+        Side::Sell,
+        500,
+        100_000,
+        &salt,
+    );
     refused(&mut market, E::BookFull, |m| {
         m.tx_paying(a(P3), Sealing::DEFAULT.penalty, |main| {
             main.commit(0, other)

@@ -1048,7 +1048,8 @@ impl Run {
                     price,
                     salt: [salt; 32],
                 };
-                let commitment = self.market.commitment(
+                let commitment = market::seal::commitment(
+                    &self.market.main_address(),
                     &account,
                     interval,
                     side,

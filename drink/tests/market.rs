@@ -30,16 +30,7 @@ fn trade(seller: u8, buyer: u8, distance: u8, energy_wh: u64, price: u128, fee: 
 }
 
 fn traded(t: &Trade, interval: u64) -> MarketEvent {
-    MarketEvent::TradeExecuted(p2p::TradeExecuted {
-        interval,
-        seller: t.seller,
-        buyer: t.buyer,
-        distance: t.distance,
-        energy_wh: t.energy_wh,
-        price: t.price,
-        payment: t.payment,
-        fee: t.fee,
-    })
+    MarketEvent::TradeExecuted(p2p::TradeExecuted::new(interval, t.clone()))
 }
 
 fn grid_settled(

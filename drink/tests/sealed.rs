@@ -39,7 +39,8 @@ impl Secret {
 
     /// Its commitment in `market` (bound to main's address).
     fn commitment(&self, market: &MarketSandbox, interval: u64) -> seal::Commitment {
-        market.commitment(
+        market::seal::commitment(
+            &market.main_address(),
             &a(self.home),
             interval,
             self.side,

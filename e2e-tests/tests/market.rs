@@ -375,18 +375,7 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
     assert_eq!(read!(client, &two, market.interval_result(i)), Some(result));
     let mut expected: Vec<Emitted> = trades
         .iter()
-        .map(|t| {
-            Emitted::Trade(p2p::TradeExecuted {
-                interval: i,
-                seller: t.seller,
-                buyer: t.buyer,
-                distance: t.distance,
-                energy_wh: t.energy_wh,
-                price: t.price,
-                payment: t.payment,
-                fee: t.fee,
-            })
-        })
+        .map(|t| Emitted::Trade(p2p::TradeExecuted::new(i, t.clone())))
         .collect();
     // Positions follow submission order: eve's offer precedes ferdie's re-placed one.
     expected.push(Emitted::Grid(p2g::GridSettled {

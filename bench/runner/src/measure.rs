@@ -296,7 +296,15 @@ fn sealed_weights(bundles: &Bundles, table: &mut Map<String, Value>) -> anyhow::
     };
     let mut market = community.deploy(bundles, &config)?;
     let salt = [7; 32];
-    let sealed = market.commitment(&seller, 0, Side::Sell, 1_000, 100_000, &salt);
+    let sealed = market::seal::commitment(
+        &market.main_address(),
+        &seller,
+        0,
+        Side::Sell,
+        1_000,
+        100_000,
+        &salt,
+    );
     let penalty = market::Sealing::DEFAULT.penalty;
     // The reveal of 1 kWh needs its bond deposited with the commitment.
     let bond = market::Sealing::DEFAULT.bond_for(1_000)?;

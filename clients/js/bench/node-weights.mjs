@@ -34,11 +34,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { Abi } from '@polkadot/api-contract';
 import { u8aToHex } from '@polkadot/util';
 
+import { parseCommandLine } from '../src/cli.mjs';
 import {
   Market,
   REPO_ROOT,
@@ -73,29 +73,11 @@ function say(line) {
 }
 
 function parseOptions(argv) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string', default: path.join(REPO_ROOT, 'bench', 'node.json') },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: true,
-    });
-  } catch (error) {
-    process.stderr.write(`error: ${error.message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  if (positionals.length > 1) {
-    process.stderr.write(`error: one URL at most\n${USAGE}\n`);
-    process.exit(2);
-  }
+  const { values, positionals } = parseCommandLine(argv, {
+    usage: USAGE,
+    options: { out: { type: 'string', default: path.join(REPO_ROOT, 'bench', 'node.json') } },
+    maxPositionals: 1,
+  });
   return {
     url: positionals[0] ?? process.env.MARKET_NODE_URL ?? defaultUrl(),
     out: path.resolve(values.out),
