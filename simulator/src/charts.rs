@@ -1,6 +1,7 @@
-//! The report's charts as SVG: `par.svg` (the paper's Fig. 2: PAR per scenario and the mean
-//! daily curve of community grid import) and `cost.svg` (Fig. 3: mean cost per household of
-//! each group per scenario, beside the paper's figures).
+//! The report's charts as SVG: `par.svg` (the paper's Fig. 2: PAR per scenario, physical and
+//! metered, and the mean daily curve of the physical net import), `cost.svg` (Fig. 3: mean
+//! cost per household of each group per scenario, beside the paper's figures) and
+//! `duration.svg` (load-duration curves of the physical net import and export).
 
 use std::path::Path;
 
@@ -29,6 +30,8 @@ pub fn write(
     par_chart(&dir.join("par.svg"), report, runs, interval_ms)
         .map_err(|e| anyhow!("par.svg: {e}"))?;
     cost_chart(&dir.join("cost.svg"), report).map_err(|e| anyhow!("cost.svg: {e}"))?;
+    duration_chart(&dir.join("duration.svg"), runs, interval_ms)
+        .map_err(|e| anyhow!("duration.svg: {e}"))?;
     Ok(())
 }
 
@@ -45,22 +48,19 @@ fn slot_label(labels: &[String], x: f64) -> String {
 }
 
 fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
-    let root = SVGBackend::new(path, (1100, 460)).into_drawing_area();
+    let root = SVGBackend::new(path, (1300, 460)).into_drawing_area();
     root.fill(&WHITE)?;
-    let (left, right) = root.split_horizontally(420);
+    let (left, right) = root.split_horizontally(620);
 
-    // Left: PAR per scenario, then the paper's two figures.
-    let mut bars: Vec<(String, f64, RGBColor)> = runs
-        .iter()
-        .zip(SCENARIO_COLORS)
-        .map(|((run, _), color)| {
-            (
-                run.kind.key().to_string(),
-                report.scenarios[run.kind.key()].par,
-                color,
-            )
-        })
-        .collect();
+    // Left: PAR per scenario, physical (solid) and metered (pale), then the paper's figures.
+    let mut bars: Vec<(String, f64, RGBColor)> = Vec::new();
+    for ((run, _), color) in runs.iter().zip(SCENARIO_COLORS) {
+        let kpis = &report.scenarios[run.kind.key()];
+        let RGBColor(r, g, b) = color;
+        let pale = RGBColor(r / 2 + 128, g / 2 + 128, b / 2 + 128);
+        bars.push((format!("{} phys.", short(run)), kpis.par_physical, color));
+        bars.push((format!("{} meter", short(run)), kpis.par_metered, pale));
+    }
     bars.push((
         "paper conv.".into(),
         report.paper.par["conventional"],
@@ -73,7 +73,10 @@ fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: 
     ));
     let top = bars.iter().map(|b| b.1).fold(0.0, f64::max) * 1.15;
     let mut chart = ChartBuilder::on(&left)
-        .caption("Peak-to-average ratio of grid import", ("sans-serif", 18))
+        .caption(
+            "Peak-to-average ratio: physical net import and metered purchases",
+            ("sans-serif", 16),
+        )
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(45)
@@ -100,7 +103,7 @@ fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: 
         )
     }))?;
 
-    // Right: the mean community grid import per hour of the day.
+    // Right: the mean physical net import per hour of the day.
     let per_day = (86_400_000 / interval_ms).max(1) as usize;
     let curves: Vec<(String, Vec<f64>, RGBColor)> = runs
         .iter()
@@ -109,7 +112,7 @@ fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: 
             let mut sums = vec![0f64; per_day];
             let mut counts = vec![0usize; per_day];
             for (index, record) in run.intervals.iter().enumerate() {
-                sums[index % per_day] += record.import_wh as f64 / 1000.0;
+                sums[index % per_day] += record.net_import_wh as f64 / 1000.0;
                 counts[index % per_day] += 1;
             }
             let mean = sums
@@ -127,7 +130,7 @@ fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: 
         * 1.1;
     let hours_per_step = interval_ms as f64 / 3_600_000.0;
     let mut chart = ChartBuilder::on(&right)
-        .caption("Mean daily community grid import (UTC)", ("sans-serif", 18))
+        .caption("Mean daily physical net import (UTC)", ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(55)
@@ -158,6 +161,81 @@ fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: 
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// A scenario's short label.
+fn short(run: &Run) -> &'static str {
+    match run.kind {
+        crate::run::Kind::GridOnly => "grid",
+        crate::run::Kind::PvBattery => "pv+bat",
+        crate::run::Kind::HybridP2p => "p2p",
+    }
+}
+
+/// Load-duration curves: each scenario's physical net import (left) and export (right) per
+/// interval, sorted from the largest, as mean power over the interval.
+fn duration_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
+    let root = SVGBackend::new(path, (1100, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (left, right) = root.split_horizontally(550);
+    let hours = interval_ms as f64 / 3_600_000.0;
+    let panels: [(
+        &DrawingArea<SVGBackend, _>,
+        &str,
+        fn(&crate::run::IntervalRecord) -> u64,
+    ); 2] = [
+        (&left, "Import duration (physical)", |r| r.net_import_wh),
+        (&right, "Export duration (physical)", |r| r.net_export_wh),
+    ];
+    for (area, caption, flow) in panels {
+        let curves: Vec<Vec<f64>> = runs
+            .iter()
+            .map(|(run, _)| {
+                let mut kw: Vec<f64> = run
+                    .intervals
+                    .iter()
+                    .map(|r| flow(r) as f64 / 1000.0 / hours)
+                    .collect();
+                kw.sort_by(|a, b| b.total_cmp(a));
+                kw
+            })
+            .collect();
+        let top = curves.iter().flatten().copied().fold(0.0, f64::max) * 1.1;
+        let len = curves.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f64..len as f64 * hours, 0f64..top.max(0.1))?;
+        chart
+            .configure_mesh()
+            .x_desc("hours at or above")
+            .y_desc("kW")
+            .draw()?;
+        for ((run, _), (curve, color)) in runs.iter().zip(curves.iter().zip(SCENARIO_COLORS)) {
+            chart
+                .draw_series(LineSeries::new(
+                    curve
+                        .iter()
+                        .enumerate()
+                        .map(|(i, kw)| (i as f64 * hours, *kw)),
+                    color.stroke_width(2),
+                ))?
+                .label(run.kind.key())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+    }
     root.present()?;
     Ok(())
 }

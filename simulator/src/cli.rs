@@ -120,7 +120,7 @@ impl Cli {
         charts::write(&self.out, &report, &runs, loaded.config.interval_ms)?;
         println!("\n{}", report.table());
         println!(
-            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg}}",
+            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg,duration.svg}}",
             self.out.display()
         );
         Ok(())

@@ -5,6 +5,7 @@
 //! - [`profiles`]: the `timestamp,wh` CSV profiles.
 //! - [`household`]: a home's interval: PV self-use, battery, then surplus or deficit.
 //! - [`engine`]: where offers are cleared: the real contracts in drink, or the market crate.
+//! - [`strategy`]: how sellers choose their asks (rational, random or learning).
 //! - [`run`]: the interval loop and what it records.
 //! - [`report`]: KPIs (PAR, cost per group, self-sufficiency) and the output files.
 //! - [`charts`]: SVG charts of PAR and cost (the paper's Fig. 2 and 3).
@@ -17,3 +18,4 @@ pub mod profiles;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod strategy;

@@ -9,8 +9,9 @@ use market::{Bill, PricePerKwh, Side};
 
 use crate::{
     engine::{Engine, OfferSpec},
-    household::{Home, Step},
-    scenario::{AskStrategy, Loaded},
+    household::{Home, HourClass, Step},
+    scenario::Loaded,
+    strategy::Sellers,
 };
 
 /// The three scenarios of the report.
@@ -45,10 +46,19 @@ pub struct IntervalRecord {
     pub start_ms: u64,
     /// Total consumption, Wh.
     pub load_wh: u64,
-    /// Energy bought from the grid, Wh.
+    /// PV generation, Wh.
+    pub pv_wh: u64,
+    /// Energy the homes' meters bought from the grid (their bills' grid lines), Wh.
     pub import_wh: u64,
-    /// Energy sold to the grid, Wh.
+    /// Energy the homes' meters sold to the grid, Wh.
     pub export_wh: u64,
+    /// Physical flow into the community at its transformer: the homes' deficits less their
+    /// surpluses, if positive, Wh. P2P trades do not change it: they only say who pays whom.
+    pub net_import_wh: u64,
+    /// Physical flow out of the community: surpluses less deficits, if positive, Wh.
+    pub net_export_wh: u64,
+    /// Energy the batteries hold at the end of the interval, Wh.
+    pub stored_wh: u64,
     /// Energy traded P2P, Wh.
     pub p2p_wh: u64,
     /// The uniform P2P price, if any.
@@ -93,27 +103,6 @@ pub struct Run {
     pub seconds: f64,
 }
 
-/// A small deterministic generator (SplitMix64) for the sellers' asks: a seed gives the same
-/// run on every machine.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// The next number.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 /// Runs `intervals` intervals of scenario `kind` on `engine`.
 ///
 /// # Errors
@@ -136,27 +125,23 @@ pub fn simulate(
     let mut totals = vec![HomeTotals::default(); homes.len()];
     let mut records = Vec::with_capacity(intervals);
     let mut detail = keep_detail.then(Vec::new);
-    let mut rng = SplitMix64::new(loaded.scenario.seed);
+    let mut sellers = Sellers::new(loaded.scenario.strategy, loaded.scenario.seed, homes.len());
     let tariff = &loaded.config.tariff;
     for index in 0..intervals {
+        let start_ms = loaded.start_ms + index as u64 * loaded.config.interval_ms;
+        let hour = market::hour_of(start_ms);
+        let grid_price = tariff
+            .grid_price(hour)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let class = hour_class(tariff, hour);
         let steps: Vec<Step> = homes
             .iter_mut()
-            .map(|home| home.step(loaded.first_step + index))
+            .map(|home| home.step(loaded.first_step + index, class))
             .collect();
         let mut offers = Vec::new();
         for (home, step) in steps.iter().enumerate() {
             if step.surplus_wh > 0 {
-                let ask = match loaded.scenario.strategy {
-                    AskStrategy::Uniform => {
-                        let span = tariff.max_price - tariff.min_price + 1;
-                        tariff.min_price + u128::from(rng.next_u64()) % span
-                    }
-                    AskStrategy::Fixed { price } => u128::from(price),
-                    AskStrategy::Fraction { fraction } => {
-                        let span = (tariff.max_price - tariff.min_price) as f64;
-                        tariff.min_price + (span * fraction).round() as u128
-                    }
-                };
+                let ask = sellers.ask(home, tariff, grid_price);
                 offers.push(OfferSpec {
                     home,
                     side: Side::Sell,
@@ -183,6 +168,9 @@ pub fn simulate(
                 "interval {index}: home {} energy does not balance: {step:?} vs {bill:?}",
                 offer.home
             );
+            if offer.side == Side::Sell {
+                sellers.learn(offer.home, bill, tariff);
+            }
             bills[offer.home] = bill.clone();
         }
         for ((total, step), bill) in totals.iter_mut().zip(&steps).zip(&bills) {
@@ -191,6 +179,7 @@ pub fn simulate(
             e.pv_wh += step.pv_wh;
             e.pv_used_wh += step.pv_used_wh;
             e.charge_wh += step.charge_wh;
+            e.grid_charge_wh += step.grid_charge_wh;
             e.discharge_wh += step.discharge_wh;
             e.surplus_wh += step.surplus_wh;
             e.deficit_wh += step.deficit_wh;
@@ -199,11 +188,20 @@ pub fn simulate(
                 .checked_add(bill)
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         }
+        let deficit: u64 = steps.iter().map(|s| s.deficit_wh).sum();
+        let surplus: u64 = steps.iter().map(|s| s.surplus_wh).sum();
         records.push(IntervalRecord {
-            start_ms: loaded.start_ms + index as u64 * loaded.config.interval_ms,
+            start_ms,
             load_wh: steps.iter().map(|s| s.load_wh).sum(),
+            pv_wh: steps.iter().map(|s| s.pv_wh).sum(),
             import_wh: cleared.import_wh,
             export_wh: cleared.export_wh,
+            net_import_wh: deficit.saturating_sub(surplus),
+            net_export_wh: surplus.saturating_sub(deficit),
+            stored_wh: homes
+                .iter()
+                .filter_map(|h| h.battery.map(|b| b.stored_wh))
+                .sum(),
             p2p_wh: cleared.p2p_wh,
             price: cleared.price,
         });
@@ -224,4 +222,16 @@ pub fn simulate(
         money,
         seconds: began.elapsed().as_secs_f64(),
     })
+}
+
+/// Where UTC hour `hour` lies in `tariff`.
+pub fn hour_class(tariff: &market::Tariff, hour: u8) -> HourClass {
+    let bit = 1u32 << hour;
+    if tariff.peak_hours & bit != 0 {
+        HourClass::Peak
+    } else if tariff.off_peak_hours & bit != 0 {
+        HourClass::OffPeak
+    } else {
+        HourClass::Shoulder
+    }
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context};
-use market::{AuctionRules, Limits, MarketConfig, PricingRule, Tariff, Topology};
+use market::{AuctionRules, FeedInRule, Limits, MarketConfig, PricingRule, Tariff, Topology};
 use serde::Deserialize;
 
 use crate::profiles::Profile;
@@ -46,6 +46,9 @@ pub struct MarketSection {
     /// Network fee per kWh and distance step, balance units.
     #[serde(default)]
     pub grid_fee_per_kwh_step: u64,
+    /// A fixed feed-in price per kWh for residual surplus, balance units. Absent: the paper's
+    /// rule (the interval's P2P price, else the tariff's lowest ask).
+    pub feed_in_price: Option<u64>,
 }
 
 /// Which tariff reading.
@@ -62,18 +65,29 @@ pub enum TariffChoice {
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PricingChoice {
-    /// The lowest ask.
+    /// The lowest ask (the paper).
     LowestAsk,
-    /// Where supply and demand cross.
+    /// The marginal ask: where supply and demand cross (`market::PricingRule::MeritOrder`).
+    #[serde(alias = "marginal_ask")]
     MeritOrder,
 }
 
-/// How a seller picks its ask inside the tariff's bounds.
+/// How a seller picks its ask inside the tariff's bounds. Buyers always bid their marginal
+/// value, the hour's grid price (main's default limit).
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
 #[serde(tag = "ask", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AskStrategy {
-    /// Uniformly random in `[min_price, max_price]`, from the scenario's seed.
-    Uniform,
+    /// "Zero-intelligence" traders (Gode and Sunder 1993): uniformly random in
+    /// `[min_price, max_price]`, from the scenario's seed. Not a model of rational sellers.
+    #[serde(alias = "uniform")]
+    ZeroIntelligence,
+    /// The seller's marginal value of its surplus: what the grid pays for it otherwise (the
+    /// fixed feed-in price; under the paper's feed-in rule the tariff's lowest ask, the least
+    /// it can be paid).
+    Truthful,
+    /// The hour's grid price, within the ask bounds: the buyers' limit, so the rational ask
+    /// under lowest-ask pricing.
+    GridPrice,
     /// Always the same ask, balance units per kWh.
     Fixed {
         /// The ask.
@@ -84,6 +98,34 @@ pub enum AskStrategy {
         /// Between 0 and 1.
         fraction: f64,
     },
+    /// An adaptive learner per seller: the modified Roth-Erev rule (Nicolaisen, Petrov and
+    /// Tesfatsion 2001) over `levels` asks evenly spaced in `[min_price, max_price]`. After
+    /// each interval it sold in, the chosen ask's propensity gains the reward (revenue per kWh
+    /// sold over `max_price`, so in [0, 1]); all propensities decay by `recency`, and
+    /// `experimentation` spreads over the others. Seeded.
+    RothErev {
+        /// Number of ask levels (at least 2).
+        #[serde(default = "default_levels")]
+        levels: u32,
+        /// Forgetting, 0 to 1.
+        #[serde(default = "default_recency")]
+        recency: f64,
+        /// Experimentation, 0 to 1.
+        #[serde(default = "default_experimentation")]
+        experimentation: f64,
+    },
+}
+
+fn default_levels() -> u32 {
+    9
+}
+
+fn default_recency() -> f64 {
+    0.1
+}
+
+fn default_experimentation() -> f64 {
+    0.2
 }
 
 /// A group of similar households.
@@ -117,6 +159,24 @@ pub struct BatterySpec {
     pub round_trip_efficiency: f64,
     /// State of charge at the start, 0 to 1.
     pub initial_soc: f64,
+    /// When it charges and discharges (default `greedy`).
+    #[serde(default)]
+    pub dispatch: Dispatch,
+}
+
+/// A battery's dispatch rule (`crate::household` describes them), e.g.
+/// `dispatch = { rule = "tou", reserve = 0.8 }`.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Dispatch {
+    /// Charge from PV surplus, discharge whenever there is a deficit.
+    #[default]
+    Greedy,
+    /// Charge from PV, and from the grid off-peak up to `reserve`; discharge at peak only.
+    Tou {
+        /// Share of capacity to fill from the grid off-peak, 0 to 1.
+        reserve: f64,
+    },
 }
 
 /// One household of a loaded scenario.
@@ -177,11 +237,22 @@ impl Scenario {
             "a scenario needs at least one [[group]]"
         );
         ensure!(self.market.areas > 0, "market.areas must be at least 1");
-        if let AskStrategy::Fraction { fraction } = self.strategy {
-            ensure!(
+        match self.strategy {
+            AskStrategy::Fraction { fraction } => ensure!(
                 (0.0..=1.0).contains(&fraction),
                 "strategy.fraction must lie in [0, 1]"
-            );
+            ),
+            AskStrategy::RothErev {
+                levels,
+                recency,
+                experimentation,
+            } => ensure!(
+                levels >= 2
+                    && (0.0..=1.0).contains(&recency)
+                    && (0.0..=1.0).contains(&experimentation),
+                "strategy roth_erev needs levels >= 2 and recency, experimentation in [0, 1]"
+            ),
+            _ => {}
         }
         let dir = base.join(&self.data_dir);
         let mut homes = Vec::new();
@@ -209,6 +280,13 @@ impl Scenario {
                     "group {}: initial_soc must lie in [0, 1]",
                     group.name
                 );
+                if let Dispatch::Tou { reserve } = battery.dispatch {
+                    ensure!(
+                        (0.0..=1.0).contains(&reserve),
+                        "group {}: dispatch reserve must lie in [0, 1]",
+                        group.name
+                    );
+                }
             }
             for n in 1..=group.count {
                 let file = group.profiles.replace("{n}", &n.to_string());
@@ -238,10 +316,13 @@ impl Scenario {
                 }
             }
         }
-        let tariff = match self.market.tariff {
+        let mut tariff = match self.market.tariff {
             TariffChoice::Paper => Tariff::paper(),
             TariffChoice::PaperPseudocode => Tariff::paper_pseudocode(),
         };
+        if let Some(price) = self.market.feed_in_price {
+            tariff.feed_in = FeedInRule::Fixed(u128::from(price));
+        }
         let config = MarketConfig {
             interval_ms: step_ms,
             auction: AuctionRules {

@@ -9,7 +9,7 @@ use market_drink::Bundles;
 use simulator::{
     cli::{run_kind, Cli, EngineChoice},
     run::Kind,
-    scenario::{Loaded, Scenario},
+    scenario::{AskStrategy, Dispatch, Loaded, PricingChoice, Scenario},
 };
 
 fn scenarios_dir() -> PathBuf {
@@ -18,10 +18,137 @@ fn scenarios_dir() -> PathBuf {
 
 /// The paper scenario from `start_day`, optionally with a network fee.
 fn paper(start_day: u32, grid_fee_per_kwh_step: u64) -> Loaded {
+    variant(start_day, grid_fee_per_kwh_step, |_| {})
+}
+
+/// The paper scenario from `start_day` with a network fee, changed by `change`.
+fn variant(
+    start_day: u32,
+    grid_fee_per_kwh_step: u64,
+    change: impl FnOnce(&mut Scenario),
+) -> Loaded {
     let mut scenario = Scenario::read(&scenarios_dir().join("paper.toml")).unwrap();
     scenario.start_day = start_day;
     scenario.market.grid_fee_per_kwh_step = grid_fee_per_kwh_step;
+    change(&mut scenario);
     scenario.load(&scenarios_dir()).unwrap()
+}
+
+/// Every model option of the scenario file at least once: each ask strategy, each dispatch
+/// rule, both feed-in rules, both pricing rules.
+fn variants() -> Vec<(String, Loaded)> {
+    let strategies = [
+        AskStrategy::ZeroIntelligence,
+        AskStrategy::Truthful,
+        AskStrategy::GridPrice,
+        AskStrategy::Fixed { price: 150_000 },
+        AskStrategy::Fraction { fraction: 0.3 },
+        AskStrategy::RothErev {
+            levels: 5,
+            recency: 0.1,
+            experimentation: 0.2,
+        },
+    ];
+    let mut out = Vec::new();
+    for (n, strategy) in strategies.into_iter().enumerate() {
+        let tou = n % 2 == 1;
+        let feed_in = (n % 3 == 2).then_some(90_000);
+        let pricing = if n % 2 == 0 {
+            PricingChoice::MeritOrder
+        } else {
+            PricingChoice::LowestAsk
+        };
+        let loaded = variant(100 + 20 * n as u32, 10_000, |s| {
+            s.strategy = strategy;
+            s.market.feed_in_price = feed_in;
+            s.market.pricing = pricing;
+            for group in &mut s.groups {
+                if let Some(battery) = &mut group.battery {
+                    battery.dispatch = if tou {
+                        Dispatch::Tou { reserve: 0.7 }
+                    } else {
+                        Dispatch::Greedy
+                    };
+                }
+            }
+        });
+        let name = format!("{strategy:?}, tou {tou}, feed-in {feed_in:?}, {pricing:?}");
+        out.push((name, loaded));
+    }
+    out
+}
+
+#[test]
+fn every_model_option_balances_energy_and_leaves_the_physical_flow_alone() {
+    for (name, loaded) in variants() {
+        let hidden = ProgressBar::hidden();
+        let (pv, _) = run_kind(&loaded, Kind::PvBattery, 96, None, true, &hidden).unwrap();
+        let (p2p, _) = run_kind(&loaded, Kind::HybridP2p, 96, None, true, &hidden).unwrap();
+        for run in [&pv, &p2p] {
+            for (index, homes) in run.detail.as_ref().unwrap().iter().enumerate() {
+                let (mut deficit, mut surplus) = (0u64, 0u64);
+                for (step, bill) in homes {
+                    assert_eq!(
+                        step.load_wh + step.grid_charge_wh,
+                        step.pv_used_wh
+                            + step.discharge_wh
+                            + bill.p2p_bought_wh
+                            + bill.grid_bought_wh,
+                        "{name}, interval {index}: {step:?} {bill:?}"
+                    );
+                    assert_eq!(
+                        step.pv_wh,
+                        step.pv_used_wh + step.charge_wh + bill.p2p_sold_wh + bill.grid_sold_wh,
+                        "{name}, interval {index}: {step:?} {bill:?}"
+                    );
+                    deficit += step.deficit_wh;
+                    surplus += step.surplus_wh;
+                }
+                let record = &run.intervals[index];
+                assert_eq!(
+                    (record.net_import_wh, record.net_export_wh),
+                    (
+                        deficit.saturating_sub(surplus),
+                        surplus.saturating_sub(deficit)
+                    ),
+                    "{name}, interval {index}"
+                );
+            }
+        }
+        // Dispatch does not depend on the market: P2P moves money, not energy.
+        let physical = |run: &simulator::run::Run| -> Vec<(u64, u64)> {
+            run.intervals
+                .iter()
+                .map(|r| (r.net_import_wh, r.net_export_wh))
+                .collect()
+        };
+        assert_eq!(physical(&pv), physical(&p2p), "{name}");
+        let traded: u64 = p2p.intervals.iter().map(|r| r.p2p_wh).sum();
+        assert!(traded > 0, "{name}: no P2P trade in four days");
+        if name.contains("tou true") {
+            let grid_charged: u64 = p2p.homes.iter().map(|h| h.energy.grid_charge_wh).sum();
+            assert!(
+                grid_charged > 0,
+                "{name}: time-of-use batteries charge off-peak"
+            );
+        }
+    }
+}
+
+#[test]
+fn drink_and_native_agree_for_every_model_option() {
+    // Each variant's first two days through the real contracts and the market crate alone.
+    let bundles = Bundles::load(&Bundles::default_dir())
+        .expect("build the contracts first (scripts/build-contracts.sh)");
+    let hidden = ProgressBar::hidden();
+    for (name, loaded) in variants() {
+        let (native, _) = run_kind(&loaded, Kind::HybridP2p, 48, None, true, &hidden).unwrap();
+        let (drink, _) =
+            run_kind(&loaded, Kind::HybridP2p, 48, Some(&bundles), true, &hidden).unwrap();
+        assert_eq!(native.detail, drink.detail, "{name}");
+        assert_eq!(native.intervals, drink.intervals, "{name}");
+        assert_eq!(native.money, drink.money, "{name}");
+    }
 }
 
 #[test]
@@ -138,6 +265,7 @@ fn short_scenario_end_to_end() {
         "timeseries.csv",
         "par.svg",
         "cost.svg",
+        "duration.svg",
     ] {
         let size = std::fs::metadata(out.join(file)).unwrap().len();
         assert!(size > 100, "{file} is {size} bytes");
@@ -147,12 +275,21 @@ fn short_scenario_end_to_end() {
     for key in ["grid_only", "pv_battery", "hybrid_p2p"] {
         let scenario = &report[key];
         for field in [
-            "par",
-            "par_daily_mean",
+            "par_physical",
+            "par_metered",
+            "par_physical_daily_mean",
+            "par_metered_daily_mean",
+            "peak_import_kw",
+            "peak_export_kw",
+            "net_import_kwh",
             "grid_import_kwh",
             "grid_export_kwh",
             "p2p_kwh",
+            "p2p_mean_price",
             "self_sufficiency",
+            "self_consumption",
+            "savings_gini",
+            "grid_operator_net_revenue_eur",
         ] {
             assert!(scenario[field].is_number(), "{key}.{field} missing");
         }
@@ -164,6 +301,13 @@ fn short_scenario_end_to_end() {
         }
     }
     assert_eq!(report["hybrid_p2p"]["engine"], "drink");
+    assert_eq!(report["costs_are_yearly"], false);
+    assert!(report["assumptions"]["strategy"]
+        .as_str()
+        .unwrap()
+        .contains("ZeroIntelligence"));
+    // The base case saves nothing against itself.
+    assert_eq!(report["grid_only"]["savings_eur"]["single"]["max"], 0.0);
     assert_eq!(report["paper"]["par"]["hybrid_p2p"], 3.6304);
     // Two days of hourly intervals for each of the three scenarios, plus the header.
     let rows = std::fs::read_to_string(out.join("timeseries.csv"))
