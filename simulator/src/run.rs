@@ -9,8 +9,8 @@ use market::{Bill, PricePerKwh, Side};
 
 use crate::{
     engine::{Engine, OfferSpec},
-    household::{Home, HourClass, Step},
-    scenario::Loaded,
+    household::{coordinate, Home, HourClass, Signal, Step},
+    scenario::{Dispatch, Forecast, Loaded},
     strategy::Sellers,
 };
 
@@ -120,13 +120,33 @@ pub fn simulate(
     let mut homes: Vec<Home> = loaded
         .homes
         .iter()
-        .map(|spec| Home::new(spec.clone(), equipped))
+        .map(|spec| Home::new(spec.clone(), equipped, kind == Kind::HybridP2p))
         .collect();
+    let coordinated = homes.iter().any(|home| home.coordinated);
+    let forecast_rule = homes
+        .iter()
+        .filter(|home| home.coordinated)
+        .find_map(|home| match home.battery.map(|b| b.dispatch) {
+            Some(Dispatch::CommunityPeak { forecast, .. }) => Some(forecast),
+            _ => None,
+        })
+        .unwrap_or_default();
+    // The community's net demand (load less PV) at every step of the data: its last day is
+    // the market's persistence forecast of the next (the data's year wraps around for the
+    // first day).
+    let net_demand: Vec<i64> = if coordinated {
+        (0..loaded.steps)
+            .map(|step| homes.iter().map(|home| home.net_demand_at(step)).sum())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut totals = vec![HomeTotals::default(); homes.len()];
     let mut records = Vec::with_capacity(intervals);
     let mut detail = keep_detail.then(Vec::new);
     let mut sellers = Sellers::new(loaded.scenario.strategy, loaded.scenario.seed, homes.len());
     let tariff = &loaded.config.tariff;
+    let per_day = (86_400_000 / loaded.config.interval_ms).max(1) as usize;
     for index in 0..intervals {
         let start_ms = loaded.start_ms + index as u64 * loaded.config.interval_ms;
         let hour = market::hour_of(start_ms);
@@ -134,10 +154,48 @@ pub fn simulate(
             .grid_price(hour)
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let class = hour_class(tariff, hour);
-        let steps: Vec<Step> = homes
+        let mut steps: Vec<Step> = homes
             .iter_mut()
             .map(|home| home.step(loaded.first_step + index, class))
             .collect();
+        if coordinated {
+            let now = loaded.first_step + index;
+            let from = match forecast_rule {
+                Forecast::Persistence => now + loaded.steps - per_day,
+                Forecast::Perfect => now,
+            };
+            let forecast: Vec<i64> = (from..from + per_day)
+                .map(|step| net_demand[step % loaded.steps])
+                .collect();
+            let off_peak: Vec<bool> = (0..per_day as u64)
+                .map(|k| {
+                    let at = start_ms + k * loaded.config.interval_ms;
+                    hour_class(tariff, market::hour_of(at)) == HourClass::OffPeak
+                })
+                .collect();
+            let fleet = homes
+                .iter()
+                .filter(|home| home.coordinated)
+                .filter_map(|home| home.battery)
+                .fold(
+                    Fleet {
+                        efficiency_permille: 1000,
+                        ..Fleet::default()
+                    },
+                    |f, b| Fleet {
+                        stored_wh: f.stored_wh + b.stored_wh,
+                        reserve_wh: f.reserve_wh + b.reserve_wh(),
+                        power_wh: f.power_wh + b.step_limit_wh,
+                        efficiency_permille: f.efficiency_permille.min(b.efficiency_permille),
+                    },
+                );
+            let level = flat_level(&forecast, &off_peak, fleet);
+            let signal = Signal {
+                discharge_above_wh: level,
+                charge_below_wh: level,
+            };
+            coordinate(&mut homes, &mut steps, signal, class);
+        }
         let mut offers = Vec::new();
         for (home, step) in steps.iter().enumerate() {
             if step.surplus_wh > 0 {
@@ -181,6 +239,7 @@ pub fn simulate(
             e.charge_wh += step.charge_wh;
             e.grid_charge_wh += step.grid_charge_wh;
             e.discharge_wh += step.discharge_wh;
+            e.export_discharge_wh += step.export_discharge_wh;
             e.surplus_wh += step.surplus_wh;
             e.deficit_wh += step.deficit_wh;
             total.bill = total
@@ -233,5 +292,106 @@ pub fn hour_class(tariff: &market::Tariff, hour: u8) -> HourClass {
         HourClass::OffPeak
     } else {
         HourClass::Shoulder
+    }
+}
+
+/// The coordinated batteries as one fleet, for the market's signal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fleet {
+    /// Energy stored, Wh.
+    pub stored_wh: u64,
+    /// Up to what the grid may fill them (their reserves together), Wh stored.
+    pub reserve_wh: u64,
+    /// Joint power, Wh per interval.
+    pub power_wh: u64,
+    /// Round-trip efficiency, per mille (the fleet's lowest).
+    pub efficiency_permille: u64,
+}
+
+/// The community import level the market publishes: the lowest level `X` at which the fleet
+/// can hold the forecast at or below `X` through the forecast's intervals in order: below `X`
+/// in an off-peak interval (`off_peak[k]`) it charges from the grid (up to `X`, its power and
+/// its reserve, stored x efficiency), above `X` it discharges (up to its power) and must not
+/// run out. Where the power cannot bring an interval down to `X`, that interval keeps what
+/// the power leaves (the level is then set by the power). PV charging is left out.
+pub fn flat_level(forecast: &[i64], off_peak: &[bool], fleet: Fleet) -> u64 {
+    let power = i64::try_from(fleet.power_wh).unwrap_or(i64::MAX);
+    let feasible = |level: i64| -> bool {
+        let mut stored = fleet.stored_wh;
+        for (&f, &cheap) in forecast.iter().zip(off_peak) {
+            if f > level {
+                let need = (f - level).min(power) as u64;
+                match stored.checked_sub(need) {
+                    Some(left) => stored = left,
+                    None => return false,
+                }
+            } else if cheap && stored < fleet.reserve_wh {
+                let drawn = (level - f).min(power) as u64;
+                let added = drawn * fleet.efficiency_permille / 1000;
+                stored = (stored + added).min(fleet.reserve_wh.max(stored));
+            }
+        }
+        true
+    };
+    let peak = forecast.iter().copied().max().unwrap_or(0).max(0);
+    let floor = peak.saturating_sub(power).max(0);
+    let (mut low, mut high) = (floor, peak);
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if feasible(mid) {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    low as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_level_flattens_the_forecast_in_order_with_what_the_fleet_can_store() {
+        // Peaks of 10 and 8 over a base of 2; no off-peak interval.
+        let forecast = [2, 10, 2, 8, 2];
+        let none = [false; 5];
+        let fleet = |stored_wh, reserve_wh, power_wh| Fleet {
+            stored_wh,
+            reserve_wh,
+            power_wh,
+            efficiency_permille: 1000,
+        };
+        assert_eq!(flat_level(&forecast, &none, fleet(0, 0, 100)), 10);
+        assert_eq!(flat_level(&forecast, &none, fleet(2, 0, 100)), 8);
+        // 8 Wh shave both peaks to 5 (5 + 3); 7 Wh would not.
+        assert_eq!(flat_level(&forecast, &none, fleet(8, 0, 100)), 5);
+        assert_eq!(flat_level(&forecast, &none, fleet(7, 0, 100)), 6);
+        assert_eq!(flat_level(&[-5, -3], &[false; 2], fleet(0, 0, 100)), 0);
+        // With 3 Wh of power per interval the peak of 10 cannot come below 7.
+        assert_eq!(flat_level(&forecast, &none, fleet(1_000, 0, 3)), 7);
+        // Charging off-peak in the first interval pays for the peaks after it: at 5, 3 Wh
+        // drawn x 0.5 (1 Wh, rounded down) + 7 stored cover the 8 needed.
+        let first = [true, false, false, false, false];
+        let half = Fleet {
+            efficiency_permille: 500,
+            ..fleet(7, 100, 100)
+        };
+        assert_eq!(flat_level(&forecast, &first, half), 5);
+        // Without room up to the reserve, stored alone decides.
+        assert_eq!(
+            flat_level(
+                &forecast,
+                &first,
+                Fleet {
+                    reserve_wh: 7,
+                    ..half
+                }
+            ),
+            6
+        );
+        // Charging after a peak cannot pay for it: off-peak only in the last interval.
+        let last = [false, false, false, false, true];
+        assert_eq!(flat_level(&forecast, &last, half), 6);
     }
 }

@@ -177,6 +177,28 @@ pub enum Dispatch {
         /// Share of capacity to fill from the grid off-peak, 0 to 1.
         reserve: f64,
     },
+    /// Coordinated by the market's community signal: discharge (to the home and beyond, as
+    /// offers to the neighbours) while the community's net import exceeds its published
+    /// target, and charge from the grid off-peak while it is below, up to `reserve`. Without
+    /// the market (the PV + battery baseline) there is no signal and the battery runs greedy.
+    CommunityPeak {
+        /// Share of capacity to fill from the grid off-peak, 0 to 1.
+        reserve: f64,
+        /// What the market forecasts the next day's net demand from (default `persistence`).
+        #[serde(default)]
+        forecast: Forecast,
+    },
+}
+
+/// The market's forecast of the community's net demand (load less PV) over the next day.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Forecast {
+    /// The same hours of the day before (the data's year wraps around for the first day).
+    #[default]
+    Persistence,
+    /// The next day as it will be: perfect foresight, an upper bound on what a forecast buys.
+    Perfect,
 }
 
 /// One household of a loaded scenario.
@@ -280,7 +302,9 @@ impl Scenario {
                     "group {}: initial_soc must lie in [0, 1]",
                     group.name
                 );
-                if let Dispatch::Tou { reserve } = battery.dispatch {
+                if let Dispatch::Tou { reserve } | Dispatch::CommunityPeak { reserve, .. } =
+                    battery.dispatch
+                {
                     ensure!(
                         (0.0..=1.0).contains(&reserve),
                         "group {}: dispatch reserve must lie in [0, 1]",

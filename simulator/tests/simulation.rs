@@ -9,7 +9,7 @@ use market_drink::Bundles;
 use simulator::{
     cli::{run_kind, Cli, EngineChoice},
     run::Kind,
-    scenario::{AskStrategy, Dispatch, Loaded, PricingChoice, Scenario},
+    scenario::{AskStrategy, Dispatch, Forecast, Loaded, PricingChoice, Scenario},
 };
 
 fn scenarios_dir() -> PathBuf {
@@ -51,8 +51,19 @@ fn variants() -> Vec<(String, Loaded)> {
     ];
     let mut out = Vec::new();
     for (n, strategy) in strategies.into_iter().enumerate() {
-        let tou = n % 2 == 1;
-        let feed_in = (n % 3 == 2).then_some(90_000);
+        let dispatch = match n % 3 {
+            0 => Dispatch::Greedy,
+            1 => Dispatch::Tou { reserve: 0.7 },
+            _ => Dispatch::CommunityPeak {
+                reserve: 0.5,
+                forecast: if n == 2 {
+                    Forecast::Persistence
+                } else {
+                    Forecast::Perfect
+                },
+            },
+        };
+        let feed_in = (n % 4 >= 2).then_some(90_000);
         let pricing = if n % 2 == 0 {
             PricingChoice::MeritOrder
         } else {
@@ -64,22 +75,18 @@ fn variants() -> Vec<(String, Loaded)> {
             s.market.pricing = pricing;
             for group in &mut s.groups {
                 if let Some(battery) = &mut group.battery {
-                    battery.dispatch = if tou {
-                        Dispatch::Tou { reserve: 0.7 }
-                    } else {
-                        Dispatch::Greedy
-                    };
+                    battery.dispatch = dispatch;
                 }
             }
         });
-        let name = format!("{strategy:?}, tou {tou}, feed-in {feed_in:?}, {pricing:?}");
+        let name = format!("{strategy:?}, {dispatch:?}, feed-in {feed_in:?}, {pricing:?}");
         out.push((name, loaded));
     }
     out
 }
 
 #[test]
-fn every_model_option_balances_energy_and_leaves_the_physical_flow_alone() {
+fn every_model_option_balances_energy_and_only_the_signal_moves_energy() {
     for (name, loaded) in variants() {
         let hidden = ProgressBar::hidden();
         let (pv, _) = run_kind(&loaded, Kind::PvBattery, 96, None, true, &hidden).unwrap();
@@ -97,7 +104,7 @@ fn every_model_option_balances_energy_and_leaves_the_physical_flow_alone() {
                         "{name}, interval {index}: {step:?} {bill:?}"
                     );
                     assert_eq!(
-                        step.pv_wh,
+                        step.pv_wh + step.export_discharge_wh,
                         step.pv_used_wh + step.charge_wh + bill.p2p_sold_wh + bill.grid_sold_wh,
                         "{name}, interval {index}: {step:?} {bill:?}"
                     );
@@ -115,17 +122,27 @@ fn every_model_option_balances_energy_and_leaves_the_physical_flow_alone() {
                 );
             }
         }
-        // Dispatch does not depend on the market: P2P moves money, not energy.
+        // Uncoordinated dispatch does not depend on the market: P2P moves money, not energy.
+        // Only the market's community signal changes what flows.
         let physical = |run: &simulator::run::Run| -> Vec<(u64, u64)> {
             run.intervals
                 .iter()
                 .map(|r| (r.net_import_wh, r.net_export_wh))
                 .collect()
         };
-        assert_eq!(physical(&pv), physical(&p2p), "{name}");
+        if name.contains("CommunityPeak") {
+            assert_ne!(physical(&pv), physical(&p2p), "{name}");
+            let exported: u64 = p2p.homes.iter().map(|h| h.energy.export_discharge_wh).sum();
+            assert!(
+                exported > 0,
+                "{name}: coordinated batteries offer to neighbours"
+            );
+        } else {
+            assert_eq!(physical(&pv), physical(&p2p), "{name}");
+        }
         let traded: u64 = p2p.intervals.iter().map(|r| r.p2p_wh).sum();
         assert!(traded > 0, "{name}: no P2P trade in four days");
-        if name.contains("tou true") {
+        if name.contains("Tou") {
             let grid_charged: u64 = p2p.homes.iter().map(|h| h.energy.grid_charge_wh).sum();
             assert!(
                 grid_charged > 0,
