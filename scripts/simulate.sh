@@ -2,7 +2,7 @@
 # The main job: builds the contracts and replays the paper's community (30 households, a year
 # of hourly intervals) through them in drink's in-process runtime, next to the grid-only and
 # PV+battery baselines; writes results/paper/{report.json,summary.csv,timeseries.csv,par.svg,
-# cost.svg} and prints a summary table.
+# cost.svg,duration.svg} and prints a summary table.
 #   scripts/simulate.sh [SIMULATOR OPTIONS...]
 # Every option passes through to the simulator, which checks them (`scripts/simulate.sh -- --help`
 # lists them), e.g.

@@ -174,6 +174,9 @@ fn short(run: &Run) -> &'static str {
     }
 }
 
+/// One of an interval's flows, Wh.
+type Flow = fn(&crate::run::IntervalRecord) -> u64;
+
 /// Load-duration curves: each scenario's physical net import (left) and export (right) per
 /// interval, sorted from the largest, as mean power over the interval.
 fn duration_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
@@ -181,13 +184,11 @@ fn duration_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> Draw
     root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(550);
     let hours = interval_ms as f64 / 3_600_000.0;
-    let panels: [(
-        &DrawingArea<SVGBackend, _>,
-        &str,
-        fn(&crate::run::IntervalRecord) -> u64,
-    ); 2] = [
-        (&left, "Import duration (physical)", |r| r.net_import_wh),
-        (&right, "Export duration (physical)", |r| r.net_export_wh),
+    let import: Flow = |r| r.net_import_wh;
+    let export: Flow = |r| r.net_export_wh;
+    let panels = [
+        (&left, "Import duration (physical)", import),
+        (&right, "Export duration (physical)", export),
     ];
     for (area, caption, flow) in panels {
         let curves: Vec<Vec<f64>> = runs

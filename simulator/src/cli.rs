@@ -13,6 +13,7 @@ use crate::{
     report::Report,
     run::{simulate, Kind, Run},
     scenario::{Loaded, Scenario},
+    seeds::SeedSummary,
 };
 
 /// Which engine clears the hybrid scenario.
@@ -51,6 +52,10 @@ pub struct Cli {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Run N seeds (the scenario's seed, then the next N - 1): report.json and the charts are
+    /// of the first, seeds.json holds every KPI's mean and 95 % confidence interval.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub seeds: u64,
 }
 
 impl Cli {
@@ -119,10 +124,31 @@ impl Cli {
         report.write(&self.out, &runs)?;
         charts::write(&self.out, &report, &runs, loaded.config.interval_ms)?;
         println!("\n{}", report.table());
+        if self.seeds > 1 {
+            let first = loaded.scenario.seed;
+            let mut reports = vec![report];
+            for seed in first + 1..first + self.seeds {
+                let mut again = loaded.clone();
+                again.scenario.seed = seed;
+                let runs = Kind::ALL
+                    .into_iter()
+                    .map(|kind| {
+                        let hidden = ProgressBar::hidden();
+                        run_kind(&again, kind, intervals, bundles.as_ref(), false, &hidden)
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                reports.push(Report::new(&again, &runs));
+            }
+            let summary = SeedSummary::new((first..first + self.seeds).collect(), &reports);
+            summary.write(&self.out)?;
+            println!("{}", summary.table());
+        }
         println!(
-            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg,duration.svg}}",
-            self.out.display()
+            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg,duration.svg{}}}",
+            self.out.display(),
+            if self.seeds > 1 { ",seeds.json" } else { "" }
         );
+
         Ok(())
     }
 }

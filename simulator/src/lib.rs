@@ -8,6 +8,7 @@
 //! - [`strategy`]: how sellers choose their asks (rational, random or learning).
 //! - [`run`]: the interval loop and what it records.
 //! - [`report`]: KPIs (PAR, cost per group, self-sufficiency) and the output files.
+//! - [`seeds`]: many seeds of a scenario, KPIs with 95 % confidence intervals.
 //! - [`charts`]: SVG charts of PAR and cost (the paper's Fig. 2 and 3).
 
 pub mod charts;
@@ -18,4 +19,5 @@ pub mod profiles;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod seeds;
 pub mod strategy;

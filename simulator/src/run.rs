@@ -160,12 +160,17 @@ pub fn simulate(
             .collect();
         if coordinated {
             let now = loaded.first_step + index;
-            let from = match forecast_rule {
-                Forecast::Persistence => now + loaded.steps - per_day,
-                Forecast::Perfect => now,
-            };
-            let forecast: Vec<i64> = (from..from + per_day)
-                .map(|step| net_demand[step % loaded.steps])
+            let at = |step: usize| net_demand[step % loaded.steps];
+            let ahead = now + 7 * loaded.steps;
+            let forecast: Vec<i64> = (0..per_day)
+                .map(|k| match forecast_rule {
+                    Forecast::Persistence => at(ahead + k - per_day),
+                    Forecast::WeekMax => (1..=7)
+                        .map(|days| at(ahead + k - days * per_day))
+                        .max()
+                        .unwrap_or(0),
+                    Forecast::Perfect => at(now + k),
+                })
                 .collect();
             let off_peak: Vec<bool> = (0..per_day as u64)
                 .map(|k| {

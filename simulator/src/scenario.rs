@@ -194,9 +194,12 @@ pub enum Dispatch {
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Forecast {
-    /// The same hours of the day before (the data's year wraps around for the first day).
+    /// The same hours of the day before (the data's year wraps around for the first week).
     #[default]
     Persistence,
+    /// For each hour, the largest of the same hour over the last seven days: a cautious
+    /// forecast that keeps energy for the coldest recent evening.
+    WeekMax,
     /// The next day as it will be: perfect foresight, an upper bound on what a forecast buys.
     Perfect,
 }

@@ -274,6 +274,7 @@ fn short_scenario_end_to_end() {
         engine: EngineChoice::Drink,
         bundles: None,
         quiet: true,
+        seeds: 1,
     };
     cli.run().unwrap();
     for file in [
