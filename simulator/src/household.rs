@@ -17,18 +17,9 @@
 //!   the neighbours as surplus: `export_discharge_wh`), charge from the grid off-peak while it
 //!   is below. Then `pv + export_discharge = pv_used + charge + surplus`.
 
-use crate::scenario::{BatterySpec, Dispatch, HomeSpec};
+use market::HourClass;
 
-/// Where an interval's hour lies in the tariff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HourClass {
-    /// A peak hour (surcharge).
-    Peak,
-    /// An off-peak hour (discount).
-    OffPeak,
-    /// Neither.
-    Shoulder,
-}
+use crate::scenario::{BatterySpec, Dispatch, HomeSpec};
 
 /// A battery's state.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,10 +59,9 @@ impl Battery {
     }
 
     /// Energy to store from the grid in an off-peak hour, Wh drawn: up to the power limit
-    /// left after `charged` Wh this step, until `reserve` of capacity is stored.
-    fn grid_charge(&mut self, reserve: f64, charged: u64) -> u64 {
-        let target = (reserve * self.capacity_wh as f64).round() as u64;
-        let missing = target.min(self.capacity_wh).saturating_sub(self.stored_wh);
+    /// left after `charged` Wh this step, until [`Battery::reserve_wh`] is stored.
+    fn grid_charge(&mut self, charged: u64) -> u64 {
+        let missing = self.reserve_wh().saturating_sub(self.stored_wh);
         if missing == 0 {
             return 0;
         }
@@ -206,8 +196,8 @@ impl Home {
                 step.discharge_wh = battery.discharge(step.deficit_wh);
                 step.deficit_wh -= step.discharge_wh;
             }
-            if let (Dispatch::Tou { reserve }, HourClass::OffPeak) = (battery.dispatch, hour) {
-                step.grid_charge_wh = battery.grid_charge(reserve, step.charge_wh);
+            if let (Dispatch::Tou { .. }, HourClass::OffPeak) = (battery.dispatch, hour) {
+                step.grid_charge_wh = battery.grid_charge(step.charge_wh);
                 step.deficit_wh += step.grid_charge_wh;
             }
         }
@@ -269,10 +259,8 @@ pub fn coordinate(homes: &mut [Home], steps: &mut [Step], signal: Signal, hour: 
             .iter()
             .map(|&h| {
                 let charged = steps[h].charge_wh;
-                homes[h].battery.map_or(0, |mut b| match b.dispatch {
-                    Dispatch::CommunityPeak { reserve, .. } => b.grid_charge(reserve, charged),
-                    _ => 0,
-                })
+                // What it would draw alone, on a copy: the shares are cut from these.
+                homes[h].battery.map_or(0, |mut b| b.grid_charge(charged))
             })
             .collect();
         for (&h, share) in coordinated.iter().zip(shares(room, &wants)) {
@@ -346,15 +334,15 @@ mod tests {
         };
         let mut battery = Battery::new(&spec, 3_600_000);
         // 800 Wh wanted: 889 Wh drawn, but the power limit allows 600 (stores 540).
-        assert_eq!(battery.grid_charge(0.8, 0), 600);
+        assert_eq!(battery.grid_charge(0), 600);
         assert_eq!(battery.stored_wh, 540);
         // 260 missing: 289 drawn stores 260.
-        assert_eq!(battery.grid_charge(0.8, 0), 289);
+        assert_eq!(battery.grid_charge(0), 289);
         assert_eq!(battery.stored_wh, 800);
-        assert_eq!(battery.grid_charge(0.8, 0), 0);
+        assert_eq!(battery.grid_charge(0), 0);
         // After 500 Wh of PV this step only 100 Wh of power is left.
         battery.stored_wh = 0;
-        assert_eq!(battery.grid_charge(0.8, 500), 100);
+        assert_eq!(battery.grid_charge(500), 100);
     }
 
     #[test]

@@ -5,11 +5,11 @@ use std::time::Instant;
 
 use anyhow::ensure;
 use indicatif::ProgressBar;
-use market::{Bill, PricePerKwh, Side};
+use market::{Bill, HourClass, PricePerKwh, Side};
 
 use crate::{
     engine::{Engine, OfferSpec},
-    household::{coordinate, Home, HourClass, Signal, Step},
+    household::{coordinate, Home, Signal, Step},
     scenario::{Dispatch, Forecast, Loaded},
     strategy::Sellers,
 };
@@ -153,7 +153,7 @@ pub fn simulate(
         let grid_price = tariff
             .grid_price(hour)
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let class = hour_class(tariff, hour);
+        let class = tariff.hour_class(hour);
         let mut steps: Vec<Step> = homes
             .iter_mut()
             .map(|home| home.step(loaded.first_step + index, class))
@@ -175,7 +175,7 @@ pub fn simulate(
             let off_peak: Vec<bool> = (0..per_day as u64)
                 .map(|k| {
                     let at = start_ms + k * loaded.config.interval_ms;
-                    hour_class(tariff, market::hour_of(at)) == HourClass::OffPeak
+                    tariff.hour_class(market::hour_of(at)) == HourClass::OffPeak
                 })
                 .collect();
             let fleet = homes
@@ -286,18 +286,6 @@ pub fn simulate(
         money,
         seconds: began.elapsed().as_secs_f64(),
     })
-}
-
-/// Where UTC hour `hour` lies in `tariff`.
-pub fn hour_class(tariff: &market::Tariff, hour: u8) -> HourClass {
-    let bit = 1u32 << hour;
-    if tariff.peak_hours & bit != 0 {
-        HourClass::Peak
-    } else if tariff.off_peak_hours & bit != 0 {
-        HourClass::OffPeak
-    } else {
-        HourClass::Shoulder
-    }
 }
 
 /// The coordinated batteries as one fleet, for the market's signal.

@@ -44,7 +44,7 @@ pub use config::{
 };
 pub use error::MarketError;
 pub use reserved::Reserved;
-pub use tariff::{FeedInRule, Tariff};
+pub use tariff::{FeedInRule, HourClass, Tariff};
 pub use time::{hour_of, month_of, IntervalState, Timing};
 pub use topology::{AreaId, Topology};
 pub use treasury::{

@@ -21,6 +21,17 @@ pub enum FeedInRule {
     Fixed(PricePerKwh),
 }
 
+/// Where an hour lies in the tariff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HourClass {
+    /// A peak hour (surcharge).
+    Peak,
+    /// An off-peak hour (discount).
+    OffPeak,
+    /// Neither.
+    Shoulder,
+}
+
 /// The grid's tariff. Prices are per kWh.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -118,6 +129,19 @@ impl Tariff {
         (self.min_price..=self.max_price).contains(&price)
     }
 
+    /// Where UTC hour `hour` lies: in the peak hours, the off-peak hours or neither (also for
+    /// an hour outside 0..24).
+    pub fn hour_class(&self, hour: u8) -> HourClass {
+        let bit = 1u32.checked_shl(u32::from(hour)).unwrap_or(0);
+        if self.peak_hours & bit != 0 {
+            HourClass::Peak
+        } else if self.off_peak_hours & bit != 0 {
+            HourClass::OffPeak
+        } else {
+            HourClass::Shoulder
+        }
+    }
+
     /// The grid's selling price in UTC hour `hour`: the base price times the peak or off-peak
     /// multiplier, rounded down.
     ///
@@ -128,13 +152,10 @@ impl Tariff {
             .hourly_prices
             .get(usize::from(hour))
             .ok_or(MarketError::InvalidTariff)?;
-        let bit = 1u32 << hour;
-        let multiplier_bps = if self.peak_hours & bit != 0 {
-            self.peak_multiplier_bps
-        } else if self.off_peak_hours & bit != 0 {
-            self.off_peak_multiplier_bps
-        } else {
-            return Ok(base);
+        let multiplier_bps = match self.hour_class(hour) {
+            HourClass::Peak => self.peak_multiplier_bps,
+            HourClass::OffPeak => self.off_peak_multiplier_bps,
+            HourClass::Shoulder => return Ok(base),
         };
         base.checked_mul(u128::from(multiplier_bps))
             .map(|scaled| scaled / BPS)
@@ -166,6 +187,10 @@ mod tests {
         assert_eq!(tariff.grid_price(18), Ok(384_000));
         assert_eq!(tariff.grid_price(22), Ok(280_000));
         assert_eq!(tariff.grid_price(24), Err(MarketError::InvalidTariff));
+        assert_eq!(tariff.hour_class(3), HourClass::OffPeak);
+        assert_eq!(tariff.hour_class(12), HourClass::Shoulder);
+        assert_eq!(tariff.hour_class(18), HourClass::Peak);
+        assert_eq!(tariff.hour_class(200), HourClass::Shoulder);
     }
 
     #[test]
