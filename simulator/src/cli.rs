@@ -14,6 +14,7 @@ use crate::{
     run::{simulate, Kind, Run},
     scenario::{Loaded, Scenario},
     seeds::SeedSummary,
+    sweep::SweepArgs,
 };
 
 /// Which engine clears the hybrid scenario.
@@ -28,8 +29,11 @@ pub enum EngineChoice {
 /// Replays a community's household profiles through the hybrid P2P market and two baselines,
 /// and writes report.json, summary.csv, timeseries.csv, par.svg and cost.svg.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    /// `sweep`: a grid over parameters instead of one scenario run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// The scenario file.
     #[arg(long, default_value = "scenarios/paper.toml")]
     pub scenario: PathBuf,
@@ -58,12 +62,23 @@ pub struct Cli {
     pub seeds: u64,
 }
 
+/// Subcommands beside the default run.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Runs a grid over scenario parameters natively, in parallel, and writes sweep.json,
+    /// sweep.csv and one chart per swept parameter.
+    Sweep(SweepArgs),
+}
+
 impl Cli {
-    /// Runs the three scenarios and writes the report.
+    /// Runs the three scenarios and writes the report (or the sweep).
     ///
     /// # Errors
     /// Scenario, data, engine or I/O errors.
     pub fn run(self) -> anyhow::Result<()> {
+        if let Some(Command::Sweep(args)) = self.command {
+            return crate::sweep::run(args);
+        }
         let mut scenario = Scenario::read(&self.scenario)?;
         if let Some(day) = self.start_day {
             scenario.start_day = day;

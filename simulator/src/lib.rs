@@ -9,6 +9,7 @@
 //! - [`run`]: the interval loop and what it records.
 //! - [`report`]: KPIs (PAR, cost per group, self-sufficiency) and the output files.
 //! - [`seeds`]: many seeds of a scenario, KPIs with 95 % confidence intervals.
+//! - [`sweep`]: a parallel grid over scenario parameters, one chart per parameter.
 //! - [`charts`]: SVG charts of PAR and cost (the paper's Fig. 2 and 3).
 
 pub mod charts;
@@ -21,3 +22,4 @@ pub mod run;
 pub mod scenario;
 pub mod seeds;
 pub mod strategy;
+pub mod sweep;

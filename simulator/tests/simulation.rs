@@ -9,6 +9,7 @@ use market_drink::Bundles;
 use simulator::{
     cli::{run_kind, Cli, EngineChoice},
     run::Kind,
+    sweep::{sweep, Param, SweepArgs},
     scenario::{AskStrategy, Dispatch, Forecast, Loaded, PricingChoice, Scenario},
 };
 
@@ -267,6 +268,7 @@ fn short_scenario_end_to_end() {
     let out = std::env::temp_dir().join(format!("simulator-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let cli = Cli {
+        command: None,
         scenario: scenarios_dir().join("paper.toml"),
         out: out.clone(),
         start_day: Some(170),
@@ -334,4 +336,52 @@ fn short_scenario_end_to_end() {
         .count();
     assert_eq!(rows, 1 + 3 * 48);
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn short_sweep_end_to_end() {
+    let out = std::env::temp_dir().join(format!("simulator-sweep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let args = SweepArgs {
+        scenario: scenarios_dir().join("paper.toml"),
+        out: out.clone(),
+        days: Some(3),
+        params: vec![
+            Param { name: "pv_kwp".into(), values: vec!["2".into(), "8".into()] },
+            Param { name: "battery_kwh".into(), values: vec!["5".into(), "10".into()] },
+        ],
+        jobs: Some(2),
+    };
+    let base = Scenario::read(&args.scenario).unwrap();
+    let swept = sweep(&base, &scenarios_dir(), args.days, &args.params, 2).unwrap();
+    assert_eq!(swept.points.len(), 4);
+    // The same point run alone gives the same KPIs: threads do not change results.
+    let alone = sweep(
+        &base,
+        &scenarios_dir(),
+        args.days,
+        &[
+            Param { name: "pv_kwp".into(), values: vec!["8".into()] },
+            Param { name: "battery_kwh".into(), values: vec!["10".into()] },
+        ],
+        1,
+    )
+    .unwrap();
+    let mut last = swept.points[3].scenarios.clone();
+    let mut single = alone.points[0].scenarios.clone();
+    for kpis in last.values_mut().chain(single.values_mut()) {
+        kpis.wall_seconds = 0.0;
+    }
+    assert_eq!(last, single);
+    // More PV lowers the PV + battery households' import: the parameter reaches the run.
+    let import = |i: usize| swept.points[i].scenarios["pv_battery"].net_import_kwh;
+    assert!(import(2) < import(0), "{} !< {}", import(2), import(0));
+    simulator::sweep::run(args).unwrap();
+    for file in ["sweep.json", "sweep.csv", "sweep_pv_kwp.svg", "sweep_battery_kwh.svg"] {
+        let size = std::fs::metadata(out.join(file)).unwrap().len();
+        assert!(size > 100, "{file} is {size} bytes");
+    }
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 4 * 3, "{csv}");
+    let _ = std::fs::remove_dir_all(&out);
 }
