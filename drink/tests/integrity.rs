@@ -169,7 +169,7 @@ fn no_configuration_can_price_an_interval_beyond_its_sums() {
         m.tx(a(OPERATOR), |main| main.update_config(fee))
     });
     let mut merit = MarketConfig::paper();
-    merit.auction.pricing = PricingRule::MeritOrder;
+    merit.auction.pricing = PricingRule::MarginalAsk;
     merit.tariff.max_price = u128::MAX;
     refused(&mut market, E::InvalidTariff, |m| {
         m.tx(a(OPERATOR), |main| main.update_config(merit))
@@ -198,7 +198,7 @@ fn no_configuration_can_price_an_interval_beyond_its_sums() {
 #[test]
 fn an_interval_at_every_bound_still_closes() {
     let mut config = MarketConfig::paper();
-    config.auction.pricing = PricingRule::MeritOrder;
+    config.auction.pricing = PricingRule::MarginalAsk;
     config.auction.grid_fee_per_kwh_step = MAX_PRICE / 2;
     config.tariff.hourly_prices = [MAX_PRICE; 24];
     config.tariff.max_price = MAX_PRICE;
@@ -623,7 +623,7 @@ fn a_matrix_topology_with_merit_order_clears_under_its_own_version() {
             areas: 3,
             distances: vec![0, 1, 1, 1, 0, 1, 1, 1, 0],
         },
-        pricing: PricingRule::MeritOrder,
+        pricing: PricingRule::MarginalAsk,
         grid_fee_per_kwh_step: 10_000,
     };
     let mut market = registered();

@@ -126,7 +126,7 @@ enum FeedIn {
 struct Change {
     areas: u8,
     matrix: bool,
-    merit_order: bool,
+    pricing: PricingRule,
     fee: Fee,
     /// Hourly prices scaled by this percentage, or one hour set to `MAX_PRICE` (accepted) or
     /// `MAX_PRICE + 1` (refused).
@@ -317,7 +317,16 @@ fn change() -> impl Strategy<Value = Change> {
     );
     let areas = prop_oneof![1 => 1..=2u8, 4 => 3..=4u8];
     (
-        (areas, prop::bool::weighted(0.3), any::<bool>()),
+        (
+            areas,
+            prop::bool::weighted(0.3),
+            prop_oneof![
+                Just(PricingRule::LowestAsk),
+                Just(PricingRule::MarginalAsk),
+                Just(PricingRule::MarginalBid),
+                Just(PricingRule::Midpoint),
+            ],
+        ),
         fee,
         tariff,
         asks,
@@ -328,7 +337,7 @@ fn change() -> impl Strategy<Value = Change> {
     )
         .prop_map(
             |(
-                (areas, matrix, merit_order),
+                (areas, matrix, pricing),
                 fee,
                 (prices_percent, price_at_bound),
                 asks,
@@ -339,7 +348,7 @@ fn change() -> impl Strategy<Value = Change> {
             )| Change {
                 areas,
                 matrix,
-                merit_order,
+                pricing,
                 fee,
                 prices_percent,
                 price_at_bound,
@@ -374,11 +383,7 @@ impl Change {
             } else {
                 Topology::Line { areas: self.areas }
             },
-            pricing: if self.merit_order {
-                PricingRule::MeritOrder
-            } else {
-                PricingRule::LowestAsk
-            },
+            pricing: self.pricing,
             grid_fee_per_kwh_step: 0,
         };
         let farthest = u128::from(config.auction.topology.max_distance().max(1));

@@ -95,7 +95,7 @@ fn four_intervals_of_hybrid_trading() {
     // step network fee: from interval 1 on, never for the interval already open.
     let merit = MarketConfig {
         auction: market::AuctionRules {
-            pricing: PricingRule::MeritOrder,
+            pricing: PricingRule::MarginalAsk,
             grid_fee_per_kwh_step: 5_000,
             ..market::AuctionRules::paper()
         },

@@ -1,5 +1,5 @@
 //! Stepped clearing through the real contracts equals one-shot clearing: random books (seeded,
-//! both pricing rules, a network fee, cancelled offers) placed through main and closed with
+//! every pricing rule, a network fee, cancelled offers) placed through main and closed with
 //! `close_step` at small, varying budgets give exactly the trades, price, volumes and bills that
 //! `market::clear` and `market::grid_settlement` compute for the same book in one go.
 
@@ -35,9 +35,11 @@ fn stepped_close_equals_one_shot_clearing_on_random_books() {
     let bundles = Bundles::load(&Bundles::default_dir()).unwrap();
     for (seed, pricing) in [
         (1, PricingRule::LowestAsk),
-        (2, PricingRule::MeritOrder),
+        (2, PricingRule::MarginalAsk),
         (3, PricingRule::LowestAsk),
-        (4, PricingRule::MeritOrder),
+        (4, PricingRule::MarginalAsk),
+        (5, PricingRule::MarginalBid),
+        (6, PricingRule::Midpoint),
     ] {
         let mut random = Random(seed);
         let rules = AuctionRules {

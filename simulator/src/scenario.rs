@@ -39,7 +39,8 @@ pub struct Scenario {
 pub struct MarketSection {
     /// `paper` (+20 % peak, -5 % off-peak) or `paper_pseudocode` (x1.8, x0.05).
     pub tariff: TariffChoice,
-    /// `lowest_ask` (the paper) or `merit_order`.
+    /// `lowest_ask` (the paper), `marginal_ask` (alias `merit_order`), `marginal_bid` or
+    /// `midpoint`.
     pub pricing: PricingChoice,
     /// Number of areas on a line.
     pub areas: u8,
@@ -67,9 +68,14 @@ pub enum TariffChoice {
 pub enum PricingChoice {
     /// The lowest ask (the paper).
     LowestAsk,
-    /// The marginal ask: where supply and demand cross (`market::PricingRule::MeritOrder`).
-    #[serde(alias = "marginal_ask")]
-    MeritOrder,
+    /// The marginal ask: where supply and demand cross (`market::PricingRule::MarginalAsk`).
+    #[serde(alias = "merit_order")]
+    MarginalAsk,
+    /// The marginal bid: the highest price of the largest volume (`PricingRule::MarginalBid`).
+    MarginalBid,
+    /// The midpoint of the marginal ask and bid, the k-double auction with k = 1/2
+    /// (`PricingRule::Midpoint`).
+    Midpoint,
 }
 
 /// How a seller picks its ask inside the tariff's bounds. Buyers always bid their marginal
@@ -358,7 +364,9 @@ impl Scenario {
                 },
                 pricing: match self.market.pricing {
                     PricingChoice::LowestAsk => PricingRule::LowestAsk,
-                    PricingChoice::MeritOrder => PricingRule::MeritOrder,
+                    PricingChoice::MarginalAsk => PricingRule::MarginalAsk,
+                    PricingChoice::MarginalBid => PricingRule::MarginalBid,
+                    PricingChoice::Midpoint => PricingRule::Midpoint,
                 },
                 grid_fee_per_kwh_step: u128::from(self.market.grid_fee_per_kwh_step),
             },

@@ -50,7 +50,7 @@ pub struct SweepArgs {
     /// `pv_kwp` (every group with PV), `battery_kwh` (every battery's capacity; power kept),
     /// `homes_per_group` (every group's count; needs that many profiles), `ask`
     /// (`zero_intelligence`, `truthful`, `grid_price`), `pricing` (`lowest_ask`,
-    /// `marginal_ask`), `seed`.
+    /// `marginal_ask`, `marginal_bid`, `midpoint`), `seed`.
     #[arg(long = "param", required = true, value_parser = parse_param)]
     pub params: Vec<Param>,
     /// Threads (default: the machine's cores).
@@ -621,6 +621,6 @@ mod tests {
         assert_eq!(family.pv_kwp, 7.5);
         assert_eq!(family.battery.unwrap().capacity_wh, 10_000);
         assert_eq!(scenario.strategy, AskStrategy::GridPrice);
-        assert_eq!(scenario.market.pricing, PricingChoice::MeritOrder);
+        assert_eq!(scenario.market.pricing, PricingChoice::MarginalAsk);
     }
 }

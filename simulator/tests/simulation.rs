@@ -36,7 +36,7 @@ fn variant(
 }
 
 /// Every model option of the scenario file at least once: each ask strategy, each dispatch
-/// rule, both feed-in rules, both pricing rules.
+/// rule, both feed-in rules, every pricing rule.
 fn variants() -> Vec<(String, Loaded)> {
     let strategies = [
         AskStrategy::ZeroIntelligence,
@@ -65,11 +65,14 @@ fn variants() -> Vec<(String, Loaded)> {
             },
         };
         let feed_in = (n % 4 >= 2).then_some(90_000);
-        let pricing = if n % 2 == 0 {
-            PricingChoice::MeritOrder
-        } else {
-            PricingChoice::LowestAsk
-        };
+        let pricing = [
+            PricingChoice::MarginalAsk,
+            PricingChoice::LowestAsk,
+            PricingChoice::MarginalBid,
+            PricingChoice::LowestAsk,
+            PricingChoice::Midpoint,
+            PricingChoice::LowestAsk,
+        ][n];
         let loaded = variant(100 + 20 * n as u32, 10_000, |s| {
             s.strategy = strategy;
             s.market.feed_in_price = feed_in;

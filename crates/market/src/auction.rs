@@ -4,10 +4,20 @@
 //! # Price
 //! - [`PricingRule::LowestAsk`] (the paper): the price is the lowest ask; every seller sells at
 //!   it, and buyers whose limit is below it stay out of the P2P market.
-//! - [`PricingRule::MeritOrder`]: the uniform price where supply and demand cross. Candidate
-//!   prices are the asks; each has a volume `min(supply asking at most p, demand bidding at
-//!   least p)`; the price is the candidate with the largest volume, the lowest such on ties.
-//!   Sellers asking more and buyers bidding less than the price stay out.
+//! - The double-auction rules price inside the *competitive interval* `[p_low, p_high]`: the
+//!   prices `p` at which the volume `V(p) = min(S(p), D(p))` is largest, where `S(p)` is the
+//!   energy asking at most `p` and `D(p)` the energy bidding at least `p`. `p_low` is always an
+//!   ask (the marginal ask) and `p_high` a bid (the marginal bid).
+//!   - [`PricingRule::MarginalAsk`] (a merit-order auction): `p_low`, the lowest price of
+//!     largest volume; it favours buyers.
+//!   - [`PricingRule::MarginalBid`]: `p_high`, the highest price of largest volume; it favours
+//!     sellers.
+//!   - [`PricingRule::Midpoint`] (the k-double auction with k = 1/2): `p_low + (p_high -
+//!     p_low) / 2`, rounded down; the surplus at the margin is split evenly.
+//!
+//!   Sellers asking more and buyers bidding less than the price stay out. None of the three
+//!   can price outside the interval (property-tested). [`PricingRule::LowestAsk`] can: its
+//!   price is below `p_low` whenever a seller asks less than the marginal one.
 //!
 //! The reported price is `Some` exactly when some energy was traded.
 //!
@@ -61,8 +71,30 @@ pub enum PricingRule {
     /// The paper's rule: the lowest ask.
     #[default]
     LowestAsk,
-    /// A merit-order double auction: where supply and demand cross.
-    MeritOrder,
+    /// The marginal ask: the lowest price at which supply and demand trade the most (a
+    /// merit-order double auction).
+    MarginalAsk,
+    /// The marginal bid: the highest price at which supply and demand trade the most.
+    MarginalBid,
+    /// The midpoint of the marginal ask and bid (the k-double auction, k = 1/2), rounded down.
+    Midpoint,
+}
+
+impl PricingRule {
+    /// The uniform price this rule picks from the competitive interval `[low, high]` (the
+    /// marginal ask and bid). Not used by [`PricingRule::LowestAsk`].
+    pub fn within(self, low: PricePerKwh, high: PricePerKwh) -> PricePerKwh {
+        match self {
+            PricingRule::LowestAsk | PricingRule::MarginalAsk => low,
+            PricingRule::MarginalBid => high,
+            PricingRule::Midpoint => low.saturating_add(high.saturating_sub(low) / 2),
+        }
+    }
+
+    /// Whether the rule needs the marginal bid (the top of the competitive interval).
+    pub fn needs_marginal_bid(self) -> bool {
+        matches!(self, PricingRule::MarginalBid | PricingRule::Midpoint)
+    }
 }
 
 /// The rules p2p applies when it clears an interval.
@@ -334,7 +366,7 @@ fn uniform_price(offers: &[Offer], rule: PricingRule) -> Result<Option<PricePerK
     let asks = offers.iter().filter(|offer| offer.side == Side::Sell);
     match rule {
         PricingRule::LowestAsk => Ok(asks.map(|offer| offer.price).min()),
-        PricingRule::MeritOrder => {
+        PricingRule::MarginalAsk | PricingRule::MarginalBid | PricingRule::Midpoint => {
             let mut best: Option<(u128, PricePerKwh)> = None;
             for candidate in asks.map(|offer| offer.price) {
                 let supply = total_energy(offers, Side::Sell, |ask| ask <= candidate)?;
@@ -350,7 +382,22 @@ fn uniform_price(offers: &[Offer], rule: PricingRule) -> Result<Option<PricePerK
                     best = Some((volume, candidate));
                 }
             }
-            Ok(best.map(|(_, price)| price))
+            let Some((volume, low)) = best else {
+                return Ok(None);
+            };
+            if !rule.needs_marginal_bid() {
+                return Ok(Some(low));
+            }
+            // The marginal bid: the highest bid from `low` on that still has the volume.
+            let mut high = low;
+            for bid in offers.iter().filter(|offer| offer.side == Side::Buy) {
+                if bid.price > high
+                    && total_energy(offers, Side::Buy, |limit| limit >= bid.price)? >= volume
+                {
+                    high = bid.price;
+                }
+            }
+            Ok(Some(rule.within(low, high)))
         }
     }
 }

@@ -19,12 +19,17 @@
 //!
 //! # Pricing in passes
 //! - [`PricingRule::LowestAsk`]: one pass finds the lowest ask.
-//! - [`PricingRule::MeritOrder`]: supply `S(p)` (energy asking at most `p`) grows with `p` and
+//! - [`PricingRule::MarginalAsk`]: supply `S(p)` (energy asking at most `p`) grows with `p` and
 //!   demand `D(p)` (energy bidding at least `p`) shrinks, so the smallest price `t` with
 //!   `S(t) >= D(t)` is found by binary search between the lowest and highest ask, one pass per
 //!   probe. Below `t` the best ask is the highest one (volume `S` grows), from `t` on the lowest
 //!   one (volume `D` shrinks); one pass finds these two asks and one more their volumes. The
 //!   number of passes depends on the price range, never on the number of offers.
+//! - [`PricingRule::MarginalBid`] and [`PricingRule::Midpoint`] also need the marginal bid, the
+//!   highest price whose demand still covers the largest volume `V`: one pass finds the highest
+//!   bid, a binary search between the marginal ask and it finds the largest `p` with
+//!   `D(p) >= V` (one pass per probe), and, when the rule's price is not the marginal ask, one
+//!   pass measures the supply at it.
 
 use crate::{
     topology::AreaId, AuctionRules, Balance, EnergyWh, MarketError, Offer, Position, PricePerKwh,
@@ -149,6 +154,31 @@ pub enum Stage {
         below: Option<Candidate>,
         /// The candidate from the threshold on and its supply and demand so far.
         above: Option<Candidate>,
+    },
+    /// Marginal bid: a pass finding the highest bid (the marginal ask is the cursor's price).
+    TopBid {
+        /// The largest volume, Wh: what the demand at the marginal bid must still cover.
+        target_wh: u128,
+        /// Highest bid so far.
+        highest: PricePerKwh,
+    },
+    /// Marginal bid: a pass measuring the demand at the middle of `(low, high]`.
+    Ceiling {
+        /// Highest price known to have demand covering the target.
+        low: PricePerKwh,
+        /// Highest price still possible for the marginal bid.
+        high: PricePerKwh,
+        /// The largest volume, Wh.
+        target_wh: u128,
+        /// Demand bidding at least the probe so far, Wh.
+        demand_wh: u128,
+    },
+    /// A pass measuring the supply at the rule's price inside the competitive interval.
+    Supply {
+        /// The price.
+        price: PricePerKwh,
+        /// Energy asking at most `price` so far, Wh.
+        supply_wh: u128,
     },
     /// Matching at one distance, buyer by buyer.
     Match {
@@ -371,9 +401,65 @@ fn visit_for_price(
                 candidate.count(offer)?;
             }
         }
+        Stage::TopBid { highest, .. } => {
+            if offer.side == Side::Buy {
+                *highest = (*highest).max(offer.price);
+            }
+        }
+        Stage::Ceiling {
+            low,
+            high,
+            demand_wh,
+            ..
+        } => {
+            let mut unused = 0;
+            tally(&mut unused, demand_wh, offer, ceiling_probe(*low, *high))?;
+        }
+        Stage::Supply { price, supply_wh } => {
+            let mut unused = 0;
+            tally(supply_wh, &mut unused, offer, *price)?;
+        }
         Stage::Match { .. } | Stage::Done => {}
     }
     Ok(())
+}
+
+/// The probe of a search over `(low, high]`: its middle, rounded up.
+fn ceiling_probe(low: PricePerKwh, high: PricePerKwh) -> PricePerKwh {
+    let half = high.saturating_sub(low);
+    low.saturating_add(half.div_ceil(2))
+}
+
+/// The next marginal-bid probe over `(low, high]`, or, once `low` is the marginal bid, the
+/// rule's price: matching at once when it is the marginal ask (whose supply is known), else a
+/// pass measuring the supply at it.
+fn ceiling_or_price(
+    cursor: &mut Cursor,
+    rules: &AuctionRules,
+    low: PricePerKwh,
+    high: PricePerKwh,
+    target_wh: u128,
+) {
+    if low < high {
+        cursor.stage = Stage::Ceiling {
+            low,
+            high,
+            target_wh,
+            demand_wh: 0,
+        };
+        return;
+    }
+    let marginal_ask = cursor.price.unwrap_or(low);
+    let price = rules.pricing.within(marginal_ask, low);
+    if price == marginal_ask {
+        cursor.start_matching(rules);
+    } else {
+        cursor.price = Some(price);
+        cursor.stage = Stage::Supply {
+            price,
+            supply_wh: 0,
+        };
+    }
 }
 
 /// Adds `offer` to the supply asking at most `price` or the demand bidding at least `price`.
@@ -414,7 +500,10 @@ fn end_price_pass(cursor: &mut Cursor, rules: &AuctionRules) -> Result<(), Marke
                 cursor.unsold_wh = supply_wh;
                 cursor.start_matching(rules);
             }
-            (Some(lowest), PricingRule::MeritOrder) => {
+            (
+                Some(lowest),
+                PricingRule::MarginalAsk | PricingRule::MarginalBid | PricingRule::Midpoint,
+            ) => {
                 // The threshold lies in [lowest, highest + 1); `highest + 1` stands for "no ask
                 // meets demand", and is never probed.
                 let high = highest.checked_add(1).ok_or(MarketError::Overflow)?;
@@ -451,10 +540,38 @@ fn end_price_pass(cursor: &mut Cursor, rules: &AuctionRules) -> Result<(), Marke
                 Some(candidate) => {
                     cursor.price = Some(candidate.price);
                     cursor.unsold_wh = candidate.supply_wh;
-                    cursor.start_matching(rules);
+                    if rules.pricing.needs_marginal_bid() {
+                        cursor.stage = Stage::TopBid {
+                            target_wh: candidate.volume_wh(),
+                            highest: candidate.price,
+                        };
+                    } else {
+                        cursor.start_matching(rules);
+                    }
                 }
                 None => cursor.finish(),
             }
+        }
+        Stage::TopBid { target_wh, highest } => {
+            let low = cursor.price.unwrap_or(highest);
+            ceiling_or_price(cursor, rules, low, highest.max(low), target_wh);
+        }
+        Stage::Ceiling {
+            low,
+            high,
+            target_wh,
+            demand_wh,
+        } => {
+            let mid = ceiling_probe(low, high);
+            if demand_wh >= target_wh {
+                ceiling_or_price(cursor, rules, mid, high, target_wh);
+            } else {
+                ceiling_or_price(cursor, rules, low, mid.saturating_sub(1), target_wh);
+            }
+        }
+        Stage::Supply { supply_wh, .. } => {
+            cursor.unsold_wh = supply_wh;
+            cursor.start_matching(rules);
         }
         Stage::Match { .. } | Stage::Done => {}
     }

@@ -278,7 +278,7 @@ fn merit_order_price_where_supply_meets_demand() {
     // Volume at 100_000: min(100, 250) = 100; at 150_000: min(200, 250) = 200;
     // at 250_000: min(300, 150) = 150. The price is 150_000; seller 3 (250_000) stays out.
     let rules = AuctionRules {
-        pricing: PricingRule::MeritOrder,
+        pricing: PricingRule::MarginalAsk,
         ..AuctionRules::paper()
     };
     let offers = [
@@ -307,13 +307,105 @@ fn merit_order_price_where_supply_meets_demand() {
 }
 
 #[test]
-fn merit_order_without_a_crossing() {
-    let rules = AuctionRules {
-        pricing: PricingRule::MeritOrder,
+fn marginal_bid_and_midpoint_on_the_same_book() {
+    // The book of `merit_order_price_where_supply_meets_demand`: the largest volume, 200 Wh,
+    // trades at every price from the marginal ask 150_000 up to the marginal bid 160_000 (above
+    // it buyer 5 drops out and the volume falls to 150). The trades are the same; only the
+    // price moves inside the interval.
+    let offers = [
+        sell(1, 0, 100, 100_000),
+        sell(2, 0, 100, 150_000),
+        sell(3, 0, 100, 250_000),
+        buy(4, 0, 150, 300_000),
+        buy(5, 0, 100, 160_000),
+    ];
+    for (pricing, price) in [
+        (PricingRule::MarginalAsk, 150_000),
+        (PricingRule::MarginalBid, 160_000),
+        (PricingRule::Midpoint, 155_000),
+    ] {
+        let rules = AuctionRules {
+            pricing,
+            ..AuctionRules::paper()
+        };
+        let clearing = clear(&offers, &rules).unwrap();
+        assert_eq!(clearing.price, Some(price), "{pricing:?}");
+        assert_eq!(
+            clearing.trades,
+            vec![
+                trade(1, 4, 0, 100, price),
+                trade(2, 4, 0, 50, price),
+                trade(2, 5, 0, 50, price),
+            ],
+            "{pricing:?}"
+        );
+        assert_conserved(&clearing);
+    }
+    // Lowest-ask prices outside the interval: 100_000 < 150_000.
+    assert_eq!(paper(&offers).price, Some(100_000));
+}
+
+#[test]
+fn marginal_bid_where_demand_still_covers_the_volume() {
+    // One ask of 100 Wh at 100_000; bids of 60 Wh at 200_000 and 60 Wh at 180_000. Up to
+    // 180_000 demand is 120 and the volume 100; above it demand is 60. The interval is
+    // [100_000, 180_000]; the marginal buyer (180_000) is filled partially, 40 of 60 Wh.
+    let offers = [
+        sell(1, 0, 100, 100_000),
+        buy(2, 0, 60, 200_000),
+        buy(3, 0, 60, 180_000),
+    ];
+    for (pricing, price) in [
+        (PricingRule::MarginalAsk, 100_000),
+        (PricingRule::MarginalBid, 180_000),
+        (PricingRule::Midpoint, 140_000),
+    ] {
+        let rules = AuctionRules {
+            pricing,
+            ..AuctionRules::paper()
+        };
+        let clearing = clear(&offers, &rules).unwrap();
+        assert_eq!(clearing.price, Some(price), "{pricing:?}");
+        assert_eq!(
+            clearing.trades,
+            vec![trade(1, 2, 0, 60, price), trade(1, 3, 0, 40, price)]
+        );
+        assert_eq!(clearing.positions[2].residual_wh(), 20);
+        assert_conserved(&clearing);
+    }
+}
+
+#[test]
+fn midpoint_rounds_down_and_ties_collapse_the_interval() {
+    let midpoint = AuctionRules {
+        pricing: PricingRule::Midpoint,
         ..AuctionRules::paper()
     };
-    let clearing = clear(&[sell(1, 0, 100, 200_000), buy(2, 0, 100, 100_000)], &rules).unwrap();
-    assert_eq!((clearing.price, clearing.volume_wh), (None, 0));
+    // [100_001, 100_004]: 100_001 + 3 / 2 = 100_002.
+    let clearing = clear(&[sell(1, 0, 100, 100_001), buy(2, 0, 100, 100_004)], &midpoint).unwrap();
+    assert_eq!(clearing.price, Some(100_002));
+    // An ask equal to the bid: the interval is one price, and every rule picks it.
+    for pricing in [PricingRule::MarginalAsk, PricingRule::MarginalBid, PricingRule::Midpoint] {
+        let rules = AuctionRules {
+            pricing,
+            ..AuctionRules::paper()
+        };
+        let clearing = clear(&[sell(1, 0, 100, 150_000), buy(2, 0, 100, 150_000)], &rules).unwrap();
+        assert_eq!(clearing.price, Some(150_000), "{pricing:?}");
+        assert_eq!(clearing.volume_wh, 100);
+    }
+}
+
+#[test]
+fn merit_order_without_a_crossing() {
+    for pricing in [PricingRule::MarginalAsk, PricingRule::MarginalBid, PricingRule::Midpoint] {
+        let rules = AuctionRules {
+            pricing,
+            ..AuctionRules::paper()
+        };
+        let clearing = clear(&[sell(1, 0, 100, 200_000), buy(2, 0, 100, 100_000)], &rules).unwrap();
+        assert_eq!((clearing.price, clearing.volume_wh), (None, 0));
+    }
 }
 
 #[test]

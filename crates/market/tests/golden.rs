@@ -123,7 +123,9 @@ fn config_json(config: &MarketConfig) -> String {
     };
     let pricing = match config.auction.pricing {
         PricingRule::LowestAsk => "LowestAsk",
-        PricingRule::MeritOrder => "MeritOrder",
+        PricingRule::MarginalAsk => "MarginalAsk",
+        PricingRule::MarginalBid => "MarginalBid",
+        PricingRule::Midpoint => "Midpoint",
     };
     let tariff = &config.tariff;
     let prices: Vec<String> = tariff.hourly_prices.iter().map(|p| n(*p)).collect();
@@ -179,7 +181,7 @@ fn configs() -> Vec<(&'static str, MarketConfig)> {
                 areas: 3,
                 distances: vec![0, 1, 2, 1, 0, 1, 2, 1, 0],
             },
-            pricing: PricingRule::MeritOrder,
+            pricing: PricingRule::MarginalAsk,
             grid_fee_per_kwh_step: 12_345,
         },
         tariff: Tariff {

@@ -1,10 +1,10 @@
-//! Stepped clearing equals one-shot clearing: on random books (both pricing rules, line and
+//! Stepped clearing equals one-shot clearing: on random books (every pricing rule, line and
 //! matrix topologies, network fees, cancelled slots) and random step budgets, [`market::step`]
 //! produces the same price, volume, trades in the same order and positions as [`market::clear`].
 
 use market::{
     clear, step, AccountId, AuctionRules, Cursor, MarketError, MemoryBook, Offer, PricingRule,
-    Side, Topology,
+    Side, Stage, Topology,
 };
 use proptest::prelude::*;
 
@@ -35,7 +35,12 @@ fn topology() -> impl Strategy<Value = Topology> {
 fn rules() -> impl Strategy<Value = AuctionRules> {
     (
         topology(),
-        prop_oneof![Just(PricingRule::LowestAsk), Just(PricingRule::MeritOrder)],
+        prop_oneof![
+            Just(PricingRule::LowestAsk),
+            Just(PricingRule::MarginalAsk),
+            Just(PricingRule::MarginalBid),
+            Just(PricingRule::Midpoint),
+        ],
         prop_oneof![Just(0u128), 1u128..50_000],
     )
         .prop_map(|(topology, pricing, grid_fee_per_kwh_step)| AuctionRules {
@@ -124,6 +129,42 @@ proptest! {
             let limit = live.iter().find(|o| o.account == trade.buyer).unwrap().price;
             let paid_per_kwh = trade.price + rules.grid_fee_per_kwh_step * u128::from(trade.distance);
             prop_assert!(paid_per_kwh <= limit, "paid {} per kWh with limit {}", paid_per_kwh, limit);
+        }
+    }
+
+    /// Every rule but lowest-ask prices inside the competitive interval, the prices of largest
+    /// volume `min(S(p), D(p))`, found here by brute force over every offer's price (the volume
+    /// is constant between them); the marginal ask and bid are its ends.
+    #[test]
+    fn double_auction_rules_price_inside_the_competitive_interval((rules, offers, _) in case()) {
+        let live: Vec<Offer> = offers.iter().flatten().cloned().collect();
+        let energy = |side: Side, admits: &dyn Fn(u128) -> bool| -> u128 {
+            live.iter().filter(|o| o.side == side && admits(o.price)).map(|o| u128::from(o.energy_wh)).sum()
+        };
+        let volume = |p: u128| energy(Side::Sell, &|ask| ask <= p).min(energy(Side::Buy, &|limit| limit >= p));
+        let best = live.iter().map(|o| volume(o.price)).max().unwrap_or(0);
+        let at_best: Vec<u128> = live.iter().map(|o| o.price).filter(|p| best > 0 && volume(*p) == best).collect();
+        let clearing = clear(&live, &rules).unwrap();
+        if rules.pricing == PricingRule::LowestAsk || best == 0 {
+            return Ok(());
+        }
+        let (low, high) = (*at_best.iter().min().unwrap(), *at_best.iter().max().unwrap());
+        // The rule's price, traded or not (with network fees nobody may be admitted).
+        let mut cursor = Cursor::new();
+        let mut book = MemoryBook::new(&offers).unwrap();
+        while !matches!(cursor.stage, Stage::Match { .. } | Stage::Done) {
+            step(&mut book, &rules, &mut cursor, 1).unwrap();
+        }
+        let price = cursor.price.expect("a crossing book has a price");
+        prop_assert!(low <= price && price <= high, "{:?}: {} outside [{}, {}]", rules.pricing, price, low, high);
+        let expected = match rules.pricing {
+            PricingRule::MarginalAsk => low,
+            PricingRule::MarginalBid => high,
+            _ => low + (high - low) / 2,
+        };
+        prop_assert_eq!(price, expected);
+        if let Some(traded) = clearing.price {
+            prop_assert_eq!(traded, expected);
         }
     }
 
