@@ -120,6 +120,16 @@ impl Cli {
                     String::new()
                 }
             );
+            if let Some(cost) = &run.on_chain {
+                println!(
+                    "  weight: {:.3e} ref_time per offer ({} offers), {:.3e} per interval closed ({} closes, {} steps)",
+                    cost.offer_ref_time as f64 / cost.offers.max(1) as f64,
+                    cost.offers,
+                    cost.close_ref_time as f64 / cost.closes.max(1) as f64,
+                    cost.closes,
+                    cost.close_steps
+                );
+            }
             if let Some(cost) = &run.sealing_cost {
                 println!(
                     "  sealed mode, measured once on interval {} ({} offers): {} calls, {:.3e} ref_time, against {} calls, {:.3e} open ({:.2}x); same result: {}",

@@ -81,8 +81,43 @@ pub struct ScenarioKpis {
     /// What sealed offers would have cost, measured once on one interval (drink engine).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sealing_cost: Option<crate::engine::SealingCost>,
+    /// What the contract calls weighed (drink engine): per offer, per close and per kWh traded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_chain: Option<OnChainKpis>,
     /// Wall time, seconds.
     pub wall_seconds: f64,
+}
+
+/// The weight of a run's contract calls, in ref_time (picoseconds of reference execution
+/// time, the unit of pallet-contracts' weights). Fees in the native token follow from the
+/// chain's weight-to-fee rule and are measured on the node (`BENCHMARKS.md`), not here.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct OnChainKpis {
+    /// The totals measured.
+    pub totals: crate::engine::OnChainCost,
+    /// Mean ref_time of placing one offer.
+    pub ref_time_per_offer: f64,
+    /// Mean ref_time of closing one interval (all its steps).
+    pub ref_time_per_close: f64,
+    /// All ref_time over the energy traded P2P, per kWh.
+    pub ref_time_per_p2p_kwh: f64,
+    /// All ref_time over the energy the market settled (P2P plus metered grid import and
+    /// export), per kWh.
+    pub ref_time_per_settled_kwh: f64,
+}
+
+impl OnChainKpis {
+    /// Means of `cost` over its offers, closes, and the kWh traded and settled.
+    pub fn of(cost: &crate::engine::OnChainCost, p2p_kwh: f64, settled_kwh: f64) -> Self {
+        let total = (cost.offer_ref_time + cost.close_ref_time) as f64;
+        Self {
+            totals: *cost,
+            ref_time_per_offer: ratio(cost.offer_ref_time as f64, cost.offers as f64),
+            ref_time_per_close: ratio(cost.close_ref_time as f64, cost.closes as f64),
+            ref_time_per_p2p_kwh: ratio(total, p2p_kwh),
+            ref_time_per_settled_kwh: ratio(total, settled_kwh),
+        }
+    }
 }
 
 /// A distribution's summary.
@@ -354,6 +389,11 @@ pub fn kpis(loaded: &Loaded, run: &Run, baseline: &Run, engine: &str) -> Scenari
         engine: engine.to_string(),
         contract_calls: run.calls,
         sealing_cost: run.sealing_cost.clone(),
+        on_chain: run.on_chain.map(|cost| {
+            let p2p_kwh = sum(|r| r.p2p_wh) / 1000.0;
+            let settled_kwh = p2p_kwh + (sum(|r| r.import_wh) + sum(|r| r.export_wh)) / 1000.0;
+            OnChainKpis::of(&cost, p2p_kwh, settled_kwh)
+        }),
         wall_seconds: run.seconds,
     }
 }

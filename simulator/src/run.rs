@@ -96,6 +96,8 @@ pub struct Run {
     pub calls: u64,
     /// What sealed offers would have cost (drink engine, measured once).
     pub sealing_cost: Option<crate::engine::SealingCost>,
+    /// The weight of the engine's contract calls (drink only).
+    pub on_chain: Option<crate::engine::OnChainCost>,
     /// Where the money stands after the last interval (credits, grid deposit), if the engine
     /// keeps it.
     pub money: Option<crate::engine::Money>,
@@ -283,6 +285,7 @@ pub fn simulate(
         detail,
         calls: engine.calls(),
         sealing_cost: engine.sealing_cost(),
+        on_chain: engine.on_chain_cost(),
         money,
         seconds: began.elapsed().as_secs_f64(),
     })

@@ -282,6 +282,14 @@ fn short_scenario_end_to_end() {
         seeds: 1,
     };
     cli.run().unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let on_chain = &report["hybrid_p2p"]["on_chain"];
+    assert_eq!(on_chain["totals"]["closes"], 48, "{on_chain}");
+    for kpi in ["ref_time_per_offer", "ref_time_per_close", "ref_time_per_settled_kwh"] {
+        assert!(on_chain[kpi].as_f64().unwrap() > 1e8, "{kpi}: {on_chain}");
+    }
+    assert!(report["grid_only"].get("on_chain").is_none());
     for file in [
         "report.json",
         "summary.csv",

@@ -8,7 +8,8 @@ use market::{hour_of, Bill, EnergyWh, MarketConfig, MonthKey, PricePerKwh, Side,
 use market_drink::{actor, Bundles, Community, Home, MarketEvent, MarketSandbox};
 
 use super::{
-    buy_deposit, home_account, Cleared, Engine, Money, OfferSpec, SealingCost, GRID_DEPOSIT,
+    buy_deposit, home_account, Cleared, Engine, Money, OfferSpec, OnChainCost, SealingCost,
+    GRID_DEPOSIT,
 };
 
 /// The real contracts in drink.
@@ -21,6 +22,7 @@ pub struct DrinkEngine {
     timing: Timing,
     operator: AccountId,
     calls: u64,
+    on_chain: OnChainCost,
     /// Sums of the bills this engine reported, per home and month, checked in `finish`.
     monthly: BTreeMap<(usize, MonthKey), Bill>,
     homes: usize,
@@ -61,6 +63,7 @@ impl DrinkEngine {
             timing,
             operator,
             calls,
+            on_chain: OnChainCost::default(),
             monthly: BTreeMap::new(),
             homes: areas.len(),
         })
@@ -199,6 +202,8 @@ impl Engine for DrinkEngine {
             };
             self.calls += 1;
             ref_time += placed.weight.ref_time();
+            self.on_chain.offers += 1;
+            self.on_chain.offer_ref_time += placed.weight.ref_time();
             placed.value.map_err(|e| {
                 anyhow::anyhow!(
                     "interval {interval}: offer of home {} refused: {e:?}",
@@ -209,6 +214,9 @@ impl Engine for DrinkEngine {
         self.market.set_time(end);
         let closed = self.market.close_interval(self.operator, interval)?;
         self.calls += u64::from(closed.steps);
+        self.on_chain.closes += 1;
+        self.on_chain.close_steps += u64::from(closed.steps);
+        self.on_chain.close_ref_time += closed.weight.ref_time();
         let result = closed
             .value
             .clone()
@@ -283,6 +291,10 @@ impl Engine for DrinkEngine {
 
     fn calls(&self) -> u64 {
         self.calls
+    }
+
+    fn on_chain_cost(&self) -> Option<OnChainCost> {
+        Some(self.on_chain)
     }
 
     fn sealing_cost(&self) -> Option<SealingCost> {

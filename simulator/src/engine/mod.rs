@@ -31,6 +31,22 @@ pub struct OfferSpec {
     pub ask: Option<PricePerKwh>,
 }
 
+/// The weight of the contract calls of a run, as drink measures it (`ref_time`, picoseconds of
+/// reference execution time; pallet-contracts charges fees by weight).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OnChainCost {
+    /// Offers placed (one call each).
+    pub offers: u64,
+    /// Their ref_time.
+    pub offer_ref_time: u64,
+    /// Intervals closed.
+    pub closes: u64,
+    /// Closing steps (calls).
+    pub close_steps: u64,
+    /// Their ref_time.
+    pub close_ref_time: u64,
+}
+
 /// What sealing cost, measured once per drink run: the first interval with both sellers and
 /// buyers is replayed in a second, sealed market (commit during the interval, reveal after
 /// it, close after the reveal window) and compared with the open run's calls for it.
@@ -82,6 +98,11 @@ pub trait Engine {
 
     /// What sealed offers would have cost, measured once (drink only).
     fn sealing_cost(&self) -> Option<SealingCost> {
+        None
+    }
+
+    /// The weight the contract calls so far consumed (drink only).
+    fn on_chain_cost(&self) -> Option<OnChainCost> {
         None
     }
 
