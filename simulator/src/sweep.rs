@@ -198,6 +198,10 @@ pub fn grid(params: &[Param]) -> Vec<Vec<(String, String)>> {
     points
 }
 
+/// What one point produced: its KPIs and its full report (the first point's names the sweep's
+/// horizon).
+type PointResult = anyhow::Result<(Point, Report)>;
+
 /// Runs one point: the base scenario with `values` set, all three scenarios natively.
 fn run_point(
     base: &Scenario,
@@ -247,14 +251,16 @@ pub fn sweep(
     }
     let points = grid(params);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<anyhow::Result<(Point, Report)>>>> =
+    let results: Mutex<Vec<Option<PointResult>>> =
         Mutex::new((0..points.len()).map(|_| None).collect());
     let jobs = jobs.clamp(1, points.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(values) = points.get(index) else { break };
+                let Some(values) = points.get(index) else {
+                    break;
+                };
                 let result = run_point(base, dir, days, values);
                 if let Ok(mut slots) = results.lock() {
                     slots[index] = Some(result);
@@ -297,8 +303,7 @@ impl Sweep {
     /// # Errors
     /// I/O or drawing errors.
     pub fn write(&self, dir: &Path) -> anyhow::Result<()> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         std::fs::write(dir.join("sweep.json"), serde_json::to_string_pretty(self)?)?;
         std::fs::write(dir.join("sweep.csv"), self.csv())?;
         for (name, values) in &self.params {
@@ -347,7 +352,10 @@ impl Sweep {
                     kpis.p2p_kwh
                 ));
                 for group in &groups {
-                    out.push_str(&format!(",{:.2}", kpis.cost_eur.get(group).copied().unwrap_or(0.0)));
+                    out.push_str(&format!(
+                        ",{:.2}",
+                        kpis.cost_eur.get(group).copied().unwrap_or(0.0)
+                    ));
                 }
                 out.push('\n');
             }
@@ -417,7 +425,10 @@ impl Sweep {
             .collect();
         let top = par.iter().flatten().copied().fold(0.0, f64::max) * 1.15;
         let mut chart = ChartBuilder::on(&left)
-            .caption(format!("Physical PAR by {name}{suffix}"), ("sans-serif", 16))
+            .caption(
+                format!("Physical PAR by {name}{suffix}"),
+                ("sans-serif", 16),
+            )
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(50)
@@ -436,7 +447,9 @@ impl Sweep {
                     color.stroke_width(2),
                 ))?
                 .label(*kind)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
             chart.draw_series(
                 series
                     .iter()
@@ -475,7 +488,10 @@ impl Sweep {
             format!("over {:.0} days, not yearly", self.days)
         };
         let mut chart = ChartBuilder::on(&right)
-            .caption(format!("Hybrid P2P cost per household, {period}"), ("sans-serif", 16))
+            .caption(
+                format!("Hybrid P2P cost per household, {period}"),
+                ("sans-serif", 16),
+            )
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(60)
@@ -487,14 +503,20 @@ impl Sweep {
             .x_label_formatter(&label)
             .x_labels(values.len().max(2) * 4)
             .draw()?;
-        for ((group, series), color) in groups.iter().zip(&cost).zip(COLORS.iter().skip(3).chain(COLORS.iter()).copied()) {
+        for ((group, series), color) in groups
+            .iter()
+            .zip(&cost)
+            .zip(COLORS.iter().skip(3).chain(COLORS.iter()).copied())
+        {
             chart
                 .draw_series(LineSeries::new(
                     series.iter().enumerate().map(|(i, y)| (i as f64, *y)),
                     color.stroke_width(2),
                 ))?
                 .label(group.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
             chart.draw_series(
                 series
                     .iter()
@@ -544,7 +566,10 @@ impl Sweep {
                 hybrid.peak_import_kw
             ));
             for group in &groups {
-                out.push_str(&format!(" {:>10.2}", hybrid.cost_eur.get(group).copied().unwrap_or(0.0)));
+                out.push_str(&format!(
+                    " {:>10.2}",
+                    hybrid.cost_eur.get(group).copied().unwrap_or(0.0)
+                ));
             }
             out.push('\n');
         }
@@ -597,9 +622,18 @@ mod tests {
         ];
         let points = grid(&params);
         assert_eq!(points.len(), 6);
-        assert_eq!(points[0], vec![("a".into(), "1".into()), ("b".into(), "x".into())]);
-        assert_eq!(points[1], vec![("a".into(), "1".into()), ("b".into(), "y".into())]);
-        assert_eq!(points[5], vec![("a".into(), "2".into()), ("b".into(), "z".into())]);
+        assert_eq!(
+            points[0],
+            vec![("a".into(), "1".into()), ("b".into(), "x".into())]
+        );
+        assert_eq!(
+            points[1],
+            vec![("a".into(), "1".into()), ("b".into(), "y".into())]
+        );
+        assert_eq!(
+            points[5],
+            vec![("a".into(), "2".into()), ("b".into(), "z".into())]
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use market_drink::Bundles;
 use simulator::{
     cli::{run_kind, Cli, EngineChoice},
     run::Kind,
-    sweep::{sweep, Param, SweepArgs},
     scenario::{AskStrategy, Dispatch, Forecast, Loaded, PricingChoice, Scenario},
+    sweep::{sweep, Param, SweepArgs},
 };
 
 fn scenarios_dir() -> PathBuf {
@@ -286,7 +286,11 @@ fn short_scenario_end_to_end() {
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     let on_chain = &report["hybrid_p2p"]["on_chain"];
     assert_eq!(on_chain["totals"]["closes"], 48, "{on_chain}");
-    for kpi in ["ref_time_per_offer", "ref_time_per_close", "ref_time_per_settled_kwh"] {
+    for kpi in [
+        "ref_time_per_offer",
+        "ref_time_per_close",
+        "ref_time_per_settled_kwh",
+    ] {
         assert!(on_chain[kpi].as_f64().unwrap() > 1e8, "{kpi}: {on_chain}");
     }
     assert!(report["grid_only"].get("on_chain").is_none());
@@ -358,8 +362,14 @@ fn short_sweep_end_to_end() {
         out: out.clone(),
         days: Some(3),
         params: vec![
-            Param { name: "pv_kwp".into(), values: vec!["2".into(), "8".into()] },
-            Param { name: "battery_kwh".into(), values: vec!["5".into(), "10".into()] },
+            Param {
+                name: "pv_kwp".into(),
+                values: vec!["2".into(), "8".into()],
+            },
+            Param {
+                name: "battery_kwh".into(),
+                values: vec!["5".into(), "10".into()],
+            },
         ],
         jobs: Some(2),
     };
@@ -372,8 +382,14 @@ fn short_sweep_end_to_end() {
         &scenarios_dir(),
         args.days,
         &[
-            Param { name: "pv_kwp".into(), values: vec!["8".into()] },
-            Param { name: "battery_kwh".into(), values: vec!["10".into()] },
+            Param {
+                name: "pv_kwp".into(),
+                values: vec!["8".into()],
+            },
+            Param {
+                name: "battery_kwh".into(),
+                values: vec!["10".into()],
+            },
         ],
         1,
     )
@@ -388,7 +404,12 @@ fn short_sweep_end_to_end() {
     let import = |i: usize| swept.points[i].scenarios["pv_battery"].net_import_kwh;
     assert!(import(2) < import(0), "{} !< {}", import(2), import(0));
     simulator::sweep::run(args).unwrap();
-    for file in ["sweep.json", "sweep.csv", "sweep_pv_kwp.svg", "sweep_battery_kwh.svg"] {
+    for file in [
+        "sweep.json",
+        "sweep.csv",
+        "sweep_pv_kwp.svg",
+        "sweep_battery_kwh.svg",
+    ] {
         let size = std::fs::metadata(out.join(file)).unwrap().len();
         assert!(size > 100, "{file} is {size} bytes");
     }

@@ -382,10 +382,18 @@ fn midpoint_rounds_down_and_ties_collapse_the_interval() {
         ..AuctionRules::paper()
     };
     // [100_001, 100_004]: 100_001 + 3 / 2 = 100_002.
-    let clearing = clear(&[sell(1, 0, 100, 100_001), buy(2, 0, 100, 100_004)], &midpoint).unwrap();
+    let clearing = clear(
+        &[sell(1, 0, 100, 100_001), buy(2, 0, 100, 100_004)],
+        &midpoint,
+    )
+    .unwrap();
     assert_eq!(clearing.price, Some(100_002));
     // An ask equal to the bid: the interval is one price, and every rule picks it.
-    for pricing in [PricingRule::MarginalAsk, PricingRule::MarginalBid, PricingRule::Midpoint] {
+    for pricing in [
+        PricingRule::MarginalAsk,
+        PricingRule::MarginalBid,
+        PricingRule::Midpoint,
+    ] {
         let rules = AuctionRules {
             pricing,
             ..AuctionRules::paper()
@@ -398,7 +406,11 @@ fn midpoint_rounds_down_and_ties_collapse_the_interval() {
 
 #[test]
 fn merit_order_without_a_crossing() {
-    for pricing in [PricingRule::MarginalAsk, PricingRule::MarginalBid, PricingRule::Midpoint] {
+    for pricing in [
+        PricingRule::MarginalAsk,
+        PricingRule::MarginalBid,
+        PricingRule::Midpoint,
+    ] {
         let rules = AuctionRules {
             pricing,
             ..AuctionRules::paper()
