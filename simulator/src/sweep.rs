@@ -440,29 +440,12 @@ impl Sweep {
             .x_label_formatter(&label)
             .x_labels(values.len().max(2) * 4)
             .draw()?;
-        for ((kind, series), color) in kinds.iter().zip(&par).zip(COLORS) {
-            chart
-                .draw_series(LineSeries::new(
-                    series.iter().enumerate().map(|(i, y)| (i as f64, *y)),
-                    color.stroke_width(2),
-                ))?
-                .label(*kind)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-            chart.draw_series(
-                series
-                    .iter()
-                    .enumerate()
-                    .map(|(i, y)| Circle::new((i as f64, *y), 3, color.filled())),
-            )?;
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        let lines: Vec<(&str, &[f64])> = kinds
+            .iter()
+            .copied()
+            .zip(par.iter().map(Vec::as_slice))
+            .collect();
+        draw_lines(&mut chart, &lines, &COLORS, SeriesLabelPosition::LowerRight)?;
         // Right: hybrid P2P cost per household of each group.
         let groups = self.groups();
         let hybrid = Kind::HybridP2p.key();
@@ -503,33 +486,17 @@ impl Sweep {
             .x_label_formatter(&label)
             .x_labels(values.len().max(2) * 4)
             .draw()?;
-        for ((group, series), color) in groups
+        let lines: Vec<(&str, &[f64])> = groups
             .iter()
-            .zip(&cost)
-            .zip(COLORS.iter().skip(3).chain(COLORS.iter()).copied())
-        {
-            chart
-                .draw_series(LineSeries::new(
-                    series.iter().enumerate().map(|(i, y)| (i as f64, *y)),
-                    color.stroke_width(2),
-                ))?
-                .label(group.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-            chart.draw_series(
-                series
-                    .iter()
-                    .enumerate()
-                    .map(|(i, y)| Circle::new((i as f64, *y), 3, color.filled())),
-            )?;
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+            .map(String::as_str)
+            .zip(cost.iter().map(Vec::as_slice))
+            .collect();
+        draw_lines(
+            &mut chart,
+            &lines,
+            &COLORS[3..],
+            SeriesLabelPosition::UpperRight,
+        )?;
         root.present()?;
         Ok(())
     }
@@ -575,6 +542,45 @@ impl Sweep {
         }
         out
     }
+}
+
+type SweepChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Draws each `(label, values)` as a line with dots at x = 0, 1, ..., and the legend.
+fn draw_lines<'a>(
+    chart: &mut SweepChart<'a, 'a>,
+    lines: &[(&str, &[f64])],
+    colors: &[RGBColor],
+    legend: SeriesLabelPosition,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for (&(label, series), &color) in lines.iter().zip(colors.iter().cycle()) {
+        chart
+            .draw_series(LineSeries::new(
+                series.iter().enumerate().map(|(i, y)| (i as f64, *y)),
+                color.stroke_width(2),
+            ))?
+            .label(label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+        chart.draw_series(
+            series
+                .iter()
+                .enumerate()
+                .map(|(i, y)| Circle::new((i as f64, *y), 3, color.filled())),
+        )?;
+    }
+    chart
+        .configure_series_labels()
+        .position(legend)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
 }
 
 /// Runs `simulator sweep`.
