@@ -142,8 +142,8 @@ pub struct Group {
     pub name: String,
     /// Number of households.
     pub count: u32,
-    /// Load profile file name; `{n}` becomes the household's number, 1-based.
-    pub profiles: String,
+    /// Where the load profiles come from (see [`ProfileSource`]).
+    pub profiles: ProfileSource,
     /// PV profile per kWp (file name), if the group has PV.
     pub pv: Option<String>,
     /// PV size, kWp.
@@ -151,6 +151,43 @@ pub struct Group {
     pub pv_kwp: f64,
     /// The group's battery, if any.
     pub battery: Option<BatterySpec>,
+}
+
+/// A group's load profiles.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ProfileSource {
+    /// One `timestamp,wh` file per household; `{n}` becomes the household's number, 1-based.
+    Files(String),
+    /// One wide CSV with a column per household.
+    Wide(WideSource),
+    /// One gsy-e style file per household (`{n}` as above).
+    GsyE(GsyESource),
+}
+
+/// `profiles = { wide = "file.csv", columns = ["h1", "h2"] }`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WideSource {
+    /// The file, header `timestamp,<household>,...`, whole Wh per step.
+    pub wide: String,
+    /// The columns to use, `count` of them; default: the first `count` columns.
+    pub columns: Option<Vec<String>>,
+}
+
+/// `profiles = { gsy_e = "load_{n}.csv", unit = "w" }`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GsyESource {
+    /// The file name; `{n}` becomes the household's number.
+    pub gsy_e: String,
+    /// `w` (mean power per interval, the default) or `kwh` (energy per interval).
+    #[serde(default)]
+    pub unit: crate::profiles::GsyUnit,
+    /// First day of a daily `HH:MM` profile, `YYYY-MM-DD`.
+    pub start_date: Option<String>,
+    /// Days to repeat a daily `HH:MM` profile for.
+    pub days: Option<u32>,
 }
 
 /// A home battery.
@@ -321,13 +358,47 @@ impl Scenario {
                     );
                 }
             }
-            for n in 1..=group.count {
-                let file = group.profiles.replace("{n}", &n.to_string());
+            let read = |file: &str| {
+                let path = dir.join(file);
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read profile {}", path.display()))
+                    .map(|text| (path, text))
+            };
+            let loads: Vec<Profile> = match &group.profiles {
+                ProfileSource::Files(pattern) => (1..=group.count)
+                    .map(|n| Profile::load(&dir.join(pattern.replace("{n}", &n.to_string()))))
+                    .collect::<anyhow::Result<_>>()?,
+                ProfileSource::Wide(source) => {
+                    let (path, text) = read(&source.wide)?;
+                    crate::profiles::parse_wide(
+                        &text,
+                        source.columns.as_deref(),
+                        group.count as usize,
+                    )
+                    .with_context(|| format!("in profile {}", path.display()))?
+                    .into_iter()
+                    .map(|(_, profile)| profile)
+                    .collect()
+                }
+                ProfileSource::GsyE(source) => (1..=group.count)
+                    .map(|n| {
+                        let (path, text) = read(&source.gsy_e.replace("{n}", &n.to_string()))?;
+                        crate::profiles::parse_gsy_e(
+                            &text,
+                            source.unit,
+                            source.start_date.as_deref(),
+                            source.days,
+                        )
+                        .with_context(|| format!("in profile {}", path.display()))
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+            };
+            for (n, load) in (1..=group.count).zip(loads) {
                 homes.push(HomeSpec {
                     name: format!("{}-{n}", group.name),
                     group: group_index,
                     area: u8::try_from((n - 1) % u32::from(self.market.areas))?,
-                    load: Profile::load(&dir.join(&file))?,
+                    load,
                     pv: pv.clone(),
                     battery: group.battery,
                 });

@@ -417,3 +417,22 @@ fn short_sweep_end_to_end() {
     assert_eq!(csv.lines().count(), 1 + 4 * 3, "{csv}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn bring_your_own_formats_load_and_agree_on_drink() {
+    // The wide CSV and the gsy-e daily profiles of `scenarios/byo_example.toml`: five homes, a
+    // week of hours, the same through the contracts as through the market crate.
+    let scenario = Scenario::read(&scenarios_dir().join("byo_example.toml")).unwrap();
+    let loaded = scenario.load(&scenarios_dir()).unwrap();
+    assert_eq!(loaded.homes.len(), 5);
+    assert_eq!(loaded.steps, 168);
+    // The gsy-e file is mean power in W per hour: Wh equal W, repeated every day.
+    let family = &loaded.homes[3].load;
+    assert_eq!(family.at(0), family.at(24));
+    let bundles = Bundles::load(&Bundles::default_dir()).unwrap();
+    let hidden = ProgressBar::hidden();
+    let (native, _) = run_kind(&loaded, Kind::HybridP2p, 48, None, true, &hidden).unwrap();
+    let (drink, _) = run_kind(&loaded, Kind::HybridP2p, 48, Some(&bundles), true, &hidden).unwrap();
+    assert_eq!(native.detail, drink.detail);
+    assert_eq!(native.money, drink.money);
+}
