@@ -1,7 +1,10 @@
 //! The report's charts as SVG: `par.svg` (the paper's Fig. 2: PAR per scenario, physical and
 //! metered, and the mean daily curve of the physical net import), `cost.svg` (Fig. 3: mean
 //! cost per household of each group per scenario, beside the paper's figures) and
-//! `duration.svg` (load-duration curves of the physical net import and export).
+//! `duration.svg` (load-duration curves of the physical net import and export), `heatmap.svg`
+//! (hour of day x day of the hybrid run's physical net import), `soc.svg` (the batteries' stored
+//! energy over the week of the import peak) and `price.svg` (P2P clearing price against the grid
+//! price per interval).
 
 use std::path::Path;
 
@@ -17,7 +20,8 @@ const SCENARIO_COLORS: [RGBColor; 3] = [
 ];
 const PAPER_COLORS: [RGBColor; 2] = [RGBColor(200, 200, 200), RGBColor(150, 190, 220)];
 
-/// Writes `par.svg` and `cost.svg` into `dir`.
+/// Writes `par.svg`, `cost.svg`, `duration.svg`, `heatmap.svg`, `soc.svg` and `price.svg`
+/// into `dir`.
 ///
 /// # Errors
 /// Drawing or I/O errors.
@@ -32,6 +36,11 @@ pub fn write(
     cost_chart(&dir.join("cost.svg"), report).map_err(|e| anyhow!("cost.svg: {e}"))?;
     duration_chart(&dir.join("duration.svg"), runs, interval_ms)
         .map_err(|e| anyhow!("duration.svg: {e}"))?;
+    heatmap_chart(&dir.join("heatmap.svg"), runs, interval_ms)
+        .map_err(|e| anyhow!("heatmap.svg: {e}"))?;
+    soc_chart(&dir.join("soc.svg"), runs, interval_ms).map_err(|e| anyhow!("soc.svg: {e}"))?;
+    price_chart(&dir.join("price.svg"), runs, interval_ms)
+        .map_err(|e| anyhow!("price.svg: {e}"))?;
     Ok(())
 }
 
@@ -312,6 +321,269 @@ fn cost_chart(path: &Path, report: &Report) -> DrawResult {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperMiddle)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// One balance unit is one micro-euro.
+const UNITS_PER_EUR: f64 = 1_000_000.0;
+
+/// The hybrid P2P run, if there is one.
+fn hybrid(runs: &[(Run, String)]) -> Option<&Run> {
+    runs.iter()
+        .map(|(run, _)| run)
+        .find(|run| run.kind == crate::run::Kind::HybridP2p)
+}
+
+/// A signed physical net import, kWh (negative: export).
+fn signed_kwh(record: &crate::run::IntervalRecord) -> f64 {
+    (record.net_import_wh as f64 - record.net_export_wh as f64) / 1000.0
+}
+
+/// Colour of a signed value: white at zero, reds for import, blues for export.
+fn heat_color(value: f64, max_import: f64, max_export: f64) -> RGBColor {
+    let mix = |t: f64, to: (u8, u8, u8)| {
+        let t = t.clamp(0.0, 1.0);
+        let c = |x: u8| (255.0 - (255.0 - f64::from(x)) * t).round() as u8;
+        RGBColor(c(to.0), c(to.1), c(to.2))
+    };
+    if value >= 0.0 {
+        mix(value / max_import.max(1e-9), (178, 24, 43))
+    } else {
+        mix(-value / max_export.max(1e-9), (33, 102, 172))
+    }
+}
+
+/// Hour of day x day heat map of the hybrid run's physical net import per hour, kWh.
+fn heatmap_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
+    let Some(run) = hybrid(runs) else {
+        return Ok(());
+    };
+    let per_hour = (3_600_000 / interval_ms).max(1) as usize;
+    let hours = run.intervals.len().div_ceil(per_hour);
+    let days = hours.div_ceil(24).max(1);
+    let mut cells = vec![0f64; days * 24];
+    for (index, record) in run.intervals.iter().enumerate() {
+        cells[index / per_hour] += signed_kwh(record);
+    }
+    let max_import = cells.iter().copied().fold(0.0, f64::max);
+    let max_export = -cells.iter().copied().fold(0.0, f64::min);
+    let root = SVGBackend::new(path, (1100, 460)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (main, legend) = root.split_horizontally(980);
+    let mut chart = ChartBuilder::on(&main)
+        .caption(
+            format!("Hybrid P2P: physical net import per hour (kWh), {days} days (UTC)"),
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(45)
+        .build_cartesian_2d(0f64..days as f64, 0f64..24f64)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("day of horizon")
+        .y_desc("hour of day")
+        .draw()?;
+    chart.draw_series(cells.iter().enumerate().map(|(i, kwh)| {
+        let (day, hour) = ((i / 24) as f64, (i % 24) as f64);
+        Rectangle::new(
+            [(day, hour), (day + 1.0, hour + 1.0)],
+            heat_color(*kwh, max_import, max_export).filled(),
+        )
+    }))?;
+    // Colour scale: export (blue) at the bottom, import (red) at the top.
+    let low = -max_export;
+    let high = max_import.max(low + 1e-6);
+    let mut scale = ChartBuilder::on(&legend)
+        .caption("kWh", ("sans-serif", 14))
+        .margin_top(40)
+        .margin_bottom(52)
+        .margin_right(10)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0f64..1f64, low..high)?;
+    scale
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(8)
+        .y_label_formatter(&|v| format!("{v:.1}"))
+        .draw()?;
+    let steps = 100;
+    scale.draw_series((0..steps).map(|i| {
+        let a = low + (high - low) * i as f64 / steps as f64;
+        let b = low + (high - low) * (i + 1) as f64 / steps as f64;
+        Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            heat_color((a + b) / 2.0, max_import, max_export).filled(),
+        )
+    }))?;
+    root.present()?;
+    Ok(())
+}
+
+/// The batteries' stored energy (sum over homes) over the week holding the hybrid run's
+/// largest physical import interval, for the runs that have batteries.
+fn soc_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
+    let per_day = (86_400_000 / interval_ms).max(1) as usize;
+    let week = per_day * 7;
+    let with_battery: Vec<(&Run, RGBColor)> = runs
+        .iter()
+        .zip(SCENARIO_COLORS)
+        .map(|((run, _), color)| (run, color))
+        .filter(|(run, _)| run.intervals.iter().any(|r| r.stored_wh > 0))
+        .collect();
+    let Some(reference) = hybrid(runs).or_else(|| with_battery.first().map(|(run, _)| *run)) else {
+        return Ok(());
+    };
+    let len = reference.intervals.len();
+    let (first, caption) = if len <= week {
+        (0, "first 7 days".to_string())
+    } else {
+        let peak = reference
+            .intervals
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, r)| r.net_import_wh)
+            .map_or(0, |(i, _)| i);
+        let first = (peak / week * week).min(len - week);
+        (
+            first,
+            format!(
+                "days {}-{}, the week of the hybrid run's import peak",
+                first / per_day + 1,
+                first / per_day + 7
+            ),
+        )
+    };
+    let last = (first + week).min(len);
+    let hours = interval_ms as f64 / 3_600_000.0;
+    let top = with_battery
+        .iter()
+        .flat_map(|(run, _)| run.intervals[first..last.min(run.intervals.len())].iter())
+        .map(|r| r.stored_wh as f64 / 1000.0)
+        .fold(0.0, f64::max)
+        * 1.1;
+    let root = SVGBackend::new(path, (1100, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("Energy stored in the community's batteries, {caption}"),
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(55)
+        .build_cartesian_2d(
+            first as f64 * hours / 24.0 + 1.0..last as f64 * hours / 24.0 + 1.0,
+            0f64..top.max(0.1),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("day of horizon (end of interval)")
+        .y_desc("kWh stored (sum over homes)")
+        .draw()?;
+    for (run, color) in with_battery {
+        let end = last.min(run.intervals.len());
+        chart
+            .draw_series(LineSeries::new(
+                (first..end).map(|i| {
+                    (
+                        (i + 1) as f64 * hours / 24.0 + 1.0,
+                        run.intervals[i].stored_wh as f64 / 1000.0,
+                    )
+                }),
+                color.stroke_width(2),
+            ))?
+            .label(run.kind.key())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// The hybrid run's P2P clearing price (points, intervals with a trade) against the grid
+/// tariff's price (line), EUR/kWh.
+fn price_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
+    let Some(run) = hybrid(runs) else {
+        return Ok(());
+    };
+    let days_per_step = interval_ms as f64 / 86_400_000.0;
+    let day = |i: usize| i as f64 * days_per_step + 1.0;
+    let eur = |p: u128| p as f64 / UNITS_PER_EUR;
+    let trades: Vec<(f64, f64)> = run
+        .intervals
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.p2p_wh > 0)
+        .filter_map(|(i, r)| r.price.map(|p| (day(i), eur(p))))
+        .collect();
+    let top = run
+        .intervals
+        .iter()
+        .map(|r| eur(r.grid_price))
+        .chain(trades.iter().map(|t| t.1))
+        .fold(0.0, f64::max)
+        * 1.1;
+    let len = run.intervals.len();
+    let root = SVGBackend::new(path, (1100, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "Hybrid P2P: clearing price vs grid price, {:.0} days",
+                len as f64 * days_per_step
+            ),
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(1f64..day(len.max(1)), 0f64..top.max(0.01))?;
+    chart
+        .configure_mesh()
+        .x_desc("day of horizon")
+        .y_desc("EUR/kWh")
+        .y_label_formatter(&|v| format!("{v:.3}"))
+        .draw()?;
+    let grid = SCENARIO_COLORS[0];
+    chart
+        .draw_series(LineSeries::new(
+            run.intervals
+                .iter()
+                .enumerate()
+                .flat_map(|(i, r)| [(day(i), eur(r.grid_price)), (day(i + 1), eur(r.grid_price))]),
+            grid.stroke_width(1),
+        ))?
+        .label("grid tariff price")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], grid.stroke_width(2)));
+    let p2p = SCENARIO_COLORS[2];
+    chart
+        .draw_series(
+            trades
+                .iter()
+                .map(|(x, y)| Circle::new((*x + days_per_step / 2.0, *y), 2, p2p.filled())),
+        )?
+        .label(format!(
+            "P2P clearing price ({} intervals with trades)",
+            trades.len()
+        ))
+        .legend(move |(x, y)| Circle::new((x + 9, y), 3, p2p.filled()));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()?;

@@ -169,7 +169,7 @@ impl Cli {
             println!("{}", summary.table());
         }
         println!(
-            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg,duration.svg{}}}",
+            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg,duration.svg,heatmap.svg,soc.svg,price.svg{}}}",
             self.out.display(),
             if self.seeds > 1 { ",seeds.json" } else { "" }
         );

@@ -63,6 +63,8 @@ pub struct IntervalRecord {
     pub p2p_wh: u64,
     /// The uniform P2P price, if any.
     pub price: Option<PricePerKwh>,
+    /// The grid tariff's price of the interval's hour, balance units per kWh.
+    pub grid_price: PricePerKwh,
 }
 
 /// A home's sums over the run.
@@ -270,6 +272,7 @@ pub fn simulate(
                 .sum(),
             p2p_wh: cleared.p2p_wh,
             price: cleared.price,
+            grid_price,
         });
         if let Some(detail) = &mut detail {
             detail.push(steps.into_iter().zip(bills).collect());

@@ -301,6 +301,9 @@ fn short_scenario_end_to_end() {
         "par.svg",
         "cost.svg",
         "duration.svg",
+        "heatmap.svg",
+        "soc.svg",
+        "price.svg",
     ] {
         let size = std::fs::metadata(out.join(file)).unwrap().len();
         assert!(size > 100, "{file} is {size} bytes");
