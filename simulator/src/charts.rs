@@ -11,7 +11,10 @@ use std::path::Path;
 use anyhow::anyhow;
 use plotters::prelude::*;
 
-use crate::{report::Report, run::Run};
+use crate::{
+    report::{Report, UNITS_PER_EUR},
+    run::Run,
+};
 
 const SCENARIO_COLORS: [RGBColor; 3] = [
     RGBColor(120, 120, 120),
@@ -327,9 +330,6 @@ fn cost_chart(path: &Path, report: &Report) -> DrawResult {
     root.present()?;
     Ok(())
 }
-
-/// One balance unit is one micro-euro.
-const UNITS_PER_EUR: f64 = 1_000_000.0;
 
 /// The hybrid P2P run, if there is one.
 fn hybrid(runs: &[(Run, String)]) -> Option<&Run> {
