@@ -115,7 +115,12 @@ impl Main {
         let slot = outcome(
             self.p2p
                 .call_mut()
-                .place(interval, offer, config.limits.max_offers)
+                .place(
+                    interval,
+                    offer,
+                    config.limits.max_offers,
+                    config.auction.priority,
+                )
                 .try_invoke(),
         )?;
         // The interval's first offer pays for the entry its result will fill.

@@ -11,8 +11,9 @@
 //!
 //! # Storage
 //! Everything is keyed by interval and read entry by entry, so a call touches only what it uses:
-//! offers by slot (submission order), a buyer queue, one seller queue and head per area, a fill
-//! per offer, trades by index. Nothing is loaded as a whole vector.
+//! offers by slot (submission order), a buyer queue and one seller queue per area (linked lists
+//! kept in the interval's priority order as offers arrive, `market::enqueue`), a head per area, a
+//! fill per offer, trades by index. Nothing is loaded as a whole vector.
 
 pub use self::p2p::{
     AuctionStep, BookResult, Error, P2p, P2pRef, TradeExecuted, MAX_PAGE, MAX_POSITIONS_PER_STEP,
@@ -27,14 +28,11 @@ mod p2p {
     use ink::{prelude::vec::Vec, storage::Mapping};
     use market::{
         reserved::{filled_value, is_filled},
-        AreaId, AuctionRules, Book, Cursor, EnergyWh, Fill, IntervalIndex, MarketError, Offer,
-        Position, PricePerKwh, Reserved, Side, Trade,
+        AreaId, AuctionRules, Book, Cursor, Ends, EnergyWh, Fill, IntervalIndex, Link, MarketError,
+        Offer, Position, PricePerKwh, Priority, Reserved, Side, Trade, END,
     };
 
-    use crate::storage_book::StorageBook;
-
-    /// A seller queue entry: interval, area, position in the queue.
-    type SellerKey = (IntervalIndex, AreaId, u32);
+    use crate::storage_book::{QueueLinks, StorageBook};
 
     /// Most trades a page of `trades` or `trades_of` returns: 100 trades encode to about
     /// 12 KB, within ink!'s 16 KiB buffer for a message's output.
@@ -87,7 +85,7 @@ mod p2p {
     }
 
     /// Counters of one interval's book, and its clearing while one is under way.
-    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct BookHeader {
@@ -95,14 +93,26 @@ mod p2p {
         pub slots: u32,
         /// Live offers.
         pub live: u32,
-        /// Length of the buyer queue.
-        pub buyers: u32,
+        /// The buyer queue's first and last slot.
+        pub buyers: Ends,
         /// Clearing has started: the book takes no more changes.
         pub closed: bool,
         /// The clearing under way. Kept in the header, which the interval's first offer
         /// created, so that a clearing step adds bytes to an entry, never a new entry that its
         /// caller would pay the deposit of (see `market::reserved`).
         pub progress: Option<Progress>,
+    }
+
+    impl Default for BookHeader {
+        fn default() -> Self {
+            Self {
+                slots: 0,
+                live: 0,
+                buyers: Ends::EMPTY,
+                closed: false,
+                progress: None,
+            }
+        }
     }
 
     /// A clearing in progress: matching, then handing out positions slot by slot.
@@ -128,14 +138,13 @@ mod p2p {
         pub(crate) offers: Mapping<(IntervalIndex, u32), Offer>,
         /// The slot of each participant's live offer in an interval.
         pub(crate) slot_of: Mapping<(IntervalIndex, AccountId), u32>,
-        /// Buyer queue: the slot of each interval's `n`-th buy offer.
-        pub(crate) buyers: Mapping<(IntervalIndex, u32), u32>,
-        /// Seller queues: the slot of each area's `n`-th sell offer.
-        pub(crate) sellers: Mapping<SellerKey, u32>,
-        /// Length of each area's seller queue.
-        pub(crate) seller_counts: Mapping<(IntervalIndex, AreaId), u32>,
-        /// Each area's first seller that may still have energy (absent: zero).
+        /// Each queued slot's place in its queue: the slot after it and its sort key.
+        pub(crate) links: Mapping<(IntervalIndex, u32), Link>,
+        /// Each area's first seller: while the book is open the first of its queue, during
+        /// clearing the first that may still have energy (absent: none).
         pub(crate) heads: Mapping<(IntervalIndex, AreaId), u32>,
+        /// Each area's last seller in its queue (absent: none).
+        pub(crate) tails: Mapping<(IntervalIndex, AreaId), u32>,
         /// What each offer has traded (absent: nothing).
         pub(crate) fills: Mapping<(IntervalIndex, u32), Fill>,
         /// Trades by interval and index, in matching order.
@@ -248,10 +257,9 @@ mod p2p {
                 headers: Mapping::default(),
                 offers: Mapping::default(),
                 slot_of: Mapping::default(),
-                buyers: Mapping::default(),
-                sellers: Mapping::default(),
-                seller_counts: Mapping::default(),
+                links: Mapping::default(),
                 heads: Mapping::default(),
+                tails: Mapping::default(),
                 fills: Mapping::default(),
                 trades: Mapping::default(),
                 results: Mapping::default(),
@@ -259,8 +267,8 @@ mod p2p {
         }
 
         /// Adds an offer to the interval's book, which may hold at most `max_offers` live
-        /// offers, and returns its slot. Main checks the participant, the interval and the
-        /// price bounds before it calls. The offer also creates, at full size, the entries its
+        /// offers, queued in the interval's `priority` order, and returns its slot. Main checks
+        /// the participant, the interval and the price bounds before it calls. The offer also creates, at full size, the entries its
         /// clearing will write (its fill, a trade's place, its area's head, and with the first
         /// slot the interval's result), so that the offer's signer pays their storage deposit
         /// and a clearing step needs none (`market::reserved`).
@@ -273,6 +281,7 @@ mod p2p {
             interval: IntervalIndex,
             offer: Offer,
             max_offers: u32,
+            priority: Priority,
         ) -> Result<u32> {
             self.ensure_main()?;
             if offer.energy_wh == 0 {
@@ -291,19 +300,27 @@ mod p2p {
             let slot = header.slots;
             header.slots = slot.checked_add(1).ok_or(Error::BookFull)?;
             header.live = header.live.checked_add(1).ok_or(Error::BookFull)?;
+            if slot == END {
+                return Err(Error::BookFull);
+            }
+            let key = priority.key(offer.side, offer.price);
+            let mut links = QueueLinks::new(&mut self.links, interval);
             match offer.side {
-                Side::Buy => {
-                    self.buyers.insert((interval, header.buyers), &slot);
-                    header.buyers = header.buyers.checked_add(1).ok_or(Error::BookFull)?;
-                }
+                Side::Buy => header.buyers = market::enqueue(&mut links, header.buyers, slot, key),
                 Side::Sell => {
                     let queue = (interval, offer.area);
-                    let index = self.seller_counts.get(queue).unwrap_or(0);
-                    self.sellers.insert((interval, offer.area, index), &slot);
-                    let next = index.checked_add(1).ok_or(Error::BookFull)?;
-                    self.seller_counts.insert(queue, &next);
-                    if !self.heads.contains(queue) {
-                        self.heads.insert(queue, &0);
+                    let ends = Ends {
+                        first: self.heads.get(queue).unwrap_or(END),
+                        last: self.tails.get(queue).unwrap_or(END),
+                    };
+                    let queued = market::enqueue(&mut links, ends, slot, key);
+                    // Written at full size here, so a clearing step that moves the head
+                    // changes an entry and never creates one (`market::reserved`).
+                    if queued.first != ends.first {
+                        self.heads.insert(queue, &queued.first);
+                    }
+                    if queued.last != ends.last {
+                        self.tails.insert(queue, &queued.last);
                     }
                 }
             }
@@ -394,7 +411,7 @@ mod p2p {
                 rules,
             });
 
-            let mut book = StorageBook::new(self, interval, header.slots, header.buyers);
+            let mut book = StorageBook::new(self, interval, header.slots, header.buyers.first);
             let rules = progress.rules.clone();
             let mut used = market::step(&mut book, &rules, &mut progress.cursor, budget)?;
             let mut positions = Vec::new();

@@ -1,10 +1,38 @@
 //! The stepped clearing's storage: [`StorageBook`], the `market::Book` a clearing step runs
-//! on, over p2p's mappings, with a small cache of the entries a step touches again and again.
+//! on, over p2p's mappings, with a small cache of the entries a step touches again and again;
+//! and [`QueueLinks`], the `market::Links` that offers are queued in.
 
-use ink::prelude::vec::Vec;
-use market::{AreaId, Book, Fill, IntervalIndex, Offer, Trade};
+use ink::{
+    prelude::vec::Vec,
+    storage::{traits::StorageKey, Mapping},
+};
+use market::{AreaId, Book, Fill, IntervalIndex, Link, Links, Offer, Trade, END};
 
 use crate::P2p;
+
+/// One interval's queue entries, for `market::enqueue`.
+pub(crate) struct QueueLinks<'a, K: StorageKey> {
+    links: &'a mut Mapping<(IntervalIndex, u32), Link, K>,
+    interval: IntervalIndex,
+}
+
+impl<'a, K: StorageKey> QueueLinks<'a, K> {
+    pub(crate) fn new(
+        links: &'a mut Mapping<(IntervalIndex, u32), Link, K>,
+        interval: IntervalIndex,
+    ) -> Self {
+        Self { links, interval }
+    }
+}
+
+impl<K: StorageKey> Links for QueueLinks<'_, K> {
+    fn link(&mut self, slot: u32) -> Option<Link> {
+        self.links.get((self.interval, slot))
+    }
+    fn set_link(&mut self, slot: u32, link: Link) {
+        self.links.insert((self.interval, slot), &link);
+    }
+}
 
 /// The stepped clearing's view of one interval's storage, with a few recently used entries
 /// kept in memory: the head seller of an area is looked at by buyer after buyer, and a fill
@@ -15,7 +43,7 @@ pub(crate) struct StorageBook<'a> {
     p2p: &'a mut P2p,
     interval: IntervalIndex,
     slots: u32,
-    buyers: u32,
+    first_buyer: u32,
     offers: Recent<Option<Offer>>,
     fills: Recent<Fill>,
     heads: Recent<u32>,
@@ -80,12 +108,17 @@ impl<V: Clone> Recent<V> {
 }
 
 impl<'a> StorageBook<'a> {
-    pub(crate) fn new(p2p: &'a mut P2p, interval: IntervalIndex, slots: u32, buyers: u32) -> Self {
+    pub(crate) fn new(
+        p2p: &'a mut P2p,
+        interval: IntervalIndex,
+        slots: u32,
+        first_buyer: u32,
+    ) -> Self {
         Self {
             p2p,
             interval,
             slots,
-            buyers,
+            first_buyer,
             offers: Recent::new(),
             fills: Recent::new(),
             heads: Recent::new(),
@@ -134,31 +167,26 @@ impl Book for StorageBook<'_> {
         // Offers never change during clearing: nothing to write back.
         self.offers.get(slot, || p2p.offers.get((interval, slot))).0
     }
-    fn buyer_count(&mut self) -> u32 {
-        self.buyers
+    fn first_buyer(&mut self) -> u32 {
+        self.first_buyer
     }
-    fn buyer(&mut self, index: u32) -> Option<u32> {
-        self.p2p.buyers.get((self.interval, index))
-    }
-    fn seller_count(&mut self, area: AreaId) -> u32 {
+    fn next(&mut self, slot: u32) -> u32 {
+        // Links never change during clearing: read, never cached for writing.
         self.p2p
-            .seller_counts
-            .get((self.interval, area))
-            .unwrap_or(0)
-    }
-    fn seller(&mut self, area: AreaId, index: u32) -> Option<u32> {
-        self.p2p.sellers.get((self.interval, area, index))
+            .links
+            .get((self.interval, slot))
+            .map_or(END, |link| link.next)
     }
     fn head(&mut self, area: AreaId) -> u32 {
         let (p2p, interval) = (&self.p2p, self.interval);
         let (head, evicted) = self.heads.get(u32::from(area), || {
-            p2p.heads.get((interval, area)).unwrap_or(0)
+            p2p.heads.get((interval, area)).unwrap_or(END)
         });
         self.write_head(evicted);
         head
     }
-    fn set_head(&mut self, area: AreaId, index: u32) {
-        let evicted = self.heads.set(u32::from(area), index);
+    fn set_head(&mut self, area: AreaId, slot: u32) {
+        let evicted = self.heads.set(u32::from(area), slot);
         self.write_head(evicted);
     }
     fn fill(&mut self, slot: u32) -> Fill {

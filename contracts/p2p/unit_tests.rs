@@ -3,7 +3,7 @@
 use crate::p2p::*;
 use ink::{env::DefaultEnvironment as Environment, primitives::AccountId};
 use market::{AuctionRules, IntervalIndex, Offer, Position};
-use market::{Side, Topology};
+use market::{Priority, Side, Topology};
 
 const CAP: u32 = 10;
 
@@ -32,11 +32,18 @@ fn clear_all(
     interval: IntervalIndex,
     budget: u32,
 ) -> (u32, Vec<Position>, BookResult) {
+    clear_under(p2p, interval, budget, &AuctionRules::paper())
+}
+
+fn clear_under(
+    p2p: &mut P2p,
+    interval: IntervalIndex,
+    budget: u32,
+    rules: &AuctionRules,
+) -> (u32, Vec<Position>, BookResult) {
     let mut positions = Vec::new();
     for steps in 1.. {
-        let step = p2p
-            .auction_step(interval, AuctionRules::paper(), budget)
-            .unwrap();
+        let step = p2p.auction_step(interval, rules.clone(), budget).unwrap();
         assert!(step.used <= budget);
         positions.extend(step.positions);
         if let Some(result) = step.result {
@@ -52,7 +59,10 @@ fn only_main_changes_state() {
     let a = accounts();
     ink::env::test::set_caller::<Environment>(a.bob);
     let sell = offer(a.bob, 0, Side::Sell, 100, 100_000);
-    assert_eq!(p2p.place(0, sell, CAP), Err(Error::NotMain));
+    assert_eq!(
+        p2p.place(0, sell, CAP, Priority::Submission),
+        Err(Error::NotMain)
+    );
     assert_eq!(p2p.cancel(0, a.bob, None), Err(Error::NotMain));
     assert_eq!(
         p2p.auction_step(0, AuctionRules::paper(), 10),
@@ -67,20 +77,40 @@ fn place_rejects_bad_offers_without_change() {
     let mut p2p = deploy();
     let a = accounts();
     assert_eq!(
-        p2p.place(0, offer(a.bob, 0, Side::Sell, 0, 100_000), CAP),
+        p2p.place(
+            0,
+            offer(a.bob, 0, Side::Sell, 0, 100_000),
+            CAP,
+            Priority::Submission
+        ),
         Err(Error::ZeroEnergy)
     );
     assert_eq!(p2p.offer_count(0), 0);
     assert_eq!(
-        p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), CAP),
+        p2p.place(
+            0,
+            offer(a.bob, 0, Side::Sell, 10, 100_000),
+            CAP,
+            Priority::Submission
+        ),
         Ok(0)
     );
     assert_eq!(
-        p2p.place(0, offer(a.bob, 0, Side::Buy, 10, 100_000), CAP),
+        p2p.place(
+            0,
+            offer(a.bob, 0, Side::Buy, 10, 100_000),
+            CAP,
+            Priority::Submission
+        ),
         Err(Error::OfferExists)
     );
     assert_eq!(
-        p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), 1),
+        p2p.place(
+            0,
+            offer(a.charlie, 0, Side::Buy, 10, 100_000),
+            1,
+            Priority::Submission
+        ),
         Err(Error::BookFull)
     );
     assert_eq!(p2p.offer_count(0), 1);
@@ -92,12 +122,22 @@ fn place_rejects_bad_offers_without_change() {
 fn cancel_frees_a_place_under_the_cap() {
     let mut p2p = deploy();
     let a = accounts();
-    p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), 1)
-        .unwrap();
+    p2p.place(
+        0,
+        offer(a.bob, 0, Side::Sell, 10, 100_000),
+        1,
+        Priority::Submission,
+    )
+    .unwrap();
     assert_eq!(p2p.cancel(0, a.bob, Some(1)), Ok(true));
     // A cancelled slot is not reused.
     assert_eq!(
-        p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), 1),
+        p2p.place(
+            0,
+            offer(a.charlie, 0, Side::Buy, 10, 100_000),
+            1,
+            Priority::Submission
+        ),
         Ok(1)
     );
     assert_eq!(p2p.offer_count(0), 1);
@@ -110,12 +150,22 @@ fn cancellations_are_capped_but_removals_are_not() {
     // Two cancels allowed: bob churns twice, then his third cancel is refused and his
     // offer stays; the operator's removal (no cap) still takes it out.
     for _ in 0..2 {
-        p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), CAP)
-            .unwrap();
+        p2p.place(
+            0,
+            offer(a.bob, 0, Side::Sell, 10, 100_000),
+            CAP,
+            Priority::Submission,
+        )
+        .unwrap();
         assert_eq!(p2p.cancel(0, a.bob, Some(2)), Ok(true));
     }
-    p2p.place(0, offer(a.bob, 0, Side::Sell, 10, 100_000), CAP)
-        .unwrap();
+    p2p.place(
+        0,
+        offer(a.bob, 0, Side::Sell, 10, 100_000),
+        CAP,
+        Priority::Submission,
+    )
+    .unwrap();
     assert_eq!(p2p.cancel(0, a.bob, Some(2)), Err(Error::CancelLimit));
     assert!(p2p.has_offer(0, a.bob));
     // Nothing to cancel is no error, even at the cap.
@@ -124,7 +174,12 @@ fn cancellations_are_capped_but_removals_are_not() {
     assert_eq!(p2p.offer_count(0), 0);
     // Placing is never refused by the churn of others.
     assert_eq!(
-        p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), CAP),
+        p2p.place(
+            0,
+            offer(a.charlie, 0, Side::Buy, 10, 100_000),
+            CAP,
+            Priority::Submission
+        ),
         Ok(3)
     );
 }
@@ -133,12 +188,27 @@ fn cancellations_are_capped_but_removals_are_not() {
 fn cancel_then_clear_once() {
     let mut p2p = deploy();
     let a = accounts();
-    p2p.place(0, offer(a.bob, 0, Side::Sell, 1_000, 100_000), CAP)
-        .unwrap();
-    p2p.place(0, offer(a.charlie, 0, Side::Buy, 400, 300_000), CAP)
-        .unwrap();
-    p2p.place(0, offer(a.django, 1, Side::Buy, 400, 300_000), CAP)
-        .unwrap();
+    p2p.place(
+        0,
+        offer(a.bob, 0, Side::Sell, 1_000, 100_000),
+        CAP,
+        Priority::Submission,
+    )
+    .unwrap();
+    p2p.place(
+        0,
+        offer(a.charlie, 0, Side::Buy, 400, 300_000),
+        CAP,
+        Priority::Submission,
+    )
+    .unwrap();
+    p2p.place(
+        0,
+        offer(a.django, 1, Side::Buy, 400, 300_000),
+        CAP,
+        Priority::Submission,
+    )
+    .unwrap();
     assert_eq!(p2p.cancel(0, a.django, Some(CAP)), Ok(true));
     assert_eq!(p2p.cancel(0, a.django, Some(CAP)), Ok(false));
     assert_eq!(p2p.offer_count(0), 2);
@@ -170,7 +240,12 @@ fn cancel_then_clear_once() {
         Err(Error::AlreadyCleared)
     );
     assert_eq!(
-        p2p.place(0, offer(a.eve, 0, Side::Buy, 1, 1), CAP),
+        p2p.place(
+            0,
+            offer(a.eve, 0, Side::Buy, 1, 1),
+            CAP,
+            Priority::Submission
+        ),
         Err(Error::AlreadyCleared)
     );
     assert_eq!(p2p.cancel(0, a.bob, None), Err(Error::AlreadyCleared));
@@ -178,13 +253,14 @@ fn cancel_then_clear_once() {
 
 #[ink::test]
 fn one_item_steps_give_the_one_shot_result() {
-    // One instance (off-chain, all instances share one storage): the same book in
-    // interval 7, cleared in one step, and in interval 8, cleared one item at a time.
+    // One instance (off-chain, all instances share one storage): the same book cleared in one
+    // step and one item at a time, in an interval of its own each, under the paper's rules and
+    // under a merit-order auction with price priority (offers arrive out of price order).
     let mut p2p = deploy();
     let mut book = Vec::new();
     for n in 0..12u8 {
         let side = if n % 3 == 0 { Side::Sell } else { Side::Buy };
-        let price = 100_000 + u128::from(n) * 10_000;
+        let price = 100_000 + u128::from((n * 7) % 12) * 10_000;
         book.push(offer(
             AccountId::from([n; 32]),
             n % 3,
@@ -193,35 +269,56 @@ fn one_item_steps_give_the_one_shot_result() {
             price,
         ));
     }
-    for interval in [7, 8] {
-        for o in &book {
-            p2p.place(interval, o.clone(), CAP * 2).unwrap();
+    let price_time = AuctionRules {
+        pricing: market::PricingRule::MarginalAsk,
+        priority: Priority::PriceTime,
+        ..AuctionRules::paper()
+    };
+    for (first, rules) in [(7, AuctionRules::paper()), (9, price_time)] {
+        let (big, small) = (first, first + 1);
+        for interval in [big, small] {
+            for o in &book {
+                p2p.place(interval, o.clone(), CAP * 2, rules.priority)
+                    .unwrap();
+            }
         }
+        let (big_steps, big_positions, big_result) = clear_under(&mut p2p, big, u32::MAX, &rules);
+        let (small_steps, small_positions, small_result) = clear_under(&mut p2p, small, 1, &rules);
+        assert_eq!(big_steps, 1);
+        assert!(small_steps > 20, "{small_steps} steps");
+        assert_eq!(big_result, small_result);
+        assert_eq!(big_positions, small_positions);
+        assert_eq!(p2p.trades(big, 0, MAX_PAGE), p2p.trades(small, 0, MAX_PAGE));
+        let one_shot = market::clear(&book, &rules).unwrap();
+        assert!(one_shot.trades.len() >= 3);
+        assert_eq!(p2p.trades(big, 0, MAX_PAGE), one_shot.trades);
+        assert_eq!(big_positions, one_shot.positions);
+        assert_eq!(big_result.price, one_shot.price);
+        // Pages: two trades from index 1.
+        assert_eq!(p2p.trades(big, 1, 2), one_shot.trades[1..3].to_vec());
     }
-    let (big_steps, big_positions, big_result) = clear_all(&mut p2p, 7, u32::MAX);
-    let (small_steps, small_positions, small_result) = clear_all(&mut p2p, 8, 1);
-    assert_eq!(big_steps, 1);
-    assert!(small_steps > 20, "{small_steps} steps");
-    assert_eq!(big_result, small_result);
-    assert_eq!(big_positions, small_positions);
-    assert_eq!(p2p.trades(7, 0, MAX_PAGE), p2p.trades(8, 0, MAX_PAGE));
-    let one_shot = market::clear(&book, &AuctionRules::paper()).unwrap();
-    assert!(!one_shot.trades.is_empty());
-    assert_eq!(p2p.trades(7, 0, MAX_PAGE), one_shot.trades);
-    assert_eq!(big_positions, one_shot.positions);
-    assert_eq!(big_result.price, one_shot.price);
-    // Pages: two trades from index 1.
-    assert_eq!(p2p.trades(7, 1, 2), one_shot.trades[1..3].to_vec());
+    // The two rule sets trade differently.
+    assert_ne!(p2p.trades(7, 0, MAX_PAGE), p2p.trades(9, 0, MAX_PAGE));
 }
 
 #[ink::test]
 fn later_steps_keep_the_first_steps_rules() {
     let mut p2p = deploy();
     let a = accounts();
-    p2p.place(0, offer(a.bob, 2, Side::Sell, 10, 100_000), CAP)
-        .unwrap();
-    p2p.place(0, offer(a.charlie, 0, Side::Buy, 10, 100_000), CAP)
-        .unwrap();
+    p2p.place(
+        0,
+        offer(a.bob, 2, Side::Sell, 10, 100_000),
+        CAP,
+        Priority::Submission,
+    )
+    .unwrap();
+    p2p.place(
+        0,
+        offer(a.charlie, 0, Side::Buy, 10, 100_000),
+        CAP,
+        Priority::Submission,
+    )
+    .unwrap();
     assert!(p2p
         .auction_step(0, AuctionRules::paper(), 1)
         .unwrap()
@@ -245,8 +342,13 @@ fn bad_steps_are_refused() {
         p2p.auction_step(0, AuctionRules::paper(), 0),
         Err(Error::ZeroBudget)
     );
-    p2p.place(0, offer(a.bob, 2, Side::Sell, 10, 100_000), CAP)
-        .unwrap();
+    p2p.place(
+        0,
+        offer(a.bob, 2, Side::Sell, 10, 100_000),
+        CAP,
+        Priority::Submission,
+    )
+    .unwrap();
     let small = AuctionRules {
         topology: Topology::Line { areas: 2 },
         ..AuctionRules::paper()

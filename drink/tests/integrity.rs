@@ -624,6 +624,7 @@ fn a_matrix_topology_with_merit_order_clears_under_its_own_version() {
             distances: vec![0, 1, 1, 1, 0, 1, 1, 1, 0],
         },
         pricing: PricingRule::MarginalAsk,
+        priority: market::Priority::PriceTime,
         grid_fee_per_kwh_step: 10_000,
     };
     let mut market = registered();
@@ -671,7 +672,7 @@ fn callees_refuse_direct_calls_even_with_value() {
         (
             p2p_address,
             p2p.call_mut()
-                .place(0, offer, 10)
+                .place(0, offer, 10, market::Priority::Submission)
                 .params()
                 .exec_input()
                 .encode(),

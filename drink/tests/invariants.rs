@@ -1,6 +1,7 @@
 //! Invariants of the real contracts under random sequences of every message, valid and
 //! invalid, from seven accounts, in open and sealed mode (proptest on drink). Reconfigurations
 //! vary every field a caller can set (topology grown and shrunk, line or matrix, pricing rule,
+//! priority order,
 //! network fee, hourly prices, ask bounds, feed-in rule, offer cap, step budget, grid operator,
 //! sealing) at any time: during intervals, reveal windows and closes. Prices are drawn at and
 //! beyond the bounds of the interval's own configuration.
@@ -19,7 +20,11 @@
 //!   matched P2P or settled with the grid; P2P bought equals P2P sold equals the volume and
 //!   the trades' sum); money is conserved (buyers' P2P payments equal sellers' P2P earnings,
 //!   the grid's income equals the bills' grid lines and fees); no buyer pays more than its
-//!   deposit; the uniform price is the price of every trade and lies within the ask bounds.
+//!   deposit; the reported price is at least the lowest ask bound, at most the highest ask
+//!   bound under the rules that price at an ask (lowest ask, marginal ask, pay as bid) and at
+//!   most the highest bid under the others; it is the price of every trade, except under pay
+//!   as bid, where every buyer pays exactly its limit per kWh and every seller earns at least
+//!   its ask.
 //!
 //! `MARKET_INVARIANT_CASES` sets the number of sequences (default 32, so the test command stays
 //! quick); `scripts/invariants.sh` runs 256 sequences of 100 to 120 calls. Proptest keeps the
@@ -32,16 +37,28 @@ use ink::{codegen::TraitCallBuilder, primitives::AccountId};
 use main::{CloseProgress, Error as E};
 use market::{
     hour_of, AuctionRules, Balance, Capacity, EnergyWh, FeedInRule, IntervalIndex, Limits,
-    MarketConfig, PricePerKwh, PricingRule, Sealing, Side, Topology, MAX_OFFERS, MAX_OFFER_WH,
-    MAX_PRICE,
+    MarketConfig, PricePerKwh, PricingRule, Priority, Sealing, Side, Stage, Topology, MAX_OFFERS,
+    MAX_OFFER_WH, MAX_PRICE,
 };
 use market_drink::{actor, Bundles, HarnessError, MarketSandbox, Outcome};
 use scale::Encode;
 
 /// Most bytes a clearing's progress takes besides its rules: the option's tag, the cursor at
-/// its largest stage (a merit-order search: four 16-byte figures), its other fields and the
-/// exported count. In drink's runtime a byte of storage costs one unit.
-const PROGRESS_BYTES: usize = 1 + (1 + 4 * 16) + 4 + 17 + 8 + 4 + 16 + 4;
+/// its largest stage (the merit order's two candidates, each a price with its supply and
+/// demand: 99 bytes), its other fields and the exported count. In drink's runtime a byte of
+/// storage costs one unit.
+fn progress_bytes() -> usize {
+    let candidate = market::book::Candidate {
+        price: 0,
+        supply_wh: 0,
+        demand_wh: 0,
+    };
+    let largest = Stage::Volumes {
+        below: Some(candidate),
+        above: Some(candidate),
+    };
+    1 + largest.encode().len() + 4 + 17 + 8 + 4 + 16 + 4
+}
 use proptest::{prelude::*, test_runner::FileFailurePersistence};
 
 /// 2026-11-30T22:00:00Z.
@@ -127,6 +144,7 @@ struct Change {
     areas: u8,
     matrix: bool,
     pricing: PricingRule,
+    priority: Priority,
     fee: Fee,
     /// Hourly prices scaled by this percentage, or one hour set to `MAX_PRICE` (accepted) or
     /// `MAX_PRICE + 1` (refused).
@@ -325,7 +343,9 @@ fn change() -> impl Strategy<Value = Change> {
                 Just(PricingRule::MarginalAsk),
                 Just(PricingRule::MarginalBid),
                 Just(PricingRule::Midpoint),
+                Just(PricingRule::PayAsBid),
             ],
+            prop_oneof![Just(Priority::Submission), Just(Priority::PriceTime)],
         ),
         fee,
         tariff,
@@ -337,7 +357,7 @@ fn change() -> impl Strategy<Value = Change> {
     )
         .prop_map(
             |(
-                (areas, matrix, pricing),
+                (areas, matrix, pricing, priority),
                 fee,
                 (prices_percent, price_at_bound),
                 asks,
@@ -349,6 +369,7 @@ fn change() -> impl Strategy<Value = Change> {
                 areas,
                 matrix,
                 pricing,
+                priority,
                 fee,
                 prices_percent,
                 price_at_bound,
@@ -384,6 +405,7 @@ impl Change {
                 Topology::Line { areas: self.areas }
             },
             pricing: self.pricing,
+            priority: self.priority,
             grid_fee_per_kwh_step: 0,
         };
         let farthest = u128::from(config.auction.topology.max_distance().max(1));
@@ -1315,7 +1337,7 @@ impl Run {
     /// `close_step` as `closer`, checking that closing pays for itself: in an interval whose
     /// book had an offer, every entry a step writes was created by an offer, so the steps
     /// create no entry and together cost their callers at most the bytes of the clearing's
-    /// progress in the book's header (its cursor, at most `PROGRESS_BYTES`, and the interval's
+    /// progress in the book's header (its cursor, at most `progress_bytes()`, and the interval's
     /// rules), which grows as the clearing moves through its stages and which the last step
     /// gives back. A step that turns unpaid feed-in into claims creates them (whoever pays the
     /// claims gets their deposits): its interval is not checked further.
@@ -1350,7 +1372,7 @@ impl Run {
             let cost = i128::try_from(before).unwrap() - i128::try_from(after).unwrap();
             let total = self.model.closing_costs.entry(interval).or_insert(0);
             *total += cost;
-            let progress = i128::try_from(PROGRESS_BYTES + rules.encode().len()).unwrap();
+            let progress = i128::try_from(progress_bytes() + rules.encode().len()).unwrap();
             prop_assert!(
                 *total <= progress,
                 "closing interval {} has cost its callers {} units (this step {}), more than its \
@@ -1470,18 +1492,12 @@ impl Run {
         prop_assert_eq!(trades.len(), result.trades as usize);
         let traded: EnergyWh = trades.iter().map(|trade| trade.energy_wh).sum();
         prop_assert_eq!(traded, result.p2p_volume_wh);
-        for trade in &trades {
-            prop_assert_eq!(Some(trade.price), result.price);
-        }
         let config = self.market.read(|main| main.config_at(interval)).unwrap();
-        if let Some(price) = result.price {
-            let bounds = config.tariff.min_price..=config.tariff.max_price;
-            prop_assert!(
-                bounds.contains(&price),
-                "price {} outside {:?}",
-                price,
-                bounds
-            );
+        let pay_as_bid = config.auction.pricing == PricingRule::PayAsBid;
+        for trade in &trades {
+            if !pay_as_bid {
+                prop_assert_eq!(Some(trade.price), result.price);
+            }
         }
         let offers: Vec<_> = self
             .model
@@ -1491,6 +1507,42 @@ impl Run {
             .map(|((account, _), offer)| (*account, *offer))
             .collect();
         prop_assert_eq!(offers.len(), result.offers as usize);
+        if let Some(price) = result.price {
+            // The two rules that may price at a bid are bounded by the highest bid instead:
+            // buyers' limits are not bounded by the ask bounds.
+            let highest_bid = offers
+                .iter()
+                .filter(|(_, offer)| offer.side == Side::Buy)
+                .map(|(_, offer)| offer.price)
+                .max()
+                .unwrap_or(0);
+            let top = match config.auction.pricing {
+                PricingRule::MarginalBid | PricingRule::Midpoint => {
+                    config.tariff.max_price.max(highest_bid)
+                }
+                _ => config.tariff.max_price,
+            };
+            let bounds = config.tariff.min_price..=top;
+            prop_assert!(
+                bounds.contains(&price),
+                "price {} outside {:?}",
+                price,
+                bounds
+            );
+        }
+        if pay_as_bid {
+            for trade in &trades {
+                let ask = offers
+                    .iter()
+                    .find(|(account, _)| *account == trade.seller)
+                    .map(|(_, offer)| offer.price);
+                prop_assert!(
+                    ask.is_some_and(|ask| trade.price >= ask),
+                    "{:?} below its ask",
+                    trade
+                );
+            }
+        }
         // No buyer pays more than its limit per kWh, network fee included.
         for trade in &trades {
             let limit = offers
@@ -1504,6 +1556,9 @@ impl Run {
                 trade,
                 limit
             );
+            if pay_as_bid {
+                prop_assert_eq!(paid_per_kwh.ok(), limit, "pay as bid charges the limit");
+            }
         }
         let (mut bought, mut sold, mut import, mut export) = (0, 0, 0, 0);
         let (mut paid, mut earned) = (0u128, 0u128);

@@ -583,6 +583,7 @@ fn p2p_and_p2g_answer_only_to_main() {
                 price: 1,
             },
             10,
+            market::Priority::Submission,
         )
         .params()
         .exec_input()

@@ -4,8 +4,8 @@
 //! `market::clear` and `market::grid_settlement` compute for the same book in one go.
 
 use market::{
-    clear, grid_settlement, AuctionRules, Limits, MarketConfig, Offer, PricingRule, Side, Tariff,
-    Topology,
+    clear, grid_settlement, AuctionRules, Limits, MarketConfig, Offer, PricingRule, Priority, Side,
+    Tariff, Topology,
 };
 use market_drink::{actor, Bundles, MarketEvent, MarketSandbox};
 
@@ -33,18 +33,20 @@ impl Random {
 #[test]
 fn stepped_close_equals_one_shot_clearing_on_random_books() {
     let bundles = Bundles::load(&Bundles::default_dir()).unwrap();
-    for (seed, pricing) in [
-        (1, PricingRule::LowestAsk),
-        (2, PricingRule::MarginalAsk),
-        (3, PricingRule::LowestAsk),
-        (4, PricingRule::MarginalAsk),
-        (5, PricingRule::MarginalBid),
-        (6, PricingRule::Midpoint),
+    for (seed, pricing, priority) in [
+        (1, PricingRule::LowestAsk, Priority::Submission),
+        (2, PricingRule::MarginalAsk, Priority::Submission),
+        (3, PricingRule::LowestAsk, Priority::PriceTime),
+        (4, PricingRule::MarginalAsk, Priority::PriceTime),
+        (5, PricingRule::MarginalBid, Priority::PriceTime),
+        (6, PricingRule::Midpoint, Priority::PriceTime),
+        (7, PricingRule::PayAsBid, Priority::PriceTime),
     ] {
         let mut random = Random(seed);
         let rules = AuctionRules {
             topology: Topology::Line { areas: 3 },
             pricing,
+            priority,
             grid_fee_per_kwh_step: 5_000,
         };
         let config = MarketConfig {

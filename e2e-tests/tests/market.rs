@@ -510,7 +510,11 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
         energy_wh: 100,
         price: 100_000,
     };
-    let place = dry_run!(client, &bob, p2p.place(0, offer, 10));
+    let place = dry_run!(
+        client,
+        &bob,
+        p2p.place(0, offer, 10, market::Priority::Submission)
+    );
     assert_eq!(place.return_value(), Err(p2p::Error::NotMain));
     let cancel = dry_run!(client, &bob, p2p.cancel(0, id(&bob), None));
     assert_eq!(cancel.return_value(), Err(p2p::Error::NotMain));
@@ -547,7 +551,10 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     assert_eq!(reserve.return_value(), Err(p2g::Error::NotMain));
     // The real transaction is refused as well (its dry run reverts) and nothing changed.
     assert!(client
-        .call(&bob, &p2p.place(0, offer_again(), 10))
+        .call(
+            &bob,
+            &p2p.place(0, offer_again(), 10, market::Priority::Submission)
+        )
         .submit()
         .await
         .is_err());

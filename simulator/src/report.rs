@@ -174,6 +174,8 @@ pub struct Assumptions {
     pub strategy: String,
     /// The P2P pricing rule.
     pub pricing: String,
+    /// The order buyers and sellers are served in within a distance step.
+    pub priority: String,
     /// The tariff reading.
     pub tariff: String,
     /// What the grid pays for residual surplus.
@@ -192,6 +194,7 @@ impl Assumptions {
             data: scenario.data_dir.display().to_string(),
             strategy: format!("{:?}", scenario.strategy),
             pricing: format!("{:?}", scenario.market.pricing),
+            priority: format!("{:?}", scenario.market.priority()),
             tariff: format!("{:?}", scenario.market.tariff),
             feed_in: match scenario.market.feed_in_price {
                 Some(price) => format!("fixed {price} units/kWh"),
@@ -548,7 +551,7 @@ impl Report {
         }
         let _ = writeln!(
             out,
-            "costs over {:.1} days{}; strategy {}, pricing {}, feed-in: {}",
+            "costs over {:.1} days{}; strategy {}, pricing {} ({} priority), feed-in: {}",
             self.days,
             if self.costs_are_yearly {
                 ""
@@ -557,6 +560,7 @@ impl Report {
             },
             self.assumptions.strategy,
             self.assumptions.pricing,
+            self.assumptions.priority,
             self.assumptions.feed_in
         );
         let paper = &self.paper;

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context};
-use market::{AuctionRules, FeedInRule, Limits, MarketConfig, PricingRule, Tariff, Topology};
+use market::{
+    AuctionRules, FeedInRule, Limits, MarketConfig, PricingRule, Priority, Tariff, Topology,
+};
 use serde::Deserialize;
 
 use crate::profiles::Profile;
@@ -39,9 +41,13 @@ pub struct Scenario {
 pub struct MarketSection {
     /// `paper` (+20 % peak, -5 % off-peak) or `paper_pseudocode` (x1.8, x0.05).
     pub tariff: TariffChoice,
-    /// `lowest_ask` (the paper), `marginal_ask` (alias `merit_order`), `marginal_bid` or
-    /// `midpoint`.
+    /// `lowest_ask` (the paper), `marginal_ask` (alias `merit_order`), `marginal_bid`,
+    /// `midpoint` or `pay_as_bid`.
     pub pricing: PricingChoice,
+    /// The order buyers and sellers are served in within a distance step: `price_time` (price
+    /// priority, submission order on ties) or `submission`. Absent: `submission` under
+    /// `lowest_ask` (the paper), `price_time` under every other rule.
+    pub priority: Option<PriorityChoice>,
     /// Number of areas on a line.
     pub areas: u8,
     /// Network fee per kWh and distance step, balance units.
@@ -50,6 +56,18 @@ pub struct MarketSection {
     /// A fixed feed-in price per kWh for residual surplus, balance units. Absent: the paper's
     /// rule (the interval's P2P price, else the tariff's lowest ask).
     pub feed_in_price: Option<u64>,
+}
+
+impl MarketSection {
+    /// The priority order: the one chosen, else the pricing rule's default.
+    pub fn priority(&self) -> Priority {
+        match (self.priority, self.pricing) {
+            (Some(PriorityChoice::Submission), _) | (None, PricingChoice::LowestAsk) => {
+                Priority::Submission
+            }
+            (Some(PriorityChoice::PriceTime), _) | (None, _) => Priority::PriceTime,
+        }
+    }
 }
 
 /// Which tariff reading.
@@ -76,6 +94,19 @@ pub enum PricingChoice {
     /// The midpoint of the marginal ask and bid, the k-double auction with k = 1/2
     /// (`PricingRule::Midpoint`).
     Midpoint,
+    /// Pay as bid: the marginal ask's offers trade, each at its buyer's limit
+    /// (`PricingRule::PayAsBid`).
+    PayAsBid,
+}
+
+/// Which priority order (`market::Priority`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityChoice {
+    /// Submission order on both sides (the paper).
+    Submission,
+    /// Buyers by limit descending, sellers by ask ascending, submission order on ties.
+    PriceTime,
 }
 
 /// How a seller picks its ask inside the tariff's bounds. Buyers always bid their marginal
@@ -438,7 +469,9 @@ impl Scenario {
                     PricingChoice::MarginalAsk => PricingRule::MarginalAsk,
                     PricingChoice::MarginalBid => PricingRule::MarginalBid,
                     PricingChoice::Midpoint => PricingRule::Midpoint,
+                    PricingChoice::PayAsBid => PricingRule::PayAsBid,
                 },
+                priority: self.market.priority(),
                 grid_fee_per_kwh_step: u128::from(self.market.grid_fee_per_kwh_step),
             },
             tariff,

@@ -31,7 +31,7 @@ use crate::{
     cli::run_kind,
     report::{Report, ScenarioKpis},
     run::Kind,
-    scenario::{AskStrategy, PricingChoice, Scenario},
+    scenario::{AskStrategy, PricingChoice, PriorityChoice, Scenario},
 };
 
 /// Arguments of `simulator sweep`.
@@ -50,7 +50,8 @@ pub struct SweepArgs {
     /// `pv_kwp` (every group with PV), `battery_kwh` (every battery's capacity; power kept),
     /// `homes_per_group` (every group's count; needs that many profiles), `ask`
     /// (`zero_intelligence`, `truthful`, `grid_price`), `pricing` (`lowest_ask`,
-    /// `marginal_ask`, `marginal_bid`, `midpoint`), `seed`.
+    /// `marginal_ask`, `marginal_bid`, `midpoint`, `pay_as_bid`), `priority` (`price_time`,
+    /// `submission`), `seed`.
     #[arg(long = "param", required = true, value_parser = parse_param)]
     pub params: Vec<Param>,
     /// Threads (default: the machine's cores).
@@ -143,8 +144,19 @@ pub fn apply(scenario: &mut Scenario, name: &str, value: &str) -> anyhow::Result
                 .map_err(|e| anyhow!("pricing: {value:?}: {}", e.message()))?
                 .pricing;
         }
+        "priority" => {
+            #[derive(serde::Deserialize)]
+            struct Order {
+                priority: PriorityChoice,
+            }
+            scenario.market.priority = Some(
+                toml::from_str::<Order>(&format!("priority = {value:?}"))
+                    .map_err(|e| anyhow!("priority: {value:?}: {}", e.message()))?
+                    .priority,
+            );
+        }
         _ => bail!(
-            "unknown sweep parameter {name:?} (pv_kwp, battery_kwh, homes_per_group, ask, pricing, seed)"
+            "unknown sweep parameter {name:?} (pv_kwp, battery_kwh, homes_per_group, ask, pricing, priority, seed)"
         ),
     }
     Ok(())
@@ -662,5 +674,10 @@ mod tests {
         assert_eq!(family.battery.unwrap().capacity_wh, 10_000);
         assert_eq!(scenario.strategy, AskStrategy::GridPrice);
         assert_eq!(scenario.market.pricing, PricingChoice::MarginalAsk);
+        assert_eq!(scenario.market.priority(), market::Priority::PriceTime);
+        assert!(apply(&mut scenario, "priority", "random").is_err());
+        apply(&mut scenario, "priority", "submission").unwrap();
+        assert_eq!(scenario.market.priority, Some(PriorityChoice::Submission));
+        assert_eq!(scenario.market.priority(), market::Priority::Submission);
     }
 }

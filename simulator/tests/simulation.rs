@@ -9,7 +9,7 @@ use market_drink::Bundles;
 use simulator::{
     cli::{run_kind, Cli, EngineChoice},
     run::Kind,
-    scenario::{AskStrategy, Dispatch, Forecast, Loaded, PricingChoice, Scenario},
+    scenario::{AskStrategy, Dispatch, Forecast, Loaded, PricingChoice, PriorityChoice, Scenario},
     sweep::{sweep, Param, SweepArgs},
 };
 
@@ -69,21 +69,25 @@ fn variants() -> Vec<(String, Loaded)> {
             PricingChoice::MarginalAsk,
             PricingChoice::LowestAsk,
             PricingChoice::MarginalBid,
-            PricingChoice::LowestAsk,
+            PricingChoice::PayAsBid,
             PricingChoice::Midpoint,
             PricingChoice::LowestAsk,
         ][n];
+        // The rules' default priority, except submission order for the first marginal ask.
+        let priority = (n == 0).then_some(PriorityChoice::Submission);
         let loaded = variant(100 + 20 * n as u32, 10_000, |s| {
             s.strategy = strategy;
             s.market.feed_in_price = feed_in;
             s.market.pricing = pricing;
+            s.market.priority = priority;
             for group in &mut s.groups {
                 if let Some(battery) = &mut group.battery {
                     battery.dispatch = dispatch;
                 }
             }
         });
-        let name = format!("{strategy:?}, {dispatch:?}, feed-in {feed_in:?}, {pricing:?}");
+        let name =
+            format!("{strategy:?}, {dispatch:?}, feed-in {feed_in:?}, {pricing:?}, {priority:?}");
         out.push((name, loaded));
     }
     out

@@ -18,15 +18,27 @@
 //!   Sellers asking more and buyers bidding less than the price stay out. None of the three
 //!   can price outside the interval (property-tested). [`PricingRule::LowestAsk`] can: its
 //!   price is below `p_low` whenever a seller asks less than the marginal one.
+//! - [`PricingRule::PayAsBid`] (discriminatory pricing): the offers taking part are those of
+//!   the marginal ask, but each trade is priced at its buyer's limit less the network fee, so
+//!   every buyer pays exactly its limit per kWh and every seller earns at least its ask. The
+//!   reported price is `p_low`, the lowest price any trade can have (the feed-in rule's "P2P
+//!   price"); each [`Trade`] carries its own.
 //!
 //! The reported price is `Some` exactly when some energy was traded.
 //!
 //! # Matching
-//! For distance `d = 0, 1, 2, ...` (same area first), for each eligible buyer in submission
-//! order, for each eligible seller in submission order at distance `d`: trade the smaller of the
+//! For distance `d = 0, 1, 2, ...` (same area first), for each eligible buyer in priority
+//! order, for each eligible seller in priority order at distance `d`: trade the smaller of the
 //! two remainders. A buyer is eligible at distance `d` only if its limit covers the price plus
-//! the network fee for `d` steps, so no buyer pays more than its limit per kWh. Buyers and sellers can both be filled partially; the remainders are the
-//! residuals that go to the grid.
+//! the network fee for `d` steps, so no buyer pays more than its limit per kWh. Buyers and
+//! sellers can both be filled partially; the remainders are the residuals that go to the grid.
+//!
+//! The [`Priority`] orders each side:
+//! - [`Priority::PriceTime`] (standard price priority): buyers by limit, highest first, sellers
+//!   by ask, lowest first, submission order on ties. When one side is rationed at a distance,
+//!   the offers that value the trade most trade first, so no seller asking 1 stays idle while
+//!   one asking 2 sells.
+//! - [`Priority::Submission`] (the paper): submission order on both sides, whatever the price.
 
 use alloc::vec::Vec;
 
@@ -78,6 +90,9 @@ pub enum PricingRule {
     MarginalBid,
     /// The midpoint of the marginal ask and bid (the k-double auction, k = 1/2), rounded down.
     Midpoint,
+    /// Pay as bid: the marginal ask's offers trade, each at its buyer's limit less the network
+    /// fee.
+    PayAsBid,
 }
 
 impl PricingRule {
@@ -85,7 +100,7 @@ impl PricingRule {
     /// marginal ask and bid). Not used by [`PricingRule::LowestAsk`].
     pub fn within(self, low: PricePerKwh, high: PricePerKwh) -> PricePerKwh {
         match self {
-            PricingRule::LowestAsk | PricingRule::MarginalAsk => low,
+            PricingRule::LowestAsk | PricingRule::MarginalAsk | PricingRule::PayAsBid => low,
             PricingRule::MarginalBid => high,
             PricingRule::Midpoint => low.saturating_add(high.saturating_sub(low) / 2),
         }
@@ -94,6 +109,31 @@ impl PricingRule {
     /// Whether the rule needs the marginal bid (the top of the competitive interval).
     pub fn needs_marginal_bid(self) -> bool {
         matches!(self, PricingRule::MarginalBid | PricingRule::Midpoint)
+    }
+}
+
+/// The order in which eligible buyers and sellers are served within a distance step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum Priority {
+    /// Submission order on both sides (the paper).
+    #[default]
+    Submission,
+    /// Price priority, then submission order: buyers by limit descending, sellers by ask
+    /// ascending.
+    PriceTime,
+}
+
+impl Priority {
+    /// An offer's place in its side's queue: offers are served by ascending key, ties in
+    /// submission order. Every key is the same under [`Priority::Submission`].
+    pub fn key(self, side: Side, price: PricePerKwh) -> PricePerKwh {
+        match (self, side) {
+            (Priority::Submission, _) => 0,
+            (Priority::PriceTime, Side::Sell) => price,
+            (Priority::PriceTime, Side::Buy) => PricePerKwh::MAX.saturating_sub(price),
+        }
     }
 }
 
@@ -106,6 +146,8 @@ pub struct AuctionRules {
     pub topology: Topology,
     /// How the uniform price is found.
     pub pricing: PricingRule,
+    /// The order in which buyers and sellers are served within a distance step.
+    pub priority: Priority,
     /// Network fee per kWh and per distance step between the two areas of a trade, paid by the
     /// buyer on top of the energy price, to the grid operator. Zero within an area.
     pub grid_fee_per_kwh_step: PricePerKwh,
@@ -113,7 +155,8 @@ pub struct AuctionRules {
 
 impl AuctionRules {
     /// A trade of `energy_wh` between `seller` and `buyer`, `distance` steps apart, at the
-    /// uniform `price`: the payment and the network fee, each rounded down once.
+    /// uniform `price` (under [`PricingRule::PayAsBid`] at the buyer's limit less the network
+    /// fee): the payment and the network fee, each rounded down once.
     ///
     /// # Errors
     /// [`MarketError::Overflow`].
@@ -129,6 +172,11 @@ impl AuctionRules {
             .grid_fee_per_kwh_step
             .checked_mul(u128::from(distance))
             .ok_or(MarketError::Overflow)?;
+        let price = match self.pricing {
+            // Admitted buyers bid at least `price + fee_rate`, so this is at least `price`.
+            PricingRule::PayAsBid => buyer.price.saturating_sub(fee_rate).max(price),
+            _ => price,
+        };
         Ok(Trade {
             seller: seller.account,
             buyer: buyer.account,
@@ -172,11 +220,13 @@ impl AuctionRules {
         Ok(limit >= self.delivered_price(price, distance)?)
     }
 
-    /// The paper's auction: three areas on a line, lowest-ask price, no network fee.
+    /// The paper's auction: three areas on a line, lowest-ask price, submission order, no
+    /// network fee.
     pub fn paper() -> Self {
         Self {
             topology: Topology::paper(),
             pricing: PricingRule::LowestAsk,
+            priority: Priority::Submission,
             grid_fee_per_kwh_step: 0,
         }
     }
@@ -195,7 +245,8 @@ pub struct Trade {
     pub distance: u8,
     /// Energy traded, Wh.
     pub energy_wh: EnergyWh,
-    /// The interval's uniform price per kWh.
+    /// The price per kWh: the interval's uniform price, or under [`PricingRule::PayAsBid`] the
+    /// trade's own.
     pub price: PricePerKwh,
     /// What the buyer pays the seller: `energy_wh * price / 1000`, rounded down.
     pub payment: Balance,
@@ -303,10 +354,10 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
         });
     };
 
-    let sellers: Vec<usize> = eligible(offers, Side::Sell, |ask| {
+    let sellers: Vec<usize> = eligible(offers, Side::Sell, rules.priority, |ask| {
         rules.pricing == PricingRule::LowestAsk || ask <= price
     });
-    let buyers: Vec<usize> = eligible(offers, Side::Buy, |limit| limit >= price);
+    let buyers: Vec<usize> = eligible(offers, Side::Buy, rules.priority, |limit| limit >= price);
 
     let mut trades = Vec::new();
     let mut volume_wh: EnergyWh = 0;
@@ -351,14 +402,22 @@ pub fn clear(offers: &[Offer], rules: &AuctionRules) -> Result<Clearing, MarketE
     })
 }
 
-/// Indices of the offers on `side` whose price passes `admits`, in submission order.
-fn eligible(offers: &[Offer], side: Side, admits: impl Fn(PricePerKwh) -> bool) -> Vec<usize> {
-    offers
+/// Indices of the offers on `side` whose price passes `admits`, in `priority` order.
+fn eligible(
+    offers: &[Offer],
+    side: Side,
+    priority: Priority,
+    admits: impl Fn(PricePerKwh) -> bool,
+) -> Vec<usize> {
+    let mut eligible: Vec<usize> = offers
         .iter()
         .enumerate()
         .filter(|(_, offer)| offer.side == side && admits(offer.price))
         .map(|(index, _)| index)
-        .collect()
+        .collect();
+    // Stable: submission order on ties.
+    eligible.sort_by_key(|&index| priority.key(side, offers[index].price));
+    eligible
 }
 
 /// The interval's uniform price candidate under `rule`, before matching.
@@ -366,7 +425,10 @@ fn uniform_price(offers: &[Offer], rule: PricingRule) -> Result<Option<PricePerK
     let asks = offers.iter().filter(|offer| offer.side == Side::Sell);
     match rule {
         PricingRule::LowestAsk => Ok(asks.map(|offer| offer.price).min()),
-        PricingRule::MarginalAsk | PricingRule::MarginalBid | PricingRule::Midpoint => {
+        PricingRule::MarginalAsk
+        | PricingRule::MarginalBid
+        | PricingRule::Midpoint
+        | PricingRule::PayAsBid => {
             let mut best: Option<(u128, PricePerKwh)> = None;
             for candidate in asks.map(|offer| offer.price) {
                 let supply = total_energy(offers, Side::Sell, |ask| ask <= candidate)?;

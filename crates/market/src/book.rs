@@ -10,16 +10,19 @@
 //! step's weight is bounded by its budget whatever the size of the book.
 //!
 //! # How it stays linear
-//! Sellers sit in one queue per area in submission order, buyers in one queue. The one-shot rule
-//! (for each distance, each buyer in order takes from the sellers at that distance in submission
-//! order) always takes from an area's first seller that still has energy, so each area keeps a
-//! *head* that only moves forward. A buyer at distance `d` takes from the head, among the areas at
-//! distance `d`, with the earliest submission. The total work is one pass over the book per
-//! pricing pass plus one visit per buyer and distance plus one item per fill or passed seller.
+//! Sellers sit in one queue per area, buyers in one queue, each in the rules' [`Priority`] order
+//! (ascending [`Priority::key`], submission order on ties), kept sorted as offers arrive. The
+//! one-shot rule (for each distance, each buyer in order takes from the sellers at that distance
+//! in order) always takes from an area's first seller that still has energy, so each area keeps
+//! a *head* that only moves forward. A buyer at distance `d` takes from the head, among the areas
+//! at distance `d`, that comes first in priority order. The total work is one pass over the book
+//! per pricing pass plus one visit per buyer and distance plus one item per fill or passed
+//! seller. Under [`Priority::PriceTime`] the buyers admitted at a distance are a prefix of their
+//! queue, so a pass stops at the first buyer whose limit is too low.
 //!
 //! # Pricing in passes
 //! - [`PricingRule::LowestAsk`]: one pass finds the lowest ask.
-//! - [`PricingRule::MarginalAsk`]: supply `S(p)` (energy asking at most `p`) grows with `p` and
+//! - [`PricingRule::MarginalAsk`] and [`PricingRule::PayAsBid`]: supply `S(p)` (energy asking at most `p`) grows with `p` and
 //!   demand `D(p)` (energy bidding at least `p`) shrinks, so the smallest price `t` with
 //!   `S(t) >= D(t)` is found by binary search between the lowest and highest ask, one pass per
 //!   probe. Below `t` the best ask is the highest one (volume `S` grows), from `t` on the lowest
@@ -33,8 +36,12 @@
 
 use crate::{
     topology::AreaId, AuctionRules, Balance, EnergyWh, MarketError, Offer, Position, PricePerKwh,
-    PricingRule, Side, Trade,
+    PricingRule, Priority, Side, Trade,
 };
+
+/// The end of a queue: the slot that follows the last one, and the head of an area whose
+/// sellers are all used up.
+pub const END: u32 = u32::MAX;
 
 /// What an offer has traded so far; its offer gives the rest of its [`Position`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -87,31 +94,137 @@ impl Fill {
 /// back once at the end), [`MemoryBook`] over vectors.
 ///
 /// Slots number offers in submission order; a cancelled offer leaves its slot empty. Buyers sit
-/// in one queue, sellers in one queue per area, both in submission order, cancelled ones
-/// included (they are skipped).
+/// in one queue, sellers in one queue per area, each a linked list of slots in the rules'
+/// [`Priority`] order, cancelled ones included (they are skipped).
 pub trait Book {
     /// Slots handed out, cancelled ones included.
     fn slots(&mut self) -> u32;
     /// The live offer in `slot`.
     fn offer(&mut self, slot: u32) -> Option<Offer>;
-    /// Length of the buyer queue.
-    fn buyer_count(&mut self) -> u32;
-    /// The slot of the `index`-th buyer.
-    fn buyer(&mut self, index: u32) -> Option<u32>;
-    /// Length of `area`'s seller queue.
-    fn seller_count(&mut self, area: AreaId) -> u32;
-    /// The slot of `area`'s `index`-th seller.
-    fn seller(&mut self, area: AreaId, index: u32) -> Option<u32>;
-    /// Index of `area`'s first seller that may still have energy.
+    /// The slot of the first buyer, [`END`] if there is none.
+    fn first_buyer(&mut self) -> u32;
+    /// The slot after `slot` in its queue, [`END`] after the last.
+    fn next(&mut self, slot: u32) -> u32;
+    /// The slot of `area`'s first seller that may still have energy, [`END`] if none.
     fn head(&mut self, area: AreaId) -> u32;
     /// Moves `area`'s head.
-    fn set_head(&mut self, area: AreaId, index: u32);
+    fn set_head(&mut self, area: AreaId, slot: u32);
     /// What the offer in `slot` has traded so far.
     fn fill(&mut self, slot: u32) -> Fill;
     /// Records what the offer in `slot` has traded so far.
     fn set_fill(&mut self, slot: u32, fill: &Fill);
     /// Records a trade (the `index`-th of the interval, counting from zero).
     fn record_trade(&mut self, index: u32, trade: &Trade);
+}
+
+/// A slot's entry in its queue: the slot after it and its own sort key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Link {
+    /// The next slot in the queue, [`END`] for the last.
+    pub next: u32,
+    /// The slot's [`Priority::key`]; kept when its offer is cancelled, so that the queue stays
+    /// sorted.
+    pub key: PricePerKwh,
+}
+
+/// The first and last slot of a queue, both [`END`] while it is empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Ends {
+    /// The first slot.
+    pub first: u32,
+    /// The last slot.
+    pub last: u32,
+}
+
+impl Default for Ends {
+    fn default() -> Self {
+        Self::EMPTY
+    }
+}
+
+impl Ends {
+    /// An empty queue.
+    pub const EMPTY: Ends = Ends {
+        first: END,
+        last: END,
+    };
+}
+
+/// Where queue entries are kept: contract storage, or vectors in [`MemoryBook`].
+pub trait Links {
+    /// The entry of `slot`, if it is queued.
+    fn link(&mut self, slot: u32) -> Option<Link>;
+    /// Writes the entry of `slot`.
+    fn set_link(&mut self, slot: u32, link: Link);
+}
+
+/// Queues `slot` with `key` after every entry whose key is at most `key`, and returns the
+/// queue's new ends. Slots are handed out in submission order, so equal keys stay in
+/// submission order.
+///
+/// Appending (a key at least the last one's, always the case under [`Priority::Submission`])
+/// and prepending cost one read and at most two writes; any other place walks the queue from
+/// its first entry, one read per entry passed, paid by the offer that needs it.
+pub fn enqueue<L: Links>(links: &mut L, ends: Ends, slot: u32, key: PricePerKwh) -> Ends {
+    let last = (ends.last != END).then(|| links.link(ends.last)).flatten();
+    let Some(last) = last else {
+        links.set_link(slot, Link { next: END, key });
+        return Ends {
+            first: slot,
+            last: slot,
+        };
+    };
+    if last.key <= key {
+        links.set_link(ends.last, Link { next: slot, ..last });
+        links.set_link(slot, Link { next: END, key });
+        return Ends { last: slot, ..ends };
+    }
+    let mut before = ends.first;
+    let mut entry = links.link(before).unwrap_or(last);
+    if key < entry.key {
+        links.set_link(
+            slot,
+            Link {
+                next: ends.first,
+                key,
+            },
+        );
+        return Ends {
+            first: slot,
+            ..ends
+        };
+    }
+    // The last key is larger than `key`, so the walk ends before the end of the queue.
+    loop {
+        let next = entry.next;
+        let Some(after) = (next != END).then(|| links.link(next)).flatten() else {
+            break;
+        };
+        if after.key > key {
+            break;
+        }
+        before = next;
+        entry = after;
+    }
+    links.set_link(
+        slot,
+        Link {
+            next: entry.next,
+            key,
+        },
+    );
+    links.set_link(
+        before,
+        Link {
+            next: slot,
+            ..entry
+        },
+    );
+    ends
 }
 
 /// Where a stepped clearing stands.
@@ -191,6 +304,12 @@ pub enum Stage {
     Done,
 }
 
+impl Stage {
+    fn matching(distance: u8, unmet_wh: u128) -> Self {
+        Stage::Match { distance, unmet_wh }
+    }
+}
+
 /// A merit-order price candidate with the supply and demand measured at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -229,7 +348,8 @@ impl Candidate {
 pub struct Cursor {
     /// The current stage.
     pub stage: Stage,
-    /// The next slot (pricing passes) or buyer index (matching) to visit.
+    /// The next slot to visit: in slot order in pricing passes, in the buyer queue's order in
+    /// matching ([`END`] when the pass is over).
     pub next: u32,
     /// The uniform price once pricing has found one.
     pub price: Option<PricePerKwh>,
@@ -279,12 +399,9 @@ impl Cursor {
         self.next = 0;
     }
 
-    fn start_matching(&mut self, rules: &AuctionRules) {
-        self.stage = Stage::Match {
-            distance: 0,
-            unmet_wh: 0,
-        };
-        self.next = 0;
+    fn start_matching<B: Book>(&mut self, book: &mut B, rules: &AuctionRules) {
+        self.stage = Stage::matching(0, 0);
+        self.next = book.first_buyer();
         if rules.topology.areas() == 0 {
             self.finish();
         }
@@ -351,7 +468,7 @@ fn price_pass_item<B: Book>(
         cursor.next = cursor.next.saturating_add(1);
         return Ok(true);
     }
-    end_price_pass(cursor, rules)?;
+    end_price_pass(book, cursor, rules)?;
     Ok(true)
 }
 
@@ -433,7 +550,8 @@ fn ceiling_probe(low: PricePerKwh, high: PricePerKwh) -> PricePerKwh {
 /// The next marginal-bid probe over `(low, high]`, or, once `low` is the marginal bid, the
 /// rule's price: matching at once when it is the marginal ask (whose supply is known), else a
 /// pass measuring the supply at it.
-fn ceiling_or_price(
+fn ceiling_or_price<B: Book>(
+    book: &mut B,
     cursor: &mut Cursor,
     rules: &AuctionRules,
     low: PricePerKwh,
@@ -452,7 +570,7 @@ fn ceiling_or_price(
     let marginal_ask = cursor.price.unwrap_or(low);
     let price = rules.pricing.within(marginal_ask, low);
     if price == marginal_ask {
-        cursor.start_matching(rules);
+        cursor.start_matching(book, rules);
     } else {
         cursor.price = Some(price);
         cursor.stage = Stage::Supply {
@@ -486,7 +604,11 @@ fn probe(low: PricePerKwh, high: PricePerKwh) -> PricePerKwh {
 }
 
 /// Decides what a finished pricing pass means and sets up the next pass or matching.
-fn end_price_pass(cursor: &mut Cursor, rules: &AuctionRules) -> Result<(), MarketError> {
+fn end_price_pass<B: Book>(
+    book: &mut B,
+    cursor: &mut Cursor,
+    rules: &AuctionRules,
+) -> Result<(), MarketError> {
     cursor.next = 0;
     match cursor.stage.clone() {
         Stage::Scan {
@@ -498,11 +620,14 @@ fn end_price_pass(cursor: &mut Cursor, rules: &AuctionRules) -> Result<(), Marke
             (Some(lowest), PricingRule::LowestAsk) => {
                 cursor.price = Some(lowest);
                 cursor.unsold_wh = supply_wh;
-                cursor.start_matching(rules);
+                cursor.start_matching(book, rules);
             }
             (
                 Some(lowest),
-                PricingRule::MarginalAsk | PricingRule::MarginalBid | PricingRule::Midpoint,
+                PricingRule::MarginalAsk
+                | PricingRule::MarginalBid
+                | PricingRule::Midpoint
+                | PricingRule::PayAsBid,
             ) => {
                 // The threshold lies in [lowest, highest + 1); `highest + 1` stands for "no ask
                 // meets demand", and is never probed.
@@ -546,7 +671,7 @@ fn end_price_pass(cursor: &mut Cursor, rules: &AuctionRules) -> Result<(), Marke
                             highest: candidate.price,
                         };
                     } else {
-                        cursor.start_matching(rules);
+                        cursor.start_matching(book, rules);
                     }
                 }
                 None => cursor.finish(),
@@ -554,7 +679,7 @@ fn end_price_pass(cursor: &mut Cursor, rules: &AuctionRules) -> Result<(), Marke
         }
         Stage::TopBid { target_wh, highest } => {
             let low = cursor.price.unwrap_or(highest);
-            ceiling_or_price(cursor, rules, low, highest.max(low), target_wh);
+            ceiling_or_price(book, cursor, rules, low, highest.max(low), target_wh);
         }
         Stage::Ceiling {
             low,
@@ -564,14 +689,14 @@ fn end_price_pass(cursor: &mut Cursor, rules: &AuctionRules) -> Result<(), Marke
         } => {
             let mid = ceiling_probe(low, high);
             if demand_wh >= target_wh {
-                ceiling_or_price(cursor, rules, mid, high, target_wh);
+                ceiling_or_price(book, cursor, rules, mid, high, target_wh);
             } else {
-                ceiling_or_price(cursor, rules, low, mid.saturating_sub(1), target_wh);
+                ceiling_or_price(book, cursor, rules, low, mid.saturating_sub(1), target_wh);
             }
         }
         Stage::Supply { supply_wh, .. } => {
             cursor.unsold_wh = supply_wh;
-            cursor.start_matching(rules);
+            cursor.start_matching(book, rules);
         }
         Stage::Match { .. } | Stage::Done => {}
     }
@@ -608,6 +733,14 @@ struct HeadSeller {
     fill: Fill,
 }
 
+impl HeadSeller {
+    /// Whether this seller comes before `other` in `priority` order.
+    fn before(&self, other: &HeadSeller, priority: Priority) -> bool {
+        let key = |seller: &HeadSeller| (priority.key(Side::Sell, seller.offer.price), seller.slot);
+        key(self) < key(other)
+    }
+}
+
 /// What peeking at an area's head found.
 enum Peek {
     Seller(HeadSeller),
@@ -623,27 +756,24 @@ fn peek_head<B: Book>(
     price: PricePerKwh,
     meter: &mut Meter,
 ) -> Peek {
-    let count = book.seller_count(area);
-    let mut index = book.head(area);
-    while index < count {
-        if let Some(slot) = book.seller(area, index) {
-            if let Some(offer) = book.offer(slot) {
-                let fill = book.fill(slot);
-                if seller_admitted(rules, offer.price, price) && fill.residual_wh(&offer) > 0 {
-                    return Peek::Seller(HeadSeller {
-                        area,
-                        slot,
-                        offer,
-                        fill,
-                    });
-                }
+    let mut slot = book.head(area);
+    while slot != END {
+        if let Some(offer) = book.offer(slot) {
+            let fill = book.fill(slot);
+            if seller_admitted(rules, offer.price, price) && fill.residual_wh(&offer) > 0 {
+                return Peek::Seller(HeadSeller {
+                    area,
+                    slot,
+                    offer,
+                    fill,
+                });
             }
         }
         if !meter.charge() {
             return Peek::OutOfBudget;
         }
-        index = index.saturating_add(1);
-        book.set_head(area, index);
+        slot = book.next(slot);
+        book.set_head(area, slot);
     }
     Peek::Empty
 }
@@ -664,20 +794,20 @@ fn match_buyer<B: Book>(
         cursor.finish();
         return Ok(true);
     }
-    if cursor.next >= book.buyer_count() {
-        return end_match_pass(cursor, rules, distance, unmet_wh);
+    if cursor.next == END {
+        return end_match_pass(book, cursor, rules, distance, unmet_wh);
     }
-    let mut buyer = book
-        .buyer(cursor.next)
-        .and_then(|slot| book.offer(slot).map(|offer| (slot, offer)));
-    if let Some((_, offer)) = &buyer {
-        if !rules.buyer_admitted(offer.price, price, distance)? {
-            buyer = None;
-        }
-    }
-    let Some((buyer_slot, buyer_offer)) = buyer else {
-        return skip_buyer(cursor, meter, distance, unmet_wh, 0);
+    let buyer_slot = cursor.next;
+    let Some(buyer_offer) = book.offer(buyer_slot) else {
+        return skip_buyer(book, cursor, meter, distance, unmet_wh, 0);
     };
+    if !rules.buyer_admitted(buyer_offer.price, price, distance)? {
+        if rules.priority == Priority::PriceTime {
+            // Every later buyer bids at most this one's limit: none is admitted either.
+            return end_match_pass(book, cursor, rules, distance, unmet_wh);
+        }
+        return skip_buyer(book, cursor, meter, distance, unmet_wh, 0);
+    }
     let mut buyer_fill = book.fill(buyer_slot);
     let mut filled = false;
     loop {
@@ -693,7 +823,7 @@ fn match_buyer<B: Book>(
             }
             match peek_head(book, rules, area, price, meter) {
                 Peek::Seller(head) => {
-                    if best.as_ref().is_none_or(|b| head.slot < b.slot) {
+                    if best.as_ref().is_none_or(|b| head.before(b, rules.priority)) {
                         best = Some(head);
                     }
                 }
@@ -724,8 +854,8 @@ fn match_buyer<B: Book>(
             .ok_or(MarketError::Overflow)?;
         cursor.unsold_wh = cursor.unsold_wh.saturating_sub(u128::from(trade.energy_wh));
         if seller.fill.residual_wh(&seller.offer) == 0 {
-            let index = book.head(seller.area).saturating_add(1);
-            book.set_head(seller.area, index);
+            let next = book.next(seller.slot);
+            book.set_head(seller.area, next);
         }
         filled = true;
         if cursor.unsold_wh == 0 {
@@ -734,21 +864,22 @@ fn match_buyer<B: Book>(
     }
     let residual = u128::from(buyer_fill.residual_wh(&buyer_offer));
     if filled {
-        cursor.stage = Stage::Match {
+        cursor.stage = Stage::matching(
             distance,
-            unmet_wh: unmet_wh
+            unmet_wh
                 .checked_add(residual)
                 .ok_or(MarketError::Overflow)?,
-        };
-        cursor.next = cursor.next.saturating_add(1);
+        );
+        cursor.next = book.next(buyer_slot);
         Ok(true)
     } else {
-        skip_buyer(cursor, meter, distance, unmet_wh, residual)
+        skip_buyer(book, cursor, meter, distance, unmet_wh, residual)
     }
 }
 
 /// Moves past a buyer that traded nothing in this visit, charging one item.
-fn skip_buyer(
+fn skip_buyer<B: Book>(
+    book: &mut B,
     cursor: &mut Cursor,
     meter: &mut Meter,
     distance: u8,
@@ -758,18 +889,19 @@ fn skip_buyer(
     if !meter.charge() {
         return Ok(false);
     }
-    cursor.stage = Stage::Match {
+    cursor.stage = Stage::matching(
         distance,
-        unmet_wh: unmet_wh
+        unmet_wh
             .checked_add(residual_wh)
             .ok_or(MarketError::Overflow)?,
-    };
-    cursor.next = cursor.next.saturating_add(1);
+    );
+    cursor.next = book.next(cursor.next);
     Ok(true)
 }
 
-/// After a pass over all buyers: done when nobody eligible wants more, else the next distance.
-fn end_match_pass(
+/// After a pass over the buyers: done when nobody eligible wants more, else the next distance.
+fn end_match_pass<B: Book>(
+    book: &mut B,
     cursor: &mut Cursor,
     rules: &AuctionRules,
     distance: u8,
@@ -777,11 +909,8 @@ fn end_match_pass(
 ) -> Result<bool, MarketError> {
     match next_distance(rules, distance) {
         Some(next) if unmet_wh > 0 => {
-            cursor.stage = Stage::Match {
-                distance: next,
-                unmet_wh: 0,
-            };
-            cursor.next = 0;
+            cursor.stage = Stage::matching(next, 0);
+            cursor.next = book.first_buyer();
         }
         _ => cursor.finish(),
     }
@@ -805,8 +934,9 @@ fn next_distance(rules: &AuctionRules, distance: u8) -> Option<u8> {
 #[derive(Debug, Clone, Default)]
 pub struct MemoryBook {
     offers: alloc::vec::Vec<Option<Offer>>,
-    buyers: alloc::vec::Vec<u32>,
-    sellers: alloc::collections::BTreeMap<AreaId, alloc::vec::Vec<u32>>,
+    buyers: Ends,
+    sellers: alloc::collections::BTreeMap<AreaId, Ends>,
+    links: alloc::vec::Vec<Option<Link>>,
     heads: alloc::collections::BTreeMap<AreaId, u32>,
     fills: alloc::vec::Vec<Fill>,
     /// The trades recorded, in matching order.
@@ -814,22 +944,38 @@ pub struct MemoryBook {
 }
 
 impl MemoryBook {
-    /// A book holding `offers` in submission order; `None` is a cancelled slot.
+    /// A book holding `offers` in submission order, `None` being a cancelled slot, queued in
+    /// `priority` order.
     ///
     /// # Errors
-    /// [`MarketError::Overflow`] for more than `u32::MAX` slots.
-    pub fn new(offers: &[Option<Offer>]) -> Result<Self, MarketError> {
-        let mut book = Self::default();
-        for offer in offers {
-            let slot = u32::try_from(book.offers.len()).map_err(|_| MarketError::Overflow)?;
-            if let Some(offer) = offer {
-                match offer.side {
-                    Side::Buy => book.buyers.push(slot),
-                    Side::Sell => book.sellers.entry(offer.area).or_default().push(slot),
+    /// [`MarketError::Overflow`] for `u32::MAX` slots or more.
+    pub fn new(offers: &[Option<Offer>], priority: Priority) -> Result<Self, MarketError> {
+        if u32::try_from(offers.len()).map_or(true, |slots| slots == END) {
+            return Err(MarketError::Overflow);
+        }
+        let mut book = Self {
+            offers: offers.to_vec(),
+            links: alloc::vec![None; offers.len()],
+            fills: alloc::vec![Fill::default(); offers.len()],
+            ..Self::default()
+        };
+        // Queued one by one as they arrive, as p2p does.
+        for (slot, offer) in (0u32..).zip(offers) {
+            let Some(offer) = offer else { continue };
+            let key = priority.key(offer.side, offer.price);
+            match offer.side {
+                Side::Buy => book.buyers = enqueue(&mut book.links, book.buyers, slot, key),
+                Side::Sell => {
+                    let ends = book
+                        .sellers
+                        .get(&offer.area)
+                        .copied()
+                        .unwrap_or(Ends::EMPTY);
+                    let ends = enqueue(&mut book.links, ends, slot, key);
+                    book.sellers.insert(offer.area, ends);
+                    book.heads.insert(offer.area, ends.first);
                 }
             }
-            book.offers.push(offer.clone());
-            book.fills.push(Fill::default());
         }
         Ok(book)
     }
@@ -851,25 +997,17 @@ impl Book for MemoryBook {
     fn offer(&mut self, slot: u32) -> Option<Offer> {
         self.offers.get(index(slot)?).cloned().flatten()
     }
-    fn buyer_count(&mut self) -> u32 {
-        u32::try_from(self.buyers.len()).unwrap_or(u32::MAX)
+    fn first_buyer(&mut self) -> u32 {
+        self.buyers.first
     }
-    fn buyer(&mut self, index: u32) -> Option<u32> {
-        self.buyers.get(self::index(index)?).copied()
-    }
-    fn seller_count(&mut self, area: AreaId) -> u32 {
-        self.sellers
-            .get(&area)
-            .map_or(0, |queue| u32::try_from(queue.len()).unwrap_or(u32::MAX))
-    }
-    fn seller(&mut self, area: AreaId, index: u32) -> Option<u32> {
-        self.sellers.get(&area)?.get(self::index(index)?).copied()
+    fn next(&mut self, slot: u32) -> u32 {
+        self.links.link(slot).map_or(END, |link| link.next)
     }
     fn head(&mut self, area: AreaId) -> u32 {
-        self.heads.get(&area).copied().unwrap_or(0)
+        self.heads.get(&area).copied().unwrap_or(END)
     }
-    fn set_head(&mut self, area: AreaId, index: u32) {
-        self.heads.insert(area, index);
+    fn set_head(&mut self, area: AreaId, slot: u32) {
+        self.heads.insert(area, slot);
     }
     fn fill(&mut self, slot: u32) -> Fill {
         index(slot)
@@ -884,6 +1022,17 @@ impl Book for MemoryBook {
     }
     fn record_trade(&mut self, _index: u32, trade: &Trade) {
         self.trades.push(trade.clone());
+    }
+}
+
+impl Links for alloc::vec::Vec<Option<Link>> {
+    fn link(&mut self, slot: u32) -> Option<Link> {
+        index(slot).and_then(|i| self.get(i)).copied().flatten()
+    }
+    fn set_link(&mut self, slot: u32, link: Link) {
+        if let Some(entry) = index(slot).and_then(|i| self.get_mut(i)) {
+            *entry = Some(link);
+        }
     }
 }
 

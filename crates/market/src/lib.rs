@@ -36,9 +36,11 @@ pub mod time;
 pub mod topology;
 pub mod treasury;
 
-pub use auction::{clear, AuctionRules, Clearing, Offer, Position, PricingRule, Side, Trade};
+pub use auction::{
+    clear, AuctionRules, Clearing, Offer, Position, PricingRule, Priority, Side, Trade,
+};
 pub use bill::{grid_settlement, grid_settlement_at, Bill, GridTotals, Settlement};
-pub use book::{step, Book, Cursor, Fill, MemoryBook, Stage};
+pub use book::{enqueue, step, Book, Cursor, Ends, Fill, Link, Links, MemoryBook, Stage, END};
 pub use config::{
     version_at, Capacity, Limits, MarketConfig, Sealing, BPS, MAX_OFFERS, MAX_OFFER_WH, MAX_PRICE,
 };

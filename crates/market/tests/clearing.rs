@@ -3,7 +3,7 @@
 
 use market::{
     clear, grid_settlement, AccountId, AuctionRules, Clearing, MarketError, Offer, PricingRule,
-    Side, Tariff, Topology, Trade,
+    Priority, Side, Tariff, Topology, Trade,
 };
 
 fn who(n: u8) -> AccountId {
@@ -474,4 +474,165 @@ fn surplus_is_fed_in_at_the_p2p_price_or_the_floor() {
     let settlement = grid_settlement(&clearing.positions, clearing.price, 12, &tariff).unwrap();
     assert_eq!(settlement.bills[0].1.grid_earned, 80_000);
     assert_eq!(settlement.totals.export_wh, 1_000);
+}
+
+fn marginal_ask(priority: Priority) -> AuctionRules {
+    AuctionRules {
+        pricing: PricingRule::MarginalAsk,
+        priority,
+        ..AuctionRules::paper()
+    }
+}
+
+#[test]
+fn price_priority_sells_the_cheapest_energy_first() {
+    // Asks: seller 1 100 Wh at 200_000 (first), seller 2 100 Wh at 100_000.
+    // Bids: buyer 3 60 Wh up to 250_000 (first), buyer 4 60 Wh up to 600_000.
+    // Volume at 100_000: min(100, 120) = 100; at 200_000: min(200, 120) = 120: the price is
+    // 200_000 and the sellers are rationed to 120 of their 200 Wh.
+    let offers = [
+        sell(1, 0, 100, 200_000),
+        sell(2, 0, 100, 100_000),
+        buy(3, 0, 60, 250_000),
+        buy(4, 0, 60, 600_000),
+    ];
+    // Submission order: the seller asking 200_000 sells all it has, the one asking 100_000 20 Wh.
+    let by_submission = clear(&offers, &marginal_ask(Priority::Submission)).unwrap();
+    assert_eq!(
+        by_submission.trades,
+        vec![
+            trade(1, 3, 0, 60, 200_000),
+            trade(1, 4, 0, 40, 200_000),
+            trade(2, 4, 0, 20, 200_000),
+        ]
+    );
+    // Price priority: the cheaper seller sells all it has, to the higher bid first.
+    let by_price = clear(&offers, &marginal_ask(Priority::PriceTime)).unwrap();
+    assert_eq!(by_price.price, Some(200_000));
+    assert_eq!(
+        by_price.trades,
+        vec![
+            trade(2, 4, 0, 60, 200_000),
+            trade(2, 3, 0, 40, 200_000),
+            trade(1, 3, 0, 20, 200_000),
+        ]
+    );
+    let matched: Vec<u64> = by_price.positions.iter().map(|p| p.matched_wh).collect();
+    assert_eq!(matched, vec![20, 100, 60, 60]);
+    assert_conserved(&by_price);
+}
+
+#[test]
+fn price_priority_serves_the_highest_bid_first() {
+    // One seller, 100 Wh at 100_000; buyer 2 wants 80 Wh up to 150_000 (first), buyer 3 80 Wh
+    // up to 600_000. The price is 100_000 and the buyers are rationed to 100 of their 160 Wh.
+    let offers = [
+        sell(1, 0, 100, 100_000),
+        buy(2, 0, 80, 150_000),
+        buy(3, 0, 80, 600_000),
+    ];
+    let by_submission = clear(&offers, &marginal_ask(Priority::Submission)).unwrap();
+    assert_eq!(
+        by_submission.trades,
+        vec![trade(1, 2, 0, 80, 100_000), trade(1, 3, 0, 20, 100_000)]
+    );
+    let by_price = clear(&offers, &marginal_ask(Priority::PriceTime)).unwrap();
+    assert_eq!(
+        by_price.trades,
+        vec![trade(1, 3, 0, 80, 100_000), trade(1, 2, 0, 20, 100_000)]
+    );
+    assert_conserved(&by_price);
+}
+
+#[test]
+fn price_priority_keeps_submission_order_on_ties() {
+    // Two sellers at the same ask, two buyers at the same limit: submission order decides.
+    let offers = [
+        sell(1, 0, 50, 120_000),
+        buy(2, 0, 30, 200_000),
+        sell(3, 0, 50, 120_000),
+        buy(4, 0, 30, 200_000),
+    ];
+    let clearing = clear(&offers, &marginal_ask(Priority::PriceTime)).unwrap();
+    assert_eq!(
+        clearing.trades,
+        vec![
+            trade(1, 2, 0, 30, 120_000),
+            trade(1, 4, 0, 20, 120_000),
+            trade(3, 4, 0, 10, 120_000)
+        ]
+    );
+}
+
+#[test]
+fn pay_as_bid_prices_each_trade_at_its_buyers_limit() {
+    // The merit-order book: the marginal ask is 150_000 and both sellers take part. With price
+    // priority buyer 4 (300_000) takes seller 1's 100 Wh and 50 of seller 2's, buyer 5
+    // (160_000) the other 50; each trade at its buyer's limit.
+    let rules = AuctionRules {
+        pricing: PricingRule::PayAsBid,
+        priority: Priority::PriceTime,
+        ..AuctionRules::paper()
+    };
+    let offers = [
+        sell(1, 0, 100, 100_000),
+        sell(2, 0, 100, 150_000),
+        sell(3, 0, 100, 250_000),
+        buy(4, 0, 150, 300_000),
+        buy(5, 0, 100, 160_000),
+    ];
+    let clearing = clear(&offers, &rules).unwrap();
+    assert_eq!(clearing.price, Some(150_000));
+    assert_eq!(
+        clearing.trades,
+        vec![
+            trade(1, 4, 0, 100, 300_000),
+            trade(2, 4, 0, 50, 300_000),
+            trade(2, 5, 0, 50, 160_000),
+        ]
+    );
+    // 30_000 + 15_000 and 8_000.
+    let values: Vec<u128> = clearing.positions.iter().map(|p| p.value).collect();
+    assert_eq!(values, vec![30_000, 23_000, 0, 45_000, 8_000]);
+    assert_conserved(&clearing);
+}
+
+#[test]
+fn pay_as_bid_leaves_the_network_fee_inside_the_limit() {
+    // One step away with a fee of 20_000 per kWh: the buyer pays 280_000 to the seller and
+    // 20_000 to the grid, its limit of 300_000 in all.
+    let rules = AuctionRules {
+        topology: Topology::Line { areas: 2 },
+        pricing: PricingRule::PayAsBid,
+        priority: Priority::PriceTime,
+        grid_fee_per_kwh_step: 20_000,
+    };
+    let clearing = clear(&[sell(1, 1, 100, 100_000), buy(2, 0, 100, 300_000)], &rules).unwrap();
+    assert_eq!(clearing.trades.len(), 1);
+    let trade = &clearing.trades[0];
+    assert_eq!(
+        (trade.price, trade.payment, trade.fee),
+        (280_000, 28_000, 2_000)
+    );
+}
+
+#[test]
+fn distance_comes_before_price() {
+    // Lowest-ask pricing admits every seller. The buyer in area 0 takes its neighbour's 100 Wh
+    // at distance 0 although the seller one area away asks less.
+    let rules = AuctionRules {
+        topology: Topology::Line { areas: 2 },
+        priority: Priority::PriceTime,
+        ..AuctionRules::paper()
+    };
+    let offers = [
+        sell(1, 1, 100, 100_000),
+        sell(2, 0, 100, 200_000),
+        buy(3, 0, 150, 300_000),
+    ];
+    let clearing = clear(&offers, &rules).unwrap();
+    assert_eq!(
+        clearing.trades,
+        vec![trade(2, 3, 0, 100, 100_000), trade(1, 3, 1, 50, 100_000)]
+    );
 }

@@ -22,7 +22,7 @@ use market::deposits::{buy_cover, required_deposit, sealed_deposit};
 use market::seal::commitment;
 use market::{
     hour_of, month_of, value_of, AccountId, AuctionRules, Capacity, FeedInRule, IntervalState,
-    MarketConfig, MarketError, PricingRule, Sealing, Side, Tariff, Timing, Topology, BPS,
+    MarketConfig, MarketError, PricingRule, Priority, Sealing, Side, Tariff, Timing, Topology, BPS,
     MAX_CLAIMS_PER_CALL, MAX_OFFERS, MAX_OFFER_WH, MAX_PRICE,
 };
 use scale_info::{TypeDef, TypeInfo};
@@ -126,6 +126,11 @@ fn config_json(config: &MarketConfig) -> String {
         PricingRule::MarginalAsk => "MarginalAsk",
         PricingRule::MarginalBid => "MarginalBid",
         PricingRule::Midpoint => "Midpoint",
+        PricingRule::PayAsBid => "PayAsBid",
+    };
+    let priority = match config.auction.priority {
+        Priority::Submission => "Submission",
+        Priority::PriceTime => "PriceTime",
     };
     let tariff = &config.tariff;
     let prices: Vec<String> = tariff.hourly_prices.iter().map(|p| n(*p)).collect();
@@ -140,6 +145,7 @@ fn config_json(config: &MarketConfig) -> String {
             obj(&[
                 ("topology", topology),
                 ("pricing", s(pricing)),
+                ("priority", s(priority)),
                 (
                     "grid_fee_per_kwh_step",
                     n(config.auction.grid_fee_per_kwh_step),
@@ -182,6 +188,7 @@ fn configs() -> Vec<(&'static str, MarketConfig)> {
                 distances: vec![0, 1, 2, 1, 0, 1, 2, 1, 0],
             },
             pricing: PricingRule::MarginalAsk,
+            priority: Priority::PriceTime,
             grid_fee_per_kwh_step: 12_345,
         },
         tariff: Tariff {

@@ -1,10 +1,10 @@
-//! Stepped clearing equals one-shot clearing: on random books (every pricing rule, line and
-//! matrix topologies, network fees, cancelled slots) and random step budgets, [`market::step`]
+//! Stepped clearing equals one-shot clearing: on random books (every pricing rule and priority,
+//! line and matrix topologies, network fees, cancelled slots) and random step budgets, [`market::step`]
 //! produces the same price, volume, trades in the same order and positions as [`market::clear`].
 
 use market::{
     clear, step, AccountId, AuctionRules, Cursor, MarketError, MemoryBook, Offer, PricingRule,
-    Side, Stage, Topology,
+    Priority, Side, Stage, Topology,
 };
 use proptest::prelude::*;
 
@@ -40,14 +40,19 @@ fn rules() -> impl Strategy<Value = AuctionRules> {
             Just(PricingRule::MarginalAsk),
             Just(PricingRule::MarginalBid),
             Just(PricingRule::Midpoint),
+            Just(PricingRule::PayAsBid),
         ],
+        prop_oneof![Just(Priority::Submission), Just(Priority::PriceTime)],
         prop_oneof![Just(0u128), 1u128..50_000],
     )
-        .prop_map(|(topology, pricing, grid_fee_per_kwh_step)| AuctionRules {
-            topology,
-            pricing,
-            grid_fee_per_kwh_step,
-        })
+        .prop_map(
+            |(topology, pricing, priority, grid_fee_per_kwh_step)| AuctionRules {
+                topology,
+                pricing,
+                priority,
+                grid_fee_per_kwh_step,
+            },
+        )
 }
 
 /// A book of up to 60 slots; about one in ten is cancelled. Prices come from a small set so
@@ -96,7 +101,7 @@ fn stepped(
     offers: &[Option<Offer>],
     budgets: &[u32],
 ) -> Result<(MemoryBook, Cursor, u32), MarketError> {
-    let mut book = MemoryBook::new(offers)?;
+    let mut book = MemoryBook::new(offers, rules.priority)?;
     let mut cursor = Cursor::new();
     let mut steps = 0u32;
     for budget in budgets.iter().cycle() {
@@ -129,6 +134,15 @@ proptest! {
             let limit = live.iter().find(|o| o.account == trade.buyer).unwrap().price;
             let paid_per_kwh = trade.price + rules.grid_fee_per_kwh_step * u128::from(trade.distance);
             prop_assert!(paid_per_kwh <= limit, "paid {} per kWh with limit {}", paid_per_kwh, limit);
+            // Under the double-auction rules no seller earns less than its ask per kWh; pay as
+            // bid charges every buyer exactly its limit.
+            let ask = live.iter().find(|o| o.account == trade.seller).unwrap().price;
+            if rules.pricing != PricingRule::LowestAsk {
+                prop_assert!(trade.price >= ask, "earned {} per kWh asking {}", trade.price, ask);
+            }
+            if rules.pricing == PricingRule::PayAsBid {
+                prop_assert_eq!(paid_per_kwh, limit);
+            }
         }
     }
 
@@ -151,14 +165,14 @@ proptest! {
         let (low, high) = (*at_best.iter().min().unwrap(), *at_best.iter().max().unwrap());
         // The rule's price, traded or not (with network fees nobody may be admitted).
         let mut cursor = Cursor::new();
-        let mut book = MemoryBook::new(&offers).unwrap();
+        let mut book = MemoryBook::new(&offers, rules.priority).unwrap();
         while !matches!(cursor.stage, Stage::Match { .. } | Stage::Done) {
             step(&mut book, &rules, &mut cursor, 1).unwrap();
         }
         let price = cursor.price.expect("a crossing book has a price");
         prop_assert!(low <= price && price <= high, "{:?}: {} outside [{}, {}]", rules.pricing, price, low, high);
         let expected = match rules.pricing {
-            PricingRule::MarginalAsk => low,
+            PricingRule::MarginalAsk | PricingRule::PayAsBid => low,
             PricingRule::MarginalBid => high,
             _ => low + (high - low) / 2,
         };
@@ -206,10 +220,11 @@ fn an_empty_book_finishes_in_one_item_free_step() {
 }
 
 /// Work grows linearly: items per offer stay flat from 100 to 5000 offers (half sellers, half
-/// buyers, three areas). The benchmark measures weight; this pins the algorithm's item count.
+/// buyers, three areas), in either priority order. The benchmark measures weight; this pins the
+/// algorithm's item count.
 #[test]
 fn items_per_offer_do_not_grow_with_the_book() {
-    let per_offer = |n: usize| {
+    let per_offer = |rules: &AuctionRules, n: usize| {
         let offers: Vec<Option<Offer>> = (0..n)
             .map(|i| {
                 Some(Offer {
@@ -221,15 +236,26 @@ fn items_per_offer_do_not_grow_with_the_book() {
                 })
             })
             .collect();
-        let mut book = MemoryBook::new(&offers).unwrap();
+        let mut book = MemoryBook::new(&offers, rules.priority).unwrap();
         let mut cursor = Cursor::new();
-        let items = step(&mut book, &AuctionRules::paper(), &mut cursor, u32::MAX).unwrap();
+        let items = step(&mut book, rules, &mut cursor, u32::MAX).unwrap();
         assert!(cursor.is_done());
         f64::from(items) / n as f64
     };
-    let (small, large) = (per_offer(100), per_offer(5_000));
-    assert!(
-        large <= small * 1.2,
-        "items per offer grew from {small} to {large}"
-    );
+    for (pricing, priority) in [
+        (PricingRule::LowestAsk, Priority::Submission),
+        (PricingRule::MarginalAsk, Priority::PriceTime),
+        (PricingRule::Midpoint, Priority::PriceTime),
+    ] {
+        let rules = AuctionRules {
+            pricing,
+            priority,
+            ..AuctionRules::paper()
+        };
+        let (small, large) = (per_offer(&rules, 100), per_offer(&rules, 5_000));
+        assert!(
+            large <= small * 1.2,
+            "{pricing:?}, {priority:?}: items per offer grew from {small} to {large}"
+        );
+    }
 }
