@@ -100,7 +100,8 @@ fn equal_steps(times: &[u64]) -> anyhow::Result<u64> {
 }
 
 /// Parses a wide CSV, header `timestamp,<household>,...`, whole Wh per step, and returns one
-/// profile per selected column: `columns` by name, or else the first `count` columns.
+/// profile per selected column: `columns` by name, or else the first `count` columns (with
+/// `reuse`, the columns in order again and again until there are `count`).
 ///
 /// # Errors
 /// A bad header, a missing column, too few columns, a ragged row, a bad timestamp or value,
@@ -109,6 +110,7 @@ pub fn parse_wide(
     text: &str,
     columns: Option<&[String]>,
     count: usize,
+    reuse: bool,
 ) -> anyhow::Result<Vec<(String, Profile)>> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines
@@ -136,9 +138,13 @@ pub fn parse_wide(
                 })
                 .collect::<anyhow::Result<_>>()?
         }
+        None if reuse => (0..count).map(|k| k % names.len()).collect(),
         None => {
             if names.len() < count {
-                bail!("count = {count} but the file has {} columns", names.len());
+                bail!(
+                    "count = {count} but the file has {} columns (`reuse = true` reuses them)",
+                    names.len()
+                );
             }
             (0..count).collect()
         }
@@ -331,7 +337,7 @@ mod tests {
     const T1: &str = "2021-01-01T01:00:00Z";
 
     fn wide_error(text: &str, columns: Option<&[String]>, count: usize) -> String {
-        format!("{:#}", parse_wide(text, columns, count).unwrap_err())
+        format!("{:#}", parse_wide(text, columns, count, false).unwrap_err())
     }
 
     fn gsy_error(text: &str) -> String {
@@ -344,14 +350,18 @@ mod tests {
     #[test]
     fn parses_wide_profiles() {
         let text = format!("timestamp,a,b,c\n{T0},1,2,3\n{T1},4,5,6\n");
-        let all = parse_wide(&text, None, 2).unwrap();
+        let all = parse_wide(&text, None, 2, false).unwrap();
         assert_eq!(all[0].0, "a");
         assert_eq!(all[1].1.wh, vec![2, 5]);
         assert_eq!(all[1].1.step_ms, 3_600_000);
-        let named = parse_wide(&text, Some(&["c".to_string()]), 1).unwrap();
+        let named = parse_wide(&text, Some(&["c".to_string()]), 1, false).unwrap();
         assert_eq!(named[0].1.wh, vec![3, 6]);
         assert!(wide_error(&text, Some(&["x".to_string()]), 1).contains("no column `x`"));
         assert!(wide_error(&text, None, 4).contains("has 3 columns"));
+        let reused = parse_wide(&text, None, 4, true).unwrap();
+        let names: Vec<&str> = reused.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "a"]);
+        assert_eq!(reused[3].1.wh, reused[0].1.wh);
         let fraction = format!("timestamp,a\n{T0},1.5\n{T1},1\n");
         assert!(wide_error(&fraction, None, 1).contains("whole number"));
         let negative = format!("timestamp,a\n{T0},-1\n{T1},1\n");

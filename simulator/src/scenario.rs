@@ -204,6 +204,11 @@ pub struct WideSource {
     pub wide: String,
     /// The columns to use, `count` of them; default: the first `count` columns.
     pub columns: Option<Vec<String>>,
+    /// Without `columns`: when `count` exceeds the columns, reuse them in order (home `k` takes
+    /// column `k mod columns`), so the copies are identical and in lockstep. Default false:
+    /// too few columns is an error.
+    #[serde(default)]
+    pub reuse: bool,
 }
 
 /// `profiles = { gsy_e = "load_{n}.csv", unit = "w" }`.
@@ -405,6 +410,7 @@ impl Scenario {
                         &text,
                         source.columns.as_deref(),
                         group.count as usize,
+                        source.reuse,
                     )
                     .with_context(|| format!("in profile {}", path.display()))?
                     .into_iter()

@@ -443,3 +443,46 @@ fn bring_your_own_formats_load_and_agree_on_drink() {
     assert_eq!(native.detail, drink.detail);
     assert_eq!(native.money, drink.money);
 }
+
+/// Every committed scenario file reads and loads, with its declared number of homes; the
+/// community files give distinct households where they say so.
+#[test]
+fn every_committed_scenario_loads() {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let scenario = Scenario::read(&path).unwrap();
+            let declared: u32 = scenario.groups.iter().map(|g| g.count).sum();
+            let loaded = scenario.load(&scenarios_dir()).unwrap();
+            assert_eq!(loaded.homes.len(), declared as usize, "{}", path.display());
+            let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            if name == "community_100" {
+                let mut loads: Vec<&Vec<u64>> = loaded.homes.iter().map(|h| &h.load.wh).collect();
+                loads.sort();
+                loads.dedup();
+                assert_eq!(
+                    loads.len(),
+                    100,
+                    "every home of community_100 is its own household"
+                );
+            }
+            if name == "community_1000" {
+                let mut loads: Vec<&Vec<u64>> = loaded.homes.iter().map(|h| &h.load.wh).collect();
+                loads.sort();
+                loads.dedup();
+                assert_eq!(loads.len(), 102, "community_1000 reuses the 102 households");
+            }
+            names.push(name);
+        }
+    }
+    for expected in [
+        "paper",
+        "realistic",
+        "community_30",
+        "community_100",
+        "community_1000",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} is missing");
+    }
+}
