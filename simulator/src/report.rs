@@ -176,6 +176,8 @@ pub struct Assumptions {
     pub pricing: String,
     /// The order buyers and sellers are served in within a distance step.
     pub priority: String,
+    /// The order the households' offers are submitted in.
+    pub submission_order: String,
     /// The tariff reading.
     pub tariff: String,
     /// What the grid pays for residual surplus.
@@ -195,6 +197,7 @@ impl Assumptions {
             strategy: format!("{:?}", scenario.strategy),
             pricing: format!("{:?}", scenario.market.pricing),
             priority: format!("{:?}", scenario.market.priority()),
+            submission_order: format!("{:?}", scenario.market.submission_order),
             tariff: format!("{:?}", scenario.market.tariff),
             feed_in: match scenario.market.feed_in_price {
                 Some(price) => format!("fixed {price} units/kWh"),
@@ -551,7 +554,7 @@ impl Report {
         }
         let _ = writeln!(
             out,
-            "costs over {:.1} days{}; strategy {}, pricing {} ({} priority), feed-in: {}",
+            "costs over {:.1} days{}; strategy {}, pricing {} ({} priority, offers {}), feed-in: {}",
             self.days,
             if self.costs_are_yearly {
                 ""
@@ -561,6 +564,7 @@ impl Report {
             self.assumptions.strategy,
             self.assumptions.pricing,
             self.assumptions.priority,
+            self.assumptions.submission_order,
             self.assumptions.feed_in
         );
         let paper = &self.paper;

@@ -10,8 +10,8 @@ use market::{Bill, HourClass, PricePerKwh, Side};
 use crate::{
     engine::{Engine, OfferSpec},
     household::{coordinate, Home, Signal, Step},
-    scenario::{Dispatch, Forecast, Loaded},
-    strategy::Sellers,
+    scenario::{Dispatch, Forecast, Loaded, SubmissionOrder},
+    strategy::{Sellers, SplitMix64},
 };
 
 /// The three scenarios of the report.
@@ -149,6 +149,8 @@ pub fn simulate(
     let mut records = Vec::with_capacity(intervals);
     let mut detail = keep_detail.then(Vec::new);
     let mut sellers = Sellers::new(loaded.scenario.strategy, loaded.scenario.seed, homes.len());
+    // Its own stream, so that shuffling leaves the asks' draws alone.
+    let mut order_rng = SplitMix64::new(loaded.scenario.seed ^ 0x5EED_0F0F_0000_0001);
     let tariff = &loaded.config.tariff;
     let per_day = (86_400_000 / loaded.config.interval_ms).max(1) as usize;
     for index in 0..intervals {
@@ -223,6 +225,9 @@ pub fn simulate(
                     ask: None,
                 });
             }
+        }
+        if loaded.scenario.market.submission_order == SubmissionOrder::Shuffled {
+            shuffle(&mut offers, &mut order_rng);
         }
         let cleared = engine.clear_interval(index as u64, &offers)?;
         let mut bills = vec![Bill::default(); homes.len()];
@@ -392,5 +397,13 @@ mod tests {
         // Charging after a peak cannot pay for it: off-peak only in the last interval.
         let last = [false, false, false, false, true];
         assert_eq!(flat_level(&forecast, &last, half), 6);
+    }
+}
+
+/// A Fisher-Yates shuffle from `rng`.
+fn shuffle<T>(items: &mut [T], rng: &mut SplitMix64) {
+    for last in (1..items.len()).rev() {
+        let pick = (rng.next_u64() % (last as u64 + 1)) as usize;
+        items.swap(last, pick);
     }
 }

@@ -48,6 +48,12 @@ pub struct MarketSection {
     /// priority, submission order on ties) or `submission`. Absent: `submission` under
     /// `lowest_ask` (the paper), `price_time` under every other rule.
     pub priority: Option<PriorityChoice>,
+    /// The order the households' offers reach the market each interval: `by_home` (the
+    /// scenario's group and home order, the default: the first group submits first) or
+    /// `shuffled` (a permutation drawn per interval from the scenario's seed). Submission
+    /// order decides ties under `price_time` and everything under `submission`.
+    #[serde(default)]
+    pub submission_order: SubmissionOrder,
     /// Number of areas on a line.
     pub areas: u8,
     /// Network fee per kWh and distance step, balance units.
@@ -97,6 +103,17 @@ pub enum PricingChoice {
     /// Pay as bid: the marginal ask's offers trade, each at its buyer's limit
     /// (`PricingRule::PayAsBid`).
     PayAsBid,
+}
+
+/// The order offers are submitted in within an interval.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionOrder {
+    /// Group by group, home by home, as the scenario lists them.
+    #[default]
+    ByHome,
+    /// A seeded random permutation per interval.
+    Shuffled,
 }
 
 /// Which priority order (`market::Priority`).

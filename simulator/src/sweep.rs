@@ -31,7 +31,7 @@ use crate::{
     cli::run_kind,
     report::{Report, ScenarioKpis},
     run::Kind,
-    scenario::{AskStrategy, PricingChoice, PriorityChoice, Scenario},
+    scenario::{AskStrategy, PricingChoice, PriorityChoice, Scenario, SubmissionOrder},
 };
 
 /// Arguments of `simulator sweep`.
@@ -51,7 +51,7 @@ pub struct SweepArgs {
     /// `homes_per_group` (every group's count; needs that many profiles), `ask`
     /// (`zero_intelligence`, `truthful`, `grid_price`), `pricing` (`lowest_ask`,
     /// `marginal_ask`, `marginal_bid`, `midpoint`, `pay_as_bid`), `priority` (`price_time`,
-    /// `submission`), `seed`.
+    /// `submission`), `submission_order` (`by_home`, `shuffled`), `seed`.
     #[arg(long = "param", required = true, value_parser = parse_param)]
     pub params: Vec<Param>,
     /// Threads (default: the machine's cores).
@@ -155,8 +155,18 @@ pub fn apply(scenario: &mut Scenario, name: &str, value: &str) -> anyhow::Result
                     .priority,
             );
         }
+        "submission_order" => {
+            #[derive(serde::Deserialize)]
+            struct Order {
+                submission_order: SubmissionOrder,
+            }
+            scenario.market.submission_order =
+                toml::from_str::<Order>(&format!("submission_order = {value:?}"))
+                    .map_err(|e| anyhow!("submission_order: {value:?}: {}", e.message()))?
+                    .submission_order;
+        }
         _ => bail!(
-            "unknown sweep parameter {name:?} (pv_kwp, battery_kwh, homes_per_group, ask, pricing, priority, seed)"
+            "unknown sweep parameter {name:?} (pv_kwp, battery_kwh, homes_per_group, ask, pricing, priority, submission_order, seed)"
         ),
     }
     Ok(())
@@ -679,5 +689,8 @@ mod tests {
         apply(&mut scenario, "priority", "submission").unwrap();
         assert_eq!(scenario.market.priority, Some(PriorityChoice::Submission));
         assert_eq!(scenario.market.priority(), market::Priority::Submission);
+        assert!(apply(&mut scenario, "submission_order", "alphabetical").is_err());
+        apply(&mut scenario, "submission_order", "shuffled").unwrap();
+        assert_eq!(scenario.market.submission_order, SubmissionOrder::Shuffled);
     }
 }

@@ -9,7 +9,10 @@ use market_drink::Bundles;
 use simulator::{
     cli::{run_kind, Cli, EngineChoice},
     run::Kind,
-    scenario::{AskStrategy, Dispatch, Forecast, Loaded, PricingChoice, PriorityChoice, Scenario},
+    scenario::{
+        AskStrategy, Dispatch, Forecast, Loaded, PricingChoice, PriorityChoice, Scenario,
+        SubmissionOrder,
+    },
     sweep::{sweep, Param, SweepArgs},
 };
 
@@ -36,7 +39,7 @@ fn variant(
 }
 
 /// Every model option of the scenario file at least once: each ask strategy, each dispatch
-/// rule, both feed-in rules, every pricing rule.
+/// rule, both feed-in rules, every pricing rule, both priorities, both submission orders.
 fn variants() -> Vec<(String, Loaded)> {
     let strategies = [
         AskStrategy::ZeroIntelligence,
@@ -80,14 +83,19 @@ fn variants() -> Vec<(String, Loaded)> {
             s.market.feed_in_price = feed_in;
             s.market.pricing = pricing;
             s.market.priority = priority;
+            if n == 1 {
+                s.market.submission_order = SubmissionOrder::Shuffled;
+            }
             for group in &mut s.groups {
                 if let Some(battery) = &mut group.battery {
                     battery.dispatch = dispatch;
                 }
             }
         });
-        let name =
-            format!("{strategy:?}, {dispatch:?}, feed-in {feed_in:?}, {pricing:?}, {priority:?}");
+        let name = format!(
+            "{strategy:?}, {dispatch:?}, feed-in {feed_in:?}, {pricing:?}, {priority:?}, shuffled {}",
+            n == 1
+        );
         out.push((name, loaded));
     }
     out
