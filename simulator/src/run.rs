@@ -351,6 +351,14 @@ pub fn flat_level(forecast: &[i64], off_peak: &[bool], fleet: Fleet) -> u64 {
     low as u64
 }
 
+/// A Fisher-Yates shuffle from `rng`.
+fn shuffle<T>(items: &mut [T], rng: &mut SplitMix64) {
+    for last in (1..items.len()).rev() {
+        let pick = (rng.next_u64() % (last as u64 + 1)) as usize;
+        items.swap(last, pick);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,13 +405,5 @@ mod tests {
         // Charging after a peak cannot pay for it: off-peak only in the last interval.
         let last = [false, false, false, false, true];
         assert_eq!(flat_level(&forecast, &last, half), 6);
-    }
-}
-
-/// A Fisher-Yates shuffle from `rng`.
-fn shuffle<T>(items: &mut [T], rng: &mut SplitMix64) {
-    for last in (1..items.len()).rev() {
-        let pick = (rng.next_u64() % (last as u64 + 1)) as usize;
-        items.swap(last, pick);
     }
 }
