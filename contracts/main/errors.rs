@@ -102,6 +102,8 @@ impl From<MarketError> for Error {
             MarketError::InvalidLimits => Error::InvalidLimits,
             MarketError::InvalidSealing => Error::InvalidSealing,
             MarketError::NotStarted => Error::IntervalNotOpen,
+            // No configuration carries metering yet.
+            MarketError::InvalidMetering => Error::Overflow,
         }
     }
 }

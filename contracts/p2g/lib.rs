@@ -233,7 +233,8 @@ mod p2g {
                 | MarketError::InvalidInterval
                 | MarketError::InvalidLimits
                 | MarketError::InvalidSealing
-                | MarketError::NotStarted => Error::Overflow,
+                | MarketError::NotStarted
+                | MarketError::InvalidMetering => Error::Overflow,
             }
         }
     }

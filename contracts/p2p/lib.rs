@@ -234,7 +234,8 @@ mod p2p {
                 | MarketError::InvalidInterval
                 | MarketError::InvalidLimits
                 | MarketError::InvalidSealing
-                | MarketError::NotStarted => Error::InvalidRules,
+                | MarketError::NotStarted
+                | MarketError::InvalidMetering => Error::InvalidRules,
             }
         }
     }

@@ -205,6 +205,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.deepEqual(onChain.auction, {
       topology: { Line: { areas: 3 } },
       pricing: 'LowestAsk',
+      priority: 'Submission',
       grid_fee_per_kwh_step: 0n,
     });
     assert.equal(onChain.interval_ms, 6_000n);

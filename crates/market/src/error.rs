@@ -26,6 +26,9 @@ pub enum MarketError {
     InvalidSealing,
     /// The timestamp lies before the market's start.
     NotStarted,
+    /// Metering with a window of zero, an imbalance factor of at most 10 000 basis points or
+    /// above [`crate::metering::MAX_IMBALANCE_BPS`], or a feed-in factor above 10 000.
+    InvalidMetering,
 }
 
 impl core::fmt::Display for MarketError {
@@ -42,6 +45,7 @@ impl core::fmt::Display for MarketError {
             MarketError::InvalidLimits => "an offer cap or step budget is zero or too large",
             MarketError::InvalidSealing => "the sealing settings are out of bounds",
             MarketError::NotStarted => "the timestamp lies before the market's start",
+            MarketError::InvalidMetering => "the metering settings are out of bounds",
         })
     }
 }

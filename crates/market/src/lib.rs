@@ -14,7 +14,8 @@
 //! Every money line item is `energy_wh * price_per_kwh / 1000`, rounded down to a whole unit, once
 //! per line item ([`value_of`]). A P2P trade has one payment figure that the buyer pays and the
 //! seller receives, and one fee figure that the buyer pays and the grid operator receives, so
-//! clearing and billing neither create nor lose a unit.
+//! clearing and billing neither create nor lose a unit. Imbalance charges ([`metering`]) are
+//! the one exception in the grid's favour: rounded up, as their credits are rounded down.
 #![cfg_attr(not(feature = "std"), no_std)]
 // `scale_info::TypeInfo`'s derive casts a variant index `usize as u8` for every enum variant that
 // carries data (`Topology::Matrix`, `FeedInRule::Fixed`); cargo-contract's lints would reject the
@@ -29,6 +30,7 @@ pub mod book;
 pub mod config;
 pub mod deposits;
 pub mod error;
+pub mod metering;
 pub mod reserved;
 pub mod seal;
 pub mod tariff;
