@@ -118,7 +118,7 @@ impl Metering {
     ) -> Result<PricePerKwh, MarketError> {
         feed_in
             .checked_mul(u128::from(self.feed_in_bps))
-            .map(|scaled| scaled / u128::from(BPS))
+            .and_then(|scaled| scaled.checked_div(u128::from(BPS)))
             .ok_or(MarketError::Overflow)
     }
 
