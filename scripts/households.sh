@@ -25,18 +25,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-python=${PYTHON:-python3}
-venv=$TARGET_DIR/households-venv
-req=$ROOT/scripts/requirements-households.txt
-"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
-  die "$python is older than 3.11 (numpy 2.4 needs 3.11 or newer)"
-
-if ! cmp -s "$req" "$venv/requirements-households.txt"; then
-  say "installing the pinned packages into $venv"
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-  # --no-deps: the requirements file pins the whole closure (see its header).
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$req"
-  cp "$req" "$venv/requirements-households.txt"
-fi
-exec "$venv/bin/python" "$ROOT/scripts/households.py" "${args[@]}"
+python=$(pinned_venv "$TARGET_DIR/households-venv" "$ROOT/scripts/requirements-households.txt" \
+  "numpy 2.4 needs 3.11 or newer")
+exec "$python" "$ROOT/scripts/households.py" "${args[@]}"

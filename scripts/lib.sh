@@ -160,3 +160,22 @@ rpc_answers() {
     -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
     "http://127.0.0.1:$1" >/dev/null 2>&1
 }
+
+# A venv at $1 with exactly the packages pinned in requirements file $2, built with python 3.11+
+# ($PYTHON, default python3; $3 says what needs 3.11) and rebuilt only when the file changes.
+# Prints the venv's python.
+pinned_venv() {
+  local venv=$1 req=$2 python=${PYTHON:-python3} stamp
+  stamp=$venv/$(basename "$req")
+  "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    die "$python is older than 3.11 ($3)"
+  if ! cmp -s "$req" "$stamp"; then
+    say "installing the pinned packages into $venv"
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+    # --no-deps: the requirements file pins the whole closure (see its header).
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$req" >&2
+    cp "$req" "$stamp"
+  fi
+  printf '%s' "$venv/bin/python"
+}

@@ -14,18 +14,6 @@ case ${1:-} in
 esac
 [ $# -le 1 ] || usage_error "unexpected argument: $2"
 
-python=${PYTHON:-python3}
-venv=$TARGET_DIR/profiles-venv
-req=$ROOT/scripts/requirements-profiles.txt
-"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
-  die "$python is older than 3.11 (pvlib 0.16 and pandas 3 need 3.11 or newer)"
-
-if ! cmp -s "$req" "$venv/requirements-profiles.txt"; then
-  say "installing the pinned packages into $venv"
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-  # --no-deps: the requirements file pins the whole closure (see its header).
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$req"
-  cp "$req" "$venv/requirements-profiles.txt"
-fi
-exec "$venv/bin/python" "$ROOT/scripts/profiles.py" "$@"
+python=$(pinned_venv "$TARGET_DIR/profiles-venv" "$ROOT/scripts/requirements-profiles.txt" \
+  "pvlib 0.16 and pandas 3 need 3.11 or newer")
+exec "$python" "$ROOT/scripts/profiles.py" "$@"

@@ -49,6 +49,25 @@ pub fn write(
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// A legend entry: a short line in `style`.
+pub(crate) fn legend_line(style: ShapeStyle) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style)
+}
+
+/// Draws the series' labels at `position`, in every chart's legend style.
+pub(crate) fn draw_legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
+
 /// Bar charts put slot `i` on `[i, i + 1)`: the tick in the middle of a slot carries its label.
 fn slot_label(labels: &[String], x: f64) -> String {
     let slot = x.floor() as usize;
@@ -163,16 +182,9 @@ fn par_chart(path: &Path, report: &Report, runs: &[(Run, String)], interval_ms: 
                 color.stroke_width(2),
             ))?
             .label(name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+            .legend(legend_line(color.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present()?;
     Ok(())
 }
@@ -238,16 +250,9 @@ fn duration_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> Draw
                     color.stroke_width(2),
                 ))?
                 .label(run.kind.key())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
+                .legend(legend_line(color.stroke_width(2)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     }
     root.present()?;
     Ok(())
@@ -321,12 +326,7 @@ fn cost_chart(path: &Path, report: &Report) -> DrawResult {
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperMiddle)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
     root.present()?;
     Ok(())
 }
@@ -500,16 +500,9 @@ fn soc_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawResul
                 color.stroke_width(2),
             ))?
             .label(run.kind.key())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+            .legend(legend_line(color.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
 }
@@ -568,7 +561,7 @@ fn price_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawRes
             grid.stroke_width(1),
         ))?
         .label("grid tariff price")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], grid.stroke_width(2)));
+        .legend(legend_line(grid.stroke_width(2)));
     let p2p = SCENARIO_COLORS[2];
     chart
         .draw_series(
@@ -581,12 +574,7 @@ fn price_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawRes
             trades.len()
         ))
         .legend(move |(x, y)| Circle::new((x + 9, y), 3, p2p.filled()));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present()?;
     Ok(())
 }

@@ -586,9 +586,7 @@ fn draw_lines<'a>(
                 color.stroke_width(2),
             ))?
             .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+            .legend(crate::charts::legend_line(color.stroke_width(2)));
         chart.draw_series(
             series
                 .iter()
@@ -596,12 +594,7 @@ fn draw_lines<'a>(
                 .map(|(i, y)| Circle::new((i as f64, *y), 3, color.filled())),
         )?;
     }
-    chart
-        .configure_series_labels()
-        .position(legend)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
+    crate::charts::draw_legend(chart, legend)?;
     Ok(())
 }
 
