@@ -503,6 +503,7 @@ impl Scenario {
             // (sealed mode would clear the same offers to the same bills, one call later).
             grid_operator: None,
             sealing: None,
+            metering: None,
         };
         config
             .validate()

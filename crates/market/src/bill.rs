@@ -29,6 +29,14 @@ pub struct Bill {
     pub grid_sold_wh: EnergyWh,
     /// Earned from the grid for it.
     pub grid_earned: Balance,
+    /// Energy metered below what cleared, bought from the grid ([`crate::metering`]).
+    pub imbalance_short_wh: EnergyWh,
+    /// Paid to the grid for it, at the imbalance price.
+    pub imbalance_paid: Balance,
+    /// Energy metered above what cleared, sold to the grid.
+    pub imbalance_long_wh: EnergyWh,
+    /// Earned from the grid for it, at the imbalance feed-in price.
+    pub imbalance_earned: Balance,
 }
 
 impl Bill {
@@ -50,19 +58,55 @@ impl Bill {
             grid_paid: add(self.grid_paid, other.grid_paid)?,
             grid_sold_wh: add(self.grid_sold_wh, other.grid_sold_wh)?,
             grid_earned: add(self.grid_earned, other.grid_earned)?,
+            imbalance_short_wh: add(self.imbalance_short_wh, other.imbalance_short_wh)?,
+            imbalance_paid: add(self.imbalance_paid, other.imbalance_paid)?,
+            imbalance_long_wh: add(self.imbalance_long_wh, other.imbalance_long_wh)?,
+            imbalance_earned: add(self.imbalance_earned, other.imbalance_earned)?,
         })
     }
 
-    /// Everything paid: P2P energy, fees and grid energy.
+    /// Everything paid: P2P energy, fees, grid energy and imbalances.
     pub fn total_paid(&self) -> Balance {
         self.p2p_paid
             .saturating_add(self.fees_paid)
             .saturating_add(self.grid_paid)
+            .saturating_add(self.imbalance_paid)
     }
 
-    /// Everything earned: P2P and grid sales.
+    /// Everything earned: P2P and grid sales and imbalance credits.
     pub fn total_earned(&self) -> Balance {
-        self.p2p_earned.saturating_add(self.grid_earned)
+        self.p2p_earned
+            .saturating_add(self.grid_earned)
+            .saturating_add(self.imbalance_earned)
+    }
+
+    /// What cleared for the participant, P2P and grid together: the position its imbalance
+    /// is measured against.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn cleared(&self) -> Result<crate::metering::Cleared, MarketError> {
+        Ok(crate::metering::Cleared {
+            sold_wh: add_u64(self.p2p_sold_wh, self.grid_sold_wh)?,
+            bought_wh: add_u64(self.p2p_bought_wh, self.grid_bought_wh)?,
+        })
+    }
+
+    /// The bill with `imbalance`'s lines.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn with_imbalance(
+        &self,
+        imbalance: &crate::metering::Imbalance,
+    ) -> Result<Bill, MarketError> {
+        self.checked_add(&Bill {
+            imbalance_short_wh: imbalance.short_wh,
+            imbalance_paid: imbalance.charge,
+            imbalance_long_wh: imbalance.long_wh,
+            imbalance_earned: imbalance.credit,
+            ..Bill::default()
+        })
     }
 }
 

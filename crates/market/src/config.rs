@@ -22,6 +22,10 @@ pub struct MarketConfig {
     /// Sealed offers (commit, then reveal) with these settings, or open offers (`None`). Fixed
     /// at instantiation, since commitments already made rely on it.
     pub sealing: Option<Sealing>,
+    /// Metered settlement ([`crate::metering`]): offers are forecasts, meter readings say what
+    /// flowed, and deviations are settled with the grid after the close; `None`: the paper's
+    /// declared-energy mode, where what cleared is what flowed.
+    pub metering: Option<crate::metering::Metering>,
 }
 
 /// The settings of sealed offers: during an interval participants commit to their offers with
@@ -203,6 +207,7 @@ impl MarketConfig {
             limits: Limits::DEFAULT,
             grid_operator: None,
             sealing: None,
+            metering: None,
         }
     }
 
@@ -230,6 +235,9 @@ impl MarketConfig {
         }
         if let Some(sealing) = &self.sealing {
             sealing.validate()?;
+        }
+        if let Some(metering) = &self.metering {
+            metering.validate()?;
         }
         if self.limits.max_offers == 0
             || self.limits.max_offers > MAX_OFFERS

@@ -73,10 +73,52 @@ pub fn required_deposit(
     };
     Ok(cover.max(bond))
 }
+/// The imbalance bond an offer of `energy_wh` on `side` adds to its deposit in the UTC hour
+/// `hour` under `config`, for a participant whose connection imports at most `import_wh`
+/// ([`crate::metering::Metering::bond`]); zero without metering.
+///
+/// # Errors
+/// [`MarketError::InvalidTariff`] for an hour outside 0..24, [`MarketError::Overflow`].
+pub fn imbalance_bond(
+    config: &MarketConfig,
+    hour: u8,
+    side: crate::Side,
+    energy_wh: EnergyWh,
+    import_wh: EnergyWh,
+) -> Result<Balance, MarketError> {
+    match &config.metering {
+        Some(metering) => {
+            metering.bond(side, energy_wh, import_wh, config.tariff.grid_price(hour)?)
+        }
+        None => Ok(0),
+    }
+}
+
+/// What an offer of `energy_wh` on `side` covers before any sealing bond: a buy's cover at
+/// its limit `price` ([`buy_cover`]; a sell covers nothing) plus its [`imbalance_bond`].
+///
+/// # Errors
+/// [`MarketError::InvalidTariff`] for an hour outside 0..24, [`MarketError::Overflow`].
+pub fn offer_cover(
+    config: &MarketConfig,
+    hour: u8,
+    side: crate::Side,
+    energy_wh: EnergyWh,
+    price: Option<PricePerKwh>,
+    import_wh: EnergyWh,
+) -> Result<(PricePerKwh, Balance), MarketError> {
+    let (price, cover) = match side {
+        crate::Side::Sell => (price.unwrap_or(0), 0),
+        crate::Side::Buy => buy_cover(config, hour, energy_wh, price)?,
+    };
+    let bond = imbalance_bond(config, hour, side, energy_wh, import_wh)?;
+    Ok((price, cover.checked_add(bond).ok_or(MarketError::Overflow)?))
+}
 
 /// What a sealed offer must have deposited by its reveal in the UTC hour `hour` under
-/// `config`: [`required_deposit`] of its cover (a buy's `price` is its limit). `None` when
-/// `config` takes open offers.
+/// `config`: [`required_deposit`] of its [`offer_cover`] (a buy's `price` is its limit;
+/// `import_wh` is the participant's import capacity, which sizes a metered market's bond).
+/// `None` when `config` takes open offers.
 ///
 /// # Errors
 /// [`MarketError::InvalidTariff`] for an hour outside 0..24, [`MarketError::Overflow`].
@@ -86,14 +128,12 @@ pub fn sealed_deposit(
     side: crate::Side,
     energy_wh: EnergyWh,
     price: PricePerKwh,
+    import_wh: EnergyWh,
 ) -> Result<Option<Balance>, MarketError> {
     let Some(sealing) = &config.sealing else {
         return Ok(None);
     };
-    let cover = match side {
-        crate::Side::Sell => 0,
-        crate::Side::Buy => buy_cover(config, hour, energy_wh, Some(price))?.1,
-    };
+    let (_, cover) = offer_cover(config, hour, side, energy_wh, Some(price), import_wh)?;
     required_deposit(cover, Some(sealing), energy_wh).map(Some)
 }
 
@@ -214,22 +254,22 @@ mod tests {
         let config = MarketConfig::sealed();
         // A sell of 2 kWh: bond 2_000 * 100_000 / 1000 = 200_000.
         assert_eq!(
-            sealed_deposit(&config, 18, crate::Side::Sell, 2_000, 250_000),
+            sealed_deposit(&config, 18, crate::Side::Sell, 2_000, 250_000, 0),
             Ok(Some(200_000))
         );
         // A buy of 2 kWh at 18:00 with limit 100_000: cover at the grid's 384_000 = 768_000,
         // above its bond.
         assert_eq!(
-            sealed_deposit(&config, 18, crate::Side::Buy, 2_000, 100_000),
+            sealed_deposit(&config, 18, crate::Side::Buy, 2_000, 100_000, 0),
             Ok(Some(768_000))
         );
         // 1 Wh: the bond's 10_000 minimum.
         assert_eq!(
-            sealed_deposit(&config, 18, crate::Side::Sell, 1, 250_000),
+            sealed_deposit(&config, 18, crate::Side::Sell, 1, 250_000, 0),
             Ok(Some(10_000))
         );
         assert_eq!(
-            sealed_deposit(&MarketConfig::paper(), 18, crate::Side::Sell, 1, 250_000),
+            sealed_deposit(&MarketConfig::paper(), 18, crate::Side::Sell, 1, 250_000, 0),
             Ok(None)
         );
         assert_eq!(required_deposit(5, None, 1_000), Ok(5));

@@ -1,6 +1,20 @@
 //! Metering and ex-post imbalance settlement, the pure rules: an offer is a forecast, a meter
 //! reading says what flowed, and the difference is settled with the grid after the interval.
-//! (The contracts do not call these yet.)
+//!
+//! # Meters and the window
+//! A participant's reading is submitted by its own meter account (its smart-meter gateway key,
+//! registered by the operator) or, for participants without one, by the market's metering
+//! operator ([`Metering::operator`]): [`Metering::may_submit`]. Readings of an interval are
+//! accepted from its close (when its grid settlement completes) for [`Metering::window_ms`],
+//! so a late close never shortens the window; the deadline is fixed by the close. Each reading
+//! is settled as it arrives; after the deadline anyone settles the missing ones by the
+//! default, in bounded steps ([`MAX_SETTLEMENTS_PER_CALL`]).
+//!
+//! # Bonds and held money
+//! Every offer in a metered market bonds its worst imbalance within its connection
+//! ([`Metering::bond`]), and everything its settlement would credit (the rest of its deposit,
+//! its P2P and grid earnings) stays held until its imbalance is settled
+//! ([`crate::treasury::Treasury::settle_imbalance`]), so every imbalance charge is covered.
 //!
 //! # Position and imbalance
 //! A participant's *cleared* net export is the energy its offer sold (P2P and grid together)
@@ -29,7 +43,14 @@
 //! [`MissingReading::NothingDelivered`] (a seller delivered nothing, a buyer consumed what it
 //! bought), so that not reporting never pays better than reporting.
 
-use crate::{config::BPS, value_of, Balance, EnergyWh, MarketError, PricePerKwh, TimestampMs};
+use crate::{
+    config::BPS, value_of, AccountId, Balance, EnergyWh, MarketError, PricePerKwh, Side,
+    TimestampMs,
+};
+
+/// Most readings one call submits, and most missing readings one call settles by default:
+/// each settles a participant (its bill, its monthly bill, its held escrow and its credit).
+pub const MAX_SETTLEMENTS_PER_CALL: u32 = 50;
 
 /// How a missing reading is settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,6 +78,9 @@ pub struct Metering {
     pub feed_in_bps: u32,
     /// How a missing reading is settled.
     pub missing: MissingReading,
+    /// The market's metering operator, who submits the readings of every participant without
+    /// a meter account of its own; `None`: only participants' own meters submit.
+    pub operator: Option<AccountId>,
 }
 
 /// Most basis points an imbalance price may take: ten times the grid price.
@@ -65,13 +89,23 @@ pub const MAX_IMBALANCE_BPS: u32 = 100_000;
 impl Metering {
     /// The defaults: readings for 15 minutes after the interval (a quarter of an hourly
     /// interval), shortfalls at 1.5 times the grid price, excess fed in at half the feed-in
-    /// price, a missing reading as nothing delivered.
+    /// price, a missing reading as nothing delivered, no metering operator.
     pub const DEFAULT: Metering = Metering {
         window_ms: 900_000,
         imbalance_bps: 15_000,
         feed_in_bps: 5_000,
         missing: MissingReading::NothingDelivered,
+        operator: None,
     };
+
+    /// Whether `caller` may submit the reading of a participant whose own meter account is
+    /// `meter`: that meter if it has one, the market's metering operator otherwise.
+    pub fn may_submit(&self, meter: Option<AccountId>, caller: &AccountId) -> bool {
+        match meter {
+            Some(meter) => meter == *caller,
+            None => self.operator.as_ref() == Some(caller),
+        }
+    }
 
     /// Checks the rules.
     ///
@@ -122,17 +156,34 @@ impl Metering {
             .ok_or(MarketError::Overflow)
     }
 
-    /// What a seller of `energy_wh` must bond so that its worst case, delivering nothing, is
-    /// covered: the whole energy at the imbalance price, rounded up.
+    /// The worst shortfall an offer of `energy_wh` on `side` can meter, for a participant
+    /// whose connection imports at most `import_wh` per interval (readings above the
+    /// connection are refused): a seller that sold everything, delivered nothing and consumed
+    /// its whole import, `energy_wh + import_wh`; a buyer that bought `energy_wh` and consumed
+    /// its whole import, `import_wh - energy_wh`.
+    pub fn worst_short_wh(side: Side, energy_wh: EnergyWh, import_wh: EnergyWh) -> EnergyWh {
+        match side {
+            Side::Sell => energy_wh.saturating_add(import_wh),
+            Side::Buy => import_wh.saturating_sub(energy_wh),
+        }
+    }
+
+    /// The bond an offer must add to its deposit so that its worst imbalance is covered:
+    /// [`Metering::worst_short_wh`] at the imbalance price of the interval's hour, rounded up.
     ///
     /// # Errors
     /// [`MarketError::Overflow`].
-    pub fn seller_bond(
+    pub fn bond(
         &self,
+        side: Side,
         energy_wh: EnergyWh,
+        import_wh: EnergyWh,
         grid_price: PricePerKwh,
     ) -> Result<Balance, MarketError> {
-        value_up(energy_wh, self.imbalance_price(grid_price)?)
+        value_up(
+            Self::worst_short_wh(side, energy_wh, import_wh),
+            self.imbalance_price(grid_price)?,
+        )
     }
 
     /// Settles one participant's interval: its cleared energy against its reading (`None`:
@@ -220,6 +271,99 @@ pub struct Imbalance {
     pub credit: Balance,
     /// Whether the reading was missing and [`Metering::missing`] stood in for it.
     pub defaulted: bool,
+}
+
+/// Where an interval's metering stands, and what its imbalances came to. Created when its grid
+/// settlement completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct MeterStatus {
+    /// Readings are accepted until this time (exclusive), ms; after it the missing ones are
+    /// settled by the default.
+    pub deadline_ms: TimestampMs,
+    /// Participants settled with the grid whose imbalance is to be settled.
+    pub positions: u32,
+    /// Imbalances settled on a reading.
+    pub metered: u32,
+    /// Imbalances settled by the default for a missing reading.
+    pub defaulted: u32,
+    /// How far the default sweep has walked the interval's offers (by slot).
+    pub next_slot: u32,
+    /// Energy metered below what cleared, bought from the grid, Wh.
+    pub short_wh: EnergyWh,
+    /// Energy metered above what cleared, sold to the grid, Wh.
+    pub long_wh: EnergyWh,
+    /// Imbalance charges, to the grid operator.
+    pub charges: Balance,
+    /// Imbalance credits, from the grid operator.
+    pub credits: Balance,
+}
+
+impl MeterStatus {
+    /// The status of an interval whose `positions` await their readings until `deadline_ms`.
+    pub fn new(positions: u32, deadline_ms: TimestampMs) -> Self {
+        Self {
+            deadline_ms,
+            positions,
+            ..Self::default()
+        }
+    }
+
+    /// A status of the size of every status, for storage reserved ahead.
+    pub fn placeholder() -> Self {
+        Self::default()
+    }
+
+    /// Imbalances settled, on readings and by default.
+    pub fn settled(&self) -> u32 {
+        self.metered.saturating_add(self.defaulted)
+    }
+
+    /// Whether every position's imbalance is settled.
+    pub fn complete(&self) -> bool {
+        self.settled() >= self.positions
+    }
+
+    /// Whether a reading is accepted at `now_ms`.
+    pub fn accepts_readings(&self, now_ms: TimestampMs) -> bool {
+        !self.complete() && now_ms < self.deadline_ms
+    }
+
+    /// Whether missing readings may be settled by the default at `now_ms`.
+    pub fn sweepable(&self, now_ms: TimestampMs) -> bool {
+        !self.complete() && now_ms >= self.deadline_ms
+    }
+
+    /// Counts one settled imbalance.
+    ///
+    /// # Errors
+    /// [`MarketError::Overflow`].
+    pub fn record(&mut self, imbalance: &Imbalance) -> Result<(), MarketError> {
+        let next = |count: u32| count.checked_add(1).ok_or(MarketError::Overflow);
+        if imbalance.defaulted {
+            self.defaulted = next(self.defaulted)?;
+        } else {
+            self.metered = next(self.metered)?;
+        }
+        self.short_wh = self
+            .short_wh
+            .checked_add(imbalance.short_wh)
+            .ok_or(MarketError::Overflow)?;
+        self.long_wh = self
+            .long_wh
+            .checked_add(imbalance.long_wh)
+            .ok_or(MarketError::Overflow)?;
+        self.charges = self
+            .charges
+            .checked_add(imbalance.charge)
+            .ok_or(MarketError::Overflow)?;
+        self.credits = self
+            .credits
+            .checked_add(imbalance.credit)
+            .ok_or(MarketError::Overflow)?;
+        Ok(())
+    }
 }
 
 /// Value of `energy` at `price` per kWh, rounded up to a whole balance unit.
@@ -352,7 +496,15 @@ mod tests {
         let m = Metering::DEFAULT;
         for wh in [0u64, 1, 7, 999, 1_000, 123_457] {
             let worst = settle(sold(wh), read(0, 0));
-            assert_eq!(m.seller_bond(wh, GRID), Ok(worst.charge));
+            assert_eq!(m.bond(Side::Sell, wh, 0, GRID), Ok(worst.charge));
+            // Within a connection of 5 000 Wh import the worst seller also consumed 5 000 Wh;
+            // the worst buyer consumed 5 000 Wh whatever it bought.
+            let import = 5_000;
+            let seller = settle(sold(wh), read(0, import));
+            assert_eq!(m.bond(Side::Sell, wh, import, GRID), Ok(seller.charge));
+            let bought_wh = wh.min(import);
+            let buyer = settle(bought(bought_wh), read(0, import));
+            assert_eq!(m.bond(Side::Buy, bought_wh, import, GRID), Ok(buyer.charge));
             // Rounded up: never below the exact price (wh * 450 units).
             assert!(worst.charge * 1000 >= u128::from(wh) * 450_000);
             // A credit never exceeds the exact price (wh * 40 units).
@@ -364,6 +516,60 @@ mod tests {
         let tiny = m.settle(sold(1), read(0, 0), 1, 1).unwrap();
         assert_eq!(tiny.charge, 1);
         assert_eq!(m.settle(sold(0), read(1, 0), 1, 1).unwrap().credit, 0);
+    }
+
+    #[test]
+    fn a_participants_meter_or_else_the_metering_operator_submits() {
+        let meter = AccountId::from([1; 32]);
+        let operator = AccountId::from([2; 32]);
+        let other = AccountId::from([3; 32]);
+        let m = Metering {
+            operator: Some(operator),
+            ..Metering::DEFAULT
+        };
+        assert!(m.may_submit(Some(meter), &meter));
+        assert!(!m.may_submit(Some(meter), &operator));
+        assert!(m.may_submit(None, &operator));
+        assert!(!m.may_submit(None, &other));
+        assert!(!Metering::DEFAULT.may_submit(None, &operator));
+    }
+
+    #[test]
+    fn the_status_counts_both_kinds_and_completes() {
+        let mut status = MeterStatus::new(2, 1_000);
+        assert!(status.accepts_readings(999));
+        assert!(!status.accepts_readings(1_000));
+        assert!(!status.sweepable(999));
+        assert!(status.sweepable(1_000));
+        status.record(&settle(sold(1_000), read(700, 0))).unwrap();
+        assert!(!status.complete());
+        status.record(&settle(bought(500), None)).unwrap();
+        assert!(status.complete());
+        assert!(!status.sweepable(5_000) && !status.accepts_readings(0));
+        assert_eq!(
+            (status.metered, status.defaulted, status.short_wh, status.charges),
+            (1, 1, 300, 135_000)
+        );
+        // An interval without positions is complete from the start.
+        assert!(MeterStatus::new(0, 1_000).complete());
+    }
+
+    #[test]
+    fn energy_is_whole_for_every_reading() {
+        // cleared + imbalance = metered, net export, for every pair.
+        for (cleared, reading) in [
+            (sold(1_000), (700, 0)),
+            (sold(1_000), (1_300, 20)),
+            (bought(500), (0, 900)),
+            (bought(500), (100, 200)),
+            (sold(0), (0, 0)),
+        ] {
+            let imbalance = settle(cleared, read(reading.0, reading.1));
+            let cleared_net = i128::from(cleared.sold_wh) - i128::from(cleared.bought_wh);
+            let metered_net = i128::from(reading.0) - i128::from(reading.1);
+            let deviation = i128::from(imbalance.long_wh) - i128::from(imbalance.short_wh);
+            assert_eq!(cleared_net + deviation, metered_net);
+        }
     }
 
     #[test]

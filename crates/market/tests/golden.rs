@@ -482,7 +482,14 @@ fn sealed_deposits(configs: &[(&str, MarketConfig)]) -> Vec<String> {
             for which in [Side::Sell, Side::Buy] {
                 for energy_wh in ENERGIES {
                     for price in [0u128, 979, 100_000, MAX_PRICE] {
-                        let result = sealed_deposit(config, hour, which, energy_wh, price);
+                        let result = sealed_deposit(
+                            config,
+                            hour,
+                            which,
+                            energy_wh,
+                            price,
+                            Capacity::DEFAULT.import_wh,
+                        );
                         let (key, value) = outcome(result, |deposit| option(deposit.map(n)));
                         out.push(obj(&[
                             ("config", s(name)),

@@ -1,7 +1,9 @@
 //! The treasury against its invariants: random sequences of every operation (escrows open and
 //! sealed with deposits from zero to 10^30, unseals right and wrong, refunds, forfeits under
 //! random sealing, settlements in two batches with bills cut to their deposits, grid funding,
-//! claim payments, withdrawals) over six homes and four intervals. After every operation:
+//! claim payments, withdrawals, and in metered settlements money held until imbalances, random
+//! charges and credits from zero to 10^30, are settled) over six homes and four intervals.
+//! After every operation:
 //!
 //! - a failed operation has changed nothing, the treasury, the vault and its events alike;
 //! - money is conserved: what came in (deposits escrowed, grid funding) less what went out
@@ -13,8 +15,8 @@
 use std::collections::BTreeSet;
 
 use market::{
-    AccountId, Balance, Batch, Bill, IntervalIndex, Ledger, MemoryVault, Sealing, Treasury,
-    TreasuryError, TreasuryEvent, Vault, BPS, MAX_CLAIMS_PER_CALL,
+    metering::Imbalance, AccountId, Balance, Batch, Bill, IntervalIndex, Ledger, MemoryVault,
+    Sealing, Treasury, TreasuryError, TreasuryEvent, Vault, BPS, MAX_CLAIMS_PER_CALL,
 };
 use proptest::prelude::*;
 
@@ -76,6 +78,17 @@ enum Op {
         order: Vec<u8>,
         split: usize,
         bad: Option<u8>,
+        operator: u8,
+        /// A metered market: what the settlement credits is held until the imbalance.
+        hold: bool,
+    },
+    /// Settles a home's imbalance in an interval: `charge` to the grid operator (cut to what
+    /// is held), `credit` out of the grid deposit.
+    Imbalance {
+        interval: IntervalIndex,
+        home: u8,
+        charge: Balance,
+        credit: Balance,
         operator: u8,
     },
     /// `count` feed-ins of `amount` each, to the homes in turn, in one batch: with the grid
@@ -160,17 +173,28 @@ fn op() -> impl Strategy<Value = Op> {
             prop::collection::vec(role(), usize::from(HOMES)),
             Just((0..HOMES).collect::<Vec<u8>>()).prop_shuffle(),
             0usize..=usize::from(HOMES),
-            prop::option::of(home),
+            prop::option::of(home.clone()),
             anyone.clone(),
+            any::<bool>(),
         )
-            .prop_map(|(interval, roles, order, split, bad, operator)| Op::Settle {
+            .prop_map(|(interval, roles, order, split, bad, operator, hold)| Op::Settle {
                 interval,
                 roles,
                 order,
                 split,
                 bad,
                 operator,
+                hold,
             }),
+        3 => (0..INTERVALS, home, money(), money(), anyone.clone()).prop_map(
+            |(interval, home, charge, credit, operator)| Op::Imbalance {
+                interval,
+                home,
+                charge,
+                credit,
+                operator,
+            }
+        ),
         1 => (
             0..INTERVALS,
             1u32..=70,
@@ -300,10 +324,11 @@ fn check(model: &mut Model, treasury: &Treasury, vault: &MemoryVault, pending: B
     assert!(vault.debts().values().all(|c| *c > 0));
     assert!(vault.escrow_counts().values().all(|c| *c > 0));
     for interval in 0..INTERVALS {
+        // Held escrows no longer count: they belong to settled offers.
         let live = vault
             .escrows()
-            .keys()
-            .filter(|(_, i)| *i == interval)
+            .iter()
+            .filter(|((_, i), escrow)| *i == interval && !escrow.held)
             .count();
         assert!(live <= vault.escrow_count(interval) as usize);
     }
@@ -355,13 +380,14 @@ fn charge(
     interval: IntervalIndex,
     home: u8,
     bill: Bill,
+    hold: bool,
 ) {
     let escrow = state.1.escrow(&account(home), interval);
     let credit = state.1.credit(&account(home));
     let (grid_deposit, waiting) = (state.0.ledger.grid_deposit, state.0.claims_waiting());
     let charged = state
         .0
-        .charge(&mut state.1, batch, interval, account(home), bill.clone())
+        .charge(&mut state.1, batch, interval, account(home), bill.clone(), hold)
         .expect("a bill within its deposit is charged");
     // P2P first, then fees and grid energy as far as the deposit goes.
     let left = escrow.map_or(0, |e| e.deposit) - bill.p2p_paid;
@@ -383,15 +409,65 @@ fn charge(
     };
     assert_eq!(state.0.ledger.grid_deposit, grid_deposit - paid);
     let refund = left - fees_paid - grid_paid;
-    assert_eq!(
-        state.1.credit(&account(home)),
-        credit + refund + bill.p2p_earned + paid
-    );
+    let credited = refund + bill.p2p_earned + paid;
+    if hold {
+        // Nothing is credited yet: all of it is held for the imbalance.
+        assert_eq!(state.1.credit(&account(home)), credit);
+        let held = state.1.escrow(&account(home), interval).expect("held");
+        assert!(held.held && held.sealed.is_none());
+        assert_eq!(held.deposit, credited);
+        model.closed.remove(&(home, interval));
+    } else {
+        assert_eq!(state.1.credit(&account(home)), credit + credited);
+        if escrow.is_some() {
+            model.closed.insert((home, interval));
+        }
+    }
     let claimed = u32::from(bill.grid_earned > paid);
     assert_eq!(state.0.claims_waiting(), waiting + claimed);
-    if escrow.is_some() {
-        model.closed.insert((home, interval));
-    }
+}
+
+/// Settles `home`'s imbalance in `batch` and checks it against the rules: the charge cut to
+/// what is held, the credit out of the grid deposit unless claims wait, the rest of what was
+/// held credited. Returns the error if nothing was held.
+fn settle_imbalance(
+    model: &mut Model,
+    state: &mut State,
+    batch: &mut Batch,
+    interval: IntervalIndex,
+    home: u8,
+    imbalance: Imbalance,
+) -> Result<Imbalance, TreasuryError> {
+    let escrow = state.1.escrow(&account(home), interval);
+    let credit = state.1.credit(&account(home));
+    let (grid_deposit, waiting) = (state.0.ledger.grid_deposit, state.0.claims_waiting());
+    let before = *batch;
+    let result = attempt(state, |t, v| {
+        t.settle_imbalance(v, batch, interval, account(home), imbalance)
+    });
+    let Some(held) = escrow.filter(|escrow| escrow.held) else {
+        assert_eq!(result, Err(TreasuryError::NotHeld));
+        assert_eq!(*batch, before);
+        return result;
+    };
+    let charged = result.expect("a held position settles");
+    let charge = imbalance.charge.min(held.deposit);
+    assert_eq!(charged, Imbalance { charge, ..imbalance });
+    assert_eq!(batch.to_operator(), before.to_operator() + charge);
+    let paid = if waiting > 0 {
+        0
+    } else {
+        imbalance.credit.min(grid_deposit)
+    };
+    assert_eq!(state.0.ledger.grid_deposit, grid_deposit - paid);
+    assert_eq!(
+        state.1.credit(&account(home)),
+        credit + held.deposit - charge + paid
+    );
+    let claimed = u32::from(imbalance.credit > paid);
+    assert_eq!(state.0.claims_waiting(), waiting + claimed);
+    model.closed.insert((home, interval));
+    result
 }
 
 /// Finishes `batch`, crediting `operator`.
@@ -465,6 +541,8 @@ fn run(model: &mut Model, state: &mut State, op: &Op) {
             let escrow = state.1.escrow(&account(*home), *interval);
             let credit = state.1.credit(&account(*home));
             let result = attempt(state, |t, v| t.refund(v, *interval, account(*home)));
+            // Money held for metering is no deposit to refund.
+            let escrow = escrow.filter(|escrow| !escrow.held);
             assert_eq!(result, Ok(escrow.is_some()));
             if let Some(escrow) = escrow {
                 assert_eq!(state.1.credit(&account(*home)), credit + escrow.deposit);
@@ -508,6 +586,7 @@ fn run(model: &mut Model, state: &mut State, op: &Op) {
             split,
             bad,
             operator,
+            hold,
         } => {
             let bills = bills(&state.1, *interval, roles);
             let mut queue: Vec<(u8, Bill)> = order
@@ -520,7 +599,7 @@ fn run(model: &mut Model, state: &mut State, op: &Op) {
             for (n, batch_bills) in [queue, second].into_iter().enumerate() {
                 let mut batch = Batch::default();
                 for (home, bill) in batch_bills {
-                    charge(model, state, &mut batch, *interval, home, bill);
+                    charge(model, state, &mut batch, *interval, home, bill, *hold);
                     check(model, &state.0, &state.1, batch.to_operator());
                 }
                 if let (0, Some(home)) = (n, bad) {
@@ -534,7 +613,7 @@ fn run(model: &mut Model, state: &mut State, op: &Op) {
                     };
                     let before = batch;
                     let result = attempt(state, |t, v| {
-                        t.charge(v, &mut batch, *interval, account(*home), bill)
+                        t.charge(v, &mut batch, *interval, account(*home), bill, *hold)
                     });
                     assert_eq!(result, Err(TreasuryError::Overflow));
                     assert_eq!(batch, before);
@@ -558,8 +637,28 @@ fn run(model: &mut Model, state: &mut State, op: &Op) {
                     grid_earned: *amount,
                     ..Bill::default()
                 };
-                charge(model, state, &mut batch, *interval, home, bill);
+                charge(model, state, &mut batch, *interval, home, bill, false);
             }
+            finish(state, batch, *operator);
+        }
+        Op::Imbalance {
+            interval,
+            home,
+            charge,
+            credit,
+            operator,
+        } => {
+            let mut batch = Batch::default();
+            let imbalance = Imbalance {
+                short_wh: 0,
+                long_wh: 0,
+                charge: *charge,
+                credit: *credit,
+                defaulted: false,
+            };
+            // Unheld positions fail, and then change nothing (checked by `attempt`).
+            let _ = settle_imbalance(model, state, &mut batch, *interval, *home, imbalance);
+            check(model, &state.0, &state.1, batch.to_operator());
             finish(state, batch, *operator);
         }
         Op::FundGrid { amount } => {
@@ -598,6 +697,22 @@ fn run(model: &mut Model, state: &mut State, op: &Op) {
 /// Funds every claim, pays them all, refunds the open escrows and withdraws every credit:
 /// only the grid deposit is left.
 fn wind_up(model: &mut Model, state: &mut State) {
+    // Every position held for metering settles (here without an imbalance) and is credited.
+    let held: Vec<(AccountId, IntervalIndex)> = state
+        .1
+        .escrows()
+        .iter()
+        .filter(|(_, escrow)| escrow.held)
+        .map(|(key, _)| *key)
+        .collect();
+    let mut batch = Batch::default();
+    for (account, interval) in held {
+        let home = <AccountId as AsRef<[u8]>>::as_ref(&account)[0] - 1;
+        settle_imbalance(model, state, &mut batch, interval, home, Imbalance::default())
+            .expect("a held position settles");
+    }
+    finish(state, batch, HOMES);
+    check(model, &state.0, &state.1, 0);
     let grid_deposit = state.0.ledger.grid_deposit;
     let claims = state.0.ledger.claims;
     if claims > 0 {

@@ -136,6 +136,8 @@ impl DrinkEngine {
                 offer.side,
                 offer.energy_wh,
                 *price,
+                // The homes are registered with the default connection.
+                market::Capacity::DEFAULT.import_wh,
             )
             .map_err(|e| fail("deposit", &e))?
             .unwrap_or(sealing.penalty);

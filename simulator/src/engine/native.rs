@@ -116,7 +116,7 @@ impl Engine for NativeEngine {
         for (account, bill) in settlement.bills {
             let charged = self
                 .treasury
-                .charge(&mut self.vault, &mut batch, interval, account, bill)
+                .charge(&mut self.vault, &mut batch, interval, account, bill, false)
                 .with_context(|| format!("interval {interval}: charging a bill"))?;
             bills.push(charged);
         }

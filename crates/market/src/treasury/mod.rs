@@ -28,7 +28,8 @@ pub use vault::{MemoryVault, Vault};
 use alloc::vec::Vec;
 
 use crate::{
-    deposits, seal::Commitment, AccountId, Balance, Bill, IntervalIndex, MarketError, Sealing,
+    deposits, metering::Imbalance, seal::Commitment, AccountId, Balance, Bill, IntervalIndex,
+    MarketError, Sealing,
 };
 /// Most feed-in claims one call ([`Treasury::fund_grid`], [`Treasury::pay_claims`]) pays, so
 /// that its weight is bounded however many claims wait.
@@ -120,7 +121,15 @@ impl Treasury {
         let count = count.checked_add(1).ok_or(TreasuryError::Overflow)?;
         let deposits = add(self.ledger.deposits, deposit)?;
         vault.set_escrow_count(interval, count);
-        vault.set_escrow(&account, interval, &Escrow { deposit, sealed });
+        vault.set_escrow(
+            &account,
+            interval,
+            &Escrow {
+                deposit,
+                sealed,
+                held: false,
+            },
+        );
         self.ledger.deposits = deposits;
         Ok(())
     }
@@ -147,7 +156,8 @@ impl Treasury {
     }
 
     /// Credits back the whole deposit of `account`'s offer or commitment in `interval`, which
-    /// no longer counts against the interval's maximum. Returns whether there was one.
+    /// no longer counts against the interval's maximum. Returns whether there was one (money
+    /// held for metering is no deposit: only [`Treasury::settle_imbalance`] releases it).
     ///
     /// # Errors
     /// [`TreasuryError::Overflow`].
@@ -157,7 +167,7 @@ impl Treasury {
         interval: IntervalIndex,
         account: AccountId,
     ) -> Result<bool, TreasuryError> {
-        let Some(escrow) = vault.escrow(&account, interval) else {
+        let Some(escrow) = vault.escrow(&account, interval).filter(|escrow| !escrow.held) else {
             return Ok(false);
         };
         let count = vault
@@ -226,8 +236,10 @@ impl Treasury {
     /// ([`deposits::charge`], which cuts fees and grid energy to what the deposit covers): the
     /// rest of the deposit and the earnings are credited to `account`, feed-in is paid out of
     /// the grid deposit as far as it goes ([`deposits::pay_feed_in`]) and the rest queued as a
-    /// [`Claim`]; grid energy and fees are added to `batch` for the grid operator. Returns the
-    /// bill as charged. Finish every batch with [`Treasury::finish_batch`].
+    /// [`Claim`]; grid energy and fees are added to `batch` for the grid operator. With
+    /// `hold` (a metered market) what would be credited to `account` stays in its escrow,
+    /// marked held, until [`Treasury::settle_imbalance`]. Returns the bill as charged. Finish
+    /// every batch with [`Treasury::finish_batch`].
     ///
     /// # Errors
     /// [`TreasuryError::Overflow`], also when the bill's P2P line exceeds the deposit.
@@ -241,6 +253,7 @@ impl Treasury {
         interval: IntervalIndex,
         account: AccountId,
         bill: Bill,
+        hold: bool,
     ) -> Result<Bill, TreasuryError> {
         let escrow = vault.escrow(&account, interval);
         let deposit = escrow.map_or(0, |escrow| escrow.deposit);
@@ -255,8 +268,15 @@ impl Treasury {
         );
         let grid_deposit = sub(self.ledger.grid_deposit, paid)?;
         let credited = add(transfers.refund, sub(transfers.earned, claim)?)?;
-        let credits = add(self.ledger.credits, credited)?;
-        let credit = Credit::plan(vault, account, credited)?;
+        let (deposits, credits, credit) = if hold {
+            (add(deposits, credited)?, self.ledger.credits, None)
+        } else {
+            (
+                deposits,
+                add(self.ledger.credits, credited)?,
+                Credit::plan(vault, account, credited)?,
+            )
+        };
         let queued = if claim > 0 {
             Some(self.plan_claim(vault, account, claim)?)
         } else {
@@ -266,7 +286,17 @@ impl Treasury {
         let p2p_advanced = add(self.ledger.p2p_advanced, bill.p2p_earned)?;
         let to_operator = add(batch.to_operator, transfers.to_operator)?;
 
-        if escrow.is_some() {
+        if hold {
+            vault.set_escrow(
+                &account,
+                interval,
+                &Escrow {
+                    deposit: credited,
+                    sealed: None,
+                    held: true,
+                },
+            );
+        } else if escrow.is_some() {
             vault.remove_escrow(&account, interval);
         }
         if let Some(credit) = credit {
@@ -282,6 +312,64 @@ impl Treasury {
             self.write_claim(vault, interval, account, claim, queued);
         }
         Ok(bill)
+    }
+
+    /// Settles `account`'s imbalance in `interval` against what its grid settlement holds
+    /// ([`Treasury::charge`] with `hold`): the charge goes to `batch` for the grid operator, the
+    /// credit is paid out of the grid deposit like feed-in (the rest queued as a [`Claim`]),
+    /// and what was held less the charge is credited to `account`. The bond makes the held
+    /// money cover every charge a reading within the participant's connection can cause; a
+    /// charge above it (the operator registered a larger connection between the offer and the
+    /// reading) is cut to what is held, so that a settlement never fails. Returns the
+    /// imbalance as charged. Finish every batch with [`Treasury::finish_batch`].
+    ///
+    /// # Errors
+    /// [`TreasuryError::NotHeld`], [`TreasuryError::Overflow`].
+    ///
+    /// # Events
+    /// [`TreasuryEvent::FeedInOwed`] when the grid deposit could not pay all the credit.
+    pub fn settle_imbalance(
+        &mut self,
+        vault: &mut impl Vault,
+        batch: &mut Batch,
+        interval: IntervalIndex,
+        account: AccountId,
+        imbalance: Imbalance,
+    ) -> Result<Imbalance, TreasuryError> {
+        let held = match vault.escrow(&account, interval) {
+            Some(escrow) if escrow.held => escrow.deposit,
+            _ => return Err(TreasuryError::NotHeld),
+        };
+        let charge = imbalance.charge.min(held);
+        let (paid, claim) = deposits::pay_feed_in(
+            self.ledger.grid_deposit,
+            imbalance.credit,
+            self.claims_waiting() > 0,
+        );
+        let grid_deposit = sub(self.ledger.grid_deposit, paid)?;
+        let deposits = sub(self.ledger.deposits, held)?;
+        let credited = add(sub(held, charge)?, paid)?;
+        let credits = add(self.ledger.credits, credited)?;
+        let credit = Credit::plan(vault, account, credited)?;
+        let queued = if claim > 0 {
+            Some(self.plan_claim(vault, account, claim)?)
+        } else {
+            None
+        };
+        let to_operator = add(batch.to_operator, charge)?;
+
+        vault.remove_escrow(&account, interval);
+        if let Some(credit) = credit {
+            credit.write(vault);
+        }
+        self.ledger.deposits = deposits;
+        self.ledger.credits = credits;
+        self.ledger.grid_deposit = grid_deposit;
+        batch.to_operator = to_operator;
+        if let Some(queued) = queued {
+            self.write_claim(vault, interval, account, claim, queued);
+        }
+        Ok(Imbalance { charge, ..imbalance })
     }
 
     /// Ends a settlement batch: credits `grid_operator` what the batch's bills owe it and nets

@@ -26,6 +26,10 @@ pub struct Escrow {
     pub deposit: Balance,
     /// In sealed mode, the commitment until the offer is revealed.
     pub sealed: Option<Commitment>,
+    /// In a metered market, after its grid settlement: `deposit` is then what the settlement
+    /// credits it (the rest of its deposit, bond included, and its earnings), held until its
+    /// imbalance is settled.
+    pub held: bool,
 }
 
 /// Where the money in p2g belongs. Balance units.
@@ -132,6 +136,9 @@ pub enum TreasuryError {
     /// A sum overflowed, or a bill's P2P line exceeds its deposit (which the deposit rule
     /// prevents).
     Overflow,
+    /// The participant has no settled position held for metering in this interval (none was
+    /// settled, or its imbalance has been settled already).
+    NotHeld,
 }
 
 impl core::fmt::Display for TreasuryError {
@@ -144,6 +151,7 @@ impl core::fmt::Display for TreasuryError {
             TreasuryError::NothingToWithdraw => "no credit to withdraw",
             TreasuryError::ZeroAmount => "funding needs a non-zero amount",
             TreasuryError::Overflow => "a sum overflowed or a P2P payment exceeds its deposit",
+            TreasuryError::NotHeld => "no position held for metering in this interval",
         })
     }
 }

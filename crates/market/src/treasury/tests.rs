@@ -42,7 +42,7 @@ fn settle(
     let mut batch = Batch::default();
     let mut charged = Vec::new();
     for (account, bill) in bills {
-        charged.push(treasury.charge(vault, &mut batch, interval, *account, bill.clone())?);
+        charged.push(treasury.charge(vault, &mut batch, interval, *account, bill.clone(), false)?);
     }
     treasury.finish_batch(vault, batch, account(OPERATOR))?;
     Ok(charged)
@@ -93,7 +93,7 @@ fn a_failed_call_writes_nothing() {
     // refuses it.
     let mut batch = Batch::default();
     assert_eq!(
-        t.charge(&mut v, &mut batch, 0, account(3), buyer_bill(1, 0, 0)),
+        t.charge(&mut v, &mut batch, 0, account(3), buyer_bill(1, 0, 0), false),
         Err(TreasuryError::Overflow)
     );
     assert_eq!(
@@ -134,7 +134,8 @@ fn unseals_the_matching_commitment_once() {
         v.escrow(&account(1), 0),
         Some(Escrow {
             deposit: 25_000,
-            sealed: None
+            sealed: None,
+            held: false,
         })
     );
     assert_eq!(t.ledger.deposits, 29_000);
