@@ -82,6 +82,35 @@ pub enum Error {
     TransferFailed,
     /// Funding the grid deposit needs a non-zero amount.
     ZeroAmount,
+    /// The metering settings are out of bounds (`market::metering::Metering::validate`).
+    InvalidMetering,
+    /// The interval is not metered: its configuration has no metering.
+    NotMetered,
+    /// The caller is not the meter of the participant named (its own meter account, or the
+    /// market's metering operator if it has none).
+    NotMeter,
+    /// A batch of readings must carry at least one.
+    NoReadings,
+    /// A batch carries more than `market::metering::MAX_SETTLEMENTS_PER_CALL` readings.
+    TooManyReadings,
+    /// A reading reports more than the participant's connection carries (export delivered,
+    /// import consumed).
+    ReadingAboveCapacity,
+    /// The interval is not closed yet: readings and imbalances wait for its close.
+    NotCleared,
+    /// The interval's metering window has closed (its deadline has passed, or every
+    /// imbalance is settled).
+    MeteringClosed,
+    /// The interval's metering window is open: missing readings are settled by the default
+    /// after its deadline.
+    MeteringOpen,
+    /// The participant has no settled offer in the interval.
+    NoPosition,
+    /// The participant's reading for the interval has been submitted, or its imbalance
+    /// settled, already (also a participant twice in one batch).
+    DuplicateReading,
+    /// Every imbalance of the interval is settled.
+    ImbalancesSettled,
     /// A sum overflowed.
     Overflow,
     /// An internal failure: a callee trapped, ran out of gas or could not be instantiated,
@@ -102,8 +131,7 @@ impl From<MarketError> for Error {
             MarketError::InvalidLimits => Error::InvalidLimits,
             MarketError::InvalidSealing => Error::InvalidSealing,
             MarketError::NotStarted => Error::IntervalNotOpen,
-            // No configuration carries metering yet.
-            MarketError::InvalidMetering => Error::Overflow,
+            MarketError::InvalidMetering => Error::InvalidMetering,
         }
     }
 }
@@ -137,8 +165,15 @@ impl From<p2g::Error> for Error {
             p2g::Error::TransferFailed => Error::TransferFailed,
             p2g::Error::ZeroAmount => Error::ZeroAmount,
             p2g::Error::Overflow => Error::Overflow,
-            // main validates every tariff, closes an interval once and hands each
-            // position over once: these arise only from a call main never makes.
+            p2g::Error::NotCleared => Error::NotCleared,
+            p2g::Error::NotMetered => Error::NotMetered,
+            p2g::Error::MeteringClosed => Error::MeteringClosed,
+            p2g::Error::MeteringOpen => Error::MeteringOpen,
+            p2g::Error::NoPosition => Error::NoPosition,
+            p2g::Error::DuplicateReading => Error::DuplicateReading,
+            // main validates every tariff, closes an interval once, hands each position over
+            // once and sweeps missing readings only while some wait: these arise only from a
+            // call main never makes.
             p2g::Error::NotMain
             | p2g::Error::AlreadySettled
             | p2g::Error::InvalidTariff

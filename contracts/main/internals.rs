@@ -49,7 +49,8 @@ impl Main {
             energy_wh,
             price: 0,
         };
-        self.enter(interval, offer, price, deposit, &config)?;
+        let import_wh = participant.capacity.import_wh;
+        self.enter(interval, offer, price, deposit, import_wh, &config)?;
         self.reserve(interval, account, None, deposit, &config)
     }
 
@@ -76,6 +77,7 @@ impl Main {
                     sealed,
                     config.limits.max_offers,
                     grid_operator,
+                    config.metering.is_some(),
                 )
                 .transferred_value(deposit)
                 .try_invoke(),
@@ -84,24 +86,32 @@ impl Main {
 
     /// Checks an offer's area against the interval's topology, prices it (an ask within
     /// the tariff's bounds; a buy's limit, the grid's price by default), checks that the
-    /// deposit covers it (a buy's cover; a revealed offer's bond too) and enters it in
-    /// p2p's book.
+    /// deposit covers it (a buy's cover, a metered market's imbalance bond for a connection
+    /// importing `import_wh`, a revealed offer's sealing bond) and enters it in p2p's book.
     pub(crate) fn enter(
         &mut self,
         interval: IntervalIndex,
         mut offer: Offer,
         price: Option<PricePerKwh>,
         deposit: Balance,
+        import_wh: EnergyWh,
         config: &MarketConfig,
     ) -> Result<()> {
         if !config.auction.topology.contains(offer.area) {
             return Err(Error::UnknownArea);
         }
-        let (price, cover) = match (offer.side, price) {
-            (Side::Sell, Some(ask)) if config.tariff.admits_ask(ask) => (ask, 0),
-            (Side::Sell, _) => return Err(Error::PriceOutOfBounds),
-            (Side::Buy, limit) => self.buy_cover(interval, offer.energy_wh, limit, config)?,
-        };
+        if offer.side == Side::Sell && !price.is_some_and(|ask| config.tariff.admits_ask(ask)) {
+            return Err(Error::PriceOutOfBounds);
+        }
+        let hour = hour_of(self.timing.start_of(interval)?);
+        let (price, cover) = deposits::offer_cover(
+            config,
+            hour,
+            offer.side,
+            offer.energy_wh,
+            price,
+            import_wh,
+        )?;
         if deposit < deposits::required_deposit(cover, self.sealing.as_ref(), offer.energy_wh)? {
             return Err(Error::DepositTooLow);
         }
@@ -218,8 +228,11 @@ impl Main {
                     key,
                     p2p_price,
                     positions,
-                    config.tariff.clone(),
-                    grid_operator,
+                    p2g::Terms {
+                        tariff: config.tariff.clone(),
+                        grid_operator,
+                        metering: config.metering,
+                    },
                     last,
                 )
                 .try_invoke(),

@@ -34,6 +34,7 @@ mod main {
     use ink::{codegen::TraitCallBuilder, prelude::vec::Vec, storage::Mapping};
     use market::{
         deposits, hour_of,
+        metering::{MeterStatus, Reading, MAX_SETTLEMENTS_PER_CALL},
         reserved::{filled_value, is_filled},
         seal::{self, Commitment, Salt},
         AreaId, Bill, Capacity, EnergyWh, IntervalIndex, IntervalState, MarketConfig, MonthKey,
@@ -163,8 +164,14 @@ mod main {
             self.area_counts
                 .insert(area, &in_area.checked_add(1).ok_or(Error::Overflow)?);
             let capacity = capacity.unwrap_or(Capacity::DEFAULT);
-            self.participants
-                .insert(account, &Participant { area, capacity });
+            self.participants.insert(
+                account,
+                &Participant {
+                    area,
+                    capacity,
+                    meter: None,
+                },
+            );
             self.env()
                 .emit_event(ParticipantRegistered { account, area });
             Ok(())
@@ -198,6 +205,21 @@ mod main {
                 self.env().emit_event(OfferCancelled { interval, account });
             }
             self.env().emit_event(ParticipantRemoved { account });
+            Ok(())
+        }
+
+        /// Names `meter` as the meter account of participant `account`: the only account that
+        /// may submit its readings from now on (`None`: the market's metering operator, if the
+        /// configuration names one). Operator only.
+        ///
+        /// # Errors
+        /// `NotOperator`, `NotRegistered`.
+        #[ink(message)]
+        pub fn set_meter(&mut self, account: AccountId, meter: Option<AccountId>) -> Result<()> {
+            self.ensure_operator()?;
+            let mut participant = self.participant_of(account)?;
+            participant.meter = meter;
+            self.participants.insert(account, &participant);
             Ok(())
         }
 
@@ -254,7 +276,9 @@ mod main {
         /// Offers `energy_wh` of surplus in the current interval `interval`, asking `ask` per
         /// kWh (open mode). Naming the interval makes a late transaction fail instead of
         /// landing in the next one. All sellers are paid the interval's uniform price. A seller
-        /// needs no deposit; any value sent is credited back after the close.
+        /// needs no deposit but, in a metered market, its `imbalance_bond`; any value sent
+        /// beyond what its settlement charges is credited back after the close (in a metered
+        /// market, after its imbalance is settled).
         ///
         /// # Errors
         /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `ExceedsCapacity`, `Sealed`,
@@ -276,8 +300,9 @@ mod main {
         /// Asks for `energy_wh` of deficit in the current interval `interval`, paying at most
         /// `limit` per kWh P2P (default: the grid's price in the interval's hour); open mode.
         /// Whatever is not bought P2P is bought from the grid at the close. The value sent is
-        /// the deposit: at least `buy_deposit(interval, energy_wh, limit)`; what the bill does
-        /// not use is credited back at the close.
+        /// the deposit: at least `buy_deposit(interval, energy_wh, limit)`, plus the
+        /// `imbalance_bond` in a metered market; what the bill does not use is credited back at
+        /// the close (in a metered market, once its imbalance is settled).
         ///
         /// # Errors
         /// `NotRegistered`, `ZeroEnergy`, `TooMuchEnergy`, `ExceedsCapacity`, `Sealed`,
@@ -317,8 +342,9 @@ mod main {
         /// The least deposit a sealed offer (as in `commit` and `reveal`) must carry for its
         /// reveal to succeed in `interval`: its bond, `energy_wh` times the sealing's
         /// `bond_per_kwh` (at least the penalty), and for a buy with limit `price` also
-        /// `buy_deposit`, whichever is higher. A dry run of this query tells the node's RPC
-        /// the offer, so clients may compute it instead (`market::deposits::sealed_deposit`).
+        /// `buy_deposit`, plus in a metered market the caller's `imbalance_bond`, whichever is
+        /// higher. A dry run of this query tells the node's RPC the offer, so clients may
+        /// compute it instead (`market::deposits::sealed_deposit`).
         ///
         /// # Errors
         /// `NotSealed`, `ZeroEnergy`, `TooMuchEnergy`, `IntervalNotOpen` before the market's
@@ -334,7 +360,38 @@ mod main {
             check_energy(energy_wh)?;
             let config = self.config_of(interval);
             let hour = hour_of(self.timing.start_of(interval)?);
-            deposits::sealed_deposit(&config, hour, side, energy_wh, price)?.ok_or(Error::NotSealed)
+            let import_wh = self
+                .participants
+                .get(self.env().caller())
+                .map_or(Capacity::DEFAULT, |participant| participant.capacity)
+                .import_wh;
+            deposits::sealed_deposit(&config, hour, side, energy_wh, price, import_wh)?
+                .ok_or(Error::NotSealed)
+        }
+
+        /// The imbalance bond an offer of `energy_wh` on `side` by `account` adds to its
+        /// deposit in `interval`: its worst imbalance within its connection at the imbalance
+        /// price (`market::metering::Metering::bond`); zero if the interval is not metered.
+        ///
+        /// # Errors
+        /// `NotRegistered`, `IntervalNotOpen` before the market's start, `Overflow`.
+        #[ink(message)]
+        pub fn imbalance_bond(
+            &self,
+            interval: IntervalIndex,
+            account: AccountId,
+            side: Side,
+            energy_wh: EnergyWh,
+        ) -> Result<Balance> {
+            let participant = self.participant_of(account)?;
+            let hour = hour_of(self.timing.start_of(interval)?);
+            Ok(deposits::imbalance_bond(
+                &self.config_of(interval),
+                hour,
+                side,
+                energy_wh,
+                participant.capacity.import_wh,
+            )?)
         }
 
         /// Commits to a sealed offer in the current interval `interval` (sealed mode):
@@ -427,7 +484,8 @@ mod main {
                 price,
             };
             let config = self.config_of(interval);
-            self.enter(interval, offer, Some(price), deposit, &config)
+            let import_wh = participant.capacity.import_wh;
+            self.enter(interval, offer, Some(price), deposit, import_wh, &config)
         }
 
         /// Releases the commitment `account` did not reveal in `interval`, once the reveal
@@ -629,6 +687,103 @@ mod main {
                 grid_export_wh: result.grid_export_wh,
             });
             Ok(CloseProgress::Closed(result))
+        }
+
+        /// Submits meter readings for the closed, metered interval `interval`, as the meter
+        /// of each participant named (its own meter account, or the market's metering operator
+        /// for a participant without one), within the metering window: from the close until
+        /// `window_ms` after it. Each reading is settled at once against what cleared
+        /// (`market::metering`): a shortfall is bought at the imbalance price, an excess sold at
+        /// the imbalance feed-in price, and the participant's held refund and earnings, less
+        /// the charge, are credited. At most `MAX_SETTLEMENTS_PER_CALL` (50) readings; all or
+        /// nothing. Returns the interval's metering status.
+        ///
+        /// # Errors
+        /// `NotMetered`, `NoReadings`, `TooManyReadings`, `NotRegistered`, `NotMeter`,
+        /// `ReadingAboveCapacity`, `NotCleared`, `MeteringClosed`, `NoPosition`,
+        /// `DuplicateReading`, `Overflow`, `CalleeFailed`.
+        ///
+        /// # Events
+        /// `Metered` and `ImbalanceSettled` from p2g for each reading, `FeedInOwed` for a
+        /// credit the grid deposit could not pay.
+        #[ink(message)]
+        pub fn submit_readings(
+            &mut self,
+            interval: IntervalIndex,
+            readings: Vec<(AccountId, Reading)>,
+        ) -> Result<MeterStatus> {
+            let config = self.config_of(interval);
+            let metering = config.metering.ok_or(Error::NotMetered)?;
+            if readings.is_empty() {
+                return Err(Error::NoReadings);
+            }
+            if u32::try_from(readings.len()).map_or(true, |count| count > MAX_SETTLEMENTS_PER_CALL) {
+                return Err(Error::TooManyReadings);
+            }
+            let caller = self.env().caller();
+            for (account, reading) in &readings {
+                let participant = self.participant_of(*account)?;
+                if !metering.may_submit(participant.meter, &caller) {
+                    return Err(Error::NotMeter);
+                }
+                let capacity = participant.capacity;
+                if reading.delivered_wh > capacity.export_wh
+                    || reading.consumed_wh > capacity.import_wh
+                {
+                    return Err(Error::ReadingAboveCapacity);
+                }
+            }
+            let key = self.interval_key(interval)?;
+            let grid_operator = self.grid_operator(&config);
+            outcome(
+                self.p2g
+                    .call_mut()
+                    .meter(key, readings, metering, grid_operator)
+                    .try_invoke(),
+            )
+        }
+
+        /// Settles, after the metering deadline of `interval`, the imbalances of participants
+        /// whose reading is missing, by the market's default (`Metering::missing`), walking up
+        /// to `MAX_SETTLEMENTS_PER_CALL` of the interval's offers per call; anyone may call
+        /// until the status is complete. Returns the interval's metering status.
+        ///
+        /// # Errors
+        /// `NotMetered`, `NotCleared`, `ImbalancesSettled`, `MeteringOpen`, `Overflow`,
+        /// `CalleeFailed`.
+        ///
+        /// # Events
+        /// `ImbalanceSettled` from p2g for each participant settled.
+        #[ink(message)]
+        pub fn settle_imbalances(&mut self, interval: IntervalIndex) -> Result<MeterStatus> {
+            let config = self.config_of(interval);
+            let metering = config.metering.ok_or(Error::NotMetered)?;
+            let status = self
+                .p2g
+                .metering_status(interval)
+                .ok_or(Error::NotCleared)?;
+            if status.complete() {
+                return Err(Error::ImbalancesSettled);
+            }
+            let (accounts, next_slot) =
+                self.p2p
+                    .offer_accounts(interval, status.next_slot, MAX_SETTLEMENTS_PER_CALL);
+            let key = self.interval_key(interval)?;
+            let grid_operator = self.grid_operator(&config);
+            outcome(
+                self.p2g
+                    .call_mut()
+                    .settle_missing(key, accounts, next_slot, metering, grid_operator)
+                    .try_invoke(),
+            )
+        }
+
+        /// Where the metering of `interval` stands: its deadline, positions, readings and
+        /// defaults settled, and its imbalance totals; `None` unless it was (partly) settled
+        /// under metering. Readings themselves: p2g's `reading`.
+        #[ink(message)]
+        pub fn metering_status(&self, interval: IntervalIndex) -> Option<MeterStatus> {
+            self.p2g.metering_status(interval)
         }
 
         /// The operator's account.

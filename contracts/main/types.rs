@@ -1,6 +1,6 @@
 //! The types main's messages take and return.
 
-use ink::primitives::Hash;
+use ink::primitives::{AccountId, Hash};
 use market::{AreaId, Capacity, EnergyWh, PricePerKwh};
 
 /// Where closing an interval stands after a step.
@@ -36,8 +36,12 @@ pub struct CodeHashes {
 pub struct Participant {
     /// The area tag that decides whom it trades with first.
     pub area: AreaId,
-    /// Its grid connection: the most it may sell or buy per interval.
+    /// Its grid connection: the most it may sell or buy per interval, and the most a meter
+    /// reading may report each way.
     pub capacity: Capacity,
+    /// Its own meter account (its smart-meter gateway key), the only one that may submit its
+    /// readings; `None`: the market's metering operator submits them.
+    pub meter: Option<AccountId>,
 }
 
 /// The result of a cleared interval. Energy in Wh, prices per kWh.

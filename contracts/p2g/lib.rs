@@ -14,13 +14,18 @@
 //! refund, credits the earnings and credits the grid operator. Its balance always equals
 //! `Ledger::total()`. Only its main contract may change anything; everyone may read.
 //!
+//! In a metered market (`market::metering`) a settled bill's refund and earnings stay held
+//! until its imbalance is settled: p2g settles each meter reading main forwards against the
+//! cleared bill as it arrives, and after the deadline the missing ones by the market's
+//! default, and adds the imbalance lines to the bills.
+//!
 //! The money rules are `market::treasury`'s, the same code the simulator runs: p2g stores the
 //! `Treasury` and implements its `Vault` over its mappings, and emits the treasury's events as
 //! its own.
 
 pub use self::p2g::{
-    ClaimPaid, Error, FeedInOwed, Forfeited, GridFunded, GridResult, GridSettled, IntervalKey, P2g,
-    P2gRef, Withdrawn,
+    ClaimPaid, Error, FeedInOwed, Forfeited, GridFunded, GridResult, GridSettled,
+    ImbalanceSettled, IntervalKey, Metered, P2g, P2gRef, Terms, Withdrawn,
 };
 pub use market::treasury::{Claim, Escrow, Ledger, MAX_CLAIMS_PER_CALL};
 
@@ -32,6 +37,7 @@ mod vault;
 mod p2g {
     use ink::{prelude::vec::Vec, storage::Mapping};
     use market::{
+        metering::{MeterStatus, Metering, Reading},
         reserved::{filled_value, is_filled},
         seal::Commitment,
         treasury::{Batch, Claim, Escrow, Ledger, Treasury, TreasuryError, Vault},
@@ -53,6 +59,19 @@ mod p2g {
         pub month: MonthKey,
     }
 
+    /// What an interval settles under, from its configuration: the tariff, who is credited
+    /// the grid's money, and its metering (`None`: declared energy).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct Terms {
+        /// The grid's tariff.
+        pub tariff: Tariff,
+        /// Credited grid energy, network fees and imbalance charges.
+        pub grid_operator: AccountId,
+        /// Metered settlement, or declared energy.
+        pub metering: Option<Metering>,
+    }
+
     /// The grid side of a settled interval.
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -66,6 +85,9 @@ mod p2g {
         pub totals: GridTotals,
         /// Whether the last batch of the interval has been settled.
         pub complete: bool,
+        /// In a metered market, its metering: positions counted as batches settle, the
+        /// deadline set by the last batch.
+        pub metering: Option<MeterStatus>,
     }
 
     impl GridResult {
@@ -77,6 +99,7 @@ mod p2g {
                 feed_in_price: 0,
                 totals: GridTotals::default(),
                 complete: false,
+                metering: Some(MeterStatus::placeholder()),
             }
         }
     }
@@ -100,6 +123,8 @@ mod p2g {
         /// The grid side of each interval: reserved by its first offer, filled by its first
         /// batch (which fixes its prices).
         results: Mapping<IntervalIndex, Reserved<GridResult>>,
+        /// Meter readings as submitted (the meter's transaction pays for the entry).
+        readings: Mapping<(AccountId, IntervalIndex), Reading>,
     }
 
     /// A participant's residual settled with the grid. Money in balance units.
@@ -188,6 +213,44 @@ mod p2g {
         pub penalty: Balance,
     }
 
+    /// A meter reading was accepted for a participant's interval.
+    #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct Metered {
+        /// The interval.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// The participant metered.
+        #[ink(topic)]
+        pub account: AccountId,
+        /// Energy delivered to the grid, Wh.
+        pub delivered_wh: EnergyWh,
+        /// Energy consumed from the grid, Wh.
+        pub consumed_wh: EnergyWh,
+    }
+
+    /// A participant's imbalance was settled with the grid and its held money released.
+    #[ink(event)]
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct ImbalanceSettled {
+        /// The interval.
+        #[ink(topic)]
+        pub interval: IntervalIndex,
+        /// The participant.
+        #[ink(topic)]
+        pub account: AccountId,
+        /// Energy metered below what cleared, bought from the grid, Wh.
+        pub short_wh: EnergyWh,
+        /// Energy metered above what cleared, sold to the grid, Wh.
+        pub long_wh: EnergyWh,
+        /// Paid for `short_wh` at the imbalance price, balance units.
+        pub charge: Balance,
+        /// Earned for `long_wh` at the imbalance feed-in price, balance units.
+        pub credit: Balance,
+        /// Whether the reading was missing and the market's default stood in for it.
+        pub defaulted: bool,
+    }
+
     /// Why a p2g call failed.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -217,6 +280,18 @@ mod p2g {
         ZeroAmount,
         /// The interval holds the configured maximum of offers and commitments.
         BookFull,
+        /// The interval's grid settlement is not complete.
+        NotCleared,
+        /// The interval was not settled under metering.
+        NotMetered,
+        /// The interval's metering deadline has passed, or every imbalance is settled.
+        MeteringClosed,
+        /// Missing readings are settled by default only after the deadline.
+        MeteringOpen,
+        /// The participant has no settled position in the interval.
+        NoPosition,
+        /// The participant's imbalance in the interval has been settled already.
+        DuplicateReading,
     }
 
     impl From<MarketError> for Error {
@@ -249,6 +324,7 @@ mod p2g {
                 TreasuryError::NothingToWithdraw => Error::NothingToWithdraw,
                 TreasuryError::ZeroAmount => Error::ZeroAmount,
                 TreasuryError::Overflow => Error::Overflow,
+                TreasuryError::NotHeld => Error::NoPosition,
             }
         }
     }
@@ -273,18 +349,22 @@ mod p2g {
                 bills: Mapping::default(),
                 monthly: Mapping::default(),
                 results: Mapping::default(),
+                readings: Mapping::default(),
             }
         }
 
         /// Settles a batch of an interval's positions with the grid: buys each residual deficit
         /// at the hour's grid price, takes each residual surplus at the feed-in price, and books
         /// every position's bill for the interval and the month. The first batch fixes the
-        /// interval's prices from `tariff` and `p2p_price`; `last` completes the interval.
+        /// interval's prices from the terms' tariff and `p2p_price`; `last` completes the interval.
         /// Each bill is charged to the participant's deposit (`market::deposits::charge`): the
         /// rest of the deposit and the earnings are credited to it, grid energy and fees to
         /// `grid_operator`, and feed-in is paid out of the grid deposit as far as it goes
         /// (`market::deposits::pay_feed_in`); the rest becomes a `Claim`, so a settlement never
-        /// waits for the grid deposit. Returns the interval's grid side so far.
+        /// waits for the grid deposit. Under `metering` what would be credited to the
+        /// participant is held until its imbalance is settled (`meter`, `settle_missing`), and
+        /// the last batch opens the readings window until `now + window_ms`. Returns the
+        /// interval's grid side so far.
         ///
         /// # Errors
         /// `NotMain`, `AlreadySettled`, `InvalidTariff`, `DuplicatePosition`, `Overflow`.
@@ -298,11 +378,15 @@ mod p2g {
             interval: IntervalKey,
             p2p_price: Option<PricePerKwh>,
             positions: Vec<Position>,
-            tariff: Tariff,
-            grid_operator: AccountId,
+            terms: Terms,
             last: bool,
         ) -> Result<GridResult> {
             self.ensure_main()?;
+            let Terms {
+                tariff,
+                grid_operator,
+                metering,
+            } = terms;
             let mut result = match filled_value(self.results.get(interval.index)) {
                 Some(result) if result.complete => return Err(Error::AlreadySettled),
                 Some(result) => result,
@@ -311,8 +395,11 @@ mod p2g {
                     feed_in_price: tariff.feed_in_price(p2p_price),
                     totals: GridTotals::default(),
                     complete: false,
+                    metering: metering.map(|_| MeterStatus::default()),
                 },
             };
+            let hold = metering.is_some();
+            let positions_count = u32::try_from(positions.len()).map_err(|_| Error::Overflow)?;
             let settlement =
                 market::grid_settlement_at(&positions, result.grid_price, result.feed_in_price)?;
             let mut totals = GridTotals::default();
@@ -327,6 +414,7 @@ mod p2g {
                     interval.index,
                     account,
                     bill,
+                    hold,
                 )?;
                 // The bill as charged: a grid line cut to the deposit counts as cut.
                 totals = totals.checked_add(&GridTotals::of(&bill))?;
@@ -353,6 +441,18 @@ mod p2g {
                 .finish_batch(&mut self.vault, batch, grid_operator)?;
             result.totals = result.totals.checked_add(&totals)?;
             result.complete = last;
+            if let (Some(status), Some(metering)) = (result.metering.as_mut(), metering) {
+                status.positions = status
+                    .positions
+                    .checked_add(positions_count)
+                    .ok_or(Error::Overflow)?;
+                if last {
+                    status.deadline_ms = self
+                        .env()
+                        .block_timestamp()
+                        .saturating_add(metering.window_ms);
+                }
+            }
             self.results
                 .insert(interval.index, &Reserved::filled(result.clone()));
             Ok(result)
@@ -362,8 +462,9 @@ mod p2g {
         /// entries its settlement will write (its bill, its monthly bill, its and
         /// `grid_operator`'s credits, the interval's result) so that the offer's signer pays
         /// their storage deposit and the close needs none (`market::reserved`), and escrows the
-        /// transferred value as the offer's deposit, with its commitment in sealed mode. At
-        /// most `max_offers` escrows per interval, withdrawn ones not counted.
+        /// transferred value as the offer's deposit, with its commitment in sealed mode (and
+        /// always when `metered`, even if zero). At most `max_offers` escrows per interval,
+        /// withdrawn ones not counted.
         ///
         /// # Errors
         /// `NotMain`, `OfferExists`, `BookFull`, `Overflow`.
@@ -375,11 +476,13 @@ mod p2g {
             sealed: Option<Commitment>,
             max_offers: u32,
             grid_operator: AccountId,
+            metered: bool,
         ) -> Result<()> {
             self.ensure_main()?;
             let deposit = self.env().transferred_value();
-            // An offer without a deposit (a seller's in open mode) has nothing to escrow.
-            if deposit > 0 || sealed.is_some() {
+            // An offer without a deposit (a seller's in open mode) has nothing to escrow; in a
+            // metered market every offer has an escrow, which its settlement holds.
+            if deposit > 0 || sealed.is_some() || metered {
                 self.treasury.escrow(
                     &mut self.vault,
                     interval.index,
@@ -463,6 +566,113 @@ mod p2g {
                 sealing.as_ref(),
                 grid_operator,
             )?)
+        }
+
+        /// Settles the imbalances of `readings` in the cleared, metered `interval` within its
+        /// window: each reading (main has checked its meter and the connection) is settled
+        /// against the participant's cleared bill under `metering` at the interval's grid and
+        /// feed-in prices (`market::metering::Metering::settle`); the charge goes to
+        /// `grid_operator`, the credit comes out of the grid deposit (or becomes a claim), the
+        /// held money less the charge is credited, and the imbalance lines join the bill and
+        /// the monthly bill. All or nothing. Returns the interval's metering status.
+        ///
+        /// # Errors
+        /// `NotMain`, `NotCleared`, `NotMetered`, `MeteringClosed`, `NoPosition`,
+        /// `DuplicateReading`, `Overflow`.
+        ///
+        /// # Events
+        /// `Metered` and `ImbalanceSettled` for each reading, `FeedInOwed` for a credit the
+        /// grid deposit could not pay.
+        #[ink(message)]
+        pub fn meter(
+            &mut self,
+            interval: IntervalKey,
+            readings: Vec<(AccountId, Reading)>,
+            metering: Metering,
+            grid_operator: AccountId,
+        ) -> Result<MeterStatus> {
+            self.ensure_main()?;
+            let (mut result, mut status) = self.metering_of(interval.index)?;
+            if !status.accepts_readings(self.env().block_timestamp()) {
+                return Err(Error::MeteringClosed);
+            }
+            let mut batch = Batch::default();
+            for (account, reading) in readings {
+                if self.readings.contains((account, interval.index)) {
+                    return Err(Error::DuplicateReading);
+                }
+                self.readings.insert((account, interval.index), &reading);
+                self.env().emit_event(Metered {
+                    interval: interval.index,
+                    account,
+                    delivered_wh: reading.delivered_wh,
+                    consumed_wh: reading.consumed_wh,
+                });
+                self.settle_imbalance(
+                    &mut batch,
+                    interval,
+                    account,
+                    Some(reading),
+                    &metering,
+                    &result,
+                    &mut status,
+                )?;
+            }
+            self.finish_metering(interval.index, batch, grid_operator, &mut result, status)
+        }
+
+        /// Settles, after the metering deadline of `interval`, the imbalances of the
+        /// participants among `accounts` (the interval's offers from slot `next_slot` on, which
+        /// main reads from p2p) whose reading is missing, by `metering`'s default
+        /// (`market::metering::MissingReading`), as `meter` does a reading, and records that the
+        /// sweep has reached `next_slot`. Returns the interval's metering status.
+        ///
+        /// # Errors
+        /// `NotMain`, `NotCleared`, `NotMetered`, `MeteringOpen`, `AlreadySettled` (every
+        /// imbalance is settled), `Overflow`.
+        ///
+        /// # Events
+        /// `ImbalanceSettled` for each participant settled, `FeedInOwed` for a credit the grid
+        /// deposit could not pay.
+        #[ink(message)]
+        pub fn settle_missing(
+            &mut self,
+            interval: IntervalKey,
+            accounts: Vec<AccountId>,
+            next_slot: u32,
+            metering: Metering,
+            grid_operator: AccountId,
+        ) -> Result<MeterStatus> {
+            self.ensure_main()?;
+            let (mut result, mut status) = self.metering_of(interval.index)?;
+            if status.complete() {
+                return Err(Error::AlreadySettled);
+            }
+            if !status.sweepable(self.env().block_timestamp()) {
+                return Err(Error::MeteringOpen);
+            }
+            let mut batch = Batch::default();
+            for account in accounts {
+                // An offer cancelled and placed again has two slots; its second one finds its
+                // imbalance settled.
+                let held = self
+                    .vault
+                    .escrow(&account, interval.index)
+                    .is_some_and(|escrow| escrow.held);
+                if held {
+                    self.settle_imbalance(
+                        &mut batch,
+                        interval,
+                        account,
+                        None,
+                        &metering,
+                        &result,
+                        &mut status,
+                    )?;
+                }
+            }
+            status.next_slot = status.next_slot.max(next_slot);
+            self.finish_metering(interval.index, batch, grid_operator, &mut result, status)
         }
 
         /// Adds the transferred value to the grid deposit, which pays feed-in, and pays waiting
@@ -567,6 +777,96 @@ mod p2g {
         #[ink(message)]
         pub fn ledger(&self) -> Ledger {
             self.treasury.ledger
+        }
+
+        /// The metering status of `interval`, `None` unless it was settled under metering.
+        #[ink(message)]
+        pub fn metering_status(&self, interval: IntervalIndex) -> Option<MeterStatus> {
+            self.result(interval).and_then(|result| result.metering)
+        }
+
+        /// The meter reading submitted for `account` in `interval`, `None` if none was (a
+        /// missing one settled by the default included).
+        #[ink(message)]
+        pub fn reading(&self, account: AccountId, interval: IntervalIndex) -> Option<Reading> {
+            self.readings.get((account, interval))
+        }
+
+        /// A complete, metered interval's result and metering status.
+        fn metering_of(&self, interval: IntervalIndex) -> Result<(GridResult, MeterStatus)> {
+            let result = self
+                .result(interval)
+                .filter(|result| result.complete)
+                .ok_or(Error::NotCleared)?;
+            let status = result.metering.ok_or(Error::NotMetered)?;
+            Ok((result, status))
+        }
+
+        /// Settles one participant's imbalance from its `reading` (`None`: by the default) and
+        /// books it on its bills and in `status`.
+        #[allow(clippy::too_many_arguments)]
+        fn settle_imbalance(
+            &mut self,
+            batch: &mut Batch,
+            interval: IntervalKey,
+            account: AccountId,
+            reading: Option<Reading>,
+            metering: &Metering,
+            result: &GridResult,
+            status: &mut MeterStatus,
+        ) -> Result<()> {
+            let bill = filled_value(self.bills.get((account, interval.index)))
+                .ok_or(Error::NoPosition)?;
+            let imbalance = metering.settle(
+                bill.cleared()?,
+                reading,
+                result.grid_price,
+                result.feed_in_price,
+            )?;
+            let imbalance = self
+                .treasury
+                .settle_imbalance(&mut self.vault, batch, interval.index, account, imbalance)
+                .map_err(|error| match error {
+                    TreasuryError::NotHeld => Error::DuplicateReading,
+                    error => error.into(),
+                })?;
+            status.record(&imbalance)?;
+            self.bills.insert(
+                (account, interval.index),
+                &Reserved::filled(bill.with_imbalance(&imbalance)?),
+            );
+            let month = filled_value(self.monthly.get((account, interval.month)))
+                .unwrap_or_default()
+                .with_imbalance(&imbalance)?;
+            self.monthly
+                .insert((account, interval.month), &Reserved::filled(month));
+            self.env().emit_event(ImbalanceSettled {
+                interval: interval.index,
+                account,
+                short_wh: imbalance.short_wh,
+                long_wh: imbalance.long_wh,
+                charge: imbalance.charge,
+                credit: imbalance.credit,
+                defaulted: imbalance.defaulted,
+            });
+            Ok(())
+        }
+
+        /// Credits the grid operator a metering batch's charges and stores `status`.
+        fn finish_metering(
+            &mut self,
+            interval: IntervalIndex,
+            batch: Batch,
+            grid_operator: AccountId,
+            result: &mut GridResult,
+            status: MeterStatus,
+        ) -> Result<MeterStatus> {
+            self.treasury
+                .finish_batch(&mut self.vault, batch, grid_operator)?;
+            result.metering = Some(status);
+            self.results
+                .insert(interval, &Reserved::filled(result.clone()));
+            Ok(status)
         }
 
         fn ensure_main(&self) -> Result<()> {

@@ -39,7 +39,7 @@ fn buyer(account: AccountId, offered_wh: u64, matched_wh: u64, value: u128) -> P
 /// Calls `reserve` as main (alice) with `deposit` transferred.
 fn escrow(p2g: &mut P2g, interval: IntervalIndex, account: AccountId, deposit: Balance) {
     ink::env::test::set_value_transferred::<Environment>(deposit);
-    p2g.reserve(key(interval), account, None, 10, operator())
+    p2g.reserve(key(interval), account, None, 10, operator(), false)
         .unwrap();
     ink::env::test::set_value_transferred::<Environment>(0);
 }
@@ -59,7 +59,17 @@ fn settle(
     tariff: Tariff,
     last: bool,
 ) -> Result<GridResult> {
-    p2g.settle_batch(key(index), price, positions, tariff, operator(), last)
+    p2g.settle_batch(
+        key(index),
+        price,
+        positions,
+        Terms {
+            tariff,
+            grid_operator: operator(),
+            metering: None,
+        },
+        last,
+    )
 }
 
 #[ink::test]
@@ -205,7 +215,7 @@ fn refuses_strangers_and_second_settlement() {
         Err(Error::NotMain)
     );
     assert_eq!(
-        p2g.reserve(key(1), a.charlie, None, 10, operator()),
+        p2g.reserve(key(1), a.charlie, None, 10, operator(), false),
         Err(Error::NotMain)
     );
     assert_eq!(p2g.refund(0, a.charlie), Err(Error::NotMain));
@@ -236,9 +246,12 @@ fn refuses_bad_hour_and_duplicates() {
             bad_hour,
             None,
             positions.clone(),
-            Tariff::paper(),
-            operator(),
-            true
+            Terms {
+                tariff: Tariff::paper(),
+                grid_operator: operator(),
+                metering: None,
+            },
+            true,
         ),
         Err(Error::InvalidTariff)
     );
@@ -306,14 +319,14 @@ fn commitments_open_once_and_forfeit_at_most_the_deposit() {
     let mut p2g = P2g::new();
     let a = accounts();
     ink::env::test::set_value_transferred::<Environment>(25_000);
-    p2g.reserve(key(0), a.bob, Some([7; 32]), 1, operator())
+    p2g.reserve(key(0), a.bob, Some([7; 32]), 1, operator(), false)
         .unwrap();
     assert_eq!(
-        p2g.reserve(key(0), a.bob, None, 10, operator()),
+        p2g.reserve(key(0), a.bob, None, 10, operator(), false),
         Err(Error::OfferExists)
     );
     assert_eq!(
-        p2g.reserve(key(0), a.charlie, None, 1, operator()),
+        p2g.reserve(key(0), a.charlie, None, 1, operator(), false),
         Err(Error::BookFull)
     );
     ink::env::test::set_value_transferred::<Environment>(0);
@@ -331,7 +344,7 @@ fn commitments_open_once_and_forfeit_at_most_the_deposit() {
     );
     escrow(&mut p2g, 1, a.charlie, 4_000);
     ink::env::test::set_value_transferred::<Environment>(4_000);
-    p2g.reserve(key(2), a.charlie, Some([1; 32]), 10, operator())
+    p2g.reserve(key(2), a.charlie, Some([1; 32]), 10, operator(), false)
         .unwrap();
     ink::env::test::set_value_transferred::<Environment>(0);
     // Sealing::DEFAULT: half of 4_000 is below the 10_000 penalty, which is cut to the
@@ -354,7 +367,7 @@ fn forfeits_a_share_of_the_deposit_and_nothing_without_sealing() {
     let a = accounts();
     for (interval, account) in [(0, a.bob), (0, a.charlie)] {
         ink::env::test::set_value_transferred::<Environment>(30_000);
-        p2g.reserve(key(interval), account, Some([3; 32]), 10, operator())
+        p2g.reserve(key(interval), account, Some([3; 32]), 10, operator(), false)
             .unwrap();
     }
     ink::env::test::set_value_transferred::<Environment>(0);

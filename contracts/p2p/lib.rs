@@ -481,6 +481,26 @@ mod p2p {
             self.slot_of.contains((interval, account))
         }
 
+        /// The accounts of an interval's offers in up to `max` (at most `MAX_PAGE`) slots from
+        /// `from` on, in submission order, cancelled slots left out, and the slot after the
+        /// last one read: main walks a closed interval's offers with it to settle missing
+        /// meter readings.
+        #[ink(message)]
+        pub fn offer_accounts(
+            &self,
+            interval: IntervalIndex,
+            from: u32,
+            max: u32,
+        ) -> (Vec<AccountId>, u32) {
+            let slots = self.headers.get(interval).map_or(0, |header| header.slots);
+            let end = from.saturating_add(max.min(MAX_PAGE)).min(slots).max(from);
+            let accounts = (from..end)
+                .filter_map(|slot| self.offers.get((interval, slot)))
+                .map(|offer| offer.account)
+                .collect();
+            (accounts, end)
+        }
+
         /// Whether the interval's clearing has started but not finished.
         #[ink(message)]
         pub fn is_clearing(&self, interval: IntervalIndex) -> bool {

@@ -87,6 +87,10 @@ market_events! {
         FeedInOwed(p2g::FeedInOwed),
         /// p2g: a feed-in claim was (partly) paid.
         ClaimPaid(p2g::ClaimPaid),
+        /// p2g: a meter reading was accepted.
+        Metered(p2g::Metered),
+        /// p2g: an imbalance was settled.
+        ImbalanceSettled(p2g::ImbalanceSettled),
     }
 }
 

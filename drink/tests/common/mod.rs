@@ -72,7 +72,7 @@ pub fn registered_with(config: &MarketConfig) -> MarketSandbox {
 
 /// The six homes registered with `capacity` (`None`: the default), the grid deposit funded
 /// with `GRID_FUNDS` and the stranger funded, deployed at 22:05.
-fn community_with(config: &MarketConfig, capacity: Option<Capacity>) -> MarketSandbox {
+pub fn community_with(config: &MarketConfig, capacity: Option<Capacity>) -> MarketSandbox {
     let homes = PARTICIPANTS
         .iter()
         .map(|&(n, area)| Home {
@@ -145,6 +145,8 @@ pub struct View {
     ledger: p2g::Ledger,
     credits: Vec<u128>,
     escrows: Vec<Option<p2g::Escrow>>,
+    metering: Vec<Option<market::metering::MeterStatus>>,
+    readings: Vec<Option<market::metering::Reading>>,
     balances: Vec<u128>,
 }
 
@@ -198,6 +200,15 @@ pub fn view(market: &mut MarketSandbox) -> View {
             .iter()
             .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
             .map(|(n, i)| market.read_p2g(|p2g| p2g.escrow_of(a(n), i)).unwrap())
+            .collect(),
+        metering: intervals
+            .clone()
+            .map(|i| market.read(|main| main.metering_status(i)).unwrap())
+            .collect(),
+        readings: everyone
+            .iter()
+            .flat_map(|n| intervals.clone().map(move |i| (*n, i)))
+            .map(|(n, i)| market.read_p2g(|p2g| p2g.reading(a(n), i)).unwrap())
             .collect(),
         balances: everyone
             .iter()
