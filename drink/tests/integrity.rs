@@ -696,7 +696,17 @@ fn callees_refuse_direct_calls_even_with_value() {
         (
             p2g_address,
             p2g.call_mut()
-                .settle_batch(key, None, vec![], market::Tariff::paper(), caller, true)
+                .settle_batch(
+                    key,
+                    None,
+                    vec![],
+                    p2g::Terms {
+                        tariff: market::Tariff::paper(),
+                        grid_operator: caller,
+                        metering: None,
+                    },
+                    true,
+                )
                 .params()
                 .exec_input()
                 .encode(),
@@ -704,7 +714,7 @@ fn callees_refuse_direct_calls_even_with_value() {
         (
             p2g_address,
             p2g.call_mut()
-                .reserve(key, caller, None, 10, caller)
+                .reserve(key, caller, None, 10, caller, false)
                 .params()
                 .exec_input()
                 .encode(),

@@ -972,7 +972,11 @@ impl Run {
                         self.market
                             .read(|main| main.participant(home(who)))
                             .unwrap(),
-                        Some(main::Participant { area, capacity })
+                        Some(main::Participant {
+                            area,
+                            capacity,
+                            meter: None
+                        })
                     );
                 }
                 verdict(&outcome)

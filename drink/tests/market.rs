@@ -8,6 +8,7 @@
 
 use ink::{codegen::TraitCallBuilder, env::call::FromAccountId};
 use main::Error as E;
+use market::metering::{MeterStatus, Metering, Reading};
 use market::{Bill, IntervalState, MarketConfig, PricingRule, Side, Tariff, Topology, Trade};
 use market_drink::{chain_account, HarnessError, MarketEvent};
 
@@ -633,7 +634,17 @@ fn p2p_and_p2g_answer_only_to_main() {
     };
     let settle = p2g
         .call_mut()
-        .settle_batch(key, None, vec![], Tariff::paper(), a(P1), true)
+        .settle_batch(
+            key,
+            None,
+            vec![],
+            p2g::Terms {
+                tariff: Tariff::paper(),
+                grid_operator: a(P1),
+                metering: None,
+            },
+            true,
+        )
         .params()
         .exec_input()
         .encode();
@@ -655,7 +666,7 @@ fn p2p_and_p2g_answer_only_to_main() {
     let refusals = [
         market
             .call_p2g::<Result<(), p2g::Error>, _, _>(caller, |p2g| {
-                p2g.call_mut().reserve(key, caller, None, 10, caller)
+                p2g.call_mut().reserve(key, caller, None, 10, caller, true)
             })
             .unwrap()
             .value,
@@ -689,6 +700,26 @@ fn p2p_and_p2g_answer_only_to_main() {
             .map(|_| ()),
         market
             .call_p2g::<Result<u128, p2g::Error>, _, _>(caller, |p2g| p2g.call_mut().fund_grid())
+            .unwrap()
+            .value
+            .map(|_| ()),
+        market
+            .call_p2g::<Result<MeterStatus, p2g::Error>, _, _>(caller, |p2g| {
+                let reading = Reading {
+                    delivered_wh: 0,
+                    consumed_wh: 1,
+                };
+                p2g.call_mut()
+                    .meter(key, vec![(caller, reading)], Metering::DEFAULT, caller)
+            })
+            .unwrap()
+            .value
+            .map(|_| ()),
+        market
+            .call_p2g::<Result<MeterStatus, p2g::Error>, _, _>(caller, |p2g| {
+                p2g.call_mut()
+                    .settle_missing(key, vec![caller], 1, Metering::DEFAULT, caller)
+            })
             .unwrap()
             .value
             .map(|_| ()),

@@ -2,7 +2,7 @@
 //! to `clients/js/test/golden.json`, which `clients/js/test/golden.test.mjs` checks the client's
 //! helpers against (no chain needed). They cover `market::seal::commitment`, `market::hour_of`,
 //! `market::month_of`, `market::value_of`, `market::deposits::{buy_cover, required_deposit,
-//! sealed_deposit}`, `Timing::interval_at` and `Timing::state`, and the constants the client
+//! imbalance_bond, sealed_deposit}`, `Timing::interval_at` and `Timing::state`, and the constants the client
 //! mirrors (`MAX_OFFER_WH`, `MAX_PRICE`, `Capacity::DEFAULT`, ...).
 //!
 //! The test compares the vectors it computes with the committed file and fails on any
@@ -18,7 +18,8 @@
 //! so that JavaScript reads every figure exactly. A `Result` is `"result": ...` or
 //! `"err": "Variant"` (the `MarketError` variant); `Option::None` is `null`.
 
-use market::deposits::{buy_cover, required_deposit, sealed_deposit};
+use market::deposits::{buy_cover, imbalance_bond, required_deposit, sealed_deposit};
+use market::metering::{Metering, MissingReading, MAX_SETTLEMENTS_PER_CALL};
 use market::seal::commitment;
 use market::{
     hour_of, month_of, value_of, AccountId, AuctionRules, Capacity, FeedInRule, IntervalState,
@@ -108,6 +109,22 @@ fn sealing_json(sealing: &Sealing) -> String {
     ])
 }
 
+fn metering_json(metering: &Metering) -> String {
+    obj(&[
+        ("window_ms", n(metering.window_ms)),
+        ("imbalance_bps", n(metering.imbalance_bps)),
+        ("feed_in_bps", n(metering.feed_in_bps)),
+        (
+            "missing",
+            s(match metering.missing {
+                MissingReading::NothingDelivered => "NothingDelivered",
+                MissingReading::AsCleared => "AsCleared",
+            }),
+        ),
+        ("operator", "null".into()),
+    ])
+}
+
 /// A `MarketConfig` in the client's plain form (the metadata's snake_case, as
 /// `deployments/config/*.json` and `Market#config` have it).
 fn config_json(config: &MarketConfig) -> String {
@@ -174,6 +191,7 @@ fn config_json(config: &MarketConfig) -> String {
         ),
         ("grid_operator", "null".into()),
         ("sealing", option(config.sealing.as_ref().map(sealing_json))),
+        ("metering", option(config.metering.as_ref().map(metering_json))),
     ])
 }
 
@@ -200,6 +218,13 @@ fn configs() -> Vec<(&'static str, MarketConfig)> {
             penalty: 1,
             forfeit_bps: 3_333,
             bond_per_kwh: 333_333,
+        }),
+        // Factors that do not divide evenly, so that the bond's rounding up shows.
+        metering: Some(Metering {
+            imbalance_bps: 12_345,
+            feed_in_bps: 3_333,
+            missing: MissingReading::AsCleared,
+            ..Metering::DEFAULT
         }),
         ..MarketConfig::paper()
     };
@@ -228,8 +253,17 @@ fn configs() -> Vec<(&'static str, MarketConfig)> {
         bond_per_kwh: 1_001,
         ..Sealing::DEFAULT
     });
+    let metered = MarketConfig {
+        metering: Some(Metering::DEFAULT),
+        ..MarketConfig::paper()
+    };
+    extreme.metering = Some(Metering {
+        imbalance_bps: market::metering::MAX_IMBALANCE_BPS,
+        ..Metering::DEFAULT
+    });
     vec![
         ("paper", MarketConfig::paper()),
+        ("metered", metered),
         ("odd", odd),
         ("sealed", MarketConfig::sealed()),
         ("ring", ring),
@@ -256,6 +290,7 @@ fn constants() -> String {
         ("BPS", n(BPS)),
         ("HOUR_MS", n(market::config::HOUR_MS)),
         ("MAX_CLAIMS_PER_CALL", n(MAX_CLAIMS_PER_CALL)),
+        ("MAX_SETTLEMENTS_PER_CALL", n(MAX_SETTLEMENTS_PER_CALL)),
         (
             "DEFAULT_CAPACITY",
             obj(&[
@@ -482,14 +517,9 @@ fn sealed_deposits(configs: &[(&str, MarketConfig)]) -> Vec<String> {
             for which in [Side::Sell, Side::Buy] {
                 for energy_wh in ENERGIES {
                     for price in [0u128, 979, 100_000, MAX_PRICE] {
-                        let result = sealed_deposit(
-                            config,
-                            hour,
-                            which,
-                            energy_wh,
-                            price,
-                            Capacity::DEFAULT.import_wh,
-                        );
+                        let import_wh = Capacity::DEFAULT.import_wh;
+                        let result =
+                            sealed_deposit(config, hour, which, energy_wh, price, import_wh);
                         let (key, value) = outcome(result, |deposit| option(deposit.map(n)));
                         out.push(obj(&[
                             ("config", s(name)),
@@ -497,6 +527,32 @@ fn sealed_deposits(configs: &[(&str, MarketConfig)]) -> Vec<String> {
                             ("side", side(which)),
                             ("energy_wh", n(energy_wh)),
                             ("price", n(price)),
+                            ("import_wh", n(import_wh)),
+                            (key, value),
+                        ]));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn imbalance_bonds(configs: &[(&str, MarketConfig)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, config) in configs {
+        for hour in [3u8, 18, 24] {
+            for which in [Side::Sell, Side::Buy] {
+                for energy_wh in ENERGIES {
+                    for import_wh in [0u64, 1_000, Capacity::DEFAULT.import_wh, u64::MAX] {
+                        let result = imbalance_bond(config, hour, which, energy_wh, import_wh);
+                        let (key, value) = outcome(result, n);
+                        out.push(obj(&[
+                            ("config", s(name)),
+                            ("hour", n(hour)),
+                            ("side", side(which)),
+                            ("energy_wh", n(energy_wh)),
+                            ("import_wh", n(import_wh)),
                             (key, value),
                         ]));
                     }
@@ -646,6 +702,7 @@ fn golden() -> String {
         ("buy_cover", lines(&buy_covers(&configs))),
         ("required_deposit", lines(&required_deposits())),
         ("sealed_deposit", lines(&sealed_deposits(&configs))),
+        ("imbalance_bond", lines(&imbalance_bonds(&configs))),
         ("interval_at", lines(&intervals_at())),
         ("interval_state", lines(&states())),
     ];
