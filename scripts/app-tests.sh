@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The DApp's browser test (app/test/browser.test.mjs): starts a throwaway dev node on
-# 127.0.0.1:${MARKET_APP_NODE_PORT:-9955}, deploys two markets into a temporary deployments dir,
-# app/test/market.json (open offers, 30-second intervals) and app/test/sealed.json (sealed
-# offers, 20-second intervals, 10-second reveal window), builds and stages the app with the
-# first as its default record and the second as ?deployment=sealed (scripts/app.sh --build-only),
+# 127.0.0.1:${MARKET_APP_NODE_PORT:-9955}, deploys three markets into a temporary deployments
+# dir, app/test/market.json (open offers, 30-second intervals), app/test/sealed.json (sealed
+# offers, 20-second intervals, 10-second reveal window) and app/test/metered.json (open offers,
+# 20-second intervals, metered with a one-minute window), builds and stages the app with the
+# first as its default record and the others as ?deployment=sealed and ?deployment=metered
+# (scripts/app.sh --build-only),
 # serves it with `vite preview` on ${MARKET_APP_PORT:-4173}, and drives it in headless Chromium
 # (Debian's `chromium` package, through playwright-core: its own browser downloads cannot reach
 # the internet here). Screenshots of every view are kept in
@@ -36,13 +38,14 @@ cleanup() {
 at_exit cleanup
 start_throwaway_node "$node_port"
 
-for market in market sealed; do
+for market in market sealed metered; do
   say "deploying the test market app/test/$market.json"
   "$ROOT/scripts/deploy.sh" --network "$market" --url "ws://127.0.0.1:$node_port" \
     --config "$ROOT/app/test/$market.json" --deployments-dir "$work"
 done
 "$ROOT/scripts/app.sh" --deployment "$work/market.json" --out "$work/dist" --build-only
 cp "$work/sealed.json" "$work/dist/market/sealed.json"
+cp "$work/metered.json" "$work/dist/market/metered.json"
 
 say "serving the app on http://127.0.0.1:$app_port/"
 (cd "$ROOT/app" && exec node_modules/.bin/vite preview --outDir "$work/dist" --host 127.0.0.1 --port "$app_port" \

@@ -1,6 +1,6 @@
 /**
- * The DApp's entry: connects (session.js), fills the account picker and shows one of four
- * views, chosen by the URL's hash (`#/status`, `#/offers`, `#/bills`, `#/operator`). A view is
+ * The DApp's entry: connects (session.js), fills the account picker and shows one of five
+ * views, chosen by the URL's hash (`#/status`, `#/offers`, `#/bills`, `#/meter`, `#/operator`). A view is
  * `{render(session, root), refresh?()}`: `render` builds it once per visit, `refresh` updates
  * it on every new block.
  */
@@ -9,9 +9,10 @@ import { open } from './session.js';
 import * as status from './views/status.js';
 import * as offers from './views/offers.js';
 import * as bills from './views/bills.js';
+import * as meter from './views/meter.js';
 import * as operator from './views/operator.js';
 
-const VIEWS = { status, offers, bills, operator };
+const VIEWS = { status, offers, bills, meter, operator };
 /** The view on screen is refreshed on every new block and at least this often. */
 const REFRESH_MS = 3000;
 const root = document.getElementById('view');

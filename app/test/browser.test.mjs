@@ -8,7 +8,10 @@
  * Then a wallet extension (injected as real ones are) whose account signs through it; the
  * operator's changes (a configuration that applies from the next interval, grid funding, a
  * removal); and three gigawatt-hours of feed-in that the grid deposit cannot pay, shown as
- * claims and paid when the operator funds the grid. Every figure the page
+ * claims and paid when the operator funds the grid; and a metered market in which Bob's sell
+ * pays its imbalance bond, his meter (Eve) and the metering operator (Ferdie) submit readings
+ * on the metering view (Ferdie refused for Bob with NotMeter), and Bob reads his cleared
+ * against his metered energy, his imbalance line and the month's totals. Every figure the page
  * shows is checked against the chain, read independently with the Node.js client, and the P2P
  * figures against the market's rules by hand. Bad input is shown as typed errors with their
  * meaning (AlreadyRegistered, NotRegistered) or stopped by the form before any transaction.
@@ -470,6 +473,108 @@ test('feed-in the grid deposit cannot pay is owed to its seller, shown, and paid
   assert.equal(await page.getByTestId('claim').count(), 0);
   assert.equal(await text('credit'), units(creditBefore + owed));
 });
+
+test('metering: a meter submits readings; the participant sees cleared against metered energy and its imbalances', async () => {
+  // The metered market (?deployment=metered): homes with 5 000 Wh connections, Eve Bob's own
+  // meter, Ferdie the metering operator (the configuration's metering.operator) for Charlie.
+  const metered = record('metered');
+  const METERED = { deployment: 'metered' };
+  const meteredMarket = await Market.at(api, metered.main.address, { bundles: loadBundles() });
+  const eve = account('//Eve');
+  const ferdie = account('//Ferdie');
+  assert.equal((await meteredMarket.config()).metering.operator, ferdie.address);
+  const connection = { export_wh: 5_000n, import_wh: 5_000n };
+  await meteredMarket.register(alice, bob, 0, connection);
+  await meteredMarket.register(alice, charlie, 1, connection);
+  await meteredMarket.setMeter(alice, bob, eve);
+
+  // Bob sells 1 kWh through the page, which shows and pays his imbalance bond.
+  const open = await freshInterval(metered, 12_000n);
+  await visit('offers', bob, METERED);
+  await page.getByTestId('energy').fill('1000');
+  await page.getByTestId('price').fill(ASK.toString());
+  const bond = await meteredMarket.imbalanceBond(open, bob, 'Sell', 1_000n);
+  assert.ok(bond > 0n);
+  await page.getByTestId('deposit').filter({ hasText: `${units(bond)}, the imbalance bond included` }).waitFor();
+  await page.getByTestId('submit-offer').click();
+  let box = await outcome('offer-result');
+  assert.match(await box.innerText(), new RegExp(`Sell offer accepted for interval #${open}, deposit ${units(bond)}`));
+  const buy = await meteredMarket.buy(charlie, open, 800n);
+  await meteredMarket.waitUntilEnded(alice, open);
+  const { value: result } = await meteredMarket.closeInterval(alice, open);
+  assert.equal(result.p2p_volume_wh, 800n);
+  const imbalancePrice = (result.grid_price * 15_000n + 9_999n) / 10_000n;
+
+  // As Eve, Bob's meter: he delivered 700 of the 1 000 Wh he sold (800 P2P, 200 to the grid).
+  await visit('meter', eve, METERED);
+  await page.getByTestId('meter-account').selectOption(bob.address);
+  await page.getByTestId('meter-interval').fill(open.toString());
+  await page.getByTestId('meter-delivered').fill('700');
+  await page.getByTestId('meter-consumed').fill('0');
+  await page.getByTestId('submit-reading').click();
+  box = await outcome('reading-result');
+  const charge = (300n * imbalancePrice + 999n) / 1000n;
+  assert.match(await box.innerText(), new RegExp(`Reading accepted for Bob in interval #${open}: 300 Wh short, charged ${units(charge)}`));
+  assert.deepEqual(await meteredMarket.reading(bob, open), { delivered_wh: 700n, consumed_wh: 0n });
+
+  // Ferdie is not Bob's meter: the typed error with its meaning; he is Charlie's.
+  await visit('meter', ferdie, METERED);
+  await page.getByTestId('meter-account').selectOption(bob.address);
+  await page.getByTestId('meter-interval').fill(open.toString());
+  await page.getByTestId('meter-delivered').fill('1000');
+  await page.getByTestId('submit-reading').click();
+  box = await outcome('reading-result');
+  assert.equal(await box.getByTestId('error-code').innerText(), 'NotMeter');
+  assert.match(await box.getByTestId('error-meaning').innerText(), /^The caller is not the meter of the participant named/);
+  await page.getByTestId('meter-account').selectOption(charlie.address);
+  await page.getByTestId('meter-delivered').fill('0');
+  await page.getByTestId('meter-consumed').fill('750');
+  await page.getByTestId('submit-reading').click();
+  await page.getByTestId('reading-result').locator('[data-testid="ok"]').waitFor({ timeout: 60_000 });
+  const credit = (50n * ((result.feed_in_price * 5_000n) / 10_000n)) / 1000n;
+  assert.match(await text('reading-result'), new RegExp(`Reading accepted for Charlie in interval #${open}: 50 Wh long, credited ${units(credit)}`));
+  await page.getByTestId('meter-complete').filter({ hasText: 'complete' }).waitFor();
+  assert.equal(await text('meter-metered'), '2');
+  assert.equal(await text('meter-positions'), '2');
+  assert.equal(await text('meter-short'), `${kwh(300n)} / ${units(charge)}`);
+  assert.equal(await text('meter-long'), `${kwh(50n)} / ${units(credit)}`);
+  await screenshot('11-meter');
+
+  // Bob's view: cleared against metered energy, the imbalance line, the month's totals.
+  await visit('meter', bob, METERED);
+  const row = page.getByTestId('metering-intervals').locator(`tr[data-interval="${open}"]`);
+  assert.deepEqual(await row.locator('td').allInnerTexts(), [`#${open}`, kwh(1_000n), kwh(0n), kwh(700n),
+    kwh(0n), 'metered', kwh(300n), units(charge), kwh(0n), units(0n)]);
+  const bill = await meteredMarket.bill(bob, open);
+  assert.deepEqual([bill.imbalance_short_wh, bill.imbalance_paid], [300n, charge]);
+  const month = await meteredMarket.monthlyBill(bob, monthKeyOf(timing(metered), open));
+  const monthRow = await page.getByTestId('metering-months').locator('tbody tr').first().locator('td').allInnerTexts();
+  assert.deepEqual(monthRow.slice(1), [kwh(month.imbalance_short_wh), units(month.imbalance_paid),
+    kwh(month.imbalance_long_wh), units(month.imbalance_earned), units(month.imbalance_paid - month.imbalance_earned)]);
+  await screenshot('12-meter-participant');
+
+  // The bills add the imbalance lines; the credit is the bond and earnings less the charge.
+  await visit('bills', bob, METERED);
+  const cells = await page.getByTestId('interval-bills').locator('tbody tr').filter({ hasText: `#${open}` })
+    .locator('td').allInnerTexts();
+  assert.deepEqual(cells.slice(10, 12), [units(charge), units(0n)]);
+  const earned = bill.p2p_earned + bill.grid_earned;
+  const netCost = charge - earned;
+  assert.equal(cells.at(-1), netCost < 0n ? `−${units(-netCost)}` : units(netCost));
+  assert.equal(await meteredMarket.creditOf(bob), bond + earned - charge);
+  assert.equal(await text('credit'), units(bond + earned - charge));
+  // Charlie's deposit less his P2P payment and fee, plus the credit for his 50 Wh.
+  const paid = await meteredMarket.bill(charlie, open);
+  assert.equal(paid.imbalance_earned, credit);
+  assert.equal(await meteredMarket.creditOf(charlie), buy.paid - paid.p2p_paid - paid.fees_paid -
+    paid.grid_paid + credit);
+});
+
+/** The UTC month key of an interval's start. */
+function monthKeyOf(of, interval) {
+  const start = new Date(Number(intervalStart(of, interval)));
+  return start.getUTCFullYear() * 100 + start.getUTCMonth() + 1;
+}
 
 test('the page logged no errors of its own', () => {
   // Typed errors are shown, and logged with console.error by design: keep only the unexpected.

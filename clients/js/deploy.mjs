@@ -10,8 +10,8 @@
  * - `--url` (default `ws://127.0.0.1:${MARKET_NODE_PORT:-9944}`) is the node's RPC endpoint.
  * - `--config` is a JSON file `{operator, market, participants}`: `operator` a secret URI
  *   (default `//Alice`), `market` the `MarketConfig` in snake_case (`interval_ms`, `auction`,
- *   `tariff`, `limits`, `grid_operator`, `sealing`; the last two may be null but must be
- *   there), `participants` the demo accounts `[{name, uri, area}]`.
+ *   `tariff`, `limits`, `grid_operator`, `sealing`, `metering`; the last three may be null
+ *   but must be there), `participants` the demo accounts `[{name, uri, area}]`.
  * - `--deployments-dir` (default `$MARKET_DEPLOYMENTS_DIR` or `<repo>/deployments`) is where the
  *   record is written.
  * - `--register-demo` registers the config's participants (those not registered yet).
@@ -186,6 +186,13 @@ async function main() {
     fail(`${options.configFile}: "market" has no "sealing" ({"reveal_ms": ..., "penalty": ..., ` +
       '"forfeit_bps": ..., "bond_per_kwh": ...} for sealed offers, the default in ' +
       'deployments/config/local.json, or null for open offers)');
+  }
+  // Nor before metering: null settles offers as cleared, an object meters them.
+  if (!('metering' in file.market)) {
+    fail(`${options.configFile}: "market" has no "metering" (null: offers settle as they ` +
+      'cleared; or {"window_ms": ..., "imbalance_bps": ..., "feed_in_bps": ..., "missing": ' +
+      '"NothingDelivered" or "AsCleared", "operator": null or an SS58 address} to settle meter ' +
+      'readings against them)');
   }
   if (options.registerDemo && !Array.isArray(file.participants)) {
     fail(`--register-demo: ${options.configFile} has no "participants" list`);

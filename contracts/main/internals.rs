@@ -104,14 +104,8 @@ impl Main {
             return Err(Error::PriceOutOfBounds);
         }
         let hour = hour_of(self.timing.start_of(interval)?);
-        let (price, cover) = deposits::offer_cover(
-            config,
-            hour,
-            offer.side,
-            offer.energy_wh,
-            price,
-            import_wh,
-        )?;
+        let (price, cover) =
+            deposits::offer_cover(config, hour, offer.side, offer.energy_wh, price, import_wh)?;
         if deposit < deposits::required_deposit(cover, self.sealing.as_ref(), offer.energy_wh)? {
             return Err(Error::DepositTooLow);
         }

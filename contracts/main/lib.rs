@@ -717,7 +717,8 @@ mod main {
             if readings.is_empty() {
                 return Err(Error::NoReadings);
             }
-            if u32::try_from(readings.len()).map_or(true, |count| count > MAX_SETTLEMENTS_PER_CALL) {
+            if u32::try_from(readings.len()).map_or(true, |count| count > MAX_SETTLEMENTS_PER_CALL)
+            {
                 return Err(Error::TooManyReadings);
             }
             let caller = self.env().caller();

@@ -24,8 +24,8 @@
 //! its own.
 
 pub use self::p2g::{
-    ClaimPaid, Error, FeedInOwed, Forfeited, GridFunded, GridResult, GridSettled,
-    ImbalanceSettled, IntervalKey, Metered, P2g, P2gRef, Terms, Withdrawn,
+    ClaimPaid, Error, FeedInOwed, Forfeited, GridFunded, GridResult, GridSettled, ImbalanceSettled,
+    IntervalKey, Metered, P2g, P2gRef, Terms, Withdrawn,
 };
 pub use market::treasury::{Claim, Escrow, Ledger, MAX_CLAIMS_PER_CALL};
 
@@ -815,8 +815,8 @@ mod p2g {
             result: &GridResult,
             status: &mut MeterStatus,
         ) -> Result<()> {
-            let bill = filled_value(self.bills.get((account, interval.index)))
-                .ok_or(Error::NoPosition)?;
+            let bill =
+                filled_value(self.bills.get((account, interval.index))).ok_or(Error::NoPosition)?;
             let imbalance = metering.settle(
                 bill.cleared()?,
                 reading,

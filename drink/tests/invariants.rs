@@ -3,8 +3,11 @@
 //! vary every field a caller can set (topology grown and shrunk, line or matrix, pricing rule,
 //! priority order,
 //! network fee, hourly prices, ask bounds, feed-in rule, offer cap, step budget, grid operator,
-//! sealing) at any time: during intervals, reveal windows and closes. Prices are drawn at and
-//! beyond the bounds of the interval's own configuration.
+//! sealing, metering: window, imbalance factors, default, metering operator) at any time:
+//! during intervals, reveal windows, closes and metering windows. Prices are drawn at and
+//! beyond the bounds of the interval's own configuration; meter readings (by the participant's
+//! meter, the metering operator or a stranger, at and beyond the connection) and imbalance
+//! sweeps at any time.
 //!
 //! After every call:
 //! - a failed call reverted, emitted nothing and changed neither the contracts' storage (their
@@ -24,7 +27,15 @@
 //!   bound under the rules that price at an ask (lowest ask, marginal ask, pay as bid) and at
 //!   most the highest bid under the others; it is the price of every trade, except under pay
 //!   as bid, where every buyer pays exactly its limit per kWh and every seller earns at least
-//!   its ask.
+//!   its ask;
+//! - in a metered interval, at the close every position's refund and earnings are held and
+//!   cover its imbalance bond; each imbalance settled (on a reading, or by the default after
+//!   the deadline) is `Metering::settle` of the cleared bill, charged in full whenever the
+//!   participant's connection has not grown since its offer, with its lines on the bill and
+//!   cleared + imbalance = metered;
+//!
+//! and at the end of each sequence that every interval closes, every metered interval completes
+//! its imbalance settlement, and everything is withdrawable.
 //!
 //! `MARKET_INVARIANT_CASES` sets the number of sequences (default 32, so the test command stays
 //! quick); `scripts/invariants.sh` runs 256 sequences of 100 to 120 calls. Proptest keeps the
@@ -35,12 +46,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ink::{codegen::TraitCallBuilder, primitives::AccountId};
 use main::{CloseProgress, Error as E};
+use market::metering::{
+    Imbalance, Metering, MissingReading, Reading, MAX_IMBALANCE_BPS, MAX_SETTLEMENTS_PER_CALL,
+};
 use market::{
     hour_of, AuctionRules, Balance, Capacity, EnergyWh, FeedInRule, IntervalIndex, Limits,
     MarketConfig, PricePerKwh, PricingRule, Priority, Sealing, Side, Stage, Topology, MAX_OFFERS,
     MAX_OFFER_WH, MAX_PRICE,
 };
-use market_drink::{actor, Bundles, HarnessError, MarketSandbox, Outcome};
+use market_drink::{actor, Bundles, HarnessError, MarketEvent, MarketSandbox, Outcome};
 use scale::Encode;
 
 /// Most bytes a clearing's progress takes besides its rules: the option's tag, the cursor at
@@ -158,6 +172,51 @@ struct Change {
     grid_operator: Option<usize>,
     flip_sealing: bool,
     by_stranger: bool,
+    /// Metered settlement, or declared energy.
+    metering: Option<MeterChange>,
+}
+
+/// Metering windows drawn: zero (refused), a millisecond, a minute, the default, two hours.
+const WINDOWS: [u64; 5] = [0, 1, 60_000, 900_000, 2 * HOUR];
+
+/// The metering of a reconfiguration.
+#[derive(Debug, Clone, Copy)]
+struct MeterChange {
+    /// Index into [`WINDOWS`].
+    window: usize,
+    imbalance_bps: u32,
+    feed_in_bps: u32,
+    /// `MissingReading::AsCleared` rather than the default.
+    lenient: bool,
+    /// The metering operator: a home, or none.
+    operator: Option<usize>,
+}
+
+impl MeterChange {
+    fn metering(&self) -> Metering {
+        Metering {
+            window_ms: WINDOWS[self.window],
+            imbalance_bps: self.imbalance_bps,
+            feed_in_bps: self.feed_in_bps,
+            missing: if self.lenient {
+                MissingReading::AsCleared
+            } else {
+                MissingReading::NothingDelivered
+            },
+            operator: self.operator.map(home),
+        }
+    }
+}
+
+/// Who sends a batch of readings.
+#[derive(Debug, Clone, Copy)]
+enum MeterBy {
+    /// The interval's metering operator (a stranger if it has none).
+    Operator,
+    /// The first participant's own meter account (a stranger if it has none).
+    Own,
+    /// A home, whoever it is.
+    Home(usize),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -240,6 +299,74 @@ enum Action {
         who: usize,
         call: Bypass,
     },
+    SetMeter {
+        who: usize,
+        meter: Option<usize>,
+        by_operator: bool,
+    },
+    Readings {
+        by: MeterBy,
+        /// `None`: the newest closed interval still being metered, if any (else the previous).
+        when: Option<When>,
+        /// Who (with `true`: the n-th of the positions held in the interval, if any; else
+        /// the n-th home), delivered Wh, consumed Wh.
+        entries: Vec<(usize, bool, EnergyWh, EnergyWh)>,
+    },
+    SettleImbalances {
+        by: usize,
+        /// As for `Readings`.
+        when: Option<When>,
+    },
+}
+
+fn meter_change() -> impl Strategy<Value = MeterChange> {
+    (
+        prop_oneof![1 => Just(0usize), 4 => 1..WINDOWS.len(), 8 => 3..WINDOWS.len()],
+        prop_oneof![
+            1 => Just(10_000u32),
+            12 => 10_001..=30_000u32,
+            1 => Just(MAX_IMBALANCE_BPS),
+            1 => Just(MAX_IMBALANCE_BPS + 1),
+        ],
+        prop_oneof![12 => 0..=10_000u32, 1 => Just(10_001u32)],
+        any::<bool>(),
+        proptest::option::weighted(0.85, 0..HOMES.len()),
+    )
+        .prop_map(
+            |(window, imbalance_bps, feed_in_bps, lenient, operator)| MeterChange {
+                window,
+                imbalance_bps,
+                feed_in_bps,
+                lenient,
+                operator,
+            },
+        )
+}
+
+/// A meter's figure: nothing, a home's hour, around the default connection, or everything.
+fn metered_wh() -> impl Strategy<Value = EnergyWh> {
+    prop_oneof![
+        4 => Just(0u64),
+        16 => 1..3_000u64,
+        1 => 42_990..43_010u64,
+        1 => Just(u64::MAX),
+    ]
+}
+
+fn readings() -> impl Strategy<Value = Vec<(usize, bool, EnergyWh, EnergyWh)>> {
+    let entry = || {
+        (
+            0..HOMES.len(),
+            prop::bool::weighted(0.9),
+            metered_wh(),
+            metered_wh(),
+        )
+    };
+    prop_oneof![
+        12 => prop::collection::vec(entry(), 1..=3),
+        1 => Just(Vec::new()),
+        1 => prop::collection::vec(entry(), MAX_SETTLEMENTS_PER_CALL as usize + 1),
+    ]
 }
 
 fn energy() -> impl Strategy<Value = EnergyWh> {
@@ -354,6 +481,7 @@ fn change() -> impl Strategy<Value = Change> {
         limits,
         proptest::option::weighted(0.3, 0..HOMES.len()),
         (prop::bool::weighted(0.05), prop::bool::weighted(0.05)),
+        proptest::option::weighted(0.7, meter_change()),
     )
         .prop_map(
             |(
@@ -365,6 +493,7 @@ fn change() -> impl Strategy<Value = Change> {
                 (max_offers, step_items),
                 grid_operator,
                 (flip_sealing, by_stranger),
+                metering,
             )| Change {
                 areas,
                 matrix,
@@ -380,6 +509,7 @@ fn change() -> impl Strategy<Value = Change> {
                 grid_operator,
                 flip_sealing,
                 by_stranger,
+                metering,
             },
         )
 }
@@ -442,6 +572,7 @@ impl Change {
             step_items: self.step_items,
         };
         config.grid_operator = self.grid_operator.map(home);
+        config.metering = self.metering.as_ref().map(MeterChange::metering);
         if self.flip_sealing {
             config.sealing = match config.sealing {
                 Some(_) => None,
@@ -455,6 +586,13 @@ impl Change {
     fn refusal(&self, config: &MarketConfig, highest_area_in_use: Option<u8>) -> Option<E> {
         if self.by_stranger {
             return Some(E::NotOperator);
+        }
+        // `MarketConfig::validate` checks the metering before the limits.
+        if config
+            .metering
+            .is_some_and(|metering| metering.validate().is_err())
+        {
+            return Some(E::InvalidMetering);
         }
         let farthest = u128::from(config.auction.topology.max_distance());
         let tariff = &config.tariff;
@@ -553,6 +691,21 @@ fn action() -> impl Strategy<Value = Action> {
         6 => prop_oneof![4 => 0..HOUR / 4, 3 => HOUR / 4..HOUR, 2 => HOUR..HOUR * 3 / 2, 1 => Just(3 * HOUR)]
             .prop_map(|ms| Action::Wait { ms }),
         4 => change().prop_map(|change| Action::Reconfigure { change }),
+        1 => (who.clone(), proptest::option::of(who.clone()), prop::bool::weighted(0.8)).prop_map(
+            |(who, meter, by_operator)| Action::SetMeter { who, meter, by_operator }
+        ),
+        12 => (
+            prop_oneof![
+                8 => Just(MeterBy::Operator),
+                2 => Just(MeterBy::Own),
+                1 => who.clone().prop_map(MeterBy::Home),
+            ],
+            proptest::option::weighted(0.3, close_when()),
+            readings(),
+        )
+            .prop_map(|(by, when, entries)| Action::Readings { by, when, entries }),
+        3 => (who.clone(), proptest::option::weighted(0.3, close_when()))
+            .prop_map(|(by, when)| Action::SettleImbalances { by, when }),
         1 => (who, prop_oneof![
             Just(Bypass::P2gWithdraw),
             Just(Bypass::P2gFund),
@@ -572,12 +725,22 @@ struct Sealed {
     salt: [u8; 32],
 }
 
-/// An offer in a book: side, energy and price (a buy's limit, resolved).
+/// An offer in a book: side, energy and price (a buy's limit, resolved), and its
+/// participant's import connection when it was placed (which sizes a metered bond).
 #[derive(Debug, Clone, Copy)]
 struct Placed {
     side: Side,
     energy_wh: EnergyWh,
     price: PricePerKwh,
+    import_wh: EnergyWh,
+}
+
+/// A settled position's money held until its imbalance, and its connection's import at the
+/// offer.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    amount: Balance,
+    import_wh: EnergyWh,
 }
 
 /// What the calls that succeeded imply.
@@ -605,6 +768,10 @@ struct Model {
     closing_costs: BTreeMap<IntervalIndex, i128>,
     /// Intervals a step of whose close turned unpaid feed-in into claims.
     claimed: BTreeSet<IntervalIndex>,
+    /// Money held for metering, by account and interval.
+    held: BTreeMap<(AccountId, IntervalIndex), Held>,
+    /// Closed metered intervals whose imbalance settlement is not complete.
+    metering: BTreeSet<IntervalIndex>,
 }
 
 impl Model {
@@ -617,12 +784,17 @@ impl Model {
         price: PricePerKwh,
     ) {
         self.booked.insert(key.1);
+        let import_wh = self
+            .capacities
+            .get(&key.0)
+            .map_or(Capacity::DEFAULT.import_wh, |capacity| capacity.import_wh);
         self.offers.insert(
             key,
             Placed {
                 side,
                 energy_wh,
                 price,
+                import_wh,
             },
         );
     }
@@ -633,6 +805,13 @@ impl Model {
         self.offers.remove(&key);
         self.commitments.remove(&key);
     }
+}
+
+/// What settling imbalances in an interval starts from: the bills of the accounts named and
+/// the interval's grid and feed-in prices.
+struct MeteringView {
+    bills: BTreeMap<AccountId, market::Bill>,
+    prices: Option<(PricePerKwh, PricePerKwh)>,
 }
 
 /// What a call reported, whatever its types.
@@ -667,6 +846,8 @@ struct Run {
     watched: Vec<AccountId>,
     main_balance: Balance,
     p2p_balance: Balance,
+    /// The meter figures the sequence drew, for the readings of its end.
+    figures: Vec<(EnergyWh, EnergyWh)>,
 }
 
 impl Run {
@@ -675,21 +856,28 @@ impl Run {
     fn new(
         bundles: &Bundles,
         sealing: Option<Sealing>,
+        metering: Option<Metering>,
         grid_funds: Balance,
         initial: Option<Change>,
     ) -> Result<Self, HarnessError> {
         let sealed = sealing.is_some();
         let base = MarketConfig {
             sealing,
+            metering,
             ..MarketConfig::paper()
         };
+        // A metered start stays metered whatever the initial change says of metering.
         let config = initial
             .map(|change| Change {
                 flip_sealing: false,
                 by_stranger: false,
                 ..change
             })
-            .map(|change| (change.config(&base), change))
+            .map(|change| {
+                let mut config = change.config(&base);
+                config.metering = config.metering.or(metering);
+                (config, change)
+            })
             .filter(|(config, change)| change.refusal(config, None).is_none())
             .map_or(base, |(config, _)| config);
         let now = START + 5_000;
@@ -732,6 +920,7 @@ impl Run {
             watched,
             main_balance,
             p2p_balance,
+            figures: Vec::new(),
         })
     }
 
@@ -760,11 +949,148 @@ impl Run {
         Ok(())
     }
 
+    /// The imbalance bond main asks of `account`'s offer (zero when not metered or refused).
+    fn bond(
+        &mut self,
+        interval: IntervalIndex,
+        account: AccountId,
+        side: Side,
+        energy_wh: EnergyWh,
+    ) -> Balance {
+        self.market
+            .read(|main| main.imbalance_bond(interval, account, side, energy_wh))
+            .unwrap()
+            .unwrap_or(0)
+    }
+
+    fn metering_view(
+        &mut self,
+        interval: IntervalIndex,
+        accounts: &[(AccountId, Reading)],
+    ) -> MeteringView {
+        let prices = self
+            .market
+            .read_p2g(|p2g| p2g.result(interval))
+            .unwrap()
+            .map(|result| (result.grid_price, result.feed_in_price));
+        let bills = accounts
+            .iter()
+            .filter_map(|(account, _)| {
+                self.market
+                    .read(|main| main.bill(*account, interval))
+                    .unwrap()
+                    .map(|bill| (*account, bill))
+            })
+            .collect();
+        MeteringView { bills, prices }
+    }
+
+    /// Checks one settled imbalance against the rules: the event is `Metering::settle` of the
+    /// bill as cleared, charged in full up to what was held (and in full whenever the
+    /// participant's connection has not grown since its offer), the bill carries its lines,
+    /// and cleared + imbalance = metered.
+    fn check_imbalance(
+        &mut self,
+        interval: IntervalIndex,
+        metering: &Metering,
+        account: AccountId,
+        reading: Option<Reading>,
+        before: &MeteringView,
+        events: &[MarketEvent],
+    ) -> Result<(), TestCaseError> {
+        let held = self.model.held.remove(&(account, interval));
+        prop_assert!(held.is_some(), "{:?} settled with nothing held", account);
+        let held = held.unwrap();
+        let bill = before.bills.get(&account).cloned();
+        prop_assert!(bill.is_some(), "{:?} settled without a bill", account);
+        let bill = bill.unwrap_or_default();
+        let (grid_price, feed_in) = before.prices.expect("a closed interval has prices");
+        let cleared = bill.cleared().unwrap();
+        let full = metering
+            .settle(cleared, reading, grid_price, feed_in)
+            .unwrap();
+        let event = events.iter().find_map(|event| match event {
+            MarketEvent::ImbalanceSettled(settled)
+                if settled.account == account && settled.interval == interval =>
+            {
+                Some(settled)
+            }
+            _ => None,
+        });
+        prop_assert!(event.is_some(), "no ImbalanceSettled for {:?}", account);
+        let event = event.unwrap();
+        prop_assert_eq!(
+            (event.short_wh, event.long_wh, event.credit, event.defaulted),
+            (full.short_wh, full.long_wh, full.credit, full.defaulted)
+        );
+        prop_assert_eq!(event.charge, full.charge.min(held.amount));
+        let import_now = self
+            .model
+            .capacities
+            .get(&account)
+            .map_or(EnergyWh::MAX, |capacity| capacity.import_wh);
+        if reading.is_none() || import_now <= held.import_wh {
+            prop_assert!(
+                full.charge <= held.amount,
+                "an imbalance of {} beyond the {} held",
+                full.charge,
+                held.amount
+            );
+        }
+        let after = self
+            .market
+            .read(|main| main.bill(account, interval))
+            .unwrap()
+            .unwrap_or_default();
+        let charged = Imbalance {
+            charge: event.charge,
+            ..full
+        };
+        prop_assert_eq!(after, bill.with_imbalance(&charged).unwrap());
+        if let Some(reading) = reading {
+            let net = |out: EnergyWh, back: EnergyWh| i128::from(out) - i128::from(back);
+            prop_assert_eq!(
+                net(cleared.sold_wh, cleared.bought_wh) + net(full.long_wh, full.short_wh),
+                net(reading.delivered_wh, reading.consumed_wh),
+                "cleared + imbalance is not what was metered"
+            );
+        }
+        Ok(())
+    }
+
+    /// Checks the imbalances a sweep settled by the default.
+    fn swept(
+        &mut self,
+        interval: IntervalIndex,
+        config: &MarketConfig,
+        before: &MeteringView,
+        events: &[MarketEvent],
+    ) -> Result<(), TestCaseError> {
+        let metering = config.metering.expect("a sweep of a metered interval");
+        for event in events {
+            if let MarketEvent::ImbalanceSettled(settled) = event {
+                prop_assert!(settled.defaulted, "a sweep settled a reading");
+                self.check_imbalance(interval, &metering, settled.account, None, before, events)?;
+            }
+        }
+        Ok(())
+    }
+
     fn current(&mut self) -> IntervalIndex {
         self.market
             .read(|main| main.current_interval())
             .unwrap()
             .expect("the market has started")
+    }
+
+    /// The interval `when` names, or with `None` the newest closed interval still being
+    /// metered (the previous one if there is none).
+    fn metering_interval(&mut self, when: Option<When>) -> IntervalIndex {
+        match (when, self.model.metering.last()) {
+            (None, Some(interval)) => *interval,
+            (None, None) => self.interval(When::Previous),
+            (Some(when), _) => self.interval(when),
+        }
     }
 
     fn interval(&mut self, when: When) -> IntervalIndex {
@@ -865,7 +1191,13 @@ impl Run {
             .sum();
         prop_assert_eq!(credits, ledger.credits, "credits do not add up");
         if self.model.closing.is_empty() {
-            let deposits: Balance = self.model.deposits.values().sum();
+            let deposits: Balance = self.model.deposits.values().sum::<Balance>()
+                + self
+                    .model
+                    .held
+                    .values()
+                    .map(|held| held.amount)
+                    .sum::<Balance>();
             prop_assert_eq!(
                 ledger.deposits,
                 deposits,
@@ -1003,17 +1335,29 @@ impl Run {
             } => {
                 let interval = self.interval(when);
                 let ask = self.resolve(ask, interval);
-                let outcome = self
-                    .market
-                    .tx(home(who), |main| main.sell(interval, energy_wh, ask))
-                    .unwrap();
+                // A metered interval's sell bonds its worst imbalance; one in five pays a unit
+                // short of it.
+                let bond = self.bond(interval, home(who), Side::Sell, energy_wh);
+                let pay = if energy_wh % 5 == 4 {
+                    Pay::Short
+                } else {
+                    Pay::Exact
+                };
+                let deposit = paid(bond, pay);
+                let outcome = match self.market.tx_paying(home(who), deposit, |main| {
+                    main.sell(interval, energy_wh, ask)
+                }) {
+                    Err(HarnessError::Dispatch(why)) => return Ok(unaffordable(why)),
+                    outcome => outcome.unwrap(),
+                };
                 if self.sealed {
                     prop_assert!(outcome.value.is_err());
                 }
                 self.check_capacity(home(who), Side::Sell, energy_wh, &outcome.value)?;
                 if outcome.value.is_ok() {
+                    prop_assert!(deposit >= bond);
                     let key = (home(who), interval);
-                    self.model.deposits.insert(key, 0);
+                    self.model.deposits.insert(key, deposit);
                     self.model.place(key, Side::Sell, energy_wh, ask);
                 }
                 verdict(&outcome)
@@ -1031,7 +1375,8 @@ impl Run {
                     .market
                     .read(|main| main.buy_deposit(interval, energy_wh, limit))
                     .unwrap()
-                    .unwrap_or(0);
+                    .unwrap_or(0)
+                    .saturating_add(self.bond(interval, home(who), Side::Buy, energy_wh));
                 let deposit = paid(needed, pay);
                 let outcome = match self.market.tx_paying(home(who), deposit, |main| {
                     main.buy(interval, energy_wh, limit)
@@ -1089,12 +1434,28 @@ impl Run {
                     &sealed.salt,
                 );
                 let penalty = self.sealing.map_or(0, |sealing| sealing.penalty);
-                // What the reveal will need (its bond, a buy's cover), if the query knows.
-                let needed = self
-                    .market
-                    .read(|main| main.commit_deposit(interval, side, energy_wh, price))
-                    .unwrap()
-                    .unwrap_or(0);
+                // What the reveal will need (its bond, a buy's cover, a metered interval's
+                // imbalance bond for this home's connection), as the client computes it.
+                let config = self.market.read(|main| main.config_at(interval)).unwrap();
+                let import_wh = self
+                    .model
+                    .capacities
+                    .get(&account)
+                    .map_or(Capacity::DEFAULT.import_wh, |capacity| capacity.import_wh);
+                let needed = match self.timing.start_of(interval) {
+                    Ok(start) => market::deposits::sealed_deposit(
+                        &config,
+                        hour_of(start),
+                        side,
+                        energy_wh,
+                        price,
+                        import_wh,
+                    )
+                    .ok()
+                    .flatten()
+                    .unwrap_or(0),
+                    Err(_) => 0,
+                };
                 let deposit = paid(penalty.max(needed), pay);
                 let outcome = match self
                     .market
@@ -1294,6 +1655,136 @@ impl Run {
                 }
                 verdict(&outcome)
             }
+            Action::SetMeter {
+                who,
+                meter,
+                by_operator,
+            } => {
+                let by = if by_operator { operator } else { home(who) };
+                let outcome = self
+                    .market
+                    .tx(by, |main| main.set_meter(home(who), meter.map(home)))
+                    .unwrap();
+                let registered = self.model.registered.contains_key(&home(who));
+                let expected = match (by_operator, registered) {
+                    (false, _) => Err(E::NotOperator),
+                    (true, false) => Err(E::NotRegistered),
+                    (true, true) => Ok(()),
+                };
+                prop_assert_eq!(&outcome.value, &expected);
+                if outcome.value.is_ok() {
+                    let participant = self
+                        .market
+                        .read(|main| main.participant(home(who)))
+                        .unwrap();
+                    prop_assert_eq!(participant.map(|p| p.meter), Some(meter.map(home)));
+                }
+                verdict(&outcome)
+            }
+            Action::Readings { by, when, entries } => {
+                self.figures
+                    .extend(entries.iter().map(|&(_, _, out, back)| (out, back)));
+                let interval = self.metering_interval(when);
+                let config = self.market.read(|main| main.config_at(interval)).unwrap();
+                let positions: Vec<AccountId> = self
+                    .model
+                    .held
+                    .keys()
+                    .filter(|(_, i)| *i == interval)
+                    .map(|(account, _)| *account)
+                    .collect();
+                let readings: Vec<(AccountId, Reading)> = entries
+                    .iter()
+                    .map(|&(who, held, delivered_wh, consumed_wh)| {
+                        let account = if held && !positions.is_empty() {
+                            positions[who % positions.len()]
+                        } else {
+                            home(who)
+                        };
+                        (
+                            account,
+                            Reading {
+                                delivered_wh,
+                                consumed_wh,
+                            },
+                        )
+                    })
+                    .collect();
+                let stranger = home(HOMES.len() - 1);
+                let caller = match by {
+                    MeterBy::Operator => config
+                        .metering
+                        .and_then(|metering| metering.operator)
+                        .unwrap_or(stranger),
+                    MeterBy::Own => readings
+                        .first()
+                        .and_then(|(account, _)| {
+                            self.market.read(|main| main.participant(*account)).unwrap()
+                        })
+                        .and_then(|participant| participant.meter)
+                        .unwrap_or(stranger),
+                    MeterBy::Home(who) => home(who),
+                };
+                let before = self.metering_view(interval, &readings);
+                let outcome = self
+                    .market
+                    .tx(caller, |main| {
+                        main.submit_readings(interval, readings.clone())
+                    })
+                    .unwrap();
+                let count = readings.len();
+                if config.metering.is_none() {
+                    prop_assert_eq!(&outcome.value, &Err(E::NotMetered));
+                } else if count == 0 {
+                    prop_assert_eq!(&outcome.value, &Err(E::NoReadings));
+                } else if count > MAX_SETTLEMENTS_PER_CALL as usize {
+                    prop_assert_eq!(&outcome.value, &Err(E::TooManyReadings));
+                }
+                if let Ok(status) = &outcome.value {
+                    let status = *status;
+                    let metering = config.metering.expect("metered");
+                    for (account, reading) in &readings {
+                        self.check_imbalance(
+                            interval,
+                            &metering,
+                            *account,
+                            Some(*reading),
+                            &before,
+                            &outcome.events,
+                        )?;
+                    }
+                    if status.complete() {
+                        self.model.metering.remove(&interval);
+                    }
+                }
+                verdict(&outcome)
+            }
+            Action::SettleImbalances { by, when } => {
+                let interval = self.metering_interval(when);
+                let config = self.market.read(|main| main.config_at(interval)).unwrap();
+                let accounts: Vec<(AccountId, Reading)> = self
+                    .model
+                    .held
+                    .keys()
+                    .filter(|(_, i)| *i == interval)
+                    .map(|(account, _)| (*account, Reading::default()))
+                    .collect();
+                let before = self.metering_view(interval, &accounts);
+                let outcome = self
+                    .market
+                    .tx(home(by), |main| main.settle_imbalances(interval))
+                    .unwrap();
+                if config.metering.is_none() {
+                    prop_assert_eq!(&outcome.value, &Err(E::NotMetered));
+                }
+                if let Ok(status) = outcome.value {
+                    self.swept(interval, &config, &before, &outcome.events)?;
+                    if status.complete() {
+                        self.model.metering.remove(&interval);
+                    }
+                }
+                verdict(&outcome)
+            }
             Action::Bypass { who, call } => {
                 let account = home(who);
                 let interval = self.current();
@@ -1438,6 +1929,51 @@ impl Run {
             self.model.deposits.remove(&(account, interval));
             self.check_money()?;
         }
+        // Before the deadlines of the intervals just closed, the meters report every other
+        // position, with figures the sequence drew cut to each connection; the rest are left
+        // to the sweep.
+        self.report_half()?;
+        // Past every metering deadline anyone settles the missing readings, in bounded calls:
+        // every metered interval completes its imbalance settlement.
+        self.now += WINDOWS[WINDOWS.len() - 1] + 1;
+        self.market.set_time(self.now);
+        for interval in self.model.metering.clone() {
+            let config = self.market.read(|main| main.config_at(interval)).unwrap();
+            loop {
+                let held: Vec<(AccountId, Reading)> = self
+                    .model
+                    .held
+                    .keys()
+                    .filter(|(_, i)| *i == interval)
+                    .map(|(account, _)| (*account, Reading::default()))
+                    .collect();
+                let before = self.metering_view(interval, &held);
+                let outcome = self
+                    .market
+                    .tx(operator, |main| main.settle_imbalances(interval))
+                    .unwrap();
+                match outcome.value {
+                    Ok(status) => {
+                        self.swept(interval, &config, &before, &outcome.events)?;
+                        if status.complete() {
+                            self.model.metering.remove(&interval);
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        return Err(TestCaseError::fail(format!(
+                            "interval {interval}'s imbalances cannot be settled: {error:?}"
+                        )))
+                    }
+                }
+            }
+            self.check_money()?;
+        }
+        prop_assert!(
+            self.model.held.is_empty(),
+            "money held after every imbalance: {:?}",
+            self.model.held.keys().collect::<Vec<_>>()
+        );
         // The grid operator funds every claim: all of them get paid, in bounded calls.
         let owed = self.market.read_p2g(|p2g| p2g.ledger()).unwrap().claims;
         if owed > 0 {
@@ -1481,6 +2017,79 @@ impl Run {
             ledger.grid_deposit + self.market.existential_deposit()
         );
         prop_assert!(self.model.deposits.is_empty());
+        Ok(())
+    }
+
+    /// The end's readings: every other held position of each interval still accepting
+    /// readings, one call each, from its meter (its own, else the metering operator).
+    fn report_half(&mut self) -> Result<(), TestCaseError> {
+        let mut figures = if self.figures.is_empty() {
+            vec![(0, 0), (1_500, 0), (0, 2_500), (700, 300)]
+        } else {
+            self.figures.clone()
+        }
+        .into_iter()
+        .cycle();
+        for interval in self.model.metering.clone() {
+            let config = self.market.read(|main| main.config_at(interval)).unwrap();
+            let metering = config.metering.expect("a metered interval");
+            let status = self
+                .market
+                .read(|main| main.metering_status(interval))
+                .unwrap()
+                .expect("a closed metered interval has a status");
+            if !status.accepts_readings(self.now) {
+                continue;
+            }
+            let positions: Vec<AccountId> = self
+                .model
+                .held
+                .keys()
+                .filter(|(_, i)| *i == interval)
+                .map(|(account, _)| *account)
+                .collect();
+            for account in positions.into_iter().step_by(2) {
+                // A participant removed since is left to the sweep.
+                let Some(participant) = self.market.read(|main| main.participant(account)).unwrap()
+                else {
+                    continue;
+                };
+                let Some(meter) = participant.meter.or(metering.operator) else {
+                    continue;
+                };
+                let (out, back) = figures.next().unwrap_or_default();
+                let reading = Reading {
+                    delivered_wh: out.min(participant.capacity.export_wh),
+                    consumed_wh: back.min(participant.capacity.import_wh),
+                };
+                let before = self.metering_view(interval, &[(account, reading)]);
+                let outcome = self
+                    .market
+                    .tx(meter, |main| {
+                        main.submit_readings(interval, vec![(account, reading)])
+                    })
+                    .unwrap();
+                prop_assert!(
+                    outcome.value.is_ok(),
+                    "{:?}'s reading in interval {} was refused: {:?}",
+                    account,
+                    interval,
+                    outcome.value
+                );
+                self.check_imbalance(
+                    interval,
+                    &metering,
+                    account,
+                    Some(reading),
+                    &before,
+                    &outcome.events,
+                )?;
+                if outcome.value.is_ok_and(|status| status.complete()) {
+                    self.model.metering.remove(&interval);
+                }
+                self.check_money()?;
+            }
+        }
         Ok(())
     }
 
@@ -1564,6 +2173,45 @@ impl Run {
                 prop_assert_eq!(paid_per_kwh.ok(), limit, "pay as bid charges the limit");
             }
         }
+        if let Some(metering) = config.metering {
+            // Every position's refund and earnings are held, and cover its bond.
+            let hour = hour_of(self.timing.start_of(interval).unwrap());
+            let grid_price = config.tariff.grid_price(hour).unwrap();
+            for (account, placed) in &offers {
+                let escrow = self
+                    .market
+                    .read_p2g(|p2g| p2g.escrow_of(*account, interval))
+                    .unwrap();
+                prop_assert!(
+                    escrow.is_some_and(|escrow| escrow.held),
+                    "nothing held for {:?}",
+                    account
+                );
+                let amount = escrow.map_or(0, |escrow| escrow.deposit);
+                let bond = metering
+                    .bond(placed.side, placed.energy_wh, placed.import_wh, grid_price)
+                    .unwrap();
+                prop_assert!(amount >= bond, "held {} below the bond {}", amount, bond);
+                self.model.held.insert(
+                    (*account, interval),
+                    Held {
+                        amount,
+                        import_wh: placed.import_wh,
+                    },
+                );
+            }
+            let status = self
+                .market
+                .read(|main| main.metering_status(interval))
+                .unwrap();
+            prop_assert_eq!(
+                status.map(|status| status.positions),
+                Some(offers.len() as u32)
+            );
+            if !offers.is_empty() {
+                self.model.metering.insert(interval);
+            }
+        }
         let (mut bought, mut sold, mut import, mut export) = (0, 0, 0, 0);
         let (mut paid, mut earned) = (0u128, 0u128);
         for (
@@ -1642,17 +2290,18 @@ fn run(
     actions: &[Action],
 ) -> Result<(), TestCaseError> {
     let sealing = sealed.then_some(Sealing::DEFAULT);
-    run_with(sealing, grid_funds, initial, actions)
+    run_with(sealing, None, grid_funds, initial, actions)
 }
 
 fn run_with(
     sealing: Option<Sealing>,
+    metering: Option<Metering>,
     grid_funds: Balance,
     initial: Option<Change>,
     actions: &[Action],
 ) -> Result<(), TestCaseError> {
     let bundles = Bundles::load(&Bundles::default_dir()).expect("load the bundles");
-    let mut run = Run::new(&bundles, sealing, grid_funds, initial).expect("deploy");
+    let mut run = Run::new(&bundles, sealing, metering, grid_funds, initial).expect("deploy");
     run.check_money()?;
     for action in actions {
         let started = std::time::Instant::now();
@@ -1681,11 +2330,16 @@ proptest! {
     #[test]
     fn random_sequences_keep_energy_and_money_whole(
         sealing in proptest::option::of(sealing()),
+        metering in proptest::option::of(
+            meter_change()
+                .prop_map(|change| change.metering())
+                .prop_filter("a valid metering", |metering| metering.validate().is_ok()),
+        ),
         grid_funds in prop_oneof![Just(0u128), 1..300_000u128, Just(1_000_000_000u128)],
         initial in proptest::option::weighted(0.7, change()),
         actions in prop::collection::vec(action(), 100..=120),
     ) {
-        run_with(sealing, grid_funds, initial, &actions)?;
+        run_with(sealing, metering, grid_funds, initial, &actions)?;
     }
 }
 

@@ -151,7 +151,9 @@ fn three_intervals_settle_every_deviation_against_the_meters() {
     // Not closed yet: nothing to meter.
     market.set_time(START + HOUR);
     refused(&mut market, E::NotCleared, |m| {
-        m.tx(a(METER_OP), |main| main.submit_readings(0, vec![(a(P2), read(0, 950))]))
+        m.tx(a(METER_OP), |main| {
+            main.submit_readings(0, vec![(a(P2), read(0, 950))])
+        })
     });
     refused(&mut market, E::NotCleared, |m| {
         m.tx(a(STRANGER), |main| main.settle_imbalances(0))
@@ -185,10 +187,14 @@ fn three_intervals_settle_every_deviation_against_the_meters() {
     market.set_time(START + HOUR + 2_000);
     // P1's reading is its own meter's: the metering operator may not submit it.
     refused(&mut market, E::NotMeter, |m| {
-        m.tx(a(METER_OP), |main| main.submit_readings(0, vec![(a(P1), read(700, 0))]))
+        m.tx(a(METER_OP), |main| {
+            main.submit_readings(0, vec![(a(P1), read(700, 0))])
+        })
     });
     refused(&mut market, E::NotMeter, |m| {
-        m.tx(a(STRANGER), |main| main.submit_readings(0, vec![(a(P2), read(0, 950))]))
+        m.tx(a(STRANGER), |main| {
+            main.submit_readings(0, vec![(a(P2), read(0, 950))])
+        })
     });
     refused(&mut market, E::NoReadings, |m| {
         m.tx(a(METER_OP), |main| main.submit_readings(0, vec![]))
@@ -203,14 +209,20 @@ fn three_intervals_settle_every_deviation_against_the_meters() {
         })
     });
     refused(&mut market, E::ReadingAboveCapacity, |m| {
-        m.tx(a(METER_OP), |main| main.submit_readings(0, vec![(a(P2), read(0, 5_001))]))
+        m.tx(a(METER_OP), |main| {
+            main.submit_readings(0, vec![(a(P2), read(0, 5_001))])
+        })
     });
     refused(&mut market, E::ReadingAboveCapacity, |m| {
-        m.tx(a(METER1), |main| main.submit_readings(0, vec![(a(P1), read(5_001, 0))]))
+        m.tx(a(METER1), |main| {
+            main.submit_readings(0, vec![(a(P1), read(5_001, 0))])
+        })
     });
     // P4 made no offer in interval 0.
     refused(&mut market, E::NoPosition, |m| {
-        m.tx(a(METER_OP), |main| main.submit_readings(0, vec![(a(P4), read(0, 10))]))
+        m.tx(a(METER_OP), |main| {
+            main.submit_readings(0, vec![(a(P4), read(0, 10))])
+        })
     });
     // The same home twice in one batch: all or nothing.
     refused(&mut market, E::DuplicateReading, |m| {
@@ -226,7 +238,9 @@ fn three_intervals_settle_every_deviation_against_the_meters() {
     // P1 sold 1 000 Wh and delivered 700: it buys the 300 Wh its buyers got from the grid at
     // 420 000 per kWh, 126 000, out of what is held.
     let outcome = ok(market
-        .tx(a(METER1), |main| main.submit_readings(0, vec![(a(P1), read(700, 0))]))
+        .tx(a(METER1), |main| {
+            main.submit_readings(0, vec![(a(P1), read(700, 0))])
+        })
         .unwrap());
     assert_eq!(
         outcome.events,
@@ -237,7 +251,9 @@ fn three_intervals_settle_every_deviation_against_the_meters() {
     );
     assert_eq!(credit(&mut market, P1), 2_620_000 - 126_000);
     refused(&mut market, E::DuplicateReading, |m| {
-        m.tx(a(METER1), |main| main.submit_readings(0, vec![(a(P1), read(1_000, 0))]))
+        m.tx(a(METER1), |main| {
+            main.submit_readings(0, vec![(a(P1), read(1_000, 0))])
+        })
     });
     // P3 sold 600 and delivered 750: 150 Wh at 50 000, 7 500, out of the grid deposit. P2
     // bought 800 and consumed 950: 150 Wh at 420 000, 63 000.
@@ -291,7 +307,9 @@ fn three_intervals_settle_every_deviation_against_the_meters() {
     });
     market.set_time(deadline);
     refused(&mut market, E::MeteringClosed, |m| {
-        m.tx(a(METER_OP), |main| main.submit_readings(0, vec![(a(P5), read(0, 1_200))]))
+        m.tx(a(METER_OP), |main| {
+            main.submit_readings(0, vec![(a(P5), read(0, 1_200))])
+        })
     });
     // A missing buyer's reading is taken as consuming what it bought: no imbalance.
     let outcome = ok(market
@@ -310,12 +328,16 @@ fn three_intervals_settle_every_deviation_against_the_meters() {
         m.tx(a(STRANGER), |main| main.settle_imbalances(0))
     });
     refused(&mut market, E::MeteringClosed, |m| {
-        m.tx(a(METER_OP), |main| main.submit_readings(0, vec![(a(P5), read(0, 1))]))
+        m.tx(a(METER_OP), |main| {
+            main.submit_readings(0, vec![(a(P5), read(0, 1))])
+        })
     });
 
     market.set_time(START + 2 * HOUR);
     refused(&mut market, E::NotCleared, |m| {
-        m.tx(a(METER_OP), |main| main.submit_readings(1, vec![(a(P4), read(0, 200))]))
+        m.tx(a(METER_OP), |main| {
+            main.submit_readings(1, vec![(a(P4), read(0, 200))])
+        })
     });
     ok(market.close_interval(a(STRANGER), 1).unwrap());
     // P6 sold 500 (300 to P4 at 90 000, 200 fed in at 90 000) and its meter saw 400 out and
@@ -340,7 +362,10 @@ fn three_intervals_settle_every_deviation_against_the_meters() {
     refused(&mut market, E::ImbalancesSettled, |m| {
         m.tx(a(STRANGER), |main| main.settle_imbalances(1))
     });
-    assert_eq!(credit(&mut market, P6), 2_310_000 + 27_000 + 18_000 - 84_000);
+    assert_eq!(
+        credit(&mut market, P6),
+        2_310_000 + 27_000 + 18_000 - 84_000
+    );
     assert_eq!(credit(&mut market, P4), 2_058_000 - 27_000 + 4_500);
 
     // ---- Interval 2: a seller that sold energy it never delivered ----
@@ -410,7 +435,9 @@ fn metering_messages_refuse_what_they_must() {
     paper.set_time(START + HOUR);
     ok(paper.close_interval(a(P1), 0).unwrap());
     refused(&mut paper, E::NotMetered, |m| {
-        m.tx(a(P1), |main| main.submit_readings(0, vec![(a(P1), read(500, 0))]))
+        m.tx(a(P1), |main| {
+            main.submit_readings(0, vec![(a(P1), read(500, 0))])
+        })
     });
     refused(&mut paper, E::NotMetered, |m| {
         m.tx(a(P1), |main| main.settle_imbalances(0))

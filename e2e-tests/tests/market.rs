@@ -550,7 +550,11 @@ async fn callees_answer_only_to_main<Client: E2EBackend>(mut client: Client) -> 
     assert_eq!(settle.return_value().map(|_| ()), Err(p2g::Error::NotMain));
     let withdraw = dry_run!(client, &bob, p2g.withdraw(id(&bob)));
     assert_eq!(withdraw.return_value(), Err(p2g::Error::NotMain));
-    let reserve = dry_run!(client, &bob, p2g.reserve(key, id(&bob), None, 10, id(&bob), false));
+    let reserve = dry_run!(
+        client,
+        &bob,
+        p2g.reserve(key, id(&bob), None, 10, id(&bob), false)
+    );
     assert_eq!(reserve.return_value(), Err(p2g::Error::NotMain));
     // The real transaction is refused as well (its dry run reverts) and nothing changed.
     assert!(client

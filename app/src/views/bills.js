@@ -5,8 +5,10 @@
  * the grid operator still owes it (p2g's `claim_of`: feed-in the grid deposit could not pay at
  * the close, credited as the grid is funded).
  *
- * A bill's lines are main's `Bill`; paid = P2P paid + fees + grid paid, earned = P2P earned +
- * grid earned, all in balance units, exactly as the contracts computed them (no rounding here).
+ * A bill's lines are main's `Bill`; paid = P2P paid + fees + grid paid (+ imbalance paid),
+ * earned = P2P earned + grid earned (+ imbalance earned), all in balance units, exactly as the
+ * contracts computed them (no rounding here). In a metered market the tables add the imbalance
+ * lines (the metering view shows them against the meter's readings).
  */
 import { intervalStart, monthKey, monthOfKey } from '../../../clients/js/src/client.mjs';
 import { billChart } from '../chart.js';
@@ -17,8 +19,8 @@ const SPAN = 24;
 
 let current = null;
 
-const paidOf = (bill) => bill.p2p_paid + bill.fees_paid + bill.grid_paid;
-const earnedOf = (bill) => bill.p2p_earned + bill.grid_earned;
+const paidOf = (bill) => bill.p2p_paid + bill.fees_paid + bill.grid_paid + bill.imbalance_paid;
+const earnedOf = (bill) => bill.p2p_earned + bill.grid_earned + bill.imbalance_earned;
 
 export async function render(session, root) {
   const body = h('div', { 'data-testid': 'bills' }, h('div', { class: 'muted' }, 'Reading bills…'));
@@ -26,12 +28,13 @@ export async function render(session, root) {
   const withdrawOut = h('div', { 'data-testid': 'withdraw-result' });
   root.replaceChildren(h('h2', {}, 'My trades and bills'),
     h('div', { class: 'panel', 'data-testid': 'credit-panel' }, credit, withdrawOut), body);
-  current = { session, body, credit, withdrawOut, shown: '' };
+  const metered = (await session.market.config()).metering !== null;
+  current = { session, body, credit, withdrawOut, metered, shown: '' };
   await refresh();
 }
 
 export async function refresh() {
-  const { session, body, credit, withdrawOut } = current;
+  const { session, body, credit, withdrawOut, metered } = current;
   const { market } = session;
   const account = session.selected?.address;
   if (!account) {
@@ -85,10 +88,10 @@ export async function refresh() {
         h('div', { class: 'legend muted' }, h('span', {}, h('i', { style: 'background:#d9822b' }), 'paid'),
           h('span', {}, h('i', { style: 'background:#2e9e5b' }), 'earned')),
         billTable('interval-bills', billed.map(({ interval: i, bill }) => [
-          h('span', { title: utc(intervalStart(timing, i)) }, `#${i}`), bill]))),
+          h('span', { title: utc(intervalStart(timing, i)) }, `#${i}`), bill]), metered)),
     h('h3', {}, 'Per month (UTC)'),
     billTable('monthly-bills', months.map((month, k) => [monthLabel(month), monthly[k]])
-      .filter(([, bill]) => bill)),
+      .filter(([, bill]) => bill), metered),
     h('h3', {}, 'My P2P trades'),
     trades.length === 0 ? h('p', { class: 'muted' }, 'None in these intervals.') : h('table', { 'data-testid': 'trades' },
       thead('Interval', 'Role', 'Counterparty', 'Distance', 'Energy', 'Price', 'Payment', 'Fee'),
@@ -102,11 +105,12 @@ export async function refresh() {
       }))));
 }
 
-/** A table of bills; `rows` are `[label, Bill]`. */
-function billTable(testid, rows) {
+/** A table of bills; `rows` are `[label, Bill]`; `metered` adds the imbalance lines. */
+function billTable(testid, rows, metered) {
   if (rows.length === 0) return h('p', { class: 'muted' }, 'No bills.');
   const headers = ['', 'P2P bought', 'P2P paid', 'Fees', 'P2P sold', 'P2P earned', 'Grid bought',
-    'Grid paid', 'Grid sold', 'Grid earned', 'Net cost'];
+    'Grid paid', 'Grid sold', 'Grid earned',
+    ...(metered ? ['Imbalance paid', 'Imbalance earned'] : []), 'Net cost'];
   return h('table', { 'data-testid': testid },
     thead(...headers),
     h('tbody', {}, rows.map(([label, bill]) => h('tr', {},
@@ -114,6 +118,7 @@ function billTable(testid, rows) {
       h('td', {}, units(bill.fees_paid)), h('td', {}, kwh(bill.p2p_sold_wh)), h('td', {}, units(bill.p2p_earned)),
       h('td', {}, kwh(bill.grid_bought_wh)), h('td', {}, units(bill.grid_paid)), h('td', {}, kwh(bill.grid_sold_wh)),
       h('td', {}, units(bill.grid_earned)),
+      metered ? [h('td', {}, units(bill.imbalance_paid)), h('td', {}, units(bill.imbalance_earned))] : null,
       h('td', { 'data-testid': 'net' }, net(paidOf(bill) - earnedOf(bill)))))));
 }
 

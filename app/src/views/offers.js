@@ -4,7 +4,9 @@
  * or Reveal (sealed mode, in the reveal window).
  *
  * Open mode (`sealing` null): `sell(interval, energy_wh, ask)` and `buy(interval, energy_wh,
- * limit)`, a buy paying its `buy_deposit`. Sealed mode: the same form commits (`commit` with a
+ * limit)`, a buy paying its `buy_deposit`; in a metered market (`metering` set) each offer also
+ * pays its imbalance bond (`imbalance_bond`: the client's `offerDeposit`), and a sealed offer's
+ * `commit_deposit` includes it. Sealed mode: the same form commits (`commit` with a
  * hash of the offer, bound to this market's main address, and a fresh 32-byte salt) and keeps
  * offer and salt in this browser's localStorage until the reveal: the chain never sees them
  * before, so losing them forfeits a share of the deposit (the deposit is main's `commit_deposit`: the
@@ -54,6 +56,7 @@ export async function render(session, root) {
   // The sealing settings are fixed at deployment; the ask bounds are the open interval's.
   const config = await market.config();
   const sealed = config.sealing !== null;
+  const metered = config.metering !== null;
   let rules = { interval: null, tariff: config.tariff };
   /** The tariff of `interval` (config_at), read once per interval. */
   const rulesFor = async (interval) => {
@@ -112,7 +115,7 @@ export async function render(session, root) {
   async function showDeposit() {
     const seq = ++depositSeq;
     deposit.textContent = '';
-    if (side.value !== 'Buy' && !sealed) return;
+    if (side.value !== 'Buy' && !sealed && !metered) return;
     let offer;
     try {
       offer = readForm();
@@ -126,12 +129,14 @@ export async function render(session, root) {
     const { interval: open } = await session.clock();
     if (open === null || seq !== depositSeq) return;
     try {
+      const origin = session.selected?.address;
       const needed = sealed
-        ? await market.commitDeposit(open, offer.side, offer.energyWh, offer.price ?? 0n)
-        : await market.buyDeposit(open, offer.energyWh, offer.price);
+        ? await market.commitDeposit(open, offer.side, offer.energyWh, offer.price ?? 0n, { origin })
+        : await market.offerDeposit(open, offer.side, offer.energyWh, offer.price, { origin });
       if (seq === depositSeq) {
-        deposit.textContent = `Deposit paid with it: ${units(needed)}; what the bill does not ` +
-          'use is credited back after the close.';
+        deposit.textContent = `Deposit paid with it: ${units(needed)}` +
+          (metered ? ', the imbalance bond included' : '') + '; what the bill does not ' +
+          'use is credited back after the close' + (metered ? ', once your meter\'s reading is settled.' : '.');
       }
     } catch (error) {
       if (seq === depositSeq) deposit.textContent = error.message;
@@ -166,7 +171,8 @@ export async function render(session, root) {
         if (!live) remember(session, entry);
         let committed;
         try {
-          const value = await market.commitDeposit(open, offer.side, offer.energyWh, offer.price);
+          const value = await market.commitDeposit(open, offer.side, offer.energyWh, offer.price,
+            { origin: signer });
           committed = await market.commit(signer, open, seal.commitment, { value });
         } catch (error) {
           // A typed error means nothing was committed (refused by the dry run, or reverted).

@@ -36,7 +36,8 @@
  * - `queries.mjs` and `market-core.mjs`: the {@link Market} class (queries; messages);
  * - `sealing.mjs`: commitments and salts;
  * - `time.mjs`: interval timing and state, UTC hour and month (`market::time`);
- * - `deposits.mjs`: line values, grid price, deposits (`market::value_of`, `market::deposits`);
+ * - `deposits.mjs`: line values, grid price, deposits and imbalance bonds (`market::value_of`,
+ *   `market::deposits`, `market::metering`);
  * - `rules.mjs`: the market crate's constants the client and the DApp need.
  * The rules of `time.mjs` and `deposits.mjs` and the constants of `rules.mjs` are checked
  * against the Rust crate by golden vectors (`clients/js/test/golden.test.mjs`).
@@ -81,20 +82,28 @@ export {
   coverPrice,
   depositFor,
   gridPrice,
+  imbalanceBond,
+  imbalanceFeedInPrice,
+  imbalancePrice,
   maxDistance,
+  offerCover,
   requiredDeposit,
   sealedDeposit,
   valueOf,
+  worstShortWh,
 } from './deposits.mjs';
 export {
   BPS,
   CLAIMS_PAGE,
   DEFAULT_CAPACITY,
+  DEFAULT_METERING,
   HOUR_MS,
   INTERVAL_STATES,
   MAX_OFFERS,
   MAX_OFFER_WH,
   MAX_PRICE,
+  MAX_SETTLEMENTS_PER_CALL,
+  MISSING_READINGS,
   MarketRuleError,
   SIDES,
   TRADES_PAGE,

@@ -1,8 +1,9 @@
 /**
  * Money rules of the market crate, computed off-chain: a line item's value
  * (`market::value_of`), the grid's price in an hour (`Tariff::grid_price`) and the deposits
- * offers carry (`market::deposits`). main's `buy_deposit` and `commit_deposit` queries give the
- * same figures for a deployed market; these let a page or a script show them without a chain,
+ * offers carry (`market::deposits`), a metered market's imbalance bond included
+ * (`market::metering::Metering::bond`). main's `buy_deposit`, `imbalance_bond` and
+ * `commit_deposit` queries give the same figures for a deployed market; these let a page or a script show them without a chain,
  * and the golden vectors check that they agree with the Rust code.
  *
  * Inputs are the client's plain values: a `MarketConfig` as `Market#config` returns it (or as
@@ -10,12 +11,14 @@
  * A result the Rust function refuses is a {@link MarketRuleError} with its `MarketError`
  * variant (`Overflow`, `InvalidTariff`).
  */
-import { MarketRuleError, checked, uint } from './rules.mjs';
+import { BPS, MarketRuleError, U64_MAX, checked, uint } from './rules.mjs';
 
 /**
  * @typedef {{reveal_ms: *, penalty: *, forfeit_bps: number, bond_per_kwh: *}} Sealing
+ * @typedef {{window_ms: *, imbalance_bps: number, feed_in_bps: number,
+ *   missing: 'NothingDelivered'|'AsCleared', operator: string|null}} Metering
  * @typedef {{tariff: object, auction: {topology: object, grid_fee_per_kwh_step: *},
- *   sealing: Sealing|null}} MarketConfig
+ *   sealing: Sealing|null, metering?: Metering|null}} MarketConfig
  */
 
 /**
@@ -147,23 +150,139 @@ export function requiredDeposit(cover, sealing, energyWh) {
 }
 
 /**
+ * The imbalance price per kWh of an hour whose grid price is `grid`
+ * (`Metering::imbalance_price`): `grid * imbalance_bps / 10 000`, rounded up.
+ *
+ * @param {Metering} metering
+ * @param {bigint|number|string} grid the hour's grid price.
+ * @returns {bigint}
+ * @throws {MarketRuleError} `Overflow`.
+ */
+export function imbalancePrice(metering, grid) {
+  const scaled = checked(uint(grid, 128, 'grid price') *
+    uint(metering.imbalance_bps, 32, 'imbalance_bps'), 128, 'imbalancePrice');
+  return ceilDiv(scaled, BigInt(BPS));
+}
+
+/**
+ * The imbalance feed-in price per kWh of an interval whose feed-in price is `feedIn`
+ * (`Metering::imbalance_feed_in_price`): `feed_in * feed_in_bps / 10 000`, rounded down.
+ *
+ * @param {Metering} metering
+ * @param {bigint|number|string} feedIn
+ * @returns {bigint}
+ * @throws {MarketRuleError} `Overflow`.
+ */
+export function imbalanceFeedInPrice(metering, feedIn) {
+  const scaled = checked(uint(feedIn, 128, 'feed-in price') *
+    uint(metering.feed_in_bps, 32, 'feed_in_bps'), 128, 'imbalanceFeedInPrice');
+  return scaled / BigInt(BPS);
+}
+
+/**
+ * The worst shortfall an offer of `energyWh` on `side` can meter within a connection importing
+ * at most `importWh` per interval (`Metering::worst_short_wh`): a seller that delivered nothing
+ * and consumed its whole import, `energy + import` (saturating at `u64::MAX`); a buyer that
+ * consumed its whole import, `import - energy` (at least 0).
+ *
+ * @param {'Sell'|'Buy'} side
+ * @param {bigint|number|string} energyWh
+ * @param {bigint|number|string} importWh
+ * @returns {bigint}
+ */
+export function worstShortWh(side, energyWh, importWh) {
+  const energy = uint(energyWh, 64, 'energy_wh');
+  const imported = uint(importWh, 64, 'import_wh');
+  if (checkSide(side) === 'Sell') return energy + imported > U64_MAX ? U64_MAX : energy + imported;
+  return imported > energy ? imported - energy : 0n;
+}
+
+/**
+ * The imbalance bond an offer of `energyWh` on `side` adds to its deposit in UTC hour `hour`
+ * under `config`, for a participant whose connection imports at most `importWh` per interval
+ * (`deposits::imbalance_bond`, main's `imbalance_bond`): its {@link worstShortWh} at the hour's
+ * {@link imbalancePrice}, rounded up; 0 when `config.metering` is null (or absent).
+ *
+ * @param {MarketConfig} config
+ * @param {number} hour 0..24.
+ * @param {'Sell'|'Buy'} side
+ * @param {bigint|number|string} energyWh
+ * @param {bigint|number|string} importWh the participant's `capacity.import_wh`
+ *   ({@link DEFAULT_CAPACITY} unless the operator named one).
+ * @returns {bigint}
+ * @throws {MarketRuleError} `InvalidTariff` for an hour outside 0..24 (metered only), `Overflow`.
+ */
+export function imbalanceBond(config, hour, side, energyWh, importWh) {
+  checkSide(side);
+  if (!config.metering) return 0n;
+  const price = imbalancePrice(config.metering, gridPrice(config.tariff, hour));
+  const milli = checked(worstShortWh(side, energyWh, importWh) * price, 128, 'imbalanceBond');
+  return ceilDiv(milli, 1000n);
+}
+
+/**
+ * What an offer covers before any sealing bond (`deposits::offer_cover`): a buy's cover at its
+ * limit (`price`, null: the hour's grid price; a sell covers nothing) plus its
+ * {@link imbalanceBond}. `price` is the offer's price as main records it (a sell's ask, 0 if
+ * null; a buy's limit).
+ *
+ * @param {MarketConfig} config
+ * @param {number} hour 0..24.
+ * @param {'Sell'|'Buy'} side
+ * @param {bigint|number|string} energyWh
+ * @param {bigint|number|string|null} price
+ * @param {bigint|number|string} importWh
+ * @returns {{price: bigint, cover: bigint}}
+ * @throws {MarketRuleError} `InvalidTariff` for an hour outside 0..24, `Overflow`.
+ */
+export function offerCover(config, hour, side, energyWh, price, importWh) {
+  let chosen;
+  let cover;
+  if (checkSide(side) === 'Sell') {
+    chosen = price === null || price === undefined ? 0n : uint(price, 128, 'price');
+    cover = 0n;
+  } else {
+    ({ limit: chosen, deposit: cover } = buyCover(config, hour, energyWh, price));
+  }
+  const bond = imbalanceBond(config, hour, side, energyWh, importWh);
+  return { price: chosen, cover: checked(cover + bond, 128, 'offerCover') };
+}
+
+/**
  * What a sealed offer must have deposited by its reveal in UTC hour `hour` under `config`
- * (`deposits::sealed_deposit`, main's `commit_deposit`): {@link requiredDeposit} of its cover,
- * a buy's `price` being its limit; `null` when `config` takes open offers.
+ * (`deposits::sealed_deposit`, main's `commit_deposit`): {@link requiredDeposit} of its
+ * {@link offerCover} (a buy's `price` being its limit; in a metered market the imbalance bond
+ * of a connection importing `importWh` included); `null` when `config` takes open offers.
  *
  * @param {MarketConfig} config
  * @param {number} hour 0..24.
  * @param {'Sell'|'Buy'} side
  * @param {bigint|number|string} energyWh
  * @param {bigint|number|string} price the ask, or the buy's limit.
+ * @param {bigint|number|string} importWh the participant's `capacity.import_wh`; it sizes the
+ *   bond of a metered market only.
  * @returns {bigint|null}
  * @throws {MarketRuleError} `InvalidTariff` for an hour outside 0..24, `Overflow`.
  */
-export function sealedDeposit(config, hour, side, energyWh, price) {
+export function sealedDeposit(config, hour, side, energyWh, price, importWh) {
   if (!config.sealing) return null;
+  if (importWh === undefined || importWh === null) {
+    throw new TypeError('sealedDeposit: pass import_wh, the participant\'s capacity.import_wh ' +
+      '(DEFAULT_CAPACITY.import_wh unless the operator named one)');
+  }
+  const { cover } = offerCover(config, hour, side, energyWh, price, importWh);
+  return requiredDeposit(cover, config.sealing, energyWh);
+}
+
+/** `side` if it is `'Sell'` or `'Buy'`, else a `TypeError`. */
+function checkSide(side) {
   if (side !== 'Sell' && side !== 'Buy') {
     throw new TypeError(`side must be 'Sell' or 'Buy', got ${JSON.stringify(side)}`);
   }
-  const cover = side === 'Sell' ? 0n : buyCover(config, hour, energyWh, price).deposit;
-  return requiredDeposit(cover, config.sealing, energyWh);
+  return side;
+}
+
+/** `n / d` rounded up, for non-negative `n` and positive `d` (Rust's `div_ceil`). */
+function ceilDiv(n, d) {
+  return (n + d - 1n) / d;
 }

@@ -7,6 +7,7 @@
  */
 import { CONTRACT_NAMES, requireBundles } from './bundles.mjs';
 import { toPlain } from './codec.mjs';
+import { MAX_SETTLEMENTS_PER_CALL } from './rules.mjs';
 import { accountHex } from './connection.mjs';
 import { ContractError, DeploymentMismatch } from './errors.mjs';
 import { MarketQueries } from './queries.mjs';
@@ -121,6 +122,18 @@ export class Market extends MarketQueries {
   }
 
   /**
+   * `set_meter(account, meter)`: operator only. Names `meter` (an account, or null) as the
+   * meter of participant `who`, the only account that may submit its readings from now on
+   * ({@link Market#submitReadings}); null hands them back to the market's metering operator
+   * (`metering.operator` of the configuration), if it names one. `NotRegistered` for an
+   * unknown participant. {@link Market#participant} shows it as `meter`.
+   */
+  setMeter(signer, who, meter) {
+    return callMessage(this, signer, 'set_meter', [accountHex(who),
+      meter === null || meter === undefined ? null : accountHex(meter)]);
+  }
+
+  /**
    * `update_config(config)`: operator only. The new configuration governs the intervals from
    * the next one on: the interval open now, and every interval before it, keep theirs to the
    * end of their close (a second update in the same interval replaces the first). The interval
@@ -160,19 +173,27 @@ export class Market extends MarketQueries {
 
   /**
    * `sell(interval, energy_wh, ask)`: surplus for the current interval, ask per kWh. A seller
-   * needs no deposit; `value` (default 0), if any, is credited back after the close.
+   * needs no deposit, except in a metered market its imbalance bond: `value` defaults to
+   * {@link Market#offerDeposit} (0 unless metered; less fails with `DepositTooLow`). What its
+   * settlement does not charge is credited back after the close (in a metered market, once its
+   * imbalance is settled).
    */
-  sell(signer, interval, energyWh, ask, { value = 0n } = {}) {
-    return callMessage(this, signer, 'sell', [interval, energyWh, ask], { value });
+  async sell(signer, interval, energyWh, ask, { value } = {}) {
+    const deposit = value ?? await this.offerDeposit(interval, 'Sell', energyWh, null,
+      { origin: signer });
+    return callMessage(this, signer, 'sell', [interval, energyWh, ask], { value: deposit });
   }
 
   /**
    * `buy(interval, energy_wh, limit)`: deficit; `limit` null means the hour's grid price. Pays
-   * its deposit: `value`, by default exactly {@link Market#buyDeposit} (less fails with
-   * `DepositTooLow`). What the bill does not use is credited back at the close.
+   * its deposit: `value`, by default exactly {@link Market#offerDeposit}, its
+   * {@link Market#buyDeposit} plus in a metered market its {@link Market#imbalanceBond} (less
+   * fails with `DepositTooLow`). What the bill does not use is credited back at the close (in a
+   * metered market, once its imbalance is settled).
    */
   async buy(signer, interval, energyWh, limit = null, { value } = {}) {
-    const deposit = value ?? await this.buyDeposit(interval, energyWh, limit, { origin: signer });
+    const deposit = value ?? await this.offerDeposit(interval, 'Buy', energyWh, limit,
+      { origin: signer });
     return callMessage(this, signer, 'buy', [interval, energyWh, limit], { value: deposit });
   }
 
@@ -190,8 +211,8 @@ export class Market extends MarketQueries {
 
   /**
    * `commit(interval, commitment)` in the open interval, paying `value`: at least the sealing
-   * penalty, and what the reveal will need, the offer's bond and for a buy its cover (see
-   * {@link Market#commitDeposit}; `value` is required, so that an offer is not left uncovered
+   * penalty, and what the reveal will need, the offer's bond and for a buy its cover, plus in a
+   * metered market its imbalance bond (see {@link Market#commitDeposit}; `value` is required, so that an offer is not left uncovered
    * by mistake). `commitment` is
    * {@link commitment} of the offer (32 bytes, hex or `Uint8Array`). Emits `OfferCommitted`,
    * nothing about the offer.
@@ -208,7 +229,8 @@ export class Market extends MarketQueries {
   /**
    * Seals and commits an offer in one go: {@link sealOffer} for this market (a fresh random
    * salt), then
-   * {@link Market#commit} with `value` (default {@link Market#commitDeposit}). Returns the
+   * {@link Market#commit} with `value` (default {@link Market#commitDeposit} as the signer,
+   * which includes the signer's imbalance bond in a metered market). Returns the
    * transaction's result and `sealed`, everything {@link Market#revealOffer} needs later:
    * `{interval, side, energy_wh, price, salt, commitment}`. Keep it secret until the reveal.
    */
@@ -316,6 +338,109 @@ export class Market extends MarketQueries {
    */
   closeStep(signer, interval, maxItems) {
     return callMessage(this, signer, 'close_step', [interval, maxItems]);
+  }
+
+  // -- metering (a configuration with `metering` set) ----------------------------------------
+
+  /**
+   * `submit_readings(interval, readings)` for a closed, metered interval, within its metering
+   * window (from its close until {@link Market#meteringStatus}'s `deadline_ms`): `readings` is
+   * `[[account, {delivered_wh, consumed_wh}], ...]` (or `[{account, delivered_wh,
+   * consumed_wh}, ...]`), each signed for by the participant's own meter account
+   * ({@link Market#setMeter}) or, for one without, by the market's metering operator
+   * (`NotMeter` otherwise). Each reading is settled at once against what cleared: a shortfall
+   * is bought from the grid at the imbalance price, an excess sold at the imbalance feed-in
+   * price, and the participant's held refund and earnings, less the charge, are credited.
+   *
+   * main takes at most {@link MAX_SETTLEMENTS_PER_CALL} readings per call, all or nothing; a
+   * longer list is sent in batches of that size, one transaction each, in order (a refused
+   * batch throws; the batches before it stand). `value` is the interval's `MeterStatus` after
+   * the last batch, `events` hold every batch's events (p2g's `Metered` and
+   * `ImbalanceSettled` per reading, `FeedInOwed` for a credit the grid deposit could not pay),
+   * `steps` each batch's own result; the block fields are the last batch's. Refusals:
+   * `NotMetered`, `NoReadings`, `NotRegistered`, `NotMeter`, `ReadingAboveCapacity` (more
+   * than the connection carries), `NotCleared`, `MeteringClosed`, `NoPosition` (no settled
+   * offer in the interval), `DuplicateReading`.
+   */
+  async submitReadings(signer, interval, readings) {
+    if (!Array.isArray(readings)) throw new TypeError('submitReadings: readings must be an array');
+    const rows = readings.map((row) => {
+      const [who, reading] = Array.isArray(row) ? row : [row.account, row];
+      return [accountHex(who), { delivered_wh: reading.delivered_wh,
+        consumed_wh: reading.consumed_wh }];
+    });
+    const batches = [];
+    for (let from = 0; from < rows.length; from += MAX_SETTLEMENTS_PER_CALL) {
+      batches.push(rows.slice(from, from + MAX_SETTLEMENTS_PER_CALL));
+    }
+    if (batches.length === 0) batches.push([]); // main names the error: NoReadings
+    const steps = [];
+    for (const batch of batches) {
+      steps.push(await callMessage(this, signer, 'submit_readings', [interval, batch]));
+    }
+    return { ...steps.at(-1), events: steps.flatMap((done) => done.events), steps };
+  }
+
+  /**
+   * Settles the missing readings of a closed, metered interval after its metering deadline, by
+   * the market's default (`metering.missing`: `NothingDelivered`, a seller delivered nothing and
+   * a buyer consumed what it bought; or `AsCleared`); anyone may. Each `settle_imbalances`
+   * transaction walks at most {@link MAX_SETTLEMENTS_PER_CALL} of the interval's offers, so
+   * this repeats it until the returned `MeterStatus` is complete (`metered + defaulted >=
+   * positions`), as {@link Market#closeInterval} repeats its steps.
+   *
+   * `value` is the final `MeterStatus`, `events` hold every step's events (p2g's
+   * `ImbalanceSettled` with `defaulted: true` per participant), `steps` each step's result.
+   * `MeteringOpen` before the deadline ({@link Market#waitUntilMeteringClosed}),
+   * `ImbalancesSettled` if every imbalance was settled already (should another account finish
+   * between two of our steps, the stored status is returned with our steps' events),
+   * `NotCleared`, `NotMetered`.
+   */
+  async settleImbalances(signer, interval) {
+    const steps = [];
+    for (;;) {
+      let step;
+      try {
+        step = await callMessage(this, signer, 'settle_imbalances', [interval]);
+      } catch (error) {
+        if (steps.length === 0 || !(error instanceof ContractError) ||
+            error.variant !== 'ImbalancesSettled') {
+          throw error;
+        }
+        return {
+          ...steps.at(-1),
+          value: await this.meteringStatus(interval),
+          events: steps.flatMap((done) => done.events),
+          steps,
+        };
+      }
+      steps.push(step);
+      const status = step.value;
+      if (status.metered + status.defaulted >= status.positions) {
+        return { ...step, events: steps.flatMap((done) => done.events), steps };
+      }
+    }
+  }
+
+  /**
+   * Waits (wall clock) until the metering window of the closed, metered `interval` has closed,
+   * its `deadline_ms` ({@link Market#meteringStatus}), then makes a block so the chain's clock
+   * is past it too, and returns the status: from then on readings are refused
+   * (`MeteringClosed`) and {@link Market#settleImbalances} settles the missing ones. Throws if
+   * the interval has no metering status (not closed, or not metered).
+   */
+  async waitUntilMeteringClosed(signer, interval, { marginMs = 200 } = {}) {
+    const status = await this.meteringStatus(interval);
+    if (status === null) {
+      throw new Error(`interval ${interval} has no metering status: not closed, or not metered`);
+    }
+    await sleep(status.deadline_ms - BigInt(Date.now()) + BigInt(marginMs));
+    const blockTime = await makeBlock(this.api, signer);
+    if (BigInt(blockTime) < status.deadline_ms) {
+      throw new Error(`the metering deadline of interval ${interval} is ${status.deadline_ms} ` +
+        `by the wall clock, but the chain's block time is ${blockTime}`);
+    }
+    return this.meteringStatus(interval);
   }
 
   // -- market time -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { CONTRACT_NAMES } from './bundles.mjs';
 import { errorMeanings, snakeNames, toPlain, unwrapResult } from './codec.mjs';
 import { accountHex, addressOf } from './connection.mjs';
 import { CLAIMS_PAGE, TRADES_PAGE } from './rules.mjs';
+import { ContractError } from './errors.mjs';
 import { intervalStart } from './time.mjs';
 import { decodeEvents, dryRun, query } from './transactions.mjs';
 
@@ -121,15 +122,25 @@ export class MarketQueries {
     return (await this.trades(interval, options))
       .filter((trade) => mine(trade.seller) || mine(trade.buyer));
   }
-  /** `who`'s `Bill` for a cleared interval, or null. */
+  /**
+   * `who`'s `Bill` for a cleared interval, or null. In a metered market its imbalance lines
+   * (`imbalance_short_wh`, `imbalance_paid`, `imbalance_long_wh`, `imbalance_earned`) are 0
+   * until its reading is settled (or its missing one, after the deadline).
+   */
   bill(who, interval, options) {
     return query(this, 'bill', [accountHex(who), interval], options?.origin);
   }
-  /** `who`'s `Bill` for UTC month `YYYYMM` (e.g. 202611), or null. */
+  /**
+   * `who`'s `Bill` for UTC month `YYYYMM` (e.g. 202611), or null: the sum of its interval bills
+   * of the month (imbalance lines included, added as each imbalance is settled).
+   */
   monthlyBill(who, month, options) {
     return query(this, 'monthly_bill', [accountHex(who), month], options?.origin);
   }
-  /** `{area}` of a participant, or null. */
+  /**
+   * A participant, `{area, capacity: {export_wh, import_wh}, meter}` (`meter`: the account
+   * that submits its readings, null: the market's metering operator), or null.
+   */
   participant(who, options) {
     return query(this, 'participant', [accountHex(who)], options?.origin);
   }
@@ -147,6 +158,61 @@ export class MarketQueries {
    */
   buyDeposit(interval, energyWh, limit = null, options) {
     return query(this, 'buy_deposit', [interval, energyWh, limit], options?.origin);
+  }
+  /**
+   * `imbalance_bond(interval, account, side, energy_wh)`: what an offer of `energyWh` on
+   * `side` by `who` adds to its deposit in a metered `interval`, its worst shortfall within
+   * its connection (a sell: the energy plus the connection's import; a buy: the import less
+   * the energy) at the imbalance price (the hour's grid price times `imbalance_bps`, rounded
+   * up), rounded up; 0 when the interval's configuration has no metering. `NotRegistered` for
+   * an account main does not know. {@link imbalanceBond} computes it off-chain.
+   */
+  imbalanceBond(interval, who, side, energyWh, options) {
+    return query(this, 'imbalance_bond', [interval, accountHex(who), side, energyWh],
+      options?.origin);
+  }
+  /**
+   * The least value an open offer of `who` must carry (what {@link Market#sell} and
+   * {@link Market#buy} send by default): for a sell its {@link Market#imbalanceBond} (0
+   * unless metered), for a buy its {@link Market#buyDeposit} at `limit` plus that bond. Should
+   * the bond's query fail (`who` not registered, the market not started) the bond counts as 0,
+   * and the offer's own dry run names the error.
+   *
+   * @param {*} interval
+   * @param {'Sell'|'Buy'} side
+   * @param {*} energyWh
+   * @param {*} [limit] a buy's limit (null: the hour's grid price); ignored for a sell.
+   * @param {{origin?: *}} [options] `origin`: the offering account (default: the operator).
+   * @returns {Promise<bigint>}
+   */
+  async offerDeposit(interval, side, energyWh, limit = null, options) {
+    const who = options?.origin ?? this.operator;
+    const bond = this.imbalanceBond(interval, who, side, energyWh, options).catch((error) => {
+      if (error instanceof ContractError) return 0n;
+      throw error;
+    });
+    if (side === 'Sell') return bond;
+    const [cover, extra] = await Promise.all([
+      this.buyDeposit(interval, energyWh, limit, options), bond]);
+    return cover + extra;
+  }
+  /**
+   * main's `metering_status(interval)`: where the metering of a closed, metered interval
+   * stands, `{deadline_ms, positions, metered, defaulted, next_slot, short_wh, long_wh,
+   * charges, credits}` (readings are accepted until `deadline_ms`, the close's block time plus
+   * `window_ms`, exclusive; complete once `metered + defaulted >= positions`), or null before
+   * its close or without metering.
+   */
+  meteringStatus(interval, options) {
+    return query(this, 'metering_status', [interval], options?.origin);
+  }
+  /**
+   * p2g's `reading(account, interval)`: the meter reading submitted for `who` in `interval`,
+   * `{delivered_wh, consumed_wh}`, or null if none was (a missing one settled by the default
+   * included: its `ImbalanceSettled` event says `defaulted`).
+   */
+  reading(who, interval, options) {
+    return query(this, 'reading', [accountHex(who), interval], options?.origin, 'p2g');
   }
   /** What `who` may withdraw now (main's `credit_of`), balance units. */
   creditOf(who, options) { return query(this, 'credit_of', [accountHex(who)], options?.origin); }
@@ -177,7 +243,9 @@ export class MarketQueries {
   }
   /**
    * p2g's `escrow_of(account, interval)`: `who`'s deposit in `interval` and, until revealed,
-   * its commitment, `{deposit, sealed}`; null once settled, refunded or forfeited.
+   * its commitment, `{deposit, sealed, held}`; null once settled, refunded or forfeited. In a
+   * metered market a settled offer's refund and earnings stay in its escrow, `held: true`,
+   * until its imbalance is settled.
    */
   escrowOf(who, interval, options) {
     return query(this, 'escrow_of', [accountHex(who), interval], options?.origin, 'p2g');

@@ -49,6 +49,37 @@ export const TRADES_PAGE = 100;
 export const CLAIMS_PAGE = 50;
 
 /**
+ * Most meter readings one `submit_readings` carries, and most missing readings one
+ * `settle_imbalances` settles by the default (`market::metering::MAX_SETTLEMENTS_PER_CALL`).
+ */
+export const MAX_SETTLEMENTS_PER_CALL = 50;
+
+/**
+ * `market::metering::Metering::DEFAULT`, a configuration's `metering` as JSON: readings for
+ * 15 minutes after the close (`window_ms`), shortfalls at 1.5 times the grid price
+ * (`imbalance_bps`), excess fed in at half the feed-in price (`feed_in_bps`), a missing
+ * reading as nothing delivered, no metering operator (only participants' own meters submit).
+ *
+ * @type {Readonly<{window_ms: bigint, imbalance_bps: number, feed_in_bps: number,
+ *   missing: 'NothingDelivered'|'AsCleared', operator: string|null}>}
+ */
+export const DEFAULT_METERING = Object.freeze({
+  window_ms: 900_000n,
+  imbalance_bps: 15_000,
+  feed_in_bps: 5_000,
+  missing: 'NothingDelivered',
+  operator: null,
+});
+
+/**
+ * `market::metering::MissingReading`'s variants in their SCALE order: how a reading missing at
+ * the metering deadline is settled.
+ *
+ * @type {ReadonlyArray<'NothingDelivered'|'AsCleared'>}
+ */
+export const MISSING_READINGS = Object.freeze(['NothingDelivered', 'AsCleared']);
+
+/**
  * `market::IntervalState`'s variants in their SCALE order, as `interval_state` returns them
  * and {@link intervalState} computes them (`enumVariants(bundle, 'IntervalState')` reads them
  * from a bundle's metadata).

@@ -7,7 +7,10 @@
  * interval on; deploys a sealed suite (6 s interval, 6 s reveal window) and trades one interval
  * by commit and reveal, with a forfeit; shrinks a topology (AreaInUse until the area is empty,
  * the ended interval closing under its own); sells a gigawatt-hour against a small grid deposit
- * (the unpaid feed-in a claim, paid as the grid is funded); refuses a main whose p2g runs other
+ * (the unpaid feed-in a claim, paid as the grid is funded); meters one interval (bonds, held
+ * money, readings by a participant's own meter and by the metering operator, a refusal, the
+ * missing one settled by default after a 6 s window, bills with imbalance lines, withdrawals);
+ * refuses a main whose p2g runs other
  * code; and checks that the deploy CLI reuses what it deployed, and only that.
  */
 import assert from 'node:assert/strict';
@@ -20,11 +23,14 @@ import { promisify } from 'node:util';
 
 import {
   ContractError,
+  DEFAULT_METERING,
   DeploymentMismatch,
   Market,
   REPO_ROOT,
+  account,
   commitment,
   connect,
+  imbalanceBond,
   instantiateMain,
   intervalStart,
   loadBundles,
@@ -256,7 +262,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     ]);
     assert.equal(await market.participantCount(), 3);
     assert.deepEqual(await market.participant(charlie),
-      { area: 1, capacity: { export_wh: 43_000n, import_wh: 43_000n } });
+      { area: 1, capacity: { export_wh: 43_000n, import_wh: 43_000n }, meter: null });
     assert.equal(await market.participant(eve), null);
 
     // The buys paid exactly their buy_deposit: the energy at the hour's grid price (Charlie's
@@ -274,7 +280,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     assert.equal(await market.buyDeposit(interval, 1_000n, 399_999n), 399_999n);
     assert.equal(await market.buyDeposit(interval, 1n, 399_999n), 400n);
     assert.deepEqual(await market.escrowOf(charlie, interval),
-      { deposit: deposits.charlie, sealed: null });
+      { deposit: deposits.charlie, sealed: null, held: false });
     // A seller that sends no value has no escrow: main does not call p2g for it.
     assert.equal(await market.escrowOf(bob, interval), null);
     assert.equal(await market.escrowOf(eve, interval), null);
@@ -462,6 +468,7 @@ describe('market client on a dev node (open offers)', { timeout: 240_000 }, () =
     const zero = {
       p2p_bought_wh: 0n, p2p_paid: 0n, fees_paid: 0n, p2p_sold_wh: 0n, p2p_earned: 0n,
       grid_bought_wh: 0n, grid_paid: 0n, grid_sold_wh: 0n, grid_earned: 0n,
+      imbalance_short_wh: 0n, imbalance_paid: 0n, imbalance_long_wh: 0n, imbalance_earned: 0n,
     };
     const bills = {
       bob: { ...zero, p2p_sold_wh: 1_234n, p2p_earned: payment, grid_sold_wh: 1_111n,
@@ -746,7 +753,7 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
         args })), [{ contract: 'main', event: 'OfferCommitted', args: { interval,
         account: accounts[name].address } }]);
       assert.deepEqual(await market.escrowOf(accounts[name], interval),
-        { deposit: tx.paid, sealed: tx.sealed.commitment });
+        { deposit: tx.paid, sealed: tx.sealed.commitment, held: false });
     }
     assert.equal(await market.offerCount(interval), 0);
     assert.equal(await market.intervalState(interval), 'Open');
@@ -796,7 +803,7 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
     ]);
     t.diagnostic(`revealed with ${closesAt - BigInt(Date.now())} ms of the window left`);
     assert.equal(await market.offerCount(interval), 2);
-    assert.deepEqual(await market.escrowOf(bob, interval), { deposit: 234_500n, sealed: null });
+    assert.deepEqual(await market.escrowOf(bob, interval), { deposit: 234_500n, sealed: null, held: false });
     await rejectsWith(market.revealOffer(bob, sell.sealed), 'NoCommitment');
   });
 
@@ -823,7 +830,7 @@ describe('market client on a dev node (sealed offers)', { timeout: 180_000 }, ()
     // Dave's commitment is still escrowed until someone forfeits it; anyone may.
     const daveDeposit = committed.dave.paid;
     assert.deepEqual(await market.escrowOf(dave, interval),
-      { deposit: daveDeposit, sealed: committed.dave.sealed.commitment });
+      { deposit: daveDeposit, sealed: committed.dave.sealed.commitment, held: false });
     const forfeited = await market.forfeit(bob, interval, dave);
     const penalty = forfeitOf(daveDeposit);
     assert.equal(forfeited.value, penalty);
@@ -1037,7 +1044,7 @@ describe('market client on a dev node (energy nobody has)', { timeout: 120_000 }
   it('refuses energy beyond a connection, and closes although the grid deposit cannot pay the feed-in: the rest is a claim', async () => {
     const { interval, timing } = await market.openInterval(alice, { minRemainingMs: 3_500 });
     assert.deepEqual(await market.participant(charlie), { area: 1,
-      capacity: { export_wh: 43_000n, import_wh: 43_000n } });
+      capacity: { export_wh: 43_000n, import_wh: 43_000n }, meter: null });
     await rejectsWith(market.sell(charlie, interval, 43_001n, MIN_PRICE), 'ExceedsCapacity');
     await rejectsWith(market.buy(dave, interval, 43_001n), 'ExceedsCapacity');
     await market.sell(bob, interval, GWH, MIN_PRICE);
@@ -1119,6 +1126,187 @@ describe('market client on a dev node (energy nobody has)', { timeout: 120_000 }
     assert.equal(ledger.grid_deposit, 5n);
     assert.equal(ledger.credits, await market.creditOf(alice));
   });
+});
+
+describe('market client on a dev node (metering)', { timeout: 120_000 }, () => {
+  const { alice, bob, charlie, dave, eve } = devAccounts();
+  /** The market's metering operator: submits the readings of homes without a meter. */
+  const ferdie = account('//Ferdie');
+  /** Every home's connection: 5 000 Wh each way per interval, which sizes the bonds. */
+  const CONNECTION = { export_wh: 5_000n, import_wh: 5_000n };
+  /** Metering::DEFAULT with a 6-second window and Ferdie as the metering operator. */
+  const METERING = { ...DEFAULT_METERING, window_ms: 6_000n, operator: ferdie.address };
+  const config = { ...openConfig(6_000), metering: METERING };
+  const GRID_FUND = 1_000_000n;
+  let api;
+  let market;
+  let story; // the interval, its figures and the offers' deposits
+
+  before(async () => {
+    api = await connect(URL);
+    ({ market } = await Market.deploy(api, alice, config));
+    for (const [who, area] of [[bob, 0], [charlie, 1], [dave, 2]]) {
+      await market.register(alice, who, area, CONNECTION);
+    }
+    await market.fundGrid(alice, GRID_FUND);
+  });
+
+  after(async () => {
+    await api?.disconnect();
+  });
+
+  it('names a meter, bonds every offer\'s worst imbalance, and holds the money after the close',
+    async () => {
+      await rejectsWith(market.setMeter(bob, bob, eve), 'NotOperator');
+      await market.setMeter(alice, bob, eve);
+      assert.deepEqual(await market.participant(bob), { area: 0, capacity: CONNECTION,
+        meter: eve.address });
+      assert.equal((await market.config()).metering.operator, ferdie.address);
+
+      const { interval, timing } = await market.openInterval(alice, { minRemainingMs: 3_500 });
+      const hour = hourOf(timing, interval);
+      const grid = expectedGridPrice(config.tariff, hour);
+      const imbalance = (grid * 15_000n + 9_999n) / 10_000n; // the imbalance price, rounded up
+      // Bob sells 1 000 Wh: his worst is delivering nothing and importing 5 000 Wh.
+      const bonds = {
+        bob: (6_000n * imbalance + 999n) / 1000n,
+        charlie: (4_200n * imbalance + 999n) / 1000n,
+        dave: (4_800n * imbalance + 999n) / 1000n,
+      };
+      const energy = { bob: 1_000n, charlie: 800n, dave: 200n };
+      for (const [name, who, side] of [['bob', bob, 'Sell'], ['charlie', charlie, 'Buy'],
+        ['dave', dave, 'Buy']]) {
+        assert.equal(await market.imbalanceBond(interval, who, side, energy[name]), bonds[name]);
+        assert.equal(imbalanceBond(config, hour, side, energy[name], CONNECTION.import_wh),
+          bonds[name], `${name}'s bond off-chain`);
+      }
+      // A sell needs its bond now; the client sends it by default.
+      await rejectsWith(market.sell(bob, interval, 1_000n, 100_000n, { value: bonds.bob - 1n }),
+        'DepositTooLow');
+      const buyOnly = await market.buyDeposit(interval, 800n);
+      await rejectsWith(market.buy(charlie, interval, 800n, null, { value: buyOnly }),
+        'DepositTooLow');
+      const offers = {
+        bob: await market.sell(bob, interval, 1_000n, 100_000n),
+        charlie: await market.buy(charlie, interval, 800n),
+        dave: await market.buy(dave, interval, 200n),
+      };
+      assert.equal(offers.bob.paid, bonds.bob);
+      assert.equal(offers.charlie.paid, buyOnly + bonds.charlie);
+      assert.equal(offers.dave.paid, await market.offerDeposit(interval, 'Buy', 200n, null,
+        { origin: dave }));
+      await rejectsWith(market.submitReadings(ferdie, interval,
+        [[charlie, { delivered_wh: 0n, consumed_wh: 750n }]]), 'NotCleared');
+
+      await market.waitUntilEnded(alice, interval);
+      const closed = await market.closeInterval(alice, interval);
+      assert.equal(closed.value.price, 100_000n);
+      assert.equal(closed.value.p2p_volume_wh, 1_000n);
+      // Nothing is credited to the homes yet: refunds and earnings are held in their escrows.
+      const held = {
+        bob: bonds.bob + 100_000n,
+        charlie: offers.charlie.paid - 80_000n,
+        dave: offers.dave.paid - 20_000n,
+      };
+      for (const [name, who] of [['bob', bob], ['charlie', charlie], ['dave', dave]]) {
+        assert.equal(await market.creditOf(who), 0n, `${name}'s credit`);
+        assert.deepEqual(await market.escrowOf(who, interval),
+          { deposit: held[name], sealed: null, held: true }, `${name}'s escrow`);
+      }
+      const status = await market.meteringStatus(interval);
+      assert.deepEqual(status, { deadline_ms: BigInt(closed.blockTime) + METERING.window_ms,
+        positions: 3, metered: 0, defaulted: 0, next_slot: 0, short_wh: 0n, long_wh: 0n,
+        charges: 0n, credits: 0n });
+      assert.equal((await market.bill(bob, interval)).imbalance_short_wh, 0n);
+      story = { interval, imbalance, held, closed };
+    });
+
+  it('settles readings from a participant\'s meter and the metering operator, refusing others',
+    async () => {
+      const { interval, imbalance, held } = story;
+      // Bob's reading is his own meter's (Eve's): not the metering operator's.
+      await rejectsWith(market.submitReadings(ferdie, interval,
+        [[bob, { delivered_wh: 700n, consumed_wh: 0n }]]), 'NotMeter');
+      await rejectsWith(market.submitReadings(eve, interval,
+        [[charlie, { delivered_wh: 0n, consumed_wh: 750n }]]), 'NotMeter');
+      await rejectsWith(market.submitReadings(ferdie, interval,
+        [[charlie, { delivered_wh: 0n, consumed_wh: 5_001n }]]), 'ReadingAboveCapacity');
+      await rejectsWith(market.submitReadings(ferdie, interval, []), 'NoReadings');
+      await rejectsWith(market.settleImbalances(charlie, interval), 'MeteringOpen');
+
+      // Bob delivered 700 of the 1 000 Wh he sold: 300 Wh short at the imbalance price.
+      const charge = (300n * imbalance + 999n) / 1000n;
+      const own = await market.submitReadings(eve, interval,
+        [{ account: bob, delivered_wh: 700n, consumed_wh: 0n }]);
+      assert.deepEqual(own.events.map(({ contract, name, args }) => ({ contract, name, args })), [
+        { contract: 'p2g', name: 'Metered', args: { interval, account: bob.address,
+          delivered_wh: 700n, consumed_wh: 0n } },
+        { contract: 'p2g', name: 'ImbalanceSettled', args: { interval, account: bob.address,
+          short_wh: 300n, long_wh: 0n, charge, credit: 0n, defaulted: false } },
+      ]);
+      assert.equal(own.value.metered, 1);
+      assert.equal(await market.creditOf(bob), held.bob - charge);
+      assert.equal(await market.escrowOf(bob, interval), null);
+      // Charlie consumed 750 of the 800 Wh he bought: 50 Wh long, fed in at half the P2P price.
+      const credit = valueOf(50n, 50_000n);
+      const op = await market.submitReadings(ferdie, interval,
+        [[charlie, { delivered_wh: 0n, consumed_wh: 750n }]]);
+      assert.deepEqual(events(op, 'ImbalanceSettled').map(({ args }) => args), [{ interval,
+        account: charlie.address, short_wh: 0n, long_wh: 50n, charge: 0n, credit,
+        defaulted: false }]);
+      assert.deepEqual(await market.reading(charlie, interval),
+        { delivered_wh: 0n, consumed_wh: 750n });
+      assert.equal(await market.creditOf(charlie), held.charlie + credit);
+      await rejectsWith(market.submitReadings(ferdie, interval,
+        [[charlie, { delivered_wh: 0n, consumed_wh: 800n }]]), 'DuplicateReading');
+      story = { ...story, charge, credit };
+    });
+
+  it('settles the missing reading by the default after the deadline; bills, credits, withdrawals',
+    async () => {
+      const { interval, held, charge, credit } = story;
+      await market.waitUntilMeteringClosed(alice, interval);
+      await rejectsWith(market.submitReadings(ferdie, interval,
+        [[dave, { delivered_wh: 0n, consumed_wh: 200n }]]), 'MeteringClosed');
+      // Anyone settles Dave's missing reading: a buyer consumed what it bought, no imbalance.
+      const swept = await market.settleImbalances(charlie, interval);
+      assert.deepEqual(events(swept, 'ImbalanceSettled').map(({ args }) => args), [{ interval,
+        account: dave.address, short_wh: 0n, long_wh: 0n, charge: 0n, credit: 0n,
+        defaulted: true }]);
+      const { next_slot: _, ...status } = swept.value;
+      assert.deepEqual(status, { deadline_ms: (await market.meteringStatus(interval)).deadline_ms,
+        positions: 3, metered: 2, defaulted: 1, short_wh: 300n, long_wh: 50n, charges: charge,
+        credits: credit });
+      assert.equal(await market.reading(dave, interval), null);
+      await rejectsWith(market.settleImbalances(charlie, interval), 'ImbalancesSettled');
+
+      const zero = {
+        p2p_bought_wh: 0n, p2p_paid: 0n, fees_paid: 0n, p2p_sold_wh: 0n, p2p_earned: 0n,
+        grid_bought_wh: 0n, grid_paid: 0n, grid_sold_wh: 0n, grid_earned: 0n,
+        imbalance_short_wh: 0n, imbalance_paid: 0n, imbalance_long_wh: 0n, imbalance_earned: 0n,
+      };
+      const bills = {
+        bob: { ...zero, p2p_sold_wh: 1_000n, p2p_earned: 100_000n, imbalance_short_wh: 300n,
+          imbalance_paid: charge },
+        charlie: { ...zero, p2p_bought_wh: 800n, p2p_paid: 80_000n, imbalance_long_wh: 50n,
+          imbalance_earned: credit },
+        dave: { ...zero, p2p_bought_wh: 200n, p2p_paid: 20_000n },
+      };
+      const timing = await market.timing();
+      const month = monthKey(intervalStart(timing, interval));
+      const credits = { bob: held.bob - charge, charlie: held.charlie + credit, dave: held.dave };
+      for (const [name, who] of [['bob', bob], ['charlie', charlie], ['dave', dave]]) {
+        assert.deepEqual(await market.bill(who, interval), bills[name], `${name}'s bill`);
+        // The market's only interval: the month's bill is its bill, imbalance lines included.
+        assert.deepEqual(await market.monthlyBill(who, month), bills[name], `${name}'s month`);
+        assert.equal((await market.withdraw(who)).value, credits[name], `${name}'s withdrawal`);
+      }
+      // The grid operator (main's operator) has the charge; the grid deposit paid the credit.
+      assert.equal(await market.creditOf(alice), charge);
+      const ledger = await assertP2gHoldsLedger(api, market);
+      assert.deepEqual(ledger, { deposits: 0n, credits: charge, grid_deposit: GRID_FUND - credit,
+        p2p_collected: 0n, p2p_advanced: 0n, claims: 0n });
+    });
 });
 
 describe('verified deployments (code_hashes)', { timeout: 120_000 }, () => {
@@ -1230,9 +1418,9 @@ describe('deploy CLI (scripts/deploy.sh)', { timeout: 180_000 }, () => {
     }
   });
 
-  it('refuses a config file without grid_operator or sealing', async () => {
+  it('refuses a config file without grid_operator, sealing or metering', async () => {
     const demo = JSON.parse(readFileSync(LOCAL_CONFIG_FILE, 'utf8'));
-    for (const field of ['grid_operator', 'sealing']) {
+    for (const field of ['grid_operator', 'sealing', 'metering']) {
       const { [field]: _, ...market } = demo.market;
       const file = path.join(dir, `no-${field}.json`);
       writeFileSync(file, JSON.stringify({ ...demo, market }));

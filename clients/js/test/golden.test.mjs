@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 // The rule modules themselves (the client re-exports them), one import each.
-import { buyCover, requiredDeposit, sealedDeposit, valueOf } from '../src/deposits.mjs';
 import {
-  BPS, CLAIMS_PAGE, DEFAULT_CAPACITY, HOUR_MS, INTERVAL_STATES, MAX_OFFERS, MAX_OFFER_WH,
-  MAX_PRICE, MarketRuleError, SIDES,
+  buyCover, imbalanceBond, requiredDeposit, sealedDeposit, valueOf,
+} from '../src/deposits.mjs';
+import {
+  BPS, CLAIMS_PAGE, DEFAULT_CAPACITY, DEFAULT_METERING, HOUR_MS, INTERVAL_STATES,
+  MAX_OFFERS, MAX_OFFER_WH, MAX_PRICE, MAX_SETTLEMENTS_PER_CALL, MarketRuleError, SIDES,
 } from '../src/rules.mjs';
 import { commitment } from '../src/sealing.mjs';
 import { intervalAt, intervalState, monthKey, utcHour } from '../src/time.mjs';
@@ -47,12 +49,18 @@ test('constants mirror the market crate', () => {
   assert.equal(BPS, c.BPS);
   assert.equal(HOUR_MS, big(c.HOUR_MS));
   assert.equal(CLAIMS_PAGE, c.MAX_CLAIMS_PER_CALL);
+  assert.equal(MAX_SETTLEMENTS_PER_CALL, c.MAX_SETTLEMENTS_PER_CALL);
   assert.deepEqual(DEFAULT_CAPACITY, {
     export_wh: big(c.DEFAULT_CAPACITY.export_wh),
     import_wh: big(c.DEFAULT_CAPACITY.import_wh),
   });
   assert.deepEqual([...INTERVAL_STATES], golden.enums.IntervalState);
   assert.deepEqual([...SIDES], golden.enums.Side);
+  // The `metered` configuration is MarketConfig::paper() with Metering::DEFAULT.
+  const { metering } = golden.configs.metered;
+  assert.deepEqual({ ...DEFAULT_METERING }, { ...metering, window_ms: big(metering.window_ms) });
+  assert.deepEqual({ ...golden.configs.metered, metering: null }, golden.configs.paper);
+  for (const config of Object.values(golden.configs)) assert.ok('metering' in config);
 });
 
 test('commitment equals market::seal::commitment', () => {
@@ -81,8 +89,29 @@ test('deposits equal market::deposits', () => {
   check('buy_cover', (v) => buyCover(configs[v.config], v.hour, v.energy_wh, v.limit),
     (v) => ({ limit: big(v.result.limit), deposit: big(v.result.deposit) }));
   check('required_deposit', (v) => requiredDeposit(v.cover, v.sealing, v.energy_wh));
-  check('sealed_deposit', (v) => sealedDeposit(configs[v.config], v.hour, v.side, v.energy_wh,
-    v.price), (v) => (v.result === null ? null : big(v.result)));
+  const sealed = check('sealed_deposit', (v) => sealedDeposit(configs[v.config], v.hour, v.side,
+    v.energy_wh, v.price, v.import_wh), (v) => (v.result === null ? null : big(v.result)));
+  assert.ok(sealed > 0 && golden.sealed_deposit.every((v) => v.import_wh !== undefined));
+  // Sealed and metered (ring, extreme): the bond of the connection is in the deposit.
+  assert.ok(golden.sealed_deposit.some((v) => configs[v.config].sealing &&
+    configs[v.config].metering && v.result !== null && v.result !== undefined));
+});
+
+test('imbalanceBond equals market::deposits::imbalance_bond', () => {
+  const configs = golden.configs;
+  const count = check('imbalance_bond', (v) => imbalanceBond(configs[v.config], v.hour, v.side,
+    v.energy_wh, v.import_wh));
+  assert.ok(count > 100);
+  // Both sides, zero (unmetered) and non-zero bonds, and both errors are covered.
+  for (const side of SIDES) assert.ok(golden.imbalance_bond.some((v) => v.side === side));
+  assert.ok(golden.imbalance_bond.some((v) => v.result === 0));
+  assert.ok(golden.imbalance_bond.some((v) => v.result !== undefined && big(v.result) > 0n));
+  for (const err of ['InvalidTariff', 'Overflow']) {
+    assert.ok(golden.imbalance_bond.some((v) => v.err === err), `no vector gives ${err}`);
+  }
+  // Without metering the bond is 0 whatever the hour (no tariff is read).
+  assert.equal(imbalanceBond(configs.paper, 24, 'Sell', 1, 1), 0n);
+  assert.throws(() => imbalanceBond(configs.metered, 3, 'sell', 1, 1), TypeError);
 });
 
 test('intervalAt and intervalState equal Timing::interval_at and Timing::state', () => {

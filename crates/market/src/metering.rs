@@ -547,7 +547,12 @@ mod tests {
         assert!(status.complete());
         assert!(!status.sweepable(5_000) && !status.accepts_readings(0));
         assert_eq!(
-            (status.metered, status.defaulted, status.short_wh, status.charges),
+            (
+                status.metered,
+                status.defaulted,
+                status.short_wh,
+                status.charges
+            ),
             (1, 1, 300, 135_000)
         );
         // An interval without positions is complete from the start.

@@ -191,7 +191,10 @@ fn config_json(config: &MarketConfig) -> String {
         ),
         ("grid_operator", "null".into()),
         ("sealing", option(config.sealing.as_ref().map(sealing_json))),
-        ("metering", option(config.metering.as_ref().map(metering_json))),
+        (
+            "metering",
+            option(config.metering.as_ref().map(metering_json)),
+        ),
     ])
 }
 

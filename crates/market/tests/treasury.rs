@@ -387,7 +387,14 @@ fn charge(
     let (grid_deposit, waiting) = (state.0.ledger.grid_deposit, state.0.claims_waiting());
     let charged = state
         .0
-        .charge(&mut state.1, batch, interval, account(home), bill.clone(), hold)
+        .charge(
+            &mut state.1,
+            batch,
+            interval,
+            account(home),
+            bill.clone(),
+            hold,
+        )
         .expect("a bill within its deposit is charged");
     // P2P first, then fees and grid energy as far as the deposit goes.
     let left = escrow.map_or(0, |e| e.deposit) - bill.p2p_paid;
@@ -452,7 +459,13 @@ fn settle_imbalance(
     };
     let charged = result.expect("a held position settles");
     let charge = imbalance.charge.min(held.deposit);
-    assert_eq!(charged, Imbalance { charge, ..imbalance });
+    assert_eq!(
+        charged,
+        Imbalance {
+            charge,
+            ..imbalance
+        }
+    );
     assert_eq!(batch.to_operator(), before.to_operator() + charge);
     let paid = if waiting > 0 {
         0
@@ -708,8 +721,15 @@ fn wind_up(model: &mut Model, state: &mut State) {
     let mut batch = Batch::default();
     for (account, interval) in held {
         let home = <AccountId as AsRef<[u8]>>::as_ref(&account)[0] - 1;
-        settle_imbalance(model, state, &mut batch, interval, home, Imbalance::default())
-            .expect("a held position settles");
+        settle_imbalance(
+            model,
+            state,
+            &mut batch,
+            interval,
+            home,
+            Imbalance::default(),
+        )
+        .expect("a held position settles");
     }
     finish(state, batch, HOMES);
     check(model, &state.0, &state.1, 0);

@@ -167,7 +167,10 @@ impl Treasury {
         interval: IntervalIndex,
         account: AccountId,
     ) -> Result<bool, TreasuryError> {
-        let Some(escrow) = vault.escrow(&account, interval).filter(|escrow| !escrow.held) else {
+        let Some(escrow) = vault
+            .escrow(&account, interval)
+            .filter(|escrow| !escrow.held)
+        else {
             return Ok(false);
         };
         let count = vault
@@ -369,7 +372,10 @@ impl Treasury {
         if let Some(queued) = queued {
             self.write_claim(vault, interval, account, claim, queued);
         }
-        Ok(Imbalance { charge, ..imbalance })
+        Ok(Imbalance {
+            charge,
+            ..imbalance
+        })
     }
 
     /// Ends a settlement batch: credits `grid_operator` what the batch's bills owe it and nets

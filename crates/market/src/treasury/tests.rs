@@ -42,7 +42,14 @@ fn settle(
     let mut batch = Batch::default();
     let mut charged = Vec::new();
     for (account, bill) in bills {
-        charged.push(treasury.charge(vault, &mut batch, interval, *account, bill.clone(), false)?);
+        charged.push(treasury.charge(
+            vault,
+            &mut batch,
+            interval,
+            *account,
+            bill.clone(),
+            false,
+        )?);
     }
     treasury.finish_batch(vault, batch, account(OPERATOR))?;
     Ok(charged)
@@ -93,7 +100,14 @@ fn a_failed_call_writes_nothing() {
     // refuses it.
     let mut batch = Batch::default();
     assert_eq!(
-        t.charge(&mut v, &mut batch, 0, account(3), buyer_bill(1, 0, 0), false),
+        t.charge(
+            &mut v,
+            &mut batch,
+            0,
+            account(3),
+            buyer_bill(1, 0, 0),
+            false
+        ),
         Err(TreasuryError::Overflow)
     );
     assert_eq!(
