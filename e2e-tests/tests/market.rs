@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ink::{env::Event, primitives::AccountId};
 use ink_e2e::{subxt::dynamic::Value, ChainBackend, ContractsBackend, Keypair};
 use main::{CloseProgress, Error as E, Main, MainRef};
-use market::{hour_of, month_of, Bill, MarketConfig, Side, Timing, Trade};
+use market::metering::{Metering, Reading};
+use market::{hour_of, month_of, Bill, Capacity, MarketConfig, Side, Timing, Trade};
 use p2g::P2g;
 use p2p::P2p;
 use scale::Decode;
@@ -96,7 +97,10 @@ macro_rules! close {
 /// Uploads p2p and p2g as `operator` and instantiates main with [`config`]; main instantiates
 /// the other two.
 macro_rules! deploy {
-    ($client:expr, $operator:expr) => {{
+    ($client:expr, $operator:expr) => {
+        deploy!($client, $operator, config())
+    };
+    ($client:expr, $operator:expr, $config:expr) => {{
         let p2p_code = $client
             .upload("p2p", $operator)
             .submit()
@@ -109,7 +113,7 @@ macro_rules! deploy {
             .await
             .expect("upload")
             .code_hash;
-        let mut constructor = MainRef::new(config(), p2p_code, p2g_code);
+        let mut constructor = MainRef::new($config, p2p_code, p2g_code);
         $client
             .instantiate("main", $operator, &mut constructor)
             .submit()
@@ -488,6 +492,137 @@ async fn market_over_two_intervals<Client: E2EBackend>(mut client: Client) -> E2
         (300, 27_000)
     };
     assert_eq!((monthly.p2p_bought_wh, monthly.p2p_paid), (wh, paid));
+    Ok(())
+}
+
+/// One metered interval on the node: bob sells 1 000 Wh and charlie buys it, each depositing
+/// its imbalance bond; eve, the metering operator, reports that bob delivered 600 Wh, and bob
+/// buys the 400 Wh shortfall at 1.5 times the grid price out of what its settlement held;
+/// charlie's reading is missing and, after the window, is settled as having consumed what it
+/// bought. Bills and credits are read back.
+#[ink_e2e::test]
+async fn a_metered_interval_settles_a_shortfall<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let operator = ink_e2e::alice();
+    let (bob, charlie, eve) = (ink_e2e::bob(), ink_e2e::charlie(), ink_e2e::eve());
+    let metering = Metering {
+        window_ms: 6_000,
+        operator: Some(id(&eve)),
+        ..Metering::DEFAULT
+    };
+    let metered = MarketConfig {
+        metering: Some(metering),
+        ..config()
+    };
+    let main = deploy!(client, &operator, metered);
+    let mut market = main.call_builder::<Main>();
+    let connection = Capacity {
+        export_wh: 5_000,
+        import_wh: 5_000,
+    };
+    for home in [&bob, &charlie] {
+        submit!(
+            client,
+            &operator,
+            market.register(id(home), 0, Some(connection))
+        );
+    }
+    let timing = read!(client, &eve, market.timing());
+    let i = next_interval(&mut client, &timing).await;
+    let start = timing.start_of(i).expect("in range");
+    let grid_price = read!(client, &eve, market.grid_price(hour_of(start))).expect("an hour");
+    let imbalance_price = metering.imbalance_price(grid_price).expect("in range");
+    // A sell bonds its energy plus the connection's import at the imbalance price.
+    let bond = read!(
+        client,
+        &bob,
+        market.imbalance_bond(i, id(&bob), Side::Sell, 1_000)
+    )
+    .expect("a bond");
+    assert_eq!(bond, (6_000 * imbalance_price).div_ceil(1000));
+    let short = client
+        .call(&bob, &market.sell(i, 1_000, 100_000))
+        .value(bond - 1)
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(short.return_value(), Err(E::DepositTooLow));
+    submit_paying!(client, &bob, market.sell(i, 1_000, 100_000), bond);
+    let charlie_bond = read!(
+        client,
+        &charlie,
+        market.imbalance_bond(i, id(&charlie), Side::Buy, 1_000)
+    )
+    .expect("a bond");
+    let cover = read!(client, &charlie, market.buy_deposit(i, 1_000, None)).expect("a cover");
+    submit_paying!(
+        client,
+        &charlie,
+        market.buy(i, 1_000, None),
+        cover + charlie_bond
+    );
+    until_ended(&mut client, &timing, i).await;
+    let (result, _, _) = close!(client, &eve, market.close_interval(i));
+    assert_eq!((result.price, result.p2p_volume_wh), (Some(100_000), 1_000));
+    // Everything is held until the imbalances: no credit yet.
+    assert_eq!(read!(client, &eve, market.credit_of(id(&bob))), 0);
+    let status = read!(client, &eve, market.metering_status(i)).expect("metered");
+    assert_eq!((status.positions, status.metered), (2, 0));
+
+    // Only the metering operator meters them.
+    let reading = Reading {
+        delivered_wh: 600,
+        consumed_wh: 0,
+    };
+    let stranger = dry_run!(
+        client,
+        &charlie,
+        market.submit_readings(i, vec![(id(&bob), reading)])
+    );
+    assert_eq!(stranger.return_value().map(|_| ()), Err(E::NotMeter));
+    let metered = submit!(
+        client,
+        &eve,
+        market.submit_readings(i, vec![(id(&bob), reading)])
+    );
+    let status = metered.return_value().expect("metered");
+    assert_eq!((status.metered, status.short_wh), (1, 400));
+    let charge = (400 * imbalance_price).div_ceil(1000);
+    assert_eq!(status.charges, charge);
+    let bill = read!(client, &eve, market.bill(id(&bob), i)).expect("a bill");
+    assert_eq!(
+        bill,
+        Bill {
+            p2p_sold_wh: 1_000,
+            p2p_earned: 100_000,
+            imbalance_short_wh: 400,
+            imbalance_paid: charge,
+            ..Bill::default()
+        }
+    );
+    assert_eq!(
+        read!(client, &eve, market.credit_of(id(&bob))),
+        bond + 100_000 - charge
+    );
+    // Charlie's meter stays silent: after the window it is settled by the default.
+    let early = dry_run!(client, &eve, market.settle_imbalances(i));
+    assert_eq!(early.return_value().map(|_| ()), Err(E::MeteringOpen));
+    tokio::time::sleep(Duration::from_millis(metering.window_ms + 1_000)).await;
+    tick(&mut client).await;
+    let swept = submit!(client, &eve, market.settle_imbalances(i));
+    let done = swept.return_value().expect("settled");
+    assert!(done.complete());
+    assert_eq!(done.defaulted, 1);
+    assert_eq!(
+        read!(client, &eve, market.credit_of(id(&charlie))),
+        cover + charlie_bond - 100_000
+    );
+    let monthly = read!(client, &eve, market.monthly_bill(id(&bob), month_of(start)))
+        .expect("a monthly bill");
+    assert_eq!(monthly.imbalance_paid, charge);
+    let withdrawn = submit!(client, &bob, market.withdraw());
+    assert_eq!(withdrawn.return_value(), Ok(bond + 100_000 - charge));
     Ok(())
 }
 

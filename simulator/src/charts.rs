@@ -3,8 +3,9 @@
 //! cost per household of each group per scenario, beside the paper's figures) and
 //! `duration.svg` (load-duration curves of the physical net import and export), `heatmap.svg`
 //! (hour of day x day of the hybrid run's physical net import), `soc.svg` (the batteries' stored
-//! energy over the week of the import peak) and `price.svg` (P2P clearing price against the grid
-//! price per interval).
+//! energy over the week of the import peak), `price.svg` (P2P clearing price against the grid
+//! price per interval) and, for a metered scenario, `metering.svg` (the offering homes' cleared
+//! against their metered net export over the first week, with the imbalances).
 
 use std::path::Path;
 
@@ -44,6 +45,14 @@ pub fn write(
     soc_chart(&dir.join("soc.svg"), runs, interval_ms).map_err(|e| anyhow!("soc.svg: {e}"))?;
     price_chart(&dir.join("price.svg"), runs, interval_ms)
         .map_err(|e| anyhow!("price.svg: {e}"))?;
+    let metered = report
+        .scenarios
+        .get(crate::run::Kind::HybridP2p.key())
+        .is_some_and(|k| k.imbalance.is_some());
+    if metered {
+        metering_chart(&dir.join("metering.svg"), runs, interval_ms)
+            .map_err(|e| anyhow!("metering.svg: {e}"))?;
+    }
     Ok(())
 }
 
@@ -575,6 +584,101 @@ fn price_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawRes
         ))
         .legend(move |(x, y)| Circle::new((x + 9, y), 3, p2p.filled()));
     draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Cleared against metered net export of the offering homes over the first week (or the
+/// horizon, if shorter), with the imbalance energy per interval as bars: short below the axis,
+/// long above.
+fn metering_chart(path: &Path, runs: &[(Run, String)], interval_ms: u64) -> DrawResult {
+    let Some(run) = hybrid(runs) else {
+        return Ok(());
+    };
+    let per_day = (86_400_000 / interval_ms).max(1) as usize;
+    let week: Vec<&crate::run::IntervalRecord> = run.intervals.iter().take(7 * per_day).collect();
+    let days_per_step = interval_ms as f64 / 86_400_000.0;
+    let day = |i: usize| i as f64 * days_per_step + 1.0;
+    let kwh = |wh: i64| wh as f64 / 1000.0;
+    let values = week.iter().flat_map(|r| {
+        [
+            kwh(r.cleared_net_wh),
+            kwh(r.metered_net_wh),
+            kwh(r.imbalance_long_wh as i64),
+            -kwh(r.imbalance_short_wh as i64),
+        ]
+    });
+    let (low, high) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = (high - low).max(0.1) * 0.08;
+    let root = SVGBackend::new(path, (1100, 440)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Hybrid P2P, metered: offering homes' net export as cleared (their forecasts) and \
+             as metered",
+            ("sans-serif", 17),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(1f64..day(week.len().max(1)), (low - pad)..(high + pad))?;
+    chart
+        .configure_mesh()
+        .x_desc("day of horizon")
+        .y_desc("kWh per interval (export > 0)")
+        .draw()?;
+    let bar = |i: usize, value: f64, color: RGBColor| {
+        Rectangle::new(
+            [
+                (day(i) + days_per_step * 0.1, 0.0),
+                (day(i) + days_per_step * 0.9, value),
+            ],
+            color.mix(0.5).filled(),
+        )
+    };
+    let long = RGBColor(0, 158, 115);
+    let short_color = RGBColor(213, 94, 0);
+    chart
+        .draw_series(
+            week.iter()
+                .enumerate()
+                .map(|(i, r)| bar(i, kwh(r.imbalance_long_wh as i64), long)),
+        )?
+        .label("imbalance long (sold to the grid)")
+        .legend(move |(x, y)| {
+            Rectangle::new([(x, y - 4), (x + 18, y + 4)], long.mix(0.5).filled())
+        });
+    chart
+        .draw_series(
+            week.iter()
+                .enumerate()
+                .map(|(i, r)| bar(i, -kwh(r.imbalance_short_wh as i64), short_color)),
+        )?
+        .label("imbalance short (bought from the grid)")
+        .legend(move |(x, y)| {
+            Rectangle::new([(x, y - 4), (x + 18, y + 4)], short_color.mix(0.5).filled())
+        });
+    let cleared = SCENARIO_COLORS[2];
+    chart
+        .draw_series(LineSeries::new(
+            week.iter()
+                .enumerate()
+                .map(|(i, r)| (day(i) + days_per_step / 2.0, kwh(r.cleared_net_wh))),
+            cleared.stroke_width(2),
+        ))?
+        .label("cleared")
+        .legend(legend_line(cleared.stroke_width(2)));
+    let metered = BLACK;
+    chart
+        .draw_series(LineSeries::new(
+            week.iter()
+                .enumerate()
+                .map(|(i, r)| (day(i) + days_per_step / 2.0, kwh(r.metered_net_wh))),
+            metered.stroke_width(1),
+        ))?
+        .label("metered")
+        .legend(legend_line(metered.stroke_width(2)));
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
 }

@@ -84,6 +84,9 @@ pub struct ScenarioKpis {
     /// What the contract calls weighed (drink engine): per offer, per close and per kWh traded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_chain: Option<OnChainKpis>,
+    /// Imbalances, in a metered run (the hybrid scenario of a scenario with `[metering]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imbalance: Option<ImbalanceKpis>,
     /// Wall time, seconds.
     pub wall_seconds: f64,
 }
@@ -118,6 +121,42 @@ impl OnChainKpis {
             ref_time_per_settled_kwh: ratio(total, settled_kwh),
         }
     }
+}
+
+/// What forecast errors cost a metered run: offers are forecasts, meters report what flowed,
+/// and the deviations are settled with the grid at the imbalance prices.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ImbalanceKpis {
+    /// Energy metered below what cleared, bought from the grid, kWh.
+    pub short_kwh: f64,
+    /// Energy metered above what cleared, sold to the grid, kWh.
+    pub long_kwh: f64,
+    /// Imbalance charges, EUR.
+    pub charges_eur: f64,
+    /// Imbalance credits, EUR.
+    pub credits_eur: f64,
+    /// Energy of homes that forecast nothing for an interval and so made no offer, settled at
+    /// the tariff outside the market, kWh.
+    pub unoffered_kwh: f64,
+    /// Per group, per household.
+    pub groups: BTreeMap<String, GroupImbalance>,
+}
+
+/// One group's imbalances, mean per household.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct GroupImbalance {
+    /// Energy short, kWh.
+    pub short_kwh: f64,
+    /// Energy long, kWh.
+    pub long_kwh: f64,
+    /// Imbalance charges less credits, EUR.
+    pub net_cost_eur: f64,
+    /// The group's saving against PV + battery before its imbalance lines: PV + battery's cost
+    /// less (the hybrid cost less `net_cost_eur`), EUR. Filled by the report, which has both.
+    pub saving_before_imbalances_eur: f64,
+    /// `net_cost_eur` over `saving_before_imbalances_eur`: the share of the P2P saving forecast
+    /// errors eat (above 1: more than all of it); `None` when there is no saving to eat.
+    pub share_of_saving: Option<f64>,
 }
 
 /// A distribution's summary.
@@ -184,6 +223,9 @@ pub struct Assumptions {
     pub feed_in: String,
     /// Each group's battery dispatch rule.
     pub dispatch: BTreeMap<String, String>,
+    /// Metered settlement of the hybrid scenario: the offers' forecast and the imbalance
+    /// factors, or the paper's declared energy.
+    pub metering: String,
     /// The seed of every random choice.
     pub seed: u64,
 }
@@ -211,6 +253,21 @@ impl Assumptions {
                         .map(|b| (g.name.clone(), format!("{:?}", b.dispatch)))
                 })
                 .collect(),
+            metering: match &scenario.metering {
+                Some(m) => format!(
+                    "offers are {:?} forecasts{}; shortfalls at {} bps of the grid price, excess at \
+                     {} bps of the feed-in price; every reading submitted after the close",
+                    m.forecast,
+                    if m.forecast == crate::scenario::OfferForecast::Noisy {
+                        format!(" (relative error uniform in +-{})", m.noise)
+                    } else {
+                        String::new()
+                    },
+                    m.imbalance_bps,
+                    m.feed_in_bps
+                ),
+                None => "declared energy (the paper): what cleared is what flowed".to_string(),
+            },
             seed: scenario.seed,
         }
     }
@@ -395,12 +452,56 @@ pub fn kpis(loaded: &Loaded, run: &Run, baseline: &Run, engine: &str) -> Scenari
         engine: engine.to_string(),
         contract_calls: run.calls,
         sealing_cost: run.sealing_cost.clone(),
+        imbalance: loaded
+            .scenario
+            .metering
+            .filter(|_| run.kind == Kind::HybridP2p)
+            .map(|_| imbalance_kpis(loaded, run)),
         on_chain: run.on_chain.map(|cost| {
             let p2p_kwh = sum(|r| r.p2p_wh) / 1000.0;
             let settled_kwh = p2p_kwh + (sum(|r| r.import_wh) + sum(|r| r.export_wh)) / 1000.0;
             OnChainKpis::of(&cost, p2p_kwh, settled_kwh)
         }),
         wall_seconds: run.seconds,
+    }
+}
+
+/// The imbalance KPIs of a metered run (the shares of the saving are filled by the report).
+fn imbalance_kpis(loaded: &Loaded, run: &Run) -> ImbalanceKpis {
+    let eur = |units: u128| units as f64 / UNITS_PER_EUR;
+    let kwh = |wh: u64| wh as f64 / 1000.0;
+    let bills = || run.homes.iter().map(|home| &home.bill);
+    let mut groups = BTreeMap::new();
+    for (group_index, group) in loaded.groups.iter().enumerate() {
+        let members: Vec<&crate::run::HomeTotals> = run
+            .homes
+            .iter()
+            .zip(&loaded.homes)
+            .filter(|(_, spec)| spec.group == group_index)
+            .map(|(home, _)| home)
+            .collect();
+        let n = members.len().max(1) as f64;
+        let sum = |f: fn(&Bill) -> f64| members.iter().map(|h| f(&h.bill)).sum::<f64>() / n;
+        groups.insert(
+            group.clone(),
+            GroupImbalance {
+                short_kwh: sum(|b| b.imbalance_short_wh as f64 / 1000.0),
+                long_kwh: sum(|b| b.imbalance_long_wh as f64 / 1000.0),
+                net_cost_eur: sum(|b| {
+                    (b.imbalance_paid as f64 - b.imbalance_earned as f64) / UNITS_PER_EUR
+                }),
+                saving_before_imbalances_eur: 0.0,
+                share_of_saving: None,
+            },
+        );
+    }
+    ImbalanceKpis {
+        short_kwh: kwh(bills().map(|b| b.imbalance_short_wh).sum()),
+        long_kwh: kwh(bills().map(|b| b.imbalance_long_wh).sum()),
+        charges_eur: eur(bills().map(|b| b.imbalance_paid).sum()),
+        credits_eur: eur(bills().map(|b| b.imbalance_earned).sum()),
+        unoffered_kwh: kwh(run.homes.iter().map(|h| h.unoffered_wh).sum()),
+        groups,
     }
 }
 
@@ -417,6 +518,29 @@ impl Report {
             .iter()
             .find(|(run, _)| run.kind == Kind::GridOnly)
             .map_or(&runs[0].0, |(run, _)| run);
+        let mut scenarios: BTreeMap<String, ScenarioKpis> = runs
+            .iter()
+            .map(|(run, engine)| {
+                let kpis = kpis(loaded, run, baseline, engine);
+                (run.kind.key().to_string(), kpis)
+            })
+            .collect();
+        // How much of the P2P saving against PV + battery forecast errors eat, per group.
+        let pv_costs = scenarios
+            .get(Kind::PvBattery.key())
+            .map(|k| k.cost_eur.clone());
+        if let (Some(pv_costs), Some(hybrid)) = (pv_costs, scenarios.get_mut(Kind::HybridP2p.key()))
+        {
+            if let Some(imbalance) = &mut hybrid.imbalance {
+                for (group, kpis) in &mut imbalance.groups {
+                    let hybrid_cost = hybrid.cost_eur.get(group).copied().unwrap_or(0.0);
+                    let pv_cost = pv_costs.get(group).copied().unwrap_or(0.0);
+                    kpis.saving_before_imbalances_eur = pv_cost - (hybrid_cost - kpis.net_cost_eur);
+                    kpis.share_of_saving = (kpis.saving_before_imbalances_eur > 0.0)
+                        .then(|| kpis.net_cost_eur / kpis.saving_before_imbalances_eur);
+                }
+            }
+        }
         Self {
             scenario: loaded.scenario.name.clone(),
             households: loaded.homes.len(),
@@ -425,13 +549,7 @@ impl Report {
             days,
             costs_are_yearly: days >= 365.0,
             assumptions: Assumptions::of(loaded),
-            scenarios: runs
-                .iter()
-                .map(|(run, engine)| {
-                    let kpis = kpis(loaded, run, baseline, engine);
-                    (run.kind.key().to_string(), kpis)
-                })
-                .collect(),
+            scenarios,
             paper: PaperFigures::published(),
         }
     }
@@ -488,14 +606,15 @@ impl Report {
 
         let mut series = String::from(
             "scenario,interval,start_ms,load_wh,pv_wh,grid_import_wh,grid_export_wh,\
-             net_import_wh,net_export_wh,p2p_wh,stored_wh,price_per_kwh\n",
+             net_import_wh,net_export_wh,p2p_wh,stored_wh,price_per_kwh,cleared_net_wh,\
+             metered_net_wh,imbalance_short_wh,imbalance_long_wh\n",
         );
         for (run, _) in runs {
             for (index, r) in run.intervals.iter().enumerate() {
                 let price = r.price.map_or(String::new(), |p| p.to_string());
                 writeln!(
                     series,
-                    "{},{index},{},{},{},{},{},{},{},{},{},{price}",
+                    "{},{index},{},{},{},{},{},{},{},{},{},{price},{},{},{},{}",
                     run.kind.key(),
                     r.start_ms,
                     r.load_wh,
@@ -506,6 +625,10 @@ impl Report {
                     r.net_export_wh,
                     r.p2p_wh,
                     r.stored_wh,
+                    r.cleared_net_wh,
+                    r.metered_net_wh,
+                    r.imbalance_short_wh,
+                    r.imbalance_long_wh,
                 )?;
             }
         }
@@ -567,6 +690,33 @@ impl Report {
             self.assumptions.submission_order,
             self.assumptions.feed_in
         );
+        if let Some(imbalance) = self
+            .scenarios
+            .get(Kind::HybridP2p.key())
+            .and_then(|k| k.imbalance.as_ref())
+        {
+            let _ = write!(
+                out,
+                "imbalances  {:.1} kWh short, {:.1} kWh long, {:.2} EUR charged, {:.2} EUR credited, \
+                 {:.1} kWh unoffered; share of the P2P saving eaten:",
+                imbalance.short_kwh,
+                imbalance.long_kwh,
+                imbalance.charges_eur,
+                imbalance.credits_eur,
+                imbalance.unoffered_kwh
+            );
+            for (group, g) in &imbalance.groups {
+                match g.share_of_saving {
+                    Some(share) => {
+                        let _ = write!(out, " {group} {:.1}%", share * 100.0);
+                    }
+                    None => {
+                        let _ = write!(out, " {group} (no saving before imbalances)");
+                    }
+                }
+            }
+            let _ = writeln!(out, " ({})", self.assumptions.metering);
+        }
         let paper = &self.paper;
         let _ = writeln!(
             out,

@@ -5,12 +5,12 @@ use std::time::Instant;
 
 use anyhow::ensure;
 use indicatif::ProgressBar;
-use market::{Bill, HourClass, PricePerKwh, Side};
+use market::{metering::Reading, Bill, HourClass, PricePerKwh, Side};
 
 use crate::{
     engine::{Engine, OfferSpec},
     household::{coordinate, Home, Signal, Step},
-    scenario::{Dispatch, Forecast, Loaded, SubmissionOrder},
+    scenario::{Dispatch, Forecast, Loaded, OfferForecast, SubmissionOrder},
     strategy::{Sellers, SplitMix64},
 };
 
@@ -65,6 +65,15 @@ pub struct IntervalRecord {
     pub price: Option<PricePerKwh>,
     /// The grid tariff's price of the interval's hour, balance units per kWh.
     pub grid_price: PricePerKwh,
+    /// Net export the offers cleared (sold less bought), Wh: what the homes declared.
+    pub cleared_net_wh: i64,
+    /// Net export the offering homes' meters reported (surplus less deficit), Wh. Equal to
+    /// `cleared_net_wh` without metering.
+    pub metered_net_wh: i64,
+    /// Energy metered below what cleared, bought from the grid as imbalances, Wh.
+    pub imbalance_short_wh: u64,
+    /// Energy metered above what cleared, sold to the grid as imbalances, Wh.
+    pub imbalance_long_wh: u64,
 }
 
 /// A home's sums over the run.
@@ -74,6 +83,9 @@ pub struct HomeTotals {
     pub energy: Step,
     /// Its bills, summed.
     pub bill: Bill,
+    /// Energy it drew or fed in intervals it forecast nothing for, so made no offer (metered
+    /// runs): settled with the grid at the tariff outside the market, Wh.
+    pub unoffered_wh: u64,
 }
 
 impl HomeTotals {
@@ -153,6 +165,12 @@ pub fn simulate(
     let mut order_rng = SplitMix64::new(loaded.scenario.seed ^ 0x5EED_0F0F_0000_0001);
     let tariff = &loaded.config.tariff;
     let per_day = (86_400_000 / loaded.config.interval_ms).max(1) as usize;
+    // Metering applies to the market: the baselines buy and sell at the tariff.
+    let metering = loaded.scenario.metering.filter(|_| kind == Kind::HybridP2p);
+    // Each home's metered net position (surplus less deficit) over the last day, and the noisy
+    // forecast's own stream.
+    let mut history = vec![vec![0i64; per_day]; homes.len()];
+    let mut noise_rng = SplitMix64::new(loaded.scenario.seed ^ 0x4D45_5445_5249_4E47);
     for index in 0..intervals {
         let start_ms = loaded.start_ms + index as u64 * loaded.config.interval_ms;
         let hour = market::hour_of(start_ms);
@@ -207,21 +225,50 @@ pub fn simulate(
             };
             coordinate(&mut homes, &mut steps, signal, class);
         }
+        // What each home offers: its position as it flows (declared energy), or as it
+        // forecast it (metered).
+        let actual: Vec<i64> = steps
+            .iter()
+            .map(|step| step.surplus_wh as i64 - step.deficit_wh as i64)
+            .collect();
+        let offered: Vec<i64> = match metering.map(|m| m.forecast) {
+            None | Some(OfferForecast::Perfect) => actual.clone(),
+            Some(OfferForecast::Persistence) => (0..homes.len())
+                .map(|home| {
+                    if index >= per_day {
+                        history[home][index % per_day]
+                    } else {
+                        let step = loaded.first_step + index + loaded.steps - per_day;
+                        -homes[home].net_demand_at(step % loaded.steps)
+                    }
+                })
+                .collect(),
+            Some(OfferForecast::Noisy) => {
+                let noise = metering.map_or(0.0, |m| m.noise);
+                actual
+                    .iter()
+                    .map(|&position| {
+                        let error = (noise_rng.next_unit() * 2.0 - 1.0) * noise;
+                        position + (position as f64 * error).round() as i64
+                    })
+                    .collect()
+            }
+        };
         let mut offers = Vec::new();
-        for (home, step) in steps.iter().enumerate() {
-            if step.surplus_wh > 0 {
+        for (home, &position) in offered.iter().enumerate() {
+            if position > 0 {
                 let ask = sellers.ask(home, tariff, grid_price);
                 offers.push(OfferSpec {
                     home,
                     side: Side::Sell,
-                    energy_wh: step.surplus_wh,
+                    energy_wh: position.unsigned_abs(),
                     ask: Some(ask),
                 });
-            } else if step.deficit_wh > 0 {
+            } else if position < 0 {
                 offers.push(OfferSpec {
                     home,
                     side: Side::Buy,
-                    energy_wh: step.deficit_wh,
+                    energy_wh: position.unsigned_abs(),
                     ask: None,
                 });
             }
@@ -229,23 +276,73 @@ pub fn simulate(
         if loaded.scenario.market.submission_order == SubmissionOrder::Shuffled {
             shuffle(&mut offers, &mut order_rng);
         }
-        let cleared = engine.clear_interval(index as u64, &offers)?;
+        let readings: Option<Vec<Reading>> = metering.map(|_| {
+            offers
+                .iter()
+                .map(|offer| Reading {
+                    delivered_wh: steps[offer.home].surplus_wh,
+                    consumed_wh: steps[offer.home].deficit_wh,
+                })
+                .collect()
+        });
+        let cleared = engine.clear_interval(index as u64, &offers, readings.as_deref())?;
         let mut bills = vec![Bill::default(); homes.len()];
+        let mut offering = vec![false; homes.len()];
+        let (mut cleared_net, mut metered_net) = (0i64, 0i64);
         for (offer, bill) in offers.iter().zip(&cleared.bills) {
             let step = &steps[offer.home];
-            // Every Wh offered is either traded P2P or settled with the grid.
+            let sold = bill.p2p_sold_wh + bill.grid_sold_wh;
+            let bought = bill.p2p_bought_wh + bill.grid_bought_wh;
+            // Every Wh offered is either traded P2P or settled with the grid ...
             ensure!(
-                bill.p2p_sold_wh + bill.grid_sold_wh == step.surplus_wh
-                    && bill.p2p_bought_wh + bill.grid_bought_wh == step.deficit_wh,
+                (offer.side == Side::Sell && sold == offer.energy_wh && bought == 0)
+                    || (offer.side == Side::Buy && bought == offer.energy_wh && sold == 0),
+                "interval {index}: home {} offer does not balance: {offer:?} vs {bill:?}",
+                offer.home
+            );
+            // ... and what the meter saw is what cleared plus the imbalance.
+            let net = |out: u64, back: u64| out as i64 - back as i64;
+            ensure!(
+                net(sold, bought) + net(bill.imbalance_long_wh, bill.imbalance_short_wh)
+                    == net(step.surplus_wh, step.deficit_wh),
                 "interval {index}: home {} energy does not balance: {step:?} vs {bill:?}",
                 offer.home
             );
+            cleared_net += net(sold, bought);
+            metered_net += net(step.surplus_wh, step.deficit_wh);
             if offer.side == Side::Sell {
                 sellers.learn(offer.home, bill, tariff);
             }
             bills[offer.home] = bill.clone();
+            offering[offer.home] = true;
         }
-        for ((total, step), bill) in totals.iter_mut().zip(&steps).zip(&bills) {
+        // A home that forecast nothing made no offer: what it drew or fed is settled with the
+        // grid at the tariff, outside the market (its supplier's contract).
+        let feed_in_price = tariff.feed_in_price(cleared.price);
+        let mut unoffered = vec![0u64; homes.len()];
+        for (home, step) in steps.iter().enumerate() {
+            if offering[home] || (step.surplus_wh == 0 && step.deficit_wh == 0) {
+                continue;
+            }
+            let value = |wh: u64, price: PricePerKwh| {
+                market::value_of(wh, price).map_err(|e| anyhow::anyhow!("{e:?}"))
+            };
+            bills[home] = Bill {
+                grid_bought_wh: step.deficit_wh,
+                grid_paid: value(step.deficit_wh, grid_price)?,
+                grid_sold_wh: step.surplus_wh,
+                grid_earned: value(step.surplus_wh, feed_in_price)?,
+                ..Bill::default()
+            };
+            unoffered[home] = step.surplus_wh + step.deficit_wh;
+        }
+        for (home, position) in actual.iter().enumerate() {
+            history[home][index % per_day] = *position;
+        }
+        for (((total, step), bill), unoffered) in
+            totals.iter_mut().zip(&steps).zip(&bills).zip(&unoffered)
+        {
+            total.unoffered_wh += unoffered;
             let e = &mut total.energy;
             e.load_wh += step.load_wh;
             e.pv_wh += step.pv_wh;
@@ -263,12 +360,28 @@ pub fn simulate(
         }
         let deficit: u64 = steps.iter().map(|s| s.deficit_wh).sum();
         let surplus: u64 = steps.iter().map(|s| s.surplus_wh).sum();
+        // What the homes' meters bought from and sold to the grid: the bills' grid and
+        // imbalance lines (without metering, the grid lines: the close's totals).
+        let (import_wh, export_wh) = if metering.is_some() {
+            (
+                bills
+                    .iter()
+                    .map(|b| b.grid_bought_wh + b.imbalance_short_wh)
+                    .sum(),
+                bills
+                    .iter()
+                    .map(|b| b.grid_sold_wh + b.imbalance_long_wh)
+                    .sum(),
+            )
+        } else {
+            (cleared.import_wh, cleared.export_wh)
+        };
         records.push(IntervalRecord {
             start_ms,
             load_wh: steps.iter().map(|s| s.load_wh).sum(),
             pv_wh: steps.iter().map(|s| s.pv_wh).sum(),
-            import_wh: cleared.import_wh,
-            export_wh: cleared.export_wh,
+            import_wh,
+            export_wh,
             net_import_wh: deficit.saturating_sub(surplus),
             net_export_wh: surplus.saturating_sub(deficit),
             stored_wh: homes
@@ -278,6 +391,10 @@ pub fn simulate(
             p2p_wh: cleared.p2p_wh,
             price: cleared.price,
             grid_price,
+            cleared_net_wh: cleared_net,
+            metered_net_wh: metered_net,
+            imbalance_short_wh: bills.iter().map(|b| b.imbalance_short_wh).sum(),
+            imbalance_long_wh: bills.iter().map(|b| b.imbalance_long_wh).sum(),
         });
         if let Some(detail) = &mut detail {
             detail.push(steps.into_iter().zip(bills).collect());

@@ -33,6 +33,59 @@ pub struct Scenario {
     /// The household groups.
     #[serde(rename = "group")]
     pub groups: Vec<Group>,
+    /// Metered settlement (`[metering]`): households offer a forecast and are metered with
+    /// what really flowed; deviations are settled as imbalances. Absent: the paper's declared
+    /// energy, where an offer is what flows.
+    pub metering: Option<MeteringSection>,
+}
+
+/// `[metering]`: how households forecast the interval they offer for, and the imbalance rules
+/// (`market::metering::Metering`; the window and the missing-reading default are the
+/// contract's defaults: every reading arrives).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MeteringSection {
+    /// `perfect`, `persistence` or `noisy`.
+    pub forecast: OfferForecast,
+    /// `noisy` only: the bound of the relative error, 0 to 1. The forecast is the actual net
+    /// position times `1 + e`, `e` uniform in `[-noise, noise]`, drawn per home and interval
+    /// from the scenario's seed (its own stream), rounded to the Wh. Default 0.2.
+    #[serde(default = "default_noise")]
+    pub noise: f64,
+    /// The imbalance price as a share of the hour's grid price, basis points (default 15 000).
+    #[serde(default = "default_imbalance_bps")]
+    pub imbalance_bps: u32,
+    /// The imbalance feed-in price as a share of the interval's feed-in price, basis points
+    /// (default 5 000).
+    #[serde(default = "default_feed_in_bps")]
+    pub feed_in_bps: u32,
+}
+
+fn default_noise() -> f64 {
+    0.2
+}
+
+fn default_imbalance_bps() -> u32 {
+    market::metering::Metering::DEFAULT.imbalance_bps
+}
+
+fn default_feed_in_bps() -> u32 {
+    market::metering::Metering::DEFAULT.feed_in_bps
+}
+
+/// What a household offers for the coming interval: its forecast of its net position (surplus
+/// less deficit, after its battery). The battery acts on the actual energy, which the meter
+/// reports.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferForecast {
+    /// The actual position: no imbalance (an upper bound on what forecasting can do).
+    Perfect,
+    /// The home's metered position 24 hours earlier (on the first day, its load less PV of
+    /// the data's day before, without the battery).
+    Persistence,
+    /// The actual position with a seeded, bounded relative error (`noise`).
+    Noisy,
 }
 
 /// The market part of a scenario.
@@ -481,6 +534,12 @@ impl Scenario {
         if let Some(price) = self.market.feed_in_price {
             tariff.feed_in = FeedInRule::Fixed(u128::from(price));
         }
+        if let Some(metering) = &self.metering {
+            ensure!(
+                (0.0..=1.0).contains(&metering.noise),
+                "metering.noise must lie in [0, 1]"
+            );
+        }
         let config = MarketConfig {
             interval_ms: step_ms,
             auction: AuctionRules {
@@ -503,7 +562,13 @@ impl Scenario {
             // (sealed mode would clear the same offers to the same bills, one call later).
             grid_operator: None,
             sealing: None,
-            metering: None,
+            // The operator (the engines' actor 1) meters every home.
+            metering: self.metering.map(|metering| market::metering::Metering {
+                imbalance_bps: metering.imbalance_bps,
+                feed_in_bps: metering.feed_in_bps,
+                operator: Some(market_drink::actor(1)),
+                ..market::metering::Metering::DEFAULT
+            }),
         };
         config
             .validate()

@@ -51,7 +51,9 @@ pub struct SweepArgs {
     /// `homes_per_group` (every group's count; needs that many profiles), `ask`
     /// (`zero_intelligence`, `truthful`, `grid_price`), `pricing` (`lowest_ask`,
     /// `marginal_ask`, `marginal_bid`, `midpoint`, `pay_as_bid`), `priority` (`price_time`,
-    /// `submission`), `submission_order` (`by_home`, `shuffled`), `seed`.
+    /// `submission`), `submission_order` (`by_home`, `shuffled`), `seed`, and for a scenario
+    /// with `[metering]`: `forecast` (`perfect`, `persistence`, `noisy`), `noise` (0 to 1),
+    /// `imbalance_bps`.
     #[arg(long = "param", required = true, value_parser = parse_param)]
     pub params: Vec<Param>,
     /// Threads (default: the machine's cores).
@@ -165,8 +167,36 @@ pub fn apply(scenario: &mut Scenario, name: &str, value: &str) -> anyhow::Result
                     .map_err(|e| anyhow!("submission_order: {value:?}: {}", e.message()))?
                     .submission_order;
         }
+        "forecast" | "noise" | "imbalance_bps" => {
+            let metering = scenario
+                .metering
+                .as_mut()
+                .ok_or_else(|| anyhow!("{name}: the scenario has no [metering]"))?;
+            match name {
+                "forecast" => {
+                    #[derive(serde::Deserialize)]
+                    struct Forecast {
+                        forecast: crate::scenario::OfferForecast,
+                    }
+                    metering.forecast =
+                        toml::from_str::<Forecast>(&format!("forecast = {value:?}"))
+                            .map_err(|e| anyhow!("forecast: {value:?}: {}", e.message()))?
+                            .forecast;
+                }
+                "noise" => {
+                    let noise = number()?;
+                    ensure!(noise <= 1.0, "noise: at most 1");
+                    metering.noise = noise;
+                }
+                _ => {
+                    metering.imbalance_bps = value
+                        .parse()
+                        .map_err(|_| anyhow!("imbalance_bps: {value:?} is not a whole number"))?;
+                }
+            }
+        }
         _ => bail!(
-            "unknown sweep parameter {name:?} (pv_kwp, battery_kwh, homes_per_group, ask, pricing, priority, submission_order, seed)"
+            "unknown sweep parameter {name:?} (pv_kwp, battery_kwh, homes_per_group, ask, pricing, priority, submission_order, seed, forecast, noise, imbalance_bps)"
         ),
     }
     Ok(())

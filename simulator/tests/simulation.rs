@@ -10,8 +10,8 @@ use simulator::{
     cli::{run_kind, Cli, EngineChoice},
     run::Kind,
     scenario::{
-        AskStrategy, Dispatch, Forecast, Loaded, PricingChoice, PriorityChoice, Scenario,
-        SubmissionOrder,
+        AskStrategy, Dispatch, Forecast, Loaded, OfferForecast, PricingChoice, PriorityChoice,
+        Scenario, SubmissionOrder,
     },
     sweep::{sweep, Param, SweepArgs},
 };
@@ -276,6 +276,87 @@ fn drink_and_native_agree_for_fourteen_days() {
     assert!(money.operator > 0);
     let p2p: u64 = drink.intervals.iter().map(|r| r.p2p_wh).sum();
     assert!(p2p > 0, "the fortnight must include P2P trades");
+}
+
+/// The metered preset from `start_day` with offers forecast by `forecast`.
+fn metered(start_day: u32, forecast: OfferForecast) -> Loaded {
+    let mut scenario = Scenario::read(&scenarios_dir().join("metered.toml")).unwrap();
+    scenario.start_day = start_day;
+    if let Some(metering) = &mut scenario.metering {
+        metering.forecast = forecast;
+        metering.noise = 0.3;
+    }
+    scenario.load(&scenarios_dir()).unwrap()
+}
+
+#[test]
+fn metered_runs_settle_what_the_meters_saw_on_both_engines() {
+    // Two days in spring, each forecast model, through the real contracts and the market crate
+    // alone: the same imbalances, bills and money to the unit.
+    let bundles = Bundles::load(&Bundles::default_dir())
+        .expect("build the contracts first (scripts/build-contracts.sh)");
+    let hidden = ProgressBar::hidden();
+    for forecast in [
+        OfferForecast::Perfect,
+        OfferForecast::Persistence,
+        OfferForecast::Noisy,
+    ] {
+        let loaded = metered(100, forecast);
+        let (native, _) = run_kind(&loaded, Kind::HybridP2p, 48, None, true, &hidden).unwrap();
+        let (drink, _) =
+            run_kind(&loaded, Kind::HybridP2p, 48, Some(&bundles), true, &hidden).unwrap();
+        assert_eq!(native.detail, drink.detail, "{forecast:?}");
+        assert_eq!(native.intervals, drink.intervals, "{forecast:?}");
+        assert_eq!(native.homes, drink.homes, "{forecast:?}");
+        assert_eq!(native.money, drink.money, "{forecast:?}");
+        let on_chain = drink.on_chain.expect("drink measures its calls");
+        assert_eq!(
+            on_chain.reading_calls, 48,
+            "one batch of readings per interval"
+        );
+        // Every home's meter agrees with its bill: what cleared plus the imbalance is what
+        // flowed (for a home without an offer, its grid lines are what flowed).
+        let (mut short, mut long) = (0u64, 0u64);
+        for (index, homes) in native.detail.as_ref().unwrap().iter().enumerate() {
+            for (step, bill) in homes {
+                let out = bill.p2p_sold_wh + bill.grid_sold_wh + bill.imbalance_long_wh;
+                let back = bill.p2p_bought_wh + bill.grid_bought_wh + bill.imbalance_short_wh;
+                assert_eq!(
+                    out as i64 - back as i64,
+                    step.surplus_wh as i64 - step.deficit_wh as i64,
+                    "{forecast:?}, interval {index}: {step:?} {bill:?}"
+                );
+                short += bill.imbalance_short_wh;
+                long += bill.imbalance_long_wh;
+            }
+        }
+        // Only a forecast that errs has imbalances; the persistence forecast errs both ways.
+        match forecast {
+            OfferForecast::Perfect => assert_eq!((short, long), (0, 0)),
+            _ => assert!(
+                short > 0 && long > 0,
+                "{forecast:?}: {short} short, {long} long"
+            ),
+        }
+        // The physical flows are the market's business neither way: the same as declared.
+        let declared = {
+            let mut scenario = loaded.scenario.clone();
+            scenario.metering = None;
+            scenario.load(&scenarios_dir()).unwrap()
+        };
+        let (plain, _) = run_kind(&declared, Kind::HybridP2p, 48, None, false, &hidden).unwrap();
+        let physical = |run: &simulator::run::Run| -> Vec<(u64, u64)> {
+            run.intervals
+                .iter()
+                .map(|r| (r.net_import_wh, r.net_export_wh))
+                .collect()
+        };
+        assert_eq!(physical(&plain), physical(&native), "{forecast:?}");
+        if forecast == OfferForecast::Perfect {
+            // A perfect forecast clears what flows: the declared run's bills exactly.
+            assert_eq!(plain.homes, native.homes);
+        }
+    }
 }
 
 #[test]

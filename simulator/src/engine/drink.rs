@@ -4,11 +4,15 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{bail, Context};
 use ink::primitives::AccountId;
-use market::{hour_of, Bill, EnergyWh, MarketConfig, MonthKey, PricePerKwh, Side, Timing};
+use market::{
+    hour_of,
+    metering::{Reading, MAX_SETTLEMENTS_PER_CALL},
+    Bill, EnergyWh, MarketConfig, MonthKey, PricePerKwh, Side, Timing,
+};
 use market_drink::{actor, Bundles, Community, Home, MarketEvent, MarketSandbox};
 
 use super::{
-    buy_deposit, home_account, Cleared, Engine, Money, OfferSpec, OnChainCost, SealingCost,
+    home_account, offer_deposit, Cleared, Engine, Money, OfferSpec, OnChainCost, SealingCost,
     GRID_DEPOSIT,
 };
 
@@ -176,7 +180,12 @@ impl DrinkEngine {
 }
 
 impl Engine for DrinkEngine {
-    fn clear_interval(&mut self, interval: u64, offers: &[OfferSpec]) -> anyhow::Result<Cleared> {
+    fn clear_interval(
+        &mut self,
+        interval: u64,
+        offers: &[OfferSpec],
+        readings: Option<&[Reading]>,
+    ) -> anyhow::Result<Cleared> {
         let start = self
             .timing
             .start_of(interval)
@@ -189,18 +198,17 @@ impl Engine for DrinkEngine {
         let mut ref_time = 0;
         for offer in offers {
             let account = home_account(offer.home);
+            let deposit = offer_deposit(&self.config, hour_of(start), offer)?;
             let placed = match offer.side {
                 Side::Sell => {
                     let ask = offer.ask.context("a sell offer needs an ask")?;
-                    self.market
-                        .tx(account, |main| main.sell(interval, offer.energy_wh, ask))?
-                }
-                Side::Buy => {
-                    let deposit = buy_deposit(&self.config, hour_of(start), offer.energy_wh)?;
                     self.market.tx_paying(account, deposit, |main| {
-                        main.buy(interval, offer.energy_wh, None)
+                        main.sell(interval, offer.energy_wh, ask)
                     })?
                 }
+                Side::Buy => self.market.tx_paying(account, deposit, |main| {
+                    main.buy(interval, offer.energy_wh, None)
+                })?,
             };
             self.calls += 1;
             ref_time += placed.weight.ref_time();
@@ -247,14 +255,38 @@ impl Engine for DrinkEngine {
             });
         }
 
-        // Each offer's bill from the trades and grid settlements the contracts emitted.
+        // In a metered market the operator, the metering operator, submits every reading right
+        // after the close, in batches.
+        let mut events = closed.events;
+        if let Some(readings) = readings {
+            let entries: Vec<(AccountId, Reading)> = offers
+                .iter()
+                .zip(readings)
+                .map(|(offer, reading)| (home_account(offer.home), *reading))
+                .collect();
+            for batch in entries.chunks(MAX_SETTLEMENTS_PER_CALL as usize) {
+                let metered = self.market.tx(self.operator, |main| {
+                    main.submit_readings(interval, batch.to_vec())
+                })?;
+                self.calls += 1;
+                self.on_chain.reading_calls += 1;
+                self.on_chain.reading_ref_time += metered.weight.ref_time();
+                metered
+                    .value
+                    .map_err(|e| anyhow::anyhow!("interval {interval}: readings refused: {e:?}"))?;
+                events.extend(metered.events);
+            }
+        }
+
+        // Each offer's bill from the trades, grid settlements and imbalances the contracts
+        // emitted.
         let index: HashMap<AccountId, usize> = offers
             .iter()
             .enumerate()
             .map(|(i, o)| (home_account(o.home), i))
             .collect();
         let mut bills = vec![Bill::default(); offers.len()];
-        for event in &closed.events {
+        for event in &events {
             match event {
                 MarketEvent::TradeExecuted(trade) => {
                     let seller = &mut bills[index[&trade.seller]];
@@ -271,6 +303,13 @@ impl Engine for DrinkEngine {
                     bill.grid_paid += grid.paid;
                     bill.grid_sold_wh += grid.sold_wh;
                     bill.grid_earned += grid.earned;
+                }
+                MarketEvent::ImbalanceSettled(settled) => {
+                    let bill = &mut bills[index[&settled.account]];
+                    bill.imbalance_short_wh += settled.short_wh;
+                    bill.imbalance_paid += settled.charge;
+                    bill.imbalance_long_wh += settled.long_wh;
+                    bill.imbalance_earned += settled.credit;
                 }
                 _ => {}
             }

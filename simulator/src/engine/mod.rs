@@ -16,7 +16,7 @@ pub use self::drink::DrinkEngine;
 pub use native::NativeEngine;
 
 use ink::primitives::AccountId;
-use market::{Balance, Bill, EnergyWh, MarketConfig, PricePerKwh, Side};
+use market::{metering::Reading, Balance, Bill, EnergyWh, MarketConfig, PricePerKwh, Side};
 
 /// One home's offer in an interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,10 @@ pub struct OnChainCost {
     pub close_steps: u64,
     /// Their ref_time.
     pub close_ref_time: u64,
+    /// Calls that submitted meter readings (metered markets).
+    pub reading_calls: u64,
+    /// Their ref_time.
+    pub reading_ref_time: u64,
 }
 
 /// What sealing cost, measured once per drink run: the first interval with both sellers and
@@ -87,11 +91,17 @@ pub struct Cleared {
 /// Clears intervals.
 pub trait Engine {
     /// Places the offers of `interval`, closes it and returns its outcome. Intervals come in
-    /// increasing order.
+    /// increasing order. In a metered market `readings` carries each offer's meter reading (in
+    /// offer order), submitted after the close; the bills then carry the imbalance lines.
     ///
     /// # Errors
     /// Any refusal by the market or the runtime.
-    fn clear_interval(&mut self, interval: u64, offers: &[OfferSpec]) -> anyhow::Result<Cleared>;
+    fn clear_interval(
+        &mut self,
+        interval: u64,
+        offers: &[OfferSpec],
+        readings: Option<&[Reading]>,
+    ) -> anyhow::Result<Cleared>;
 
     /// Contract calls made so far (zero for the native engine).
     fn calls(&self) -> u64;
@@ -148,10 +158,22 @@ pub fn home_account(index: usize) -> AccountId {
 /// euro in micro-euro), far more than a community's year of exports.
 const GRID_DEPOSIT: u128 = 100_000_000_000_000;
 
-/// The deposit a buy at the grid's price needs in `hour`: main's `buy_deposit`, computed with
-/// the shared market crate instead of a query per offer.
-fn buy_deposit(config: &MarketConfig, hour: u8, energy_wh: EnergyWh) -> anyhow::Result<u128> {
-    market::deposits::buy_cover(config, hour, energy_wh, None)
-        .map(|(_, deposit)| deposit)
-        .map_err(|e| anyhow::anyhow!("{e:?}"))
+/// The deposit `offer` needs in `hour`, as main asks it: a buy's cover at the grid's price, and
+/// in a metered market every offer's imbalance bond for the default connection the homes are
+/// registered with. Computed with the shared market crate instead of a query per offer.
+fn offer_deposit(config: &MarketConfig, hour: u8, offer: &OfferSpec) -> anyhow::Result<u128> {
+    let price = match offer.side {
+        Side::Sell => offer.ask,
+        Side::Buy => None,
+    };
+    market::deposits::offer_cover(
+        config,
+        hour,
+        offer.side,
+        offer.energy_wh,
+        price,
+        market::Capacity::DEFAULT.import_wh,
+    )
+    .map(|(_, deposit)| deposit)
+    .map_err(|e| anyhow::anyhow!("{e:?}"))
 }

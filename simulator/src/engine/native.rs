@@ -3,12 +3,12 @@
 use anyhow::Context;
 use ink::primitives::AccountId;
 use market::{
-    clear, grid_settlement, hour_of, Batch, MarketConfig, MemoryVault, Offer, Position, Side,
-    Timing, Treasury, Vault,
+    clear, grid_settlement, hour_of, metering::Reading, Batch, MarketConfig, MemoryVault, Offer,
+    Position, Timing, Treasury, Vault,
 };
 use market_drink::actor;
 
-use super::{buy_deposit, home_account, Cleared, Engine, Money, OfferSpec, GRID_DEPOSIT};
+use super::{home_account, offer_deposit, Cleared, Engine, Money, OfferSpec, GRID_DEPOSIT};
 
 /// The market crate alone.
 pub struct NativeEngine {
@@ -57,16 +57,34 @@ impl NativeEngine {
 }
 
 impl Engine for NativeEngine {
-    fn clear_interval(&mut self, interval: u64, offers: &[OfferSpec]) -> anyhow::Result<Cleared> {
+    fn clear_interval(
+        &mut self,
+        interval: u64,
+        offers: &[OfferSpec],
+        readings: Option<&[Reading]>,
+    ) -> anyhow::Result<Cleared> {
         let hour = hour_of(
             self.timing
                 .start_of(interval)
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?,
         );
-        // Each buy escrows its cover, as main asks of it; sells carry no deposit.
-        for offer in offers.iter().filter(|offer| offer.side == Side::Buy) {
-            let deposit = buy_deposit(&self.config, hour, offer.energy_wh)?;
-            if deposit > 0 {
+        let metering = match readings {
+            Some(readings) => {
+                anyhow::ensure!(readings.len() == offers.len(), "one reading per offer");
+                Some(
+                    self.config
+                        .metering
+                        .context("readings in a market without metering")?,
+                )
+            }
+            None => None,
+        };
+        // Each offer escrows what main asks of it: a buy its cover, in a metered market every
+        // offer its imbalance bond (p2g then escrows even a zero deposit); an unmetered sell
+        // carries none.
+        for offer in offers {
+            let deposit = offer_deposit(&self.config, hour, offer)?;
+            if deposit > 0 || metering.is_some() {
                 self.treasury
                     .escrow(
                         &mut self.vault,
@@ -113,16 +131,52 @@ impl Engine for NativeEngine {
         // (cut to the deposit, which with an unchanged configuration never happens).
         let mut batch = Batch::default();
         let mut bills = Vec::with_capacity(settlement.bills.len());
+        let hold = metering.is_some();
         for (account, bill) in settlement.bills {
             let charged = self
                 .treasury
-                .charge(&mut self.vault, &mut batch, interval, account, bill, false)
+                .charge(&mut self.vault, &mut batch, interval, account, bill, hold)
                 .with_context(|| format!("interval {interval}: charging a bill"))?;
             bills.push(charged);
         }
         self.treasury
             .finish_batch(&mut self.vault, batch, self.operator)
             .with_context(|| format!("interval {interval}: crediting the grid operator"))?;
+        // The readings after the close, settled one by one as p2g settles them.
+        if let (Some(metering), Some(readings)) = (metering, readings) {
+            let mut batch = Batch::default();
+            for ((offer, reading), bill) in offers.iter().zip(readings).zip(&mut bills) {
+                let fail = |e: &dyn std::fmt::Debug| {
+                    anyhow::anyhow!(
+                        "interval {interval}: home {}'s imbalance: {e:?}",
+                        offer.home
+                    )
+                };
+                let cleared = bill.cleared().map_err(|e| fail(&e))?;
+                let imbalance = metering
+                    .settle(
+                        cleared,
+                        Some(*reading),
+                        settlement.grid_price,
+                        settlement.feed_in_price,
+                    )
+                    .map_err(|e| fail(&e))?;
+                let charged = self
+                    .treasury
+                    .settle_imbalance(
+                        &mut self.vault,
+                        &mut batch,
+                        interval,
+                        home_account(offer.home),
+                        imbalance,
+                    )
+                    .map_err(|e| fail(&e))?;
+                *bill = bill.with_imbalance(&charged).map_err(|e| fail(&e))?;
+            }
+            self.treasury
+                .finish_batch(&mut self.vault, batch, self.operator)
+                .with_context(|| format!("interval {interval}: crediting the imbalances"))?;
+        }
         Ok(Cleared {
             price,
             p2p_wh,
