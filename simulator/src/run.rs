@@ -256,22 +256,19 @@ pub fn simulate(
         };
         let mut offers = Vec::new();
         for (home, &position) in offered.iter().enumerate() {
-            if position > 0 {
-                let ask = sellers.ask(home, tariff, grid_price);
-                offers.push(OfferSpec {
-                    home,
-                    side: Side::Sell,
-                    energy_wh: position.unsigned_abs(),
-                    ask: Some(ask),
-                });
-            } else if position < 0 {
-                offers.push(OfferSpec {
-                    home,
-                    side: Side::Buy,
-                    energy_wh: position.unsigned_abs(),
-                    ask: None,
-                });
-            }
+            let (side, ask) = match position.cmp(&0) {
+                std::cmp::Ordering::Greater => {
+                    (Side::Sell, Some(sellers.ask(home, tariff, grid_price)))
+                }
+                std::cmp::Ordering::Less => (Side::Buy, None),
+                std::cmp::Ordering::Equal => continue,
+            };
+            offers.push(OfferSpec {
+                home,
+                side,
+                energy_wh: position.unsigned_abs(),
+                ask,
+            });
         }
         if loaded.scenario.market.submission_order == SubmissionOrder::Shuffled {
             shuffle(&mut offers, &mut order_rng);

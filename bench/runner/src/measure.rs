@@ -31,6 +31,10 @@ pub struct Options {
     /// Book sizes of the clearing benchmark (half sellers, half buyers, three areas).
     #[arg(long, value_delimiter = ',', default_value = "10,100,1000,5000")]
     offers: Vec<u32>,
+    /// Book sizes of the metering benchmark: half the positions metered by readings, the other
+    /// half settled by the default sweep.
+    #[arg(long, value_delimiter = ',', default_value = "100,5000")]
+    metered_offers: Vec<u32>,
     /// The scenario of the simulator benchmark.
     #[arg(long, default_value = "scenarios/paper.toml")]
     scenario: PathBuf,
@@ -71,6 +75,7 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     println!("message weights on drink ...");
     let (messages, floor_weight) = message_weights(&bundles, &floor)?;
     let clearing = clearing(&bundles, &options.offers)?;
+    let metering = metering(&bundles, &options.metered_offers)?;
     let simulator = if options.skip_simulator {
         Value::Null
     } else {
@@ -86,6 +91,7 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         },
         "floor_weight": { "drink": floor_weight, "node": Value::Null },
         "clearing": clearing,
+        "metering": metering,
         "simulator": simulator,
     });
     if let Some(parent) = options.out.parent() {
@@ -418,6 +424,171 @@ fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
         }));
     }
     Ok(json!({ "step_items": market::Limits::DEFAULT.step_items, "runs": runs }))
+}
+
+/// A metered interval of `sizes` offers (as in [`clearing`], every offer with its imbalance
+/// bond): closed, then the even slots' readings submitted in batches of
+/// `MAX_SETTLEMENTS_PER_CALL` by the metering operator (each a 10 % shortfall or excess), and
+/// after the deadline the odd slots settled by the default sweep.
+fn metering(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
+    use market::metering::{Metering, Reading, MAX_SETTLEMENTS_PER_CALL};
+    let mut runs = Vec::new();
+    for &offers in sizes {
+        let started = Instant::now();
+        let operator = actor(1);
+        let mut config = MarketConfig::paper();
+        config.limits.max_offers = config.limits.max_offers.max(offers);
+        config.metering = Some(Metering {
+            operator: Some(operator),
+            ..Metering::DEFAULT
+        });
+        let homes = (0..offers)
+            .map(|n| Ok(Home::new(home(n), u8::try_from(n % 3)?)))
+            .collect::<anyhow::Result<_>>()?;
+        let community = Community {
+            operator,
+            start_ms: START_MS,
+            homes,
+            grid_funds: GRID_DEPOSIT,
+        };
+        let mut market = community.deploy(bundles, &config)?;
+        let interval: IntervalIndex = 0;
+        let hour = market::hour_of(START_MS);
+        let (mut sells, mut buys) = (Weight::zero(), Weight::zero());
+        let mut energies = Vec::new();
+        for n in 0..offers {
+            let energy_wh = 500 + u64::from(n * 37 % 1_000);
+            energies.push(energy_wh);
+            let side = if n % 2 == 0 { Side::Sell } else { Side::Buy };
+            let ask = 80_000 + u128::from(n) * 7_919 % 320_000;
+            let price = (side == Side::Sell).then_some(ask);
+            let (_, deposit) = market::deposits::offer_cover(
+                &config,
+                hour,
+                side,
+                energy_wh,
+                price,
+                market::Capacity::DEFAULT.import_wh,
+            )
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let (value, weight) = if side == Side::Sell {
+                weigh_paying(&mut market, home(n), deposit, |m| {
+                    m.call_mut().sell(interval, energy_wh, ask)
+                })?
+            } else {
+                weigh_paying(&mut market, home(n), deposit, |m| {
+                    m.call_mut().buy(interval, energy_wh, None)
+                })?
+            };
+            succeeded((value, weight))?;
+            match side {
+                Side::Sell => sells = sells.saturating_add(weight),
+                Side::Buy => buys = buys.saturating_add(weight),
+            }
+        }
+        market.set_time(START_MS + HOUR_MS);
+        let mut close = Weight::zero();
+        loop {
+            let (progress, weight) = weigh(&mut market, operator, |m| {
+                m.call_mut().close_interval(interval)
+            })?;
+            close = close.saturating_add(weight);
+            match progress {
+                Ok(CloseProgress::InProgress { .. }) => continue,
+                Ok(CloseProgress::Closed(_)) => break,
+                Err(error) => anyhow::bail!("closing {offers} metered offers: {error:?}"),
+            }
+        }
+        // The even slots report: sellers 10 % short of what they sold, buyers 10 % over.
+        let readings: Vec<(AccountId, Reading)> = (0..offers)
+            .step_by(2)
+            .map(|n| {
+                let energy = energies[n as usize];
+                let reading = if n % 4 == 0 {
+                    Reading {
+                        delivered_wh: energy - energy / 10,
+                        consumed_wh: 0,
+                    }
+                } else {
+                    Reading {
+                        delivered_wh: energy + energy / 10,
+                        consumed_wh: 0,
+                    }
+                };
+                (home(n), reading)
+            })
+            .collect();
+        let (mut submitted, mut largest_reading) = (Weight::zero(), Weight::zero());
+        let mut reading_calls = 0u32;
+        for batch in readings.chunks(MAX_SETTLEMENTS_PER_CALL as usize) {
+            let (value, weight) = weigh(&mut market, operator, |m| {
+                m.call_mut().submit_readings(interval, batch.to_vec())
+            })?;
+            succeeded((value, weight))?;
+            submitted = submitted.saturating_add(weight);
+            largest_reading = largest_reading.max(weight);
+            reading_calls += 1;
+        }
+        // After the deadline, the sweep settles the odd slots by the default.
+        market.set_time(START_MS + HOUR_MS + Metering::DEFAULT.window_ms);
+        let (mut swept, mut largest_sweep) = (Weight::zero(), Weight::zero());
+        let mut sweep_calls = 0u32;
+        loop {
+            let (value, weight) = weigh(&mut market, operator, |m| {
+                m.call_mut().settle_imbalances(interval)
+            })?;
+            let status = succeeded((value, weight))?;
+            swept = swept.saturating_add(weight);
+            largest_sweep = largest_sweep.max(weight);
+            sweep_calls += 1;
+            if status.complete() {
+                ensure!(
+                    status.metered as usize == readings.len(),
+                    "every reading counted"
+                );
+                break;
+            }
+        }
+        let per = |total: Weight, count: usize| {
+            weight_json(Weight::from_parts(
+                total.ref_time() / count.max(1) as u64,
+                total.proof_size() / count.max(1) as u64,
+            ))
+        };
+        let defaulted = offers as usize - readings.len();
+        println!(
+            "metering {offers:>5} offers: readings {} calls {:.3e} ({:.3e} per reading), sweep {} calls {:.3e} ({:.3e} per default), largest call {:.3e} ({:.1} s)",
+            reading_calls,
+            submitted.ref_time() as f64,
+            submitted.ref_time() as f64 / readings.len().max(1) as f64,
+            sweep_calls,
+            swept.ref_time() as f64,
+            swept.ref_time() as f64 / defaulted.max(1) as f64,
+            largest_reading.max(largest_sweep).ref_time() as f64,
+            started.elapsed().as_secs_f64()
+        );
+        runs.push(json!({
+            "offers": offers,
+            "sell_mean": per(sells, offers.div_ceil(2) as usize),
+            "buy_mean": per(buys, (offers / 2) as usize),
+            "close_total": weight_json(close),
+            "close_per_offer": per(close, offers as usize),
+            "readings": readings.len(),
+            "reading_calls": reading_calls,
+            "readings_total": weight_json(submitted),
+            "per_reading": per(submitted, readings.len()),
+            "largest_reading_call": weight_json(largest_reading),
+            "defaulted": defaulted,
+            "sweep_calls": sweep_calls,
+            "sweep_total": weight_json(swept),
+            "per_default": per(swept, defaulted),
+            "largest_sweep_call": weight_json(largest_sweep),
+        }));
+    }
+    Ok(json!({
+        "per_call": market::metering::MAX_SETTLEMENTS_PER_CALL,
+        "runs": runs,
+    }))
 }
 
 /// The full scenario on drink and natively, in the same run.

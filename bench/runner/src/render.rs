@@ -327,6 +327,41 @@ fn tables(r: &Value) -> String {
         ratio(&r["clearing"]["per_offer_growth"])
     );
 
+    let _ = writeln!(out, "\n### Metering\n");
+    let m = &r["metering"];
+    if m.is_null() {
+        let _ = writeln!(out, "Not measured in this run.");
+    } else {
+        let _ = writeln!(
+            out,
+            "A metered interval (`Metering::DEFAULT`, every offer with its imbalance bond), as in the clearing benchmark: closed, then half the positions (the even slots: sellers 10 % short, buyers 10 % over) metered by `submit_readings` in batches of {} by the metering operator, and after the deadline the other half settled by `settle_imbalances`, which walks {} offers per call (drink). Weights are ref_time.\n",
+            m["per_call"], m["per_call"]
+        );
+        let _ = writeln!(
+            out,
+            "| offers | sell (mean) | buy (mean) | close per offer | readings | per reading | largest readings call | defaults | per default | largest sweep call |"
+        );
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for run in m["runs"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} in {} calls | {} | {} | {} in {} calls | {} | {} |",
+                run["offers"],
+                sci(&run["sell_mean"]["ref_time"]),
+                sci(&run["buy_mean"]["ref_time"]),
+                sci(&run["close_per_offer"]["ref_time"]),
+                run["readings"],
+                run["reading_calls"],
+                sci(&run["per_reading"]["ref_time"]),
+                sci(&run["largest_reading_call"]["ref_time"]),
+                run["defaulted"],
+                run["sweep_calls"],
+                sci(&run["per_default"]["ref_time"]),
+                sci(&run["largest_sweep_call"]["ref_time"]),
+            );
+        }
+    }
+
     let _ = writeln!(out, "\n### Simulator\n");
     let s = &r["simulator"];
     if s.is_null() {
