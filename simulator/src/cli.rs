@@ -169,8 +169,13 @@ impl Cli {
             println!("{}", summary.table());
         }
         println!(
-            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg,duration.svg,heatmap.svg,soc.svg,price.svg{}}}",
+            "wrote {}/{{report.json,summary.csv,timeseries.csv,par.svg,cost.svg,duration.svg,heatmap.svg,soc.svg,price.svg{}{}}}",
             self.out.display(),
+            if loaded.scenario.metering.is_some() {
+                ",metering.svg"
+            } else {
+                ""
+            },
             if self.seeds > 1 { ",seeds.json" } else { "" }
         );
 
