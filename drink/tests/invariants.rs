@@ -799,6 +799,15 @@ impl Model {
         );
     }
 
+    /// The accounts whose settled positions in `interval` are held for metering.
+    fn held_in(&self, interval: IntervalIndex) -> Vec<AccountId> {
+        self.held
+            .keys()
+            .filter(|(_, i)| *i == interval)
+            .map(|(account, _)| *account)
+            .collect()
+    }
+
     /// Forgets `key`'s offer or commitment and its deposit: withdrawn, removed or released.
     fn withdraw(&mut self, key: (AccountId, IntervalIndex)) {
         self.deposits.remove(&key);
@@ -963,10 +972,11 @@ impl Run {
             .unwrap_or(0)
     }
 
+    /// The bills of `accounts` in `interval` and its prices, before their imbalances settle.
     fn metering_view(
         &mut self,
         interval: IntervalIndex,
-        accounts: &[(AccountId, Reading)],
+        accounts: impl IntoIterator<Item = AccountId>,
     ) -> MeteringView {
         let prices = self
             .market
@@ -974,12 +984,12 @@ impl Run {
             .unwrap()
             .map(|result| (result.grid_price, result.feed_in_price));
         let bills = accounts
-            .iter()
-            .filter_map(|(account, _)| {
+            .into_iter()
+            .filter_map(|account| {
                 self.market
-                    .read(|main| main.bill(*account, interval))
+                    .read(|main| main.bill(account, interval))
                     .unwrap()
-                    .map(|bill| (*account, bill))
+                    .map(|bill| (account, bill))
             })
             .collect();
         MeteringView { bills, prices }
@@ -1058,22 +1068,42 @@ impl Run {
         Ok(())
     }
 
-    /// Checks the imbalances a sweep settled by the default.
-    fn swept(
+    /// `settle_imbalances(interval)` as `by`, checking every imbalance it settled by the default
+    /// and forgetting the interval once its metering is complete.
+    fn sweep(
         &mut self,
+        by: AccountId,
         interval: IntervalIndex,
-        config: &MarketConfig,
-        before: &MeteringView,
-        events: &[MarketEvent],
-    ) -> Result<(), TestCaseError> {
-        let metering = config.metering.expect("a sweep of a metered interval");
-        for event in events {
-            if let MarketEvent::ImbalanceSettled(settled) = event {
-                prop_assert!(settled.defaulted, "a sweep settled a reading");
-                self.check_imbalance(interval, &metering, settled.account, None, before, events)?;
+    ) -> Result<Outcome<Result<market::metering::MeterStatus, E>>, TestCaseError> {
+        let config = self.market.read(|main| main.config_at(interval)).unwrap();
+        let before = self.metering_view(interval, self.model.held_in(interval));
+        let outcome = self
+            .market
+            .tx(by, |main| main.settle_imbalances(interval))
+            .unwrap();
+        let Some(metering) = config.metering else {
+            prop_assert_eq!(&outcome.value, &Err(E::NotMetered));
+            return Ok(outcome);
+        };
+        if let Ok(status) = &outcome.value {
+            for event in &outcome.events {
+                if let MarketEvent::ImbalanceSettled(settled) = event {
+                    prop_assert!(settled.defaulted, "a sweep settled a reading");
+                    self.check_imbalance(
+                        interval,
+                        &metering,
+                        settled.account,
+                        None,
+                        &before,
+                        &outcome.events,
+                    )?;
+                }
+            }
+            if status.complete() {
+                self.model.metering.remove(&interval);
             }
         }
-        Ok(())
+        Ok(outcome)
     }
 
     fn current(&mut self) -> IntervalIndex {
@@ -1686,13 +1716,7 @@ impl Run {
                     .extend(entries.iter().map(|&(_, _, out, back)| (out, back)));
                 let interval = self.metering_interval(when);
                 let config = self.market.read(|main| main.config_at(interval)).unwrap();
-                let positions: Vec<AccountId> = self
-                    .model
-                    .held
-                    .keys()
-                    .filter(|(_, i)| *i == interval)
-                    .map(|(account, _)| *account)
-                    .collect();
+                let positions = self.model.held_in(interval);
                 let readings: Vec<(AccountId, Reading)> = entries
                     .iter()
                     .map(|&(who, held, delivered_wh, consumed_wh)| {
@@ -1725,7 +1749,8 @@ impl Run {
                         .unwrap_or(stranger),
                     MeterBy::Home(who) => home(who),
                 };
-                let before = self.metering_view(interval, &readings);
+                let before =
+                    self.metering_view(interval, readings.iter().map(|(account, _)| *account));
                 let outcome = self
                     .market
                     .tx(caller, |main| {
@@ -1761,28 +1786,7 @@ impl Run {
             }
             Action::SettleImbalances { by, when } => {
                 let interval = self.metering_interval(when);
-                let config = self.market.read(|main| main.config_at(interval)).unwrap();
-                let accounts: Vec<(AccountId, Reading)> = self
-                    .model
-                    .held
-                    .keys()
-                    .filter(|(_, i)| *i == interval)
-                    .map(|(account, _)| (*account, Reading::default()))
-                    .collect();
-                let before = self.metering_view(interval, &accounts);
-                let outcome = self
-                    .market
-                    .tx(home(by), |main| main.settle_imbalances(interval))
-                    .unwrap();
-                if config.metering.is_none() {
-                    prop_assert_eq!(&outcome.value, &Err(E::NotMetered));
-                }
-                if let Ok(status) = outcome.value {
-                    self.swept(interval, &config, &before, &outcome.events)?;
-                    if status.complete() {
-                        self.model.metering.remove(&interval);
-                    }
-                }
+                let outcome = self.sweep(home(by), interval)?;
                 verdict(&outcome)
             }
             Action::Bypass { who, call } => {
@@ -1883,8 +1887,9 @@ impl Run {
 
     /// Ends the sequence, and proves liveness: past every reveal window, every ended interval
     /// closes (whatever the grid deposit holds), every unrevealed commitment is releasable,
-    /// every feed-in claim is paid once the grid operator funds what it owes, and everyone can
-    /// withdraw. Then p2g owes nothing but the grid deposit's rest, and holds exactly that: no
+    /// every metered interval completes its imbalance settlement (half its positions read, the
+    /// rest swept after the deadline), every feed-in claim is paid once the grid operator funds
+    /// what it owes, and everyone can withdraw. Then p2g owes nothing but the grid deposit's rest, and holds exactly that: no
     /// interval is stuck and no unit was created or lost.
     fn drain(&mut self) -> Result<(), TestCaseError> {
         self.now += 3 * HOUR;
@@ -1938,28 +1943,10 @@ impl Run {
         self.now += WINDOWS[WINDOWS.len() - 1] + 1;
         self.market.set_time(self.now);
         for interval in self.model.metering.clone() {
-            let config = self.market.read(|main| main.config_at(interval)).unwrap();
             loop {
-                let held: Vec<(AccountId, Reading)> = self
-                    .model
-                    .held
-                    .keys()
-                    .filter(|(_, i)| *i == interval)
-                    .map(|(account, _)| (*account, Reading::default()))
-                    .collect();
-                let before = self.metering_view(interval, &held);
-                let outcome = self
-                    .market
-                    .tx(operator, |main| main.settle_imbalances(interval))
-                    .unwrap();
-                match outcome.value {
-                    Ok(status) => {
-                        self.swept(interval, &config, &before, &outcome.events)?;
-                        if status.complete() {
-                            self.model.metering.remove(&interval);
-                            break;
-                        }
-                    }
+                match self.sweep(operator, interval)?.value {
+                    Ok(status) if status.complete() => break,
+                    Ok(_) => {}
                     Err(error) => {
                         return Err(TestCaseError::fail(format!(
                             "interval {interval}'s imbalances cannot be settled: {error:?}"
@@ -2041,13 +2028,7 @@ impl Run {
             if !status.accepts_readings(self.now) {
                 continue;
             }
-            let positions: Vec<AccountId> = self
-                .model
-                .held
-                .keys()
-                .filter(|(_, i)| *i == interval)
-                .map(|(account, _)| *account)
-                .collect();
+            let positions = self.model.held_in(interval);
             for account in positions.into_iter().step_by(2) {
                 // A participant removed since is left to the sweep.
                 let Some(participant) = self.market.read(|main| main.participant(account)).unwrap()
@@ -2062,7 +2043,7 @@ impl Run {
                     delivered_wh: out.min(participant.capacity.export_wh),
                     consumed_wh: back.min(participant.capacity.import_wh),
                 };
-                let before = self.metering_view(interval, &[(account, reading)]);
+                let before = self.metering_view(interval, [account]);
                 let outcome = self
                     .market
                     .tx(meter, |main| {

@@ -348,6 +348,55 @@ fn home(n: u32) -> AccountId {
     AccountId::from(bytes)
 }
 
+/// A market with `config` whose `offers` homes (every third in each area) are registered, the
+/// grid deposit funded: the book of [`clearing`] and [`metering`].
+fn book_market(
+    bundles: &Bundles,
+    config: &MarketConfig,
+    operator: AccountId,
+    offers: u32,
+) -> anyhow::Result<MarketSandbox> {
+    let homes = (0..offers)
+        .map(|n| Ok(Home::new(home(n), u8::try_from(n % 3)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let community = Community {
+        operator,
+        start_ms: START_MS,
+        homes,
+        grid_funds: GRID_DEPOSIT,
+    };
+    Ok(community.deploy(bundles, config)?)
+}
+
+/// Home `n`'s offer in the book: every other home sells, the others buy; energy and ask spread
+/// deterministically.
+fn book_offer(n: u32) -> (Side, u64, u128) {
+    let energy_wh = 500 + u64::from(n * 37 % 1_000);
+    let ask = 80_000 + u128::from(n) * 7_919 % 320_000;
+    let side = if n % 2 == 0 { Side::Sell } else { Side::Buy };
+    (side, energy_wh, ask)
+}
+
+/// Closes `interval` with `close_interval` until it reports `Closed`: its result and each
+/// step's weight.
+fn close_in_steps(
+    market: &mut MarketSandbox,
+    operator: AccountId,
+    interval: IntervalIndex,
+) -> anyhow::Result<(main::IntervalResult, Vec<Weight>)> {
+    let mut steps = Vec::new();
+    loop {
+        let (progress, weight) =
+            weigh(market, operator, |m| m.call_mut().close_interval(interval))?;
+        steps.push(weight);
+        match progress {
+            Ok(CloseProgress::InProgress { .. }) => {}
+            Ok(CloseProgress::Closed(result)) => return Ok((result, steps)),
+            Err(error) => anyhow::bail!("closing interval {interval}: {error:?}"),
+        }
+    }
+}
+
 /// Stepped clearing of books of `sizes` offers: half sellers, half buyers, three areas.
 fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
     let mut runs = Vec::new();
@@ -356,21 +405,11 @@ fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
         let mut config = MarketConfig::paper();
         config.limits.max_offers = config.limits.max_offers.max(offers);
         let operator = actor(1);
-        let homes = (0..offers)
-            .map(|n| Ok(Home::new(home(n), u8::try_from(n % 3)?)))
-            .collect::<anyhow::Result<_>>()?;
-        let community = Community {
-            operator,
-            start_ms: START_MS,
-            homes,
-            grid_funds: GRID_DEPOSIT,
-        };
-        let mut market = community.deploy(bundles, &config)?;
+        let mut market = book_market(bundles, &config, operator, offers)?;
         let interval: IntervalIndex = 0;
         for n in 0..offers {
-            let energy_wh = 500 + u64::from(n * 37 % 1_000);
-            let placed = if n % 2 == 0 {
-                let ask = 80_000 + u128::from(n) * 7_919 % 320_000;
+            let (side, energy_wh, ask) = book_offer(n);
+            let placed = if side == Side::Sell {
                 weigh(&mut market, home(n), |m| {
                     m.call_mut().sell(interval, energy_wh, ask)
                 })?
@@ -382,18 +421,7 @@ fn clearing(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
             succeeded(placed)?;
         }
         market.set_time(START_MS + HOUR_MS);
-        let mut steps = Vec::new();
-        let result = loop {
-            let (progress, weight) = weigh(&mut market, operator, |m| {
-                m.call_mut().close_interval(interval)
-            })?;
-            steps.push(weight);
-            match progress {
-                Ok(CloseProgress::InProgress { .. }) => continue,
-                Ok(CloseProgress::Closed(result)) => break result,
-                Err(error) => anyhow::bail!("closing {offers} offers: {error:?}"),
-            }
-        };
+        let (result, steps) = close_in_steps(&mut market, operator, interval)?;
         let total = steps
             .iter()
             .fold(Weight::zero(), |sum, w| sum.saturating_add(*w));
@@ -442,25 +470,14 @@ fn metering(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
             operator: Some(operator),
             ..Metering::DEFAULT
         });
-        let homes = (0..offers)
-            .map(|n| Ok(Home::new(home(n), u8::try_from(n % 3)?)))
-            .collect::<anyhow::Result<_>>()?;
-        let community = Community {
-            operator,
-            start_ms: START_MS,
-            homes,
-            grid_funds: GRID_DEPOSIT,
-        };
-        let mut market = community.deploy(bundles, &config)?;
+        let mut market = book_market(bundles, &config, operator, offers)?;
         let interval: IntervalIndex = 0;
         let hour = market::hour_of(START_MS);
         let (mut sells, mut buys) = (Weight::zero(), Weight::zero());
         let mut energies = Vec::new();
         for n in 0..offers {
-            let energy_wh = 500 + u64::from(n * 37 % 1_000);
+            let (side, energy_wh, ask) = book_offer(n);
             energies.push(energy_wh);
-            let side = if n % 2 == 0 { Side::Sell } else { Side::Buy };
-            let ask = 80_000 + u128::from(n) * 7_919 % 320_000;
             let price = (side == Side::Sell).then_some(ask);
             let (_, deposit) = market::deposits::offer_cover(
                 &config,
@@ -487,18 +504,10 @@ fn metering(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
             }
         }
         market.set_time(START_MS + HOUR_MS);
-        let mut close = Weight::zero();
-        loop {
-            let (progress, weight) = weigh(&mut market, operator, |m| {
-                m.call_mut().close_interval(interval)
-            })?;
-            close = close.saturating_add(weight);
-            match progress {
-                Ok(CloseProgress::InProgress { .. }) => continue,
-                Ok(CloseProgress::Closed(_)) => break,
-                Err(error) => anyhow::bail!("closing {offers} metered offers: {error:?}"),
-            }
-        }
+        let (_, steps) = close_in_steps(&mut market, operator, interval)?;
+        let close = steps
+            .iter()
+            .fold(Weight::zero(), |sum, w| sum.saturating_add(*w));
         // The even slots report: sellers 10 % short of what they sold, buyers 10 % over.
         let readings: Vec<(AccountId, Reading)> = (0..offers)
             .step_by(2)

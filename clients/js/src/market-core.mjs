@@ -301,33 +301,11 @@ export class Market extends MarketQueries {
    * is returned with the events of our steps only.
    */
   async closeInterval(signer, interval) {
-    const steps = [];
-    for (;;) {
-      let step;
-      try {
-        step = await callMessage(this, signer, 'close_interval', [interval]);
-      } catch (error) {
-        if (steps.length === 0 || !(error instanceof ContractError) ||
-            error.variant !== 'AlreadyCleared') {
-          throw error;
-        }
-        return {
-          ...steps.at(-1),
-          value: await this.intervalResult(interval),
-          events: steps.flatMap((done) => done.events),
-          steps,
-        };
-      }
-      steps.push(step);
-      if (step.value.Closed) {
-        return {
-          ...step,
-          value: step.value.Closed,
-          events: steps.flatMap((done) => done.events),
-          steps,
-        };
-      }
-    }
+    return repeatUntilDone(this, signer, 'close_interval', [interval], {
+      doneVariant: 'AlreadyCleared',
+      stored: () => this.intervalResult(interval),
+      finished: (progress) => progress.Closed,
+    });
   }
 
   /**
@@ -397,29 +375,12 @@ export class Market extends MarketQueries {
    * `NotCleared`, `NotMetered`.
    */
   async settleImbalances(signer, interval) {
-    const steps = [];
-    for (;;) {
-      let step;
-      try {
-        step = await callMessage(this, signer, 'settle_imbalances', [interval]);
-      } catch (error) {
-        if (steps.length === 0 || !(error instanceof ContractError) ||
-            error.variant !== 'ImbalancesSettled') {
-          throw error;
-        }
-        return {
-          ...steps.at(-1),
-          value: await this.meteringStatus(interval),
-          events: steps.flatMap((done) => done.events),
-          steps,
-        };
-      }
-      steps.push(step);
-      const status = step.value;
-      if (status.metered + status.defaulted >= status.positions) {
-        return { ...step, events: steps.flatMap((done) => done.events), steps };
-      }
-    }
+    return repeatUntilDone(this, signer, 'settle_imbalances', [interval], {
+      doneVariant: 'ImbalancesSettled',
+      stored: () => this.meteringStatus(interval),
+      finished: (status) =>
+        (status.metered + status.defaulted >= status.positions ? status : undefined),
+    });
   }
 
   /**
@@ -499,6 +460,36 @@ export class Market extends MarketQueries {
     }
     return state;
   }
+}
 
-
+/**
+ * Sends `message(args)` as `signer` until `finished(value)` returns the final value (a stepped
+ * close, a sweep of missing readings), and returns the last step's result with that value, every
+ * step's events in order and `steps`. Should another account finish it between two of our steps
+ * (the call is refused with `doneVariant`), the `stored()` value is returned with our steps'
+ * events; a refusal on the first step is thrown.
+ */
+async function repeatUntilDone(market, signer, message, args, { doneVariant, stored, finished }) {
+  const steps = [];
+  for (;;) {
+    let step;
+    try {
+      step = await callMessage(market, signer, message, args);
+    } catch (error) {
+      if (steps.length === 0 || !(error instanceof ContractError) || error.variant !== doneVariant) {
+        throw error;
+      }
+      return {
+        ...steps.at(-1),
+        value: await stored(),
+        events: steps.flatMap((done) => done.events),
+        steps,
+      };
+    }
+    steps.push(step);
+    const value = finished(step.value);
+    if (value !== undefined) {
+      return { ...step, value, events: steps.flatMap((done) => done.events), steps };
+    }
+  }
 }
