@@ -9,7 +9,7 @@ use market_drink::Bundles;
 
 use crate::{
     charts,
-    engine::{DrinkEngine, Engine, NativeEngine},
+    engine::{DrinkEngine, Engine, NativeEngine, ParallelDrink},
     report::Report,
     run::{simulate, Kind, Run},
     scenario::{Loaded, Scenario},
@@ -53,6 +53,12 @@ pub struct Cli {
     /// Directory of the contract bundles (default: target/ink).
     #[arg(long)]
     pub bundles: Option<PathBuf>,
+    /// Drink sandboxes for the hybrid scenario (default: the machine's cores). With 1 the
+    /// contracts' outcomes drive the run; with more the market crate drives it and each
+    /// sandbox, on its own core, replays every `jobs`-th day and must reproduce every
+    /// interval's bills exactly (the run stops at the first difference).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub jobs: Option<u64>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -100,11 +106,18 @@ impl Cli {
             loaded.config.interval_ms / 60_000,
             self.engine
         );
+        let jobs = self.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, usize::from),
+            |jobs| jobs as usize,
+        );
+        let hybrid = match &bundles {
+            Some(bundles) => Hybrid::Drink { bundles, jobs },
+            None => Hybrid::Native,
+        };
         let mut runs = Vec::new();
         for kind in Kind::ALL {
             let progress = progress_bar(intervals, kind, self.quiet);
-            let (run, engine) =
-                run_kind(&loaded, kind, intervals, bundles.as_ref(), false, &progress)?;
+            let (run, engine) = run_kind_on(&loaded, kind, intervals, hybrid, false, &progress)?;
             progress.finish_and_clear();
             println!(
                 "  {:<10} {:>8.1} s on {engine}{}",
@@ -159,7 +172,7 @@ impl Cli {
                     .into_iter()
                     .map(|kind| {
                         let hidden = ProgressBar::hidden();
-                        run_kind(&again, kind, intervals, bundles.as_ref(), false, &hidden)
+                        run_kind_on(&again, kind, intervals, hybrid, false, &hidden)
                     })
                     .collect::<anyhow::Result<Vec<_>>>()?;
                 reports.push(Report::new(&again, &runs));
@@ -183,8 +196,22 @@ impl Cli {
     }
 }
 
-/// Runs one scenario kind: the hybrid one on drink when bundles are given, else natively; the
-/// baselines natively without P2P.
+/// Where the hybrid scenario clears.
+#[derive(Clone, Copy)]
+pub enum Hybrid<'a> {
+    /// The market crate.
+    Native,
+    /// The contracts in `jobs` drink sandboxes (one: [`DrinkEngine`], more: [`ParallelDrink`]).
+    Drink {
+        /// The contract bundles.
+        bundles: &'a Bundles,
+        /// Sandboxes, one thread each.
+        jobs: usize,
+    },
+}
+
+/// Runs one scenario kind: the hybrid one on drink in one sandbox when bundles are given, else
+/// natively; the baselines natively without P2P.
 ///
 /// # Errors
 /// Engine errors.
@@ -196,9 +223,29 @@ pub fn run_kind(
     keep_detail: bool,
     progress: &ProgressBar,
 ) -> anyhow::Result<(Run, String)> {
+    let hybrid = match bundles {
+        Some(bundles) => Hybrid::Drink { bundles, jobs: 1 },
+        None => Hybrid::Native,
+    };
+    run_kind_on(loaded, kind, intervals, hybrid, keep_detail, progress)
+}
+
+/// Runs one scenario kind, the hybrid one on `hybrid`, the baselines natively without P2P.
+///
+/// # Errors
+/// Engine errors.
+pub fn run_kind_on(
+    loaded: &Loaded,
+    kind: Kind,
+    intervals: usize,
+    hybrid: Hybrid<'_>,
+    keep_detail: bool,
+    progress: &ProgressBar,
+) -> anyhow::Result<(Run, String)> {
     let areas: Vec<u8> = loaded.homes.iter().map(|h| h.area).collect();
-    let (mut engine, name): (Box<dyn Engine>, &str) = match (kind, bundles) {
-        (Kind::HybridP2p, Some(bundles)) => (
+    let parallel_name;
+    let (mut engine, name): (Box<dyn Engine>, &str) = match (kind, hybrid) {
+        (Kind::HybridP2p, Hybrid::Drink { bundles, jobs: 1 }) => (
             Box::new(DrinkEngine::new(
                 bundles,
                 &loaded.config,
@@ -207,7 +254,20 @@ pub fn run_kind(
             )?),
             "drink",
         ),
-        (Kind::HybridP2p, None) => (
+        (Kind::HybridP2p, Hybrid::Drink { bundles, jobs }) => {
+            parallel_name = format!("drink ({jobs} sandboxes, checked against the market crate)");
+            (
+                Box::new(ParallelDrink::new(
+                    bundles,
+                    &loaded.config,
+                    loaded.start_ms,
+                    &areas,
+                    jobs,
+                )?),
+                parallel_name.as_str(),
+            )
+        }
+        (Kind::HybridP2p, Hybrid::Native) => (
             Box::new(NativeEngine::new(
                 loaded.config.clone(),
                 loaded.start_ms,

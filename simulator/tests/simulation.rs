@@ -5,10 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
+use market::MarketConfig;
 use market_drink::Bundles;
 use simulator::{
     cli::{run_kind, Cli, EngineChoice},
-    run::Kind,
+    engine::{NativeEngine, ParallelDrink},
+    run::{simulate, Kind},
     scenario::{
         AskStrategy, Dispatch, Forecast, Loaded, OfferForecast, PricingChoice, PriorityChoice,
         Scenario, SubmissionOrder,
@@ -182,6 +184,53 @@ fn drink_and_native_agree_for_every_model_option() {
         assert_eq!(native.intervals, drink.intervals, "{name}");
         assert_eq!(native.money, drink.money, "{name}");
     }
+}
+
+#[test]
+fn parallel_sandboxes_reproduce_one_sandbox_and_stop_at_a_difference() {
+    // Three days, so that each of two sandboxes replays at least one.
+    let bundles = Bundles::load(&Bundles::default_dir())
+        .expect("build the contracts first (scripts/build-contracts.sh)");
+    let hidden = ProgressBar::hidden();
+    let loaded = paper(160, 10_000);
+    let areas: Vec<u8> = loaded.homes.iter().map(|h| h.area).collect();
+    let (one, _) = run_kind(&loaded, Kind::HybridP2p, 72, Some(&bundles), true, &hidden).unwrap();
+    let mut two = ParallelDrink::new(&bundles, &loaded.config, loaded.start_ms, &areas, 2).unwrap();
+    let two = simulate(&loaded, Kind::HybridP2p, &mut two, 72, true, &hidden).unwrap();
+    assert_eq!(one.detail, two.detail);
+    assert_eq!(one.intervals, two.intervals);
+    assert_eq!(one.money, two.money);
+    let (one_cost, two_cost) = (one.on_chain.unwrap(), two.on_chain.unwrap());
+    assert_eq!(one_cost.offers, two_cost.offers);
+    assert_eq!(one_cost.closes, 72);
+    assert_eq!(two_cost.closes, 72);
+    assert!(two.sealing_cost.is_some_and(|cost| cost.same_result));
+
+    // A market crate with another network fee than the contracts': the first interval with a
+    // trade across areas differs, and the run stops with both outcomes.
+    let other = NativeEngine::new(
+        MarketConfig {
+            auction: market::AuctionRules {
+                grid_fee_per_kwh_step: 20_000,
+                ..loaded.config.auction.clone()
+            },
+            ..loaded.config.clone()
+        },
+        loaded.start_ms,
+        areas.clone(),
+        true,
+    )
+    .unwrap();
+    let mut checked =
+        ParallelDrink::checked_against(other, &bundles, &loaded.config, loaded.start_ms, &areas, 2)
+            .unwrap();
+    let Err(error) = simulate(&loaded, Kind::HybridP2p, &mut checked, 72, false, &hidden) else {
+        panic!("a market crate with another fee was not caught");
+    };
+    assert!(
+        format!("{error:#}").contains("the contracts cleared"),
+        "{error:#}"
+    );
 }
 
 #[test]
@@ -371,6 +420,7 @@ fn short_scenario_end_to_end() {
         days: Some(2),
         engine: EngineChoice::Drink,
         bundles: None,
+        jobs: Some(2),
         quiet: true,
         seeds: 1,
     };
@@ -431,7 +481,10 @@ fn short_scenario_end_to_end() {
             );
         }
     }
-    assert_eq!(report["hybrid_p2p"]["engine"], "drink");
+    assert_eq!(
+        report["hybrid_p2p"]["engine"],
+        "drink (2 sandboxes, checked against the market crate)"
+    );
     assert_eq!(report["costs_are_yearly"], false);
     assert!(report["assumptions"]["strategy"]
         .as_str()

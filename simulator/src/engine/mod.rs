@@ -8,12 +8,16 @@
 //!   `market::treasury` as p2g runs it (deposits escrowed, bills charged, the grid deposit
 //!   paying feed-in). With `p2p: false` it is the baselines' grid: every residual settles with
 //!   the tariff, nothing trades between homes.
+//! - [`ParallelDrink`]: the native engine drives and several drink sandboxes, one thread each,
+//!   replay every interval and must reproduce its outcome exactly (`--jobs`).
 
 mod drink;
 mod native;
+mod parallel;
 
 pub use self::drink::DrinkEngine;
 pub use native::NativeEngine;
+pub use parallel::ParallelDrink;
 
 use ink::primitives::AccountId;
 use market::{metering::Reading, Balance, Bill, EnergyWh, MarketConfig, PricePerKwh, Side};
