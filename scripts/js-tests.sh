@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the polkadot.js client's tests (clients/js/test), the chain tests against real
 # substrate-contracts-node processes, with the built bundles of target/ink (no build here):
-#   1. golden.test.mjs: the client's rule helpers against the market crate's golden vectors
-#      (no node, no bundles);
+#   1. golden.test.mjs: the client's rule helpers against the market crate's golden vectors,
+#      and money.test.mjs: the money unit's formatting (no node, no bundles);
 #   2. starts a throwaway dev node on 127.0.0.1:${MARKET_JS_PORT:-9966} and runs
 #      client.test.mjs against it (MARKET_NODE_URL), then stops that node;
 #   3. runs persistence.test.mjs, which starts and restarts its own node on a base path, on
@@ -23,8 +23,8 @@ client=$ROOT/clients/js
 ensure_npm_deps "$client"
 
 status=0
-say "golden vectors (no node)"
-(cd "$client" && node --test --test-reporter=spec test/golden.test.mjs) || status=1
+say "golden vectors and money formatting (no node)"
+(cd "$client" && node --test --test-reporter=spec test/golden.test.mjs test/money.test.mjs) || status=1
 
 port=${MARKET_JS_PORT:-9966}
 # shellcheck disable=SC2317 # shellcheck cannot see the call: with_throwaway_node runs it

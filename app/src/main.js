@@ -4,7 +4,8 @@
  * `{render(session, root), refresh?()}`: `render` builds it once per visit, `refresh` updates
  * it on every new block.
  */
-import { h, errorBox } from './ui.js';
+import { describeMoney } from '../../clients/js/src/client.mjs';
+import { h, errorBox, useMoney } from './ui.js';
 import { open } from './session.js';
 import * as status from './views/status.js';
 import * as offers from './views/offers.js';
@@ -39,6 +40,9 @@ async function start() {
   const { market, chain, url } = session;
   document.getElementById('chain').textContent =
     `${chain} · ${url} · main ${market.address.slice(0, 8)}…`;
+  // The money unit: every amount on the page is shown in this currency, fees in the token too.
+  useMoney(session.money, session.token);
+  document.getElementById('money').textContent = moneyLine(session);
 
   const picker = document.getElementById('account');
   picker.replaceChildren(...session.accounts.map(({ name, address }) =>
@@ -91,6 +95,17 @@ async function start() {
   setInterval(() => session.notify(), REFRESH_MS);
   window.addEventListener('hashchange', show);
   await show();
+}
+
+/**
+ * The header's money line: the currency amounts are shown in, the exchange assumption behind it
+ * (the deployment's, or the default when the record names none) and the chain's token.
+ */
+function moneyLine({ money, moneyStated, token }) {
+  const whose = moneyStated ? 'this deployment\'s' : 'the default (the deployment record names none)';
+  return `Amounts in ${money.currency}: ${describeMoney(money, token, { whose })}` +
+    (token.reported ? '' : ' (polkadot.js\' defaults: the node reports no token properties)') +
+    '. Chain fees are charged in these units.';
 }
 
 start();

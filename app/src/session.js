@@ -5,19 +5,26 @@
  * which refuses a market whose main, p2p or p2g runs other code than these bundles
  * (`verifyDeployment`: a `DeploymentMismatch` naming the contract), and the accounts that can
  * sign: the dev chain's well-known accounts, and those of a browser
- * extension (polkadot.js, Talisman, SubWallet, …) when one is installed.
+ * extension (polkadot.js, Talisman, SubWallet, …) when one is installed. The money unit: the
+ * chain's token (symbol and decimals from its properties, or polkadot.js' defaults) and the
+ * record's exchange assumption (`money`, which scripts/deploy.sh copies from the deployment
+ * config; a record without one gets the default tariff's reading, 1 unit = 1 µEUR, and the page
+ * says so).
  */
 import {
   CONTRACT_NAMES,
+  DEFAULT_MONEY,
   Market,
   account,
   bundleFromJson,
   chainTime,
+  chainToken,
   connect,
   intervalAt,
   intervalStart,
   intervalState,
   makeBlock,
+  parseMoney,
   verifyDeployment,
 } from '../../clients/js/src/client.mjs';
 
@@ -35,14 +42,18 @@ async function fetchJson(path) {
 
 /**
  * Connects and attaches. Returns the session every view uses:
- * `{api, market, deployment, chain, codeHashes, accounts, names, signer(), onChange()}`;
- * `codeHashes` are those of main, p2p and p2g, verified against the bundles served.
+ * `{api, market, deployment, chain, codeHashes, money, moneyStated, token, accounts, names,
+ * signer(), onChange()}`; `codeHashes` are those of main, p2p and p2g, verified against the
+ * bundles served; `money` the exchange assumption (`moneyStated` false when the record names
+ * none and the default is used), `token` the chain's `{symbol, decimals, reported}`.
  */
 export async function open() {
   // ?deployment=NAME picks market/NAME.json among the staged records (default: deployment).
   const name = new URLSearchParams(location.search).get('deployment') ?? 'deployment';
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`?deployment=${name}: not a record name`);
   const deployment = await fetchJson(`market/${name}.json`);
+  const moneyStated = deployment.money !== undefined && deployment.money !== null;
+  const money = moneyStated ? parseMoney(deployment.money) : DEFAULT_MONEY;
   const bundles = Object.fromEntries(await Promise.all(CONTRACT_NAMES.map(async (name) => [
     name, bundleFromJson(name, await fetchJson(`market/${name}.contract`), `market/${name}.contract`),
   ])));
@@ -82,6 +93,9 @@ export async function open() {
     url,
     chain,
     codeHashes,
+    money,
+    moneyStated,
+    token: chainToken(api),
     accounts,
     names,
     selected: accounts.find(({ address }) => address === new URLSearchParams(location.search)

@@ -1,9 +1,25 @@
 /**
  * Small DOM and formatting helpers shared by the views. Units follow the contracts (README,
  * "Units and rounding"): energy in Wh (`u64`), prices in balance units per kWh, money in
- * balance units (`u128`); the default tariff reads one unit as one micro-euro.
+ * balance units (`u128`) of the chain's native token. The page shows every amount in the
+ * currency of the deployment's exchange assumption (the record's `money`, e.g. 1 unit = 1 µEUR;
+ * see clients/js/src/money.mjs), with the unit named and the balance units in the tooltip, and
+ * every transaction fee in the token and in that currency.
  */
-import { ChainError, ContractError, DeploymentMismatch } from '../../clients/js/src/client.mjs';
+import {
+  ChainError, ContractError, DEFAULT_MONEY, DeploymentMismatch, costPerKwh, formatCurrency, formatToken,
+} from '../../clients/js/src/client.mjs';
+
+/**
+ * The exchange assumption and the chain's token the helpers format with: set once per page by
+ * {@link useMoney} (main.js, from the session).
+ */
+let moneyContext = { money: DEFAULT_MONEY, token: { symbol: 'Unit', decimals: 12 } };
+
+/** Sets the assumption (`{currency, units_per_currency}`) and token (`{symbol, decimals}`). */
+export function useMoney(money, token) {
+  moneyContext = { money, token };
+}
 
 /** `h('td', {class: 'text'}, 'x', child)`: an element with attributes and children. */
 export function h(tag, attributes = {}, ...children) {
@@ -61,14 +77,55 @@ export function kwh(wh) {
   return `${int(whole)}.${frac} kWh`;
 }
 
-/** Money in balance units. */
-export function units(value) {
+/** An amount in balance units, as the contracts count it: `150 000 units`. */
+export function rawUnits(value) {
   return `${int(value)} units`;
 }
 
-/** A price per kWh in balance units. */
+/**
+ * An amount in the currency of the exchange assumption: `0.15 EUR` (a negative one, such as a
+ * net earning, as `−0.15 EUR`). Exact, or truncated and marked `≈` (money.mjs).
+ */
+export function money(value) {
+  const units = BigInt(value);
+  return units < 0n ? `−${formatCurrency(-units, moneyContext.money)}` : formatCurrency(units, moneyContext.money);
+}
+
+/** An amount in the chain's token: `0.0089 Unit`. */
+export function token(value) {
+  return formatToken(value, moneyContext.token);
+}
+
+/**
+ * An amount as an element: the currency figure, with the balance units and the token in its
+ * tooltip and the units in `data-units` (what the contracts computed, unrounded).
+ */
+export function amount(value) {
+  const units = BigInt(value);
+  const magnitude = units < 0n ? -units : units;
+  return h('span', { class: 'money', 'data-units': units.toString(),
+    title: `${units < 0n ? '−' : ''}${rawUnits(magnitude)} = ${units < 0n ? '−' : ''}${token(magnitude)}` },
+  money(units));
+}
+
+/** An amount with its balance units: `0.15 EUR (150 000 units)`, for messages. */
+export function moneyAndUnits(value) {
+  return `${money(value)} (${rawUnits(value)})`;
+}
+
+/** A price per kWh (balance units per kWh) in the currency: `0.30 EUR/kWh`. */
 export function price(value) {
-  return value === null || value === undefined ? '–' : `${int(value)} /kWh`;
+  return value === null || value === undefined ? '–' : `${money(value)}/kWh`;
+}
+
+/** A transaction fee in the token and in the currency: `0.0089 Unit = 8 900.00 EUR`. */
+export function feeText(fee) {
+  return `${token(fee)} = ${money(fee)}`;
+}
+
+/** What the chain charged per kWh: `fee` (units) over `energyWh`, in the currency. */
+export function feePerKwh(fee, energyWh) {
+  return costPerKwh(fee, energyWh, moneyContext.money);
 }
 
 /** Milliseconds as `1h 02m 05s` / `4m 09s` / `12s`. */
@@ -126,16 +183,30 @@ export function errorBox(error) {
       h('span', { 'data-testid': 'error-meaning' }, text)));
 }
 
-/** The element that confirms a transaction. */
-export function okBox(text, included) {
+/**
+ * The element that confirms a transaction: its block and the fee the signer paid (the
+ * `TransactionFeePaid` event, the client's `fee`), in the token and in the currency, and with
+ * `perKwh = {energyWh, what}` the fee per kWh of that energy (`what`: `offered`, `settled`).
+ * `included.steps` (a stepped close) counts its steps; `included.fee` is then their sum.
+ */
+export function okBox(text, included, perKwh = null) {
+  if (!included) return h('div', { class: 'ok', role: 'status', 'data-testid': 'ok' }, text);
+  const fee = BigInt(included.fee ?? 0n);
+  const steps = included.steps?.length > 1 ? ` for ${included.steps.length} transactions` : '';
+  const energy = perKwh && BigInt(perKwh.energyWh) > 0n ? BigInt(perKwh.energyWh) : null;
   return h('div', { class: 'ok', role: 'status', 'data-testid': 'ok' }, text,
-    included ? h('span', { class: 'muted' },
-      ` (block #${included.blockNumber}, transaction fee ${units(included.fee)})`) : null);
+    h('span', { class: 'muted' }, ` (block #${included.blockNumber}, chain fee `,
+      h('span', { 'data-testid': 'fee', 'data-units': fee.toString(), 'data-block': included.blockHash ?? '',
+        title: rawUnits(fee) }, feeText(fee)), steps,
+      energy === null ? null : [', that is ', h('span', { 'data-testid': 'fee-per-kwh' }, feePerKwh(fee, energy)),
+        ` of the ${kwh(energy)} ${perKwh.what}`],
+      ')'));
 }
 
 /**
  * Runs `action` for a form: disables its buttons meanwhile and puts the outcome (the text
- * `done` returns, or the error) into `out`.
+ * `done` returns, or the error) into `out`. A result with `perKwh` ({@link okBox}) shows its
+ * fee per kWh too.
  */
 export async function run(form, out, action, done) {
   const buttons = [...form.querySelectorAll('button')];
@@ -143,7 +214,7 @@ export async function run(form, out, action, done) {
   out.replaceChildren(h('div', { class: 'muted' }, 'Waiting for the chain…'));
   try {
     const result = await action();
-    out.replaceChildren(okBox(done(result), result?.blockNumber ? result : null));
+    out.replaceChildren(okBox(done(result), result?.blockNumber ? result : null, result?.perKwh ?? null));
     return result;
   } catch (error) {
     console.error(error);

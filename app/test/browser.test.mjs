@@ -13,7 +13,11 @@
  * on the metering view (Ferdie refused for Bob with NotMeter), and Bob reads his cleared
  * against his metered energy, his imbalance line and the month's totals. Every figure the page
  * shows is checked against the chain, read independently with the Node.js client, and the P2P
- * figures against the market's rules by hand. Bad input is shown as typed errors with their
+ * figures against the market's rules by hand. Every amount is shown in the currency of the
+ * record's exchange assumption (µEUR for the open and metered markets, 1 USD = 1 250 000 units for
+ * the sealed one), checked by the test's own arithmetic; the header names the assumption and the
+ * chain's token; offer and close fees are checked against the chain's TransactionFeePaid, in
+ * the token, in EUR and per kWh. Bad input is shown as typed errors with their
  * meaning (AlreadyRegistered, NotRegistered) or stopped by the form before any transaction.
  * A screenshot of each view goes to $MARKET_APP_ARTIFACTS.
  */
@@ -95,7 +99,67 @@ async function outcome(container) {
 
 const kwh = (wh) => `${(wh / 1000n).toString()}.${(wh % 1000n).toString().padStart(3, '0')} kWh`;
 const grouped = (n) => BigInt(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
-const units = (n) => `${grouped(n)} units`;
+/** A RegExp source matching `text` literally. */
+const esc = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Units in a currency of `per` units (2^a * 5^b: exact decimals) as the page shows them, by the
+ * test's own arithmetic: at least two decimals, trailing zeros dropped, `−` before a negative.
+ */
+function inCurrency(n, per, name) {
+  const value = BigInt(n);
+  const magnitude = value < 0n ? -value : value;
+  let decimals = 0n;
+  while ((10n ** decimals) % per !== 0n) decimals += 1n;
+  const scaled = (magnitude * 10n ** decimals) / per;
+  const fraction = (scaled % 10n ** decimals).toString().padStart(Number(decimals), '0')
+    .replace(/0+$/, '').padEnd(2, '0');
+  return `${value < 0n ? '−' : ''}${grouped(scaled / 10n ** decimals)}.${fraction} ${name}`;
+}
+/** The open and metered markets' assumption (app/test/market.json's money): 1 unit = 1 µEUR. */
+const eur = (n) => inCurrency(n, 1_000_000n, 'EUR');
+/** The sealed market's (app/test/sealed.json): 1 USD = 1 250 000 units. */
+const usd = (n) => inCurrency(n, 1_250_000n, 'USD');
+/** An amount with its units, as the page's messages show it: `0.15 EUR (150 000 units)`. */
+const withUnits = (n) => `${eur(n)} (${grouped(n)} units)`;
+/** Units in the dev chain's token (polkadot.js' defaults: Unit, 12 decimals), exactly. */
+function unitToken(n) {
+  const value = BigInt(n);
+  const fraction = (value % 10n ** 12n).toString().padStart(12, '0').replace(/0+$/, '');
+  return `${grouped(value / 10n ** 12n)}${fraction ? `.${fraction}` : ''} Unit`;
+}
+/** A fee per kWh under µEUR: fee * 1000 / (Wh * 10^6), six decimals, truncated and marked ≈. */
+function eurPerKwh(fee, wh) {
+  const numerator = fee * 1000n * 10n ** 6n;
+  const denominator = wh * 1_000_000n;
+  const scaled = numerator / denominator;
+  const fraction = (scaled % 10n ** 6n).toString().padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
+  const exact = numerator % denominator === 0n;
+  return `${exact ? '' : '≈ '}${grouped(scaled / 10n ** 6n)}.${fraction} EUR/kWh`;
+}
+
+/** The header's money line for the dev chain's token and a market's assumption sentence. */
+const moneyLine = (assumption) => `${assumption} (polkadot.js' defaults: the node reports no token properties). ` +
+  'Chain fees are charged in these units.';
+
+/**
+ * Checks the chain fee an ok box shows against the chain: the `TransactionFeePaid` of `payer` in
+ * the block the box names, in the token and in EUR, and per kWh of `energyWh` when given.
+ * Returns the fee (units).
+ */
+async function checkFee(box, payer, energyWh = null) {
+  const shown = box.getByTestId('fee');
+  const fee = BigInt(await shown.getAttribute('data-units'));
+  const events = await api.query.system.events.at(await shown.getAttribute('data-block'));
+  const paid = events.filter(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event) &&
+    event.data[0].toString() === payer.address);
+  assert.equal(paid.length, 1, 'one fee paid by the signer in that block');
+  assert.equal(fee, paid[0].event.data[1].toBigInt() + paid[0].event.data[2].toBigInt());
+  assert.ok(fee > 0n);
+  assert.equal(await shown.innerText(), `${unitToken(fee)} = ${eur(fee)}`);
+  if (energyWh !== null) assert.equal(await box.getByTestId('fee-per-kwh').innerText(), eurPerKwh(fee, energyWh));
+  return fee;
+}
 
 /** On the operator view, as Alice: registers Bob in area 0 and Charlie in area 1. */
 async function registerHomes(options) {
@@ -116,6 +180,11 @@ test('the status view shows the market the record names', async () => {
   assert.equal(await text('interval-length'), '30s');
   assert.equal(await text('mode'), 'open offers');
   assert.equal(await text('participants'), '0');
+  // The money unit: the record's assumption (copied from app/test/market.json) and the token.
+  assert.deepEqual(deployment.money, { currency: 'EUR', units_per_currency: 1_000_000 });
+  assert.equal(await text('money-unit'), moneyLine(`Amounts in EUR: 1 unit = 1 µEUR (1 EUR = ${grouped(1_000_000n)} units) ` +
+    'under this deployment\'s exchange assumption; the chain\'s token Unit has 12 decimals: 1 Unit = 10^12 units = ' +
+    `${grouped(1_000_000n)}.00 EUR`));
   assert.match(await page.locator('#chain').innerText(), new RegExp(deployment.main.address.slice(0, 8)));
   // The page verified that main, p2p and p2g run the bundles' code.
   const hashes = await market.codeHashes();
@@ -146,6 +215,9 @@ test('Bob sells and Charlie buys in one interval; bad offers never reach the cha
   await visit('offers', dave);
   await page.getByTestId('energy').fill('1000');
   await page.getByTestId('price').fill(ASK.toString());
+  // The ask is typed in balance units per kWh; the form shows it in EUR.
+  assert.equal(await text('price-shown'), '= 0.10 EUR/kWh');
+  assert.match(await text('price-hint'), new RegExp(esc(`80${'\u2009'}000 to 400${'\u2009'}000 units per kWh (0.08 EUR/kWh to 0.40 EUR/kWh)`)));
   await page.getByTestId('submit-offer').click();
   let box = await outcome('offer-result');
   assert.equal(await box.getByTestId('error-code').innerText(), 'NotRegistered');
@@ -183,13 +255,15 @@ test('Bob sells and Charlie buys in one interval; bad offers never reach the cha
   await page.getByTestId('side').selectOption('Buy');
   await page.getByTestId('energy').fill(BUY_WH.toString());
   const deposit = await market.buyDeposit(interval, BUY_WH, null);
-  await page.getByTestId('deposit').filter({ hasText: units(deposit) }).waitFor();
+  await page.getByTestId('deposit').filter({ hasText: `Deposit paid with it: ${withUnits(deposit)}` }).waitFor();
   await page.getByTestId('submit-offer').click();
   box = await outcome('offer-result');
-  assert.match(await box.innerText(), new RegExp(`Buy offer accepted for interval #${interval}, deposit ${units(deposit)}`));
+  assert.match(await box.innerText(), new RegExp(esc(`Buy offer accepted for interval #${interval}, deposit ${withUnits(deposit)}.`)));
+  // The offer's chain fee, in the token and in EUR, and per kWh offered.
+  await checkFee(box, charlie, BUY_WH);
   assert.equal(await market.offerCount(interval), 2);
   const row = page.getByTestId('my-offers').locator(`tr[data-interval="${interval}"]`);
-  await row.filter({ hasText: units(deposit) }).waitFor();
+  await row.filter({ hasText: eur(deposit) }).waitFor();
   assert.match(await row.innerText(), /Buy\s+2\.000 kWh\s+grid price\s+Open/);
   await screenshot('3-offers');
 });
@@ -211,12 +285,19 @@ async function freshInterval(of, needMs) {
   return open + 1n;
 }
 
-test('after the interval, Close on the status view clears it', async () => {
+test('after the interval, Close on the status view clears it', async (t) => {
   await sleep(Number(intervalStart(timing(), interval + 1n) - BigInt(Date.now())) + 500);
   await visit('status', charlie);
   await page.getByTestId(`close-${interval}`).click();
   const box = await outcome('close-result');
   assert.match(await box.innerText(), new RegExp(`Interval #${interval} closed in 1 step\\(s\\): 1 trade\\(s\\)`));
+  assert.match(await box.innerText(), new RegExp(esc(`P2P at ${eur(ASK)}/kWh.`)));
+  // The close's chain fee, in the token and in EUR, and per kWh of what the interval settled
+  // (1.5 kWh P2P and 0.5 kWh from the grid).
+  const fee = await checkFee(box, charlie, BUY_WH);
+  assert.match(await box.innerText(), new RegExp(esc(`of the ${kwh(BUY_WH)} settled)`)));
+  t.diagnostic(`close fee ${fee} units: ${await box.getByTestId('fee').innerText()}, ` +
+    `${await box.getByTestId('fee-per-kwh').innerText()} settled`);
 
   const result = await market.intervalResult(interval);
   assert.equal(result.price, ASK, 'uniform price = the lowest ask');
@@ -225,7 +306,7 @@ test('after the interval, Close on the status view clears it', async () => {
   const row = page.getByTestId('intervals').locator(`tr[data-interval="${interval}"]`);
   await row.filter({ hasText: 'Cleared' }).waitFor();
   const cells = await row.locator('td').allInnerTexts();
-  assert.deepEqual(cells.slice(2, 9), ['Cleared', `${grouped(ASK)} /kWh`, kwh(SELL_WH),
+  assert.deepEqual(cells.slice(2, 9), ['Cleared', `${eur(ASK)}/kWh`, kwh(SELL_WH),
     kwh(BUY_WH - SELL_WH), kwh(0n), '1', '2']);
   await screenshot('4-status-closed');
 });
@@ -240,35 +321,42 @@ test('Charlie reads the trade and the bill; Bob reads his earnings', async () =>
   assert.equal(bill.grid_bought_wh, BUY_WH - SELL_WH);
   const row = page.getByTestId('interval-bills').locator('tbody tr').filter({ hasText: `#${interval}` });
   assert.deepEqual((await row.locator('td').allInnerTexts()).slice(1), [
-    kwh(SELL_WH), units(payment), units(fee), kwh(0n), units(0n), kwh(BUY_WH - SELL_WH),
-    units(bill.grid_paid), kwh(0n), units(0n), units(payment + fee + bill.grid_paid)]);
+    kwh(SELL_WH), eur(payment), eur(fee), kwh(0n), eur(0n), kwh(BUY_WH - SELL_WH),
+    eur(bill.grid_paid), kwh(0n), eur(0n), eur(payment + fee + bill.grid_paid)]);
+  // 150 000 units paid and 1 500 units of fee read as 0.15 EUR and 0.0015 EUR under µEUR; each
+  // amount keeps its units (data-units, and the tooltip with the token figure).
+  assert.deepEqual([eur(payment), eur(fee)], ['0.15 EUR', '0.0015 EUR']);
+  const paidCell = row.locator('td').nth(2).locator('[data-units]');
+  assert.equal(await paidCell.getAttribute('data-units'), payment.toString());
+  assert.equal(await paidCell.getAttribute('title'), `${grouped(payment)} units = 0.00000015 Unit`);
+  assert.match(await text('bills-unit'), /^Amounts in EUR under the exchange assumption in the header/);
   const month = await page.getByTestId('monthly-bills').locator('tbody tr').first().locator('td').allInnerTexts();
   const monthly = await market.monthlyBill(charlie, Number(month[0].replace('-', '')));
-  assert.equal(month.at(-1), units(monthly.p2p_paid + monthly.fees_paid + monthly.grid_paid));
+  assert.equal(month.at(-1), eur(monthly.p2p_paid + monthly.fees_paid + monthly.grid_paid));
   const trade = await page.getByTestId('trades').locator('tbody tr').first().locator('td').allInnerTexts();
-  assert.deepEqual(trade, [`#${interval}`, 'bought', 'Bob', '1', kwh(SELL_WH), `${grouped(ASK)} /kWh`,
-    units(payment), units(fee)]);
+  assert.deepEqual(trade, [`#${interval}`, 'bought', 'Bob', '1', kwh(SELL_WH), `${eur(ASK)}/kWh`,
+    eur(payment), eur(fee)]);
   // One bar pair per interval of the span; Charlie paid in one interval and earned in none.
   const bars = await page.getByTestId('bill-chart').locator('rect').evaluateAll((rects) =>
     rects.filter((rect) => Number(rect.getAttribute('height')) > 0).map((rect) => rect.getAttribute('class')));
   assert.deepEqual(bars, ['paid']);
   const credit = await market.creditOf(charlie);
-  assert.equal(await text('credit'), units(credit));
+  assert.equal(await text('credit'), eur(credit));
   assert.ok(credit > 0n, 'the unused part of the deposit is credited back');
   await screenshot('5-bills');
 
   await page.getByTestId('withdraw').click();
   const box = await outcome('withdraw-result');
-  assert.match(await box.innerText(), new RegExp(`Withdrew ${units(credit)}`));
+  assert.match(await box.innerText(), new RegExp(esc(`Withdrew ${withUnits(credit)} to your account.`)));
   assert.equal(await market.creditOf(charlie), 0n);
 
   await visit('bills', bob);
   const sold = await page.getByTestId('interval-bills').locator('tbody tr').filter({ hasText: `#${interval}` })
     .locator('td').allInnerTexts();
   assert.equal(sold[4], kwh(SELL_WH));
-  assert.equal(sold[5], units(payment));
-  assert.equal(sold.at(-1), `−${units(payment)}`);
-  assert.equal(await text('credit'), units(await market.creditOf(bob)));
+  assert.equal(sold[5], eur(payment));
+  assert.equal(sold.at(-1), `−${eur(payment)}`);
+  assert.equal(await text('credit'), eur(await market.creditOf(bob)));
 });
 
 test('sealed market: commit in the interval, reveal in the window, close after it', async () => {
@@ -310,7 +398,12 @@ test('sealed market: commit in the interval, reveal in the window, close after i
   const closable = end + BigInt(sealedDeployment.config.sealing.reveal_ms);
   await sleep(Number(closable - BigInt(Date.now())) + 300);
   await visit('status', bob, SEALED);
-  assert.match(await text('mode'), /^sealed \(reveal 10s, bond 100.000\/kWh, forfeit 50 %, at least 10.000\)$/);
+  // The sealed market's record names another assumption (1 USD = 1 250 000 units): the page uses it.
+  assert.equal(await text('mode'), `sealed (reveal 10s, bond ${usd(100_000n)}/kWh, forfeit 50 %, at least ${usd(10_000n)})`);
+  assert.equal(await text('mode'), 'sealed (reveal 10s, bond 0.08 USD/kWh, forfeit 50 %, at least 0.008 USD)');
+  assert.equal(await text('money-unit'), moneyLine(`Amounts in USD: 1 unit = 0.0000008 USD (1 USD = ${grouped(1_250_000n)} ` +
+    'units) under this deployment\'s exchange assumption; the chain\'s token Unit has 12 decimals: 1 Unit = 10^12 units = ' +
+    `${grouped(800_000n)}.00 USD`));
   await page.getByTestId(`close-${sealedInterval}`).click();
   const box = await outcome('close-result');
   assert.match(await box.innerText(), new RegExp(`Interval #${sealedInterval} closed in 1 step\\(s\\): 1 trade\\(s\\)`));
@@ -405,7 +498,9 @@ test('the operator funds the grid, changes the configuration and removes a parti
   const before = (await market.ledger()).grid_deposit;
   await page.getByTestId('fund-amount').fill('12345');
   await page.getByTestId('fund').click();
-  await page.getByText(`Grid deposit now ${units(before + 12345n)}.`).waitFor();
+  assert.equal(await text('fund-shown'), `= ${withUnits(12345n)}`);
+  assert.equal(await text('fund-shown'), '= 0.012345 EUR (12\u2009345 units)');
+  await page.getByText(`Grid deposit now ${withUnits(before + 12345n)}.`).waitFor();
   assert.equal((await market.ledger()).grid_deposit, before + 12345n);
 
   const wallet = account('//TestWallet');
@@ -447,15 +542,15 @@ test('feed-in the grid deposit cannot pay is owed to its seller, shown, and paid
   assert.ok(owed > 0n);
 
   await visit('bills', seller);
-  assert.equal(await text('claim'), units(owed));
+  assert.equal(await text('claim'), eur(owed));
   const creditBefore = await market.creditOf(seller);
-  assert.equal(await text('credit'), units(creditBefore));
+  assert.equal(await text('credit'), eur(creditBefore));
   await screenshot('9-bills-claim');
 
   await visit('operator', alice);
-  assert.equal(await text('ledger-claims'), units(total));
+  assert.equal(await text('ledger-claims'), eur(total));
   const row = page.getByTestId('claims').locator(`tr[data-claim="${seller.address}"]`);
-  assert.deepEqual(await row.locator('td').allInnerTexts(), [name, `#${open}`, units(owed)]);
+  assert.deepEqual(await row.locator('td').allInnerTexts(), [name, `#${open}`, eur(owed)]);
   // Pay claims with an empty grid deposit pays nothing.
   await page.getByTestId('pay-claims').click();
   let box = await outcome('pay-claims-result');
@@ -463,15 +558,15 @@ test('feed-in the grid deposit cannot pay is owed to its seller, shown, and paid
   // Funding pays the claims first, oldest first; one unit stays in the grid deposit.
   await page.getByTestId('fund-amount').fill((total + 1n).toString());
   await page.getByTestId('fund').click();
-  await page.getByText(`Grid deposit now ${units(1n)}. Paid ${owedEvents.length} feed-in claim(s) (${units(total)}).`).waitFor();
+  await page.getByText(`Grid deposit now ${withUnits(1n)}. Paid ${owedEvents.length} feed-in claim(s) (${withUnits(total)}).`).waitFor();
   assert.equal(await market.claimOf(seller), 0n);
   assert.equal((await market.ledger()).claims, 0n);
-  await page.getByTestId('ledger-claims').filter({ hasText: units(0n) }).waitFor();
+  await page.getByTestId('ledger-claims').filter({ hasText: eur(0n) }).waitFor();
   await screenshot('10-operator-claims-paid');
 
   await visit('bills', seller);
   assert.equal(await page.getByTestId('claim').count(), 0);
-  assert.equal(await text('credit'), units(creditBefore + owed));
+  assert.equal(await text('credit'), eur(creditBefore + owed));
 });
 
 test('metering: a meter submits readings; the participant sees cleared against metered energy and its imbalances', async () => {
@@ -495,10 +590,10 @@ test('metering: a meter submits readings; the participant sees cleared against m
   await page.getByTestId('price').fill(ASK.toString());
   const bond = await meteredMarket.imbalanceBond(open, bob, 'Sell', 1_000n);
   assert.ok(bond > 0n);
-  await page.getByTestId('deposit').filter({ hasText: `${units(bond)}, the imbalance bond included` }).waitFor();
+  await page.getByTestId('deposit').filter({ hasText: `${withUnits(bond)}, the imbalance bond included` }).waitFor();
   await page.getByTestId('submit-offer').click();
   let box = await outcome('offer-result');
-  assert.match(await box.innerText(), new RegExp(`Sell offer accepted for interval #${open}, deposit ${units(bond)}`));
+  assert.match(await box.innerText(), new RegExp(esc(`Sell offer accepted for interval #${open}, deposit ${withUnits(bond)}.`)));
   const buy = await meteredMarket.buy(charlie, open, 800n);
   await meteredMarket.waitUntilEnded(alice, open);
   const { value: result } = await meteredMarket.closeInterval(alice, open);
@@ -514,7 +609,7 @@ test('metering: a meter submits readings; the participant sees cleared against m
   await page.getByTestId('submit-reading').click();
   box = await outcome('reading-result');
   const charge = (300n * imbalancePrice + 999n) / 1000n;
-  assert.match(await box.innerText(), new RegExp(`Reading accepted for Bob in interval #${open}: 300 Wh short, charged ${units(charge)}`));
+  assert.match(await box.innerText(), new RegExp(esc(`Reading accepted for Bob in interval #${open}: 300 Wh short, charged ${eur(charge)}.`)));
   assert.deepEqual(await meteredMarket.reading(bob, open), { delivered_wh: 700n, consumed_wh: 0n });
 
   // Ferdie is not Bob's meter: the typed error with its meaning; he is Charlie's.
@@ -532,37 +627,37 @@ test('metering: a meter submits readings; the participant sees cleared against m
   await page.getByTestId('submit-reading').click();
   await page.getByTestId('reading-result').locator('[data-testid="ok"]').waitFor({ timeout: 60_000 });
   const credit = (50n * ((result.feed_in_price * 5_000n) / 10_000n)) / 1000n;
-  assert.match(await text('reading-result'), new RegExp(`Reading accepted for Charlie in interval #${open}: 50 Wh long, credited ${units(credit)}`));
+  assert.match(await text('reading-result'), new RegExp(esc(`Reading accepted for Charlie in interval #${open}: 50 Wh long, credited ${eur(credit)}.`)));
   await page.getByTestId('meter-complete').filter({ hasText: 'complete' }).waitFor();
   assert.equal(await text('meter-metered'), '2');
   assert.equal(await text('meter-positions'), '2');
-  assert.equal(await text('meter-short'), `${kwh(300n)} / ${units(charge)}`);
-  assert.equal(await text('meter-long'), `${kwh(50n)} / ${units(credit)}`);
+  assert.equal(await text('meter-short'), `${kwh(300n)} / ${eur(charge)}`);
+  assert.equal(await text('meter-long'), `${kwh(50n)} / ${eur(credit)}`);
   await screenshot('11-meter');
 
   // Bob's view: cleared against metered energy, the imbalance line, the month's totals.
   await visit('meter', bob, METERED);
   const row = page.getByTestId('metering-intervals').locator(`tr[data-interval="${open}"]`);
   assert.deepEqual(await row.locator('td').allInnerTexts(), [`#${open}`, kwh(1_000n), kwh(0n), kwh(700n),
-    kwh(0n), 'metered', kwh(300n), units(charge), kwh(0n), units(0n)]);
+    kwh(0n), 'metered', kwh(300n), eur(charge), kwh(0n), eur(0n)]);
   const bill = await meteredMarket.bill(bob, open);
   assert.deepEqual([bill.imbalance_short_wh, bill.imbalance_paid], [300n, charge]);
   const month = await meteredMarket.monthlyBill(bob, monthKeyOf(timing(metered), open));
   const monthRow = await page.getByTestId('metering-months').locator('tbody tr').first().locator('td').allInnerTexts();
-  assert.deepEqual(monthRow.slice(1), [kwh(month.imbalance_short_wh), units(month.imbalance_paid),
-    kwh(month.imbalance_long_wh), units(month.imbalance_earned), units(month.imbalance_paid - month.imbalance_earned)]);
+  assert.deepEqual(monthRow.slice(1), [kwh(month.imbalance_short_wh), eur(month.imbalance_paid),
+    kwh(month.imbalance_long_wh), eur(month.imbalance_earned), eur(month.imbalance_paid - month.imbalance_earned)]);
   await screenshot('12-meter-participant');
 
   // The bills add the imbalance lines; the credit is the bond and earnings less the charge.
   await visit('bills', bob, METERED);
   const cells = await page.getByTestId('interval-bills').locator('tbody tr').filter({ hasText: `#${open}` })
     .locator('td').allInnerTexts();
-  assert.deepEqual(cells.slice(10, 12), [units(charge), units(0n)]);
+  assert.deepEqual(cells.slice(10, 12), [eur(charge), eur(0n)]);
   const earned = bill.p2p_earned + bill.grid_earned;
   const netCost = charge - earned;
-  assert.equal(cells.at(-1), netCost < 0n ? `−${units(-netCost)}` : units(netCost));
+  assert.equal(cells.at(-1), eur(netCost));
   assert.equal(await meteredMarket.creditOf(bob), bond + earned - charge);
-  assert.equal(await text('credit'), units(bond + earned - charge));
+  assert.equal(await text('credit'), eur(bond + earned - charge));
   // Charlie's deposit less his P2P payment and fee, plus the credit for his 50 Wh.
   const paid = await meteredMarket.bill(charlie, open);
   assert.equal(paid.imbalance_earned, credit);

@@ -8,10 +8,13 @@
  * - `--network` (default `local`) names the deployment: it picks the default config
  *   `deployments/config/<network>.json` and the record `<deployments-dir>/<network>.json`.
  * - `--url` (default `ws://127.0.0.1:${MARKET_NODE_PORT:-9944}`) is the node's RPC endpoint.
- * - `--config` is a JSON file `{operator, market, participants}`: `operator` a secret URI
+ * - `--config` is a JSON file `{operator, market, participants, money}`: `operator` a secret URI
  *   (default `//Alice`), `market` the `MarketConfig` in snake_case (`interval_ms`, `auction`,
  *   `tariff`, `limits`, `grid_operator`, `sealing`, `metering`; the last three may be null
- *   but must be there), `participants` the demo accounts `[{name, uri, area}]`.
+ *   but must be there), `participants` the demo accounts `[{name, uri, area}]`, `money`
+ *   (optional) the exchange assumption `{currency, units_per_currency}` clients show amounts
+ *   under (`src/money.mjs`): checked, copied into the record as `money` (null without one),
+ *   never passed to the contracts.
  * - `--deployments-dir` (default `$MARKET_DEPLOYMENTS_DIR` or `<repo>/deployments`) is where the
  *   record is written.
  * - `--register-demo` registers the config's participants (those not registered yet).
@@ -40,6 +43,7 @@ import {
   connect,
   defaultUrl,
   loadBundles,
+  parseMoney,
   sameValue,
   toJsonSafe,
 } from './src/market.mjs';
@@ -194,6 +198,16 @@ async function main() {
       '"NothingDelivered" or "AsCleared", "operator": null or an SS58 address} to settle meter ' +
       'readings against them)');
   }
+  // "money" (optional) is the exchange assumption clients show amounts under; it is copied into
+  // the record for them and never reaches the contracts (main gets "market" alone).
+  let money = null;
+  if (file.money !== undefined && file.money !== null) {
+    try {
+      money = toJsonSafe(parseMoney(file.money));
+    } catch (error) {
+      fail(`${options.configFile}: ${error.message}`);
+    }
+  }
   if (options.registerDemo && !Array.isArray(file.participants)) {
     fail(`--register-demo: ${options.configFile} has no "participants" list`);
   }
@@ -273,6 +287,8 @@ async function main() {
         participants: [],
       };
     }
+
+    record.money = money;
 
     if (options.registerDemo) {
       if (market.operator !== operator.address) {

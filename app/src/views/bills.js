@@ -7,12 +7,13 @@
  *
  * A bill's lines are main's `Bill`; paid = P2P paid + fees + grid paid (+ imbalance paid),
  * earned = P2P earned + grid earned (+ imbalance earned), all in balance units, exactly as the
- * contracts computed them (no rounding here). In a metered market the tables add the imbalance
- * lines (the metering view shows them against the meter's readings).
+ * contracts computed them (no rounding here), shown in the currency of the deployment's exchange
+ * assumption (each amount's balance units in its tooltip and `data-units`). In a metered market
+ * the tables add the imbalance lines (the metering view shows them against the meter's readings).
  */
 import { intervalStart, monthKey, monthOfKey } from '../../../clients/js/src/client.mjs';
 import { billChart } from '../chart.js';
-import { changed, h, int, kwh, price, run, thead, units, utc, who } from '../ui.js';
+import { amount, changed, h, int, kwh, money, moneyAndUnits, price, run, thead, utc, who } from '../ui.js';
 
 /** How many intervals back the page reads bills (one query each). */
 const SPAN = 24;
@@ -27,6 +28,9 @@ export async function render(session, root) {
   const credit = h('div', {});
   const withdrawOut = h('div', { 'data-testid': 'withdraw-result' });
   root.replaceChildren(h('h2', {}, 'My trades and bills'),
+    h('p', { class: 'muted', 'data-testid': 'bills-unit' }, `Amounts in ${session.money.currency} under the `,
+      'exchange assumption in the header, as the contracts computed them in balance units (hover an amount ',
+      'for its units and token figure).'),
     h('div', { class: 'panel', 'data-testid': 'credit-panel' }, credit, withdrawOut), body);
   const metered = (await session.market.config()).metering !== null;
   current = { session, body, credit, withdrawOut, metered, shown: '' };
@@ -64,14 +68,14 @@ export async function refresh() {
   withdrawForm.addEventListener('submit', (event) => {
     event.preventDefault();
     run(withdrawForm, withdrawOut, () => market.withdraw(session.signer()),
-      (done) => `Withdrew ${units(done.value)} to your account.`).then(() => refresh());
+      (done) => `Withdrew ${moneyAndUnits(done.value)} to your account.`).then(() => refresh());
   });
   credit.replaceChildren(
-    h('div', {}, 'Credit in p2g: ', h('strong', { 'data-testid': 'credit' }, units(available)),
+    h('div', {}, 'Credit in p2g: ', h('strong', { 'data-testid': 'credit' }, amount(available)),
       h('span', { class: 'muted' }, ' — refunds of unused deposits and earnings, yours to withdraw.')),
     owed > 0n
       ? h('div', { 'data-testid': 'claim-line' }, 'Feed-in owed to you: ',
-        h('strong', { 'data-testid': 'claim' }, units(owed)),
+        h('strong', { 'data-testid': 'claim' }, amount(owed)),
         h('span', { class: 'muted' }, ' — the grid deposit could not pay it when its interval closed; ',
           'it is credited here as the grid operator funds the grid (fund_grid, pay_claims).'))
       : null,
@@ -84,7 +88,7 @@ export async function refresh() {
       ? h('p', { class: 'muted', 'data-testid': 'no-bills' }, 'No bills yet: a bill appears once an interval with your offer is closed.')
       : h('div', {},
         billChart(intervals.map((i, k) => ({ label: `#${i}`, paid: bills[k] ? paidOf(bills[k]) : 0n,
-          earned: bills[k] ? earnedOf(bills[k]) : 0n }))),
+          earned: bills[k] ? earnedOf(bills[k]) : 0n })), { format: money }),
         h('div', { class: 'legend muted' }, h('span', {}, h('i', { style: 'background:#d9822b' }), 'paid'),
           h('span', {}, h('i', { style: 'background:#2e9e5b' }), 'earned')),
         billTable('interval-bills', billed.map(({ interval: i, bill }) => [
@@ -100,8 +104,8 @@ export async function refresh() {
         return h('tr', {}, h('td', {}, `#${trade.interval}`),
           h('td', {}, h('span', { class: `pill ${selling ? 'Sell' : 'Buy'}` }, selling ? 'sold' : 'bought')),
           h('td', {}, who(selling ? trade.buyer : trade.seller, names)), h('td', {}, int(trade.distance)),
-          h('td', {}, kwh(trade.energy_wh)), h('td', {}, price(trade.price)), h('td', {}, units(trade.payment)),
-          h('td', {}, units(trade.fee)));
+          h('td', {}, kwh(trade.energy_wh)), h('td', {}, price(trade.price)), h('td', {}, amount(trade.payment)),
+          h('td', {}, amount(trade.fee)));
       }))));
 }
 
@@ -114,20 +118,16 @@ function billTable(testid, rows, metered) {
   return h('table', { 'data-testid': testid },
     thead(...headers),
     h('tbody', {}, rows.map(([label, bill]) => h('tr', {},
-      h('td', {}, label), h('td', {}, kwh(bill.p2p_bought_wh)), h('td', {}, units(bill.p2p_paid)),
-      h('td', {}, units(bill.fees_paid)), h('td', {}, kwh(bill.p2p_sold_wh)), h('td', {}, units(bill.p2p_earned)),
-      h('td', {}, kwh(bill.grid_bought_wh)), h('td', {}, units(bill.grid_paid)), h('td', {}, kwh(bill.grid_sold_wh)),
-      h('td', {}, units(bill.grid_earned)),
-      metered ? [h('td', {}, units(bill.imbalance_paid)), h('td', {}, units(bill.imbalance_earned))] : null,
-      h('td', { 'data-testid': 'net' }, net(paidOf(bill) - earnedOf(bill)))))));
+      h('td', {}, label), h('td', {}, kwh(bill.p2p_bought_wh)), h('td', {}, amount(bill.p2p_paid)),
+      h('td', {}, amount(bill.fees_paid)), h('td', {}, kwh(bill.p2p_sold_wh)), h('td', {}, amount(bill.p2p_earned)),
+      h('td', {}, kwh(bill.grid_bought_wh)), h('td', {}, amount(bill.grid_paid)), h('td', {}, kwh(bill.grid_sold_wh)),
+      h('td', {}, amount(bill.grid_earned)),
+      metered ? [h('td', {}, amount(bill.imbalance_paid)), h('td', {}, amount(bill.imbalance_earned))] : null,
+      h('td', { 'data-testid': 'net' }, amount(paidOf(bill) - earnedOf(bill)))))));
 }
 
 /** A month key (`202611`) as `2026-11`. */
 function monthLabel(key) {
   const { year, month } = monthOfKey(key);
   return `${year}-${String(month).padStart(2, '0')}`;
-}
-
-function net(value) {
-  return value < 0n ? `−${units(-value)}` : units(value);
 }

@@ -14,9 +14,10 @@
  *   imbalance feed-in price); and the month's imbalance totals (main's `monthly_bill`). Until
  *   its imbalance is settled a participant's refund and earnings are held (p2g's `escrow_of`,
  *   `held`).
+ * Amounts are shown in the currency of the deployment's exchange assumption.
  */
 import { intervalStart, monthKey, monthOfKey } from '../../../clients/js/src/client.mjs';
-import { card, changed, duration, h, int, kwh, run, thead, units, utc, who, wholeNumber } from '../ui.js';
+import { amount, card, changed, duration, h, int, kwh, money, run, thead, utc, who, wholeNumber } from '../ui.js';
 
 /** How many intervals back the page reads bills (one query each). */
 const SPAN = 24;
@@ -132,8 +133,8 @@ async function refreshStatus() {
     card('Positions', int(found.positions), 'meter-positions'),
     card('Metered', int(found.metered), 'meter-metered'),
     card('By default', int(found.defaulted), 'meter-defaulted'),
-    card('Short / charges', `${kwh(found.short_wh)} / ${units(found.charges)}`, 'meter-short'),
-    card('Long / credits', `${kwh(found.long_wh)} / ${units(found.credits)}`, 'meter-long'),
+    card('Short / charges', `${kwh(found.short_wh)} / ${money(found.charges)}`, 'meter-short'),
+    card('Long / credits', `${kwh(found.long_wh)} / ${money(found.credits)}`, 'meter-long'),
     card('Settled', complete ? 'complete' : 'open', 'meter-complete')));
 }
 
@@ -175,16 +176,16 @@ async function refreshMine() {
           h('td', {}, reading ? kwh(reading.delivered_wh) : '–'),
           h('td', {}, reading ? kwh(reading.consumed_wh) : '–'),
           h('td', { class: 'text', 'data-testid': `reading-state-${i}` }, readingState(reading, held, status, now)),
-          h('td', {}, kwh(bill.imbalance_short_wh)), h('td', {}, units(bill.imbalance_paid)),
-          h('td', {}, kwh(bill.imbalance_long_wh)), h('td', {}, units(bill.imbalance_earned)))))),
+          h('td', {}, kwh(bill.imbalance_short_wh)), h('td', {}, amount(bill.imbalance_paid)),
+          h('td', {}, kwh(bill.imbalance_long_wh)), h('td', {}, amount(bill.imbalance_earned)))))),
     h('h3', {}, 'Imbalances per month (UTC)'),
     months.length === 0 ? h('p', { class: 'muted' }, 'No bills.') : h('table', { 'data-testid': 'metering-months' },
       thead('Month', 'Short', 'Imbalance paid', 'Long', 'Imbalance earned', 'Net imbalance'),
       h('tbody', {}, months.map((month, k) => [month, monthly[k]]).filter(([, bill]) => bill)
         .map(([month, bill]) => h('tr', {}, h('td', {}, monthLabel(month)),
-          h('td', {}, kwh(bill.imbalance_short_wh)), h('td', {}, units(bill.imbalance_paid)),
-          h('td', {}, kwh(bill.imbalance_long_wh)), h('td', {}, units(bill.imbalance_earned)),
-          h('td', { 'data-testid': 'imbalance-net' }, signed(bill.imbalance_paid - bill.imbalance_earned)))))));
+          h('td', {}, kwh(bill.imbalance_short_wh)), h('td', {}, amount(bill.imbalance_paid)),
+          h('td', {}, kwh(bill.imbalance_long_wh)), h('td', {}, amount(bill.imbalance_earned)),
+          h('td', { 'data-testid': 'imbalance-net' }, amount(bill.imbalance_paid - bill.imbalance_earned)))))));
 }
 
 /** Where an interval's reading stands for the participant. */
@@ -195,11 +196,11 @@ function readingState(reading, held, status, now) {
   return 'missing: awaiting settlement by default';
 }
 
-/** `300 Wh short, charged 126 000 units` / `50 Wh long, credited 2 500 units` / `as cleared`. */
+/** `300 Wh short, charged 0.126 EUR` / `50 Wh long, credited 0.0025 EUR` / `as cleared`. */
 function imbalanceText(settled) {
   if (!settled) return 'settled';
-  if (settled.short_wh > 0n) return `${int(settled.short_wh)} Wh short, charged ${units(settled.charge)}`;
-  if (settled.long_wh > 0n) return `${int(settled.long_wh)} Wh long, credited ${units(settled.credit)}`;
+  if (settled.short_wh > 0n) return `${int(settled.short_wh)} Wh short, charged ${money(settled.charge)}`;
+  if (settled.long_wh > 0n) return `${int(settled.long_wh)} Wh long, credited ${money(settled.credit)}`;
   return 'as cleared, no imbalance';
 }
 
@@ -207,8 +208,4 @@ function imbalanceText(settled) {
 function monthLabel(key) {
   const { year, month } = monthOfKey(key);
   return `${year}-${String(month).padStart(2, '0')}`;
-}
-
-function signed(value) {
-  return value < 0n ? `−${units(-value)}` : units(value);
 }

@@ -14,9 +14,15 @@
  * browser's own record, checked against the chain (interval state, p2g's escrow). An offer is
  * checked against the configuration of the interval it names (`config_at`: an update by the
  * operator applies from the next interval on), so the ask bounds follow the open interval.
+ *
+ * Prices are entered in balance units per kWh, as the contracts take them; the form shows each in
+ * the currency of the exchange assumption as it is typed, the deposit in both, and a posted
+ * offer's chain fee in the token and the currency, and per kWh offered.
  */
 import { ContractError, MAX_OFFER_WH, sealOffer } from '../../../clients/js/src/client.mjs';
-import { changed, duration, errorBox, h, int, kwh, okBox, price, run, thead, units, wholeNumber } from '../ui.js';
+import {
+  amount, changed, duration, errorBox, h, int, kwh, moneyAndUnits, okBox, price, run, thead, wholeNumber,
+} from '../ui.js';
 
 let current = null;
 
@@ -73,8 +79,10 @@ export async function render(session, root) {
     placeholder: 'Wh, e.g. 1500', required: true, pattern: '\\d+' });
   const priceInput = h('input', { id: 'offer-price', 'data-testid': 'price', inputmode: 'numeric',
     pattern: '\\d*' });
-  const priceLabel = h('label', { for: 'offer-price' }, 'Ask per kWh');
-  const priceHint = h('div', { class: 'hint' });
+  const priceLabel = h('label', { for: 'offer-price' }, 'Ask per kWh (units)');
+  const priceHint = h('div', { class: 'hint', 'data-testid': 'price-hint' });
+  // The price typed, in the currency: the field takes balance units per kWh.
+  const priceShown = h('div', { class: 'hint', 'data-testid': 'price-shown' });
   const interval = h('div', { 'data-testid': 'offer-interval' }, '…');
   const deposit = h('div', { class: 'hint', 'data-testid': 'deposit' });
   const out = h('div', { 'data-testid': 'offer-result' });
@@ -83,21 +91,29 @@ export async function render(session, root) {
     h('label', { for: 'offer-side' }, 'Side'), side,
     h('label', { for: 'offer-energy' }, 'Energy (Wh)'), energy,
     h('div', { class: 'hint' }, `1 to ${int(MAX_OFFER_WH)} Wh (1 GWh)`),
-    priceLabel, priceInput, priceHint, deposit,
+    priceLabel, priceInput, priceShown, priceHint, deposit,
     h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-testid': 'submit-offer' },
       sealed ? 'Commit sealed offer' : 'Post offer')));
 
   const describeSide = () => {
     const { min_price: minPrice, max_price: maxPrice } = rules.tariff;
     const buying = side.value === 'Buy';
-    priceLabel.textContent = buying ? 'Limit per kWh' : 'Ask per kWh';
+    priceLabel.textContent = buying ? 'Limit per kWh (units)' : 'Ask per kWh (units)';
     priceInput.placeholder = buying ? 'empty: the grid price' : `${minPrice}…${maxPrice}`;
     priceInput.required = !buying;
     priceHint.textContent = buying
-      ? 'The most you pay a peer per kWh; empty means this hour\'s grid price.'
-      : `Asks must lie within the grid's bounds: ${int(minPrice)} to ${int(maxPrice)} units per kWh` +
-        (rules.interval === null ? '.' : ` (interval #${rules.interval}).`);
+      ? 'The most you pay a peer per kWh, in balance units; empty means this hour\'s grid price.'
+      : `Asks must lie within the grid's bounds: ${int(minPrice)} to ${int(maxPrice)} units per kWh ` +
+        `(${price(minPrice)} to ${price(maxPrice)})` +
+        (rules.interval === null ? '.' : `, interval #${rules.interval}.`);
+    showPrice();
     showDeposit();
+  };
+
+  /** The price field's value in the currency, or nothing while it is not a whole number. */
+  const showPrice = () => {
+    const text = priceInput.value.trim().replace(/[\s_\u2009]/g, '');
+    priceShown.textContent = /^\d+$/.test(text) && BigInt(text) < (1n << 128n) ? `= ${price(BigInt(text))}` : '';
   };
 
   /** The offer in the form, checked; throws a RangeError naming the bad field. */
@@ -134,7 +150,7 @@ export async function render(session, root) {
         ? await market.commitDeposit(open, offer.side, offer.energyWh, offer.price ?? 0n, { origin })
         : await market.offerDeposit(open, offer.side, offer.energyWh, offer.price, { origin });
       if (seq === depositSeq) {
-        deposit.textContent = `Deposit paid with it: ${units(needed)}` +
+        deposit.textContent = `Deposit paid with it: ${moneyAndUnits(needed)}` +
           (metered ? ', the imbalance bond included' : '') + '; what the bill does not ' +
           'use is credited back after the close' + (metered ? ', once your meter\'s reading is settled.' : '.');
       }
@@ -145,7 +161,10 @@ export async function render(session, root) {
 
   side.addEventListener('change', describeSide);
   energy.addEventListener('input', showDeposit);
-  priceInput.addEventListener('input', showDeposit);
+  priceInput.addEventListener('input', () => {
+    showPrice();
+    showDeposit();
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     run(form, out, async () => {
@@ -180,19 +199,19 @@ export async function render(session, root) {
           throw error;
         }
         update(session, entry.interval, { deposit: committed.paid.toString() });
-        return { ...committed, open };
+        return { ...committed, open, perKwh: { energyWh: offer.energyWh, what: 'offered' } };
       }
       const posted = offer.side === 'Sell'
         ? await market.sell(signer, open, offer.energyWh, offer.price)
         : await market.buy(signer, open, offer.energyWh, offer.price);
       remember(session, { interval: open.toString(), side: offer.side, energy_wh: offer.energyWh.toString(),
         price: offer.price === null ? null : offer.price.toString(), deposit: posted.paid.toString() });
-      return { ...posted, open };
+      return { ...posted, open, perKwh: { energyWh: offer.energyWh, what: 'offered' } };
     }, (result) => (sealed
-      ? `Committed a sealed ${side.value.toLowerCase()} for interval #${result.open}, deposit ${units(result.paid)}. ` +
+      ? `Committed a sealed ${side.value.toLowerCase()} for interval #${result.open}, deposit ${moneyAndUnits(result.paid)}. ` +
         'Reveal it here after the interval ends; this browser keeps the salt.'
       : `${side.value === 'Sell' ? 'Sell' : 'Buy'} offer accepted for interval #${result.open}` +
-        (result.paid > 0n ? `, deposit ${units(result.paid)}.` : '.'))).then(() => refresh());
+        (result.paid > 0n ? `, deposit ${moneyAndUnits(result.paid)}.` : '.'))).then(() => refresh());
   });
 
   const mine = h('div', { 'data-testid': 'my-offers' });
@@ -241,7 +260,7 @@ export async function refresh() {
       h('td', {}, offer.price === null ? 'grid price' : price(offer.price)),
       h('td', { 'data-testid': `offer-state-${offer.interval}` }, offer.cancelled ? 'cancelled' : state,
         offer.sealed ? (offer.revealed ? ' · revealed' : ' · sealed') : ''),
-      h('td', {}, escrow ? units(escrow.deposit) : '–'),
+      h('td', {}, escrow ? amount(escrow.deposit) : '–'),
       h('td', {}, actions(offer, state, out)))))));
 }
 

@@ -6,12 +6,14 @@
  * the grid deposit that pays feed-in (`fund_grid`), p2g's ledger, and the feed-in claims the
  * grid deposit could not pay (`claims`, paid oldest first by `fund_grid` and `pay_claims`).
  * The forms are open to every account: main itself refuses a non-operator with `NotOperator`,
- * and the page shows that error as it shows every other.
+ * and the page shows that error as it shows every other. Amounts are shown in the currency of
+ * the deployment's exchange assumption; the funding field and the configuration take balance
+ * units, as the contracts do.
  */
 import {
   CLAIMS_PAGE, DEFAULT_CAPACITY, accountHex, argumentMax, fieldMax, toJsonSafe,
 } from '../../../clients/js/src/client.mjs';
-import { changed, h, int, run, thead, units, who, wholeNumber } from '../ui.js';
+import { amount, changed, h, int, moneyAndUnits, price, run, thead, who, wholeNumber } from '../ui.js';
 
 let current = null;
 
@@ -95,15 +97,22 @@ export async function render(session, root) {
   });
 
   // Grid deposit.
-  const amount = h('input', { id: 'fund-amount', 'data-testid': 'fund-amount', inputmode: 'numeric', placeholder: 'units' });
+  const fundAmount = h('input', { id: 'fund-amount', 'data-testid': 'fund-amount', inputmode: 'numeric', placeholder: 'units' });
+  const fundShown = h('div', { class: 'hint', 'data-testid': 'fund-shown' });
+  fundAmount.addEventListener('input', () => {
+    const text = fundAmount.value.trim().replace(/[\s_\u2009]/g, '');
+    fundShown.textContent = /^\d+$/.test(text) && BigInt(text) < (1n << 128n)
+      ? `= ${moneyAndUnits(BigInt(text))}` : 'Balance units of the chain\'s token.';
+  });
+  fundShown.textContent = 'Balance units of the chain\'s token.';
   const fundOut = h('div');
   const fundForm = h('form', { class: 'grid', novalidate: true },
-    h('label', { for: 'fund-amount' }, 'Amount'), amount,
+    h('label', { for: 'fund-amount' }, 'Amount (units)'), fundAmount, fundShown,
     h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-testid': 'fund' }, 'Fund the grid deposit')));
   fundForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    run(fundForm, fundOut, () => market.fundGrid(session.signer(), wholeNumber(amount, 'Amount', { min: 1n })),
-      (done) => `Grid deposit now ${units(done.value)}.${paidClaims(done)}`).then(refresh);
+    run(fundForm, fundOut, () => market.fundGrid(session.signer(), wholeNumber(fundAmount, 'Amount', { min: 1n })),
+      (done) => `Grid deposit now ${moneyAndUnits(done.value)}.${paidClaims(done)}`).then(refresh);
   });
 
   // Feed-in claims: pay_claims pays more of them out of the grid deposit (anyone may).
@@ -130,7 +139,9 @@ export async function render(session, root) {
     h('div', { class: 'panel' }, h('h3', {}, 'Grid deposit (pays feed-in)'), fundForm, fundOut, ledger,
       h('h3', {}, 'Feed-in claims'), claims, claimsForm, claimsOut),
     h('div', { class: 'panel' }, h('h3', {}, 'Configuration'),
-      h('p', { class: 'muted' }, 'The newest MarketConfig, in the metadata\'s snake_case. An update applies ',
+      h('p', { class: 'muted' }, 'The newest MarketConfig, in the metadata\'s snake_case, with prices and ',
+        `amounts in balance units (1 ${session.money.currency} = ${int(session.money.units_per_currency)} units `,
+        `under the exchange assumption in the header: 300 000 per kWh is ${price(300_000n)}). An update applies `,
         'from the next interval on: the interval open now, and every one before it, keeps the configuration ',
         'it started with to the end of its close. The interval length and the sealing settings cannot ',
         'change after deployment (InvalidInterval, InvalidSealing); a topology must keep every area in ',
@@ -145,7 +156,7 @@ function paidClaims(done) {
   const paid = done.events.filter(({ name }) => name === 'ClaimPaid');
   if (paid.length === 0) return '';
   const total = paid.reduce((sum, { args }) => sum + args.amount, 0n);
-  return ` Paid ${paid.length} feed-in claim(s) (${units(total)}).`;
+  return ` Paid ${paid.length} feed-in claim(s) (${moneyAndUnits(total)}).`;
 }
 
 export async function refresh() {
@@ -181,7 +192,7 @@ export async function refresh() {
       ['Credits not withdrawn', book.credits], ['P2P payments in transit', book.p2p_collected - book.p2p_advanced],
       ['Feed-in owed to sellers (claims; owed, not held)', book.claims, 'ledger-claims'],
     ].map(([label, value, testid]) => h('tr', {}, h('td', {}, label),
-      h('td', testid ? { 'data-testid': testid } : {}, units(value)))))));
+      h('td', testid ? { 'data-testid': testid } : {}, amount(value)))))));
   claims.replaceChildren(waiting.length === 0
     ? h('p', { class: 'muted' }, 'None waiting: the grid deposit has paid all feed-in.')
     : h('div', {},
@@ -191,7 +202,7 @@ export async function refresh() {
       h('table', {}, thead('Seller', 'Interval', 'Owed'),
         h('tbody', {}, waiting.map((claim) => h('tr', { 'data-claim': claim.account },
           h('td', {}, who(claim.account, session.names)), h('td', {}, `#${claim.interval}`),
-          h('td', {}, units(claim.amount))))))));
+          h('td', {}, amount(claim.amount))))))));
   configStatus.replaceChildren(configNote(open, newest, inForce));
 }
 

@@ -5,9 +5,12 @@
  * hashes verified at load (main, p2p and p2g run the bundles' code). An interval
  * that has ended by the wall clock (and its reveal window, in sealed mode) gets a Close button:
  * anyone may close it (`close_interval`, repeated until `Closed`; a block first, see catchUp).
+ * A close reports the chain fees its steps cost, in the token and in the currency, and per kWh
+ * of the energy the interval settled (P2P volume, grid import and export): the chain's cost per
+ * kWh, next to the market's prices per kWh.
  */
 import { BPS, intervalStart, utcHour } from '../../../clients/js/src/client.mjs';
-import { card, duration, errorBox, h, int, kwh, okBox, price, thead, utc } from '../ui.js';
+import { card, duration, errorBox, h, int, kwh, money, okBox, price, thead, utc } from '../ui.js';
 
 /** How many past intervals the table shows. */
 const HISTORY = 12;
@@ -21,8 +24,9 @@ export async function render(session, root) {
   root.replaceChildren(
     h('h2', {}, 'Market status'), cards,
     h('h3', {}, 'Recent intervals'), out, recent,
-    h('p', { class: 'muted' }, 'Energy in kWh (the contracts count Wh), prices in balance units ',
-      'per kWh, money in balance units (the default tariff reads one unit as one micro-euro). ',
+    h('p', { class: 'muted', 'data-testid': 'units-note' }, 'Energy in kWh (the contracts count Wh). ',
+      `Prices per kWh and money in ${session.money.currency}, under the exchange assumption in the header; `,
+      'the contracts count balance units of the chain\'s token (hover an amount for them). ',
       'Times are UTC: the tariff\'s hours are UTC hours.'),
     h('p', { class: 'muted', 'data-testid': 'code-verified' }, 'Code verified at load: ',
       ['main', 'p2p', 'p2g'].map((name) => `${name} ${short(session.codeHashes[name])}`).join(', '),
@@ -58,8 +62,8 @@ export async function refresh() {
     market.intervalState(interval), market.offerCount(interval), market.gridPrice(utcHour(Date.now())),
   ]);
   const mode = config.sealing
-    ? `sealed (reveal ${duration(config.sealing.reveal_ms)}, bond ${int(config.sealing.bond_per_kwh)}/kWh, `
-      + `forfeit ${(config.sealing.forfeit_bps * 100) / BPS} %, at least ${int(config.sealing.penalty)})`
+    ? `sealed (reveal ${duration(config.sealing.reveal_ms)}, bond ${price(config.sealing.bond_per_kwh)}, `
+      + `forfeit ${(config.sealing.forfeit_bps * 100) / BPS} %, at least ${money(config.sealing.penalty)})`
     : 'open offers';
   cards.replaceChildren(
     card('Open interval', interval === null ? `starts ${utc(timing.start_ms)}` : `#${interval}`, 'interval'),
@@ -108,8 +112,12 @@ async function close(button, interval) {
     await session.catchUp();
     const closed = await session.market.closeInterval(session.signer(), interval);
     const result = closed.value;
+    // Each step is a transaction with its own fee; the close cost their sum.
+    const fee = closed.steps.reduce((sum, step) => sum + step.fee, 0n);
+    const settled = result.p2p_volume_wh + result.grid_import_wh + result.grid_export_wh;
     out.replaceChildren(okBox(`Interval #${interval} closed in ${closed.steps.length} step(s): ` +
-      `${int(result.trades)} trade(s), ${kwh(result.p2p_volume_wh)} P2P at ${price(result.price)}.`, closed));
+      `${int(result.trades)} trade(s), ${kwh(result.p2p_volume_wh)} P2P at ${price(result.price)}.`,
+    { ...closed, fee }, { energyWh: settled, what: 'settled' }));
   } catch (error) {
     console.error(error);
     out.replaceChildren(errorBox(error));

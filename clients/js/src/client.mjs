@@ -38,7 +38,9 @@
  * - `time.mjs`: interval timing and state, UTC hour and month (`market::time`);
  * - `deposits.mjs`: line values, grid price, deposits and imbalance bonds (`market::value_of`,
  *   `market::deposits`, `market::metering`);
- * - `rules.mjs`: the market crate's constants the client and the DApp need.
+ * - `rules.mjs`: the market crate's constants the client and the DApp need;
+ * - `money.mjs`: a balance in the chain's token and in a currency under the deployment's
+ *   exchange assumption (its `money`), and the chain's cost per kWh.
  * The rules of `time.mjs` and `deposits.mjs` and the constants of `rules.mjs` are checked
  * against the Rust crate by golden vectors (`clients/js/test/golden.test.mjs`).
  */
@@ -110,3 +112,16 @@ export {
   U128_MAX,
   U64_MAX,
 } from './rules.mjs';
+export {
+  DEFAULT_MONEY,
+  balanceUnits,
+  chainToken,
+  costPerKwh,
+  describeMoney,
+  exactDecimals,
+  formatCurrency,
+  formatDecimal,
+  formatToken,
+  parseMoney,
+  unitName,
+} from './money.mjs';

@@ -31,10 +31,13 @@ import {
  *
  * Every message method resolves, once its transaction is in a block, to
  * `{value, paid, events, records, blockHash, blockNumber, blockTime, txHash, fee, gasRequired,
- * storageDeposit}`: `value` the message's return value (`Ok` unwrapped), `paid` the value
- * transferred with it, `events` the contract events decoded ({@link Market#decodeEvents}),
+ * gasLimit, storageDeposit}`: `value` the message's return value (`Ok` unwrapped), `paid` the
+ * value transferred with it, `events` the contract events decoded ({@link Market#decodeEvents}),
  * `records` the extrinsic's raw `EventRecord`s, `fee` the transaction fee the signer paid,
- * `gasRequired` and `storageDeposit` the dry run's figures the transaction was sent with.
+ * `gasRequired` and `storageDeposit` the dry run's figures, `gasLimit` what the transaction
+ * offered: `gasRequired` plus `GAS_MARGIN_PCT` (10 %) of each of ref_time and proof_size (the
+ * storage deposit limit likewise), since a dry run cannot see the transactions ahead of it in
+ * its block (`transactions.mjs`).
  */
 export class Market extends MarketQueries {
   /**

@@ -270,8 +270,44 @@ export async function query(market, message, args, origin, contract = 'main') {
 }
 
 /**
+ * The margin, in percent, by which a transaction's gas limit (ref_time and proof_size) and
+ * storage deposit limit exceed its dry run's figures. A dry run weighs the call on the state
+ * before the transactions ahead of it in the same block: under load those grow the book, and
+ * exact limits failed 24 of 1 000 concurrent reveals with `contracts.OutOfGas`, on proof_size
+ * (docs/load-test.md). Unused gas is refunded and only the storage actually created is
+ * charged, so the margin costs nothing.
+ */
+export const GAS_MARGIN_PCT = 10;
+
+/**
+ * The limits a transaction is sent with: the dry run's `gasRequired` and storage deposit charge
+ * raised by `refPct` (ref_time and the deposit) and `proofPct` (proof_size) percent, rounded
+ * down to the unit.
+ *
+ * @param {object} outcome the dry run's `ContractExecResult`.
+ * @param {{refPct?: number, proofPct?: number}} [margin] percent, 0 or more.
+ * @returns {{required: {ref_time: bigint, proof_size: bigint},
+ *   gasLimit: {ref_time: bigint, proof_size: bigint}, depositLimit: bigint}}
+ */
+export function limitsWithMargin(outcome, { refPct = GAS_MARGIN_PCT, proofPct = refPct } = {}) {
+  for (const pct of [refPct, proofPct]) {
+    if (!Number.isFinite(pct) || pct < 0) throw new RangeError(`gas margin: ${pct} % is not 0 or more`);
+  }
+  const raise = (x, pct) => x + (x * BigInt(Math.round(pct * 100))) / 10_000n;
+  const required = { ref_time: outcome.gasRequired.refTime.toBigInt(),
+    proof_size: outcome.gasRequired.proofSize.toBigInt() };
+  const charge = outcome.storageDeposit.isCharge ? outcome.storageDeposit.asCharge.toBigInt() : 0n;
+  return {
+    required,
+    gasLimit: { ref_time: raise(required.ref_time, refPct), proof_size: raise(required.proof_size, proofPct) },
+    depositLimit: raise(charge, Math.max(refPct, proofPct)),
+  };
+}
+
+/**
  * A transaction: dry run (typed errors thrown here, before signing), then the call with the
- * dry run's gas and storage deposit, then inclusion.
+ * dry run's gas and storage deposit raised by `gasMarginPct` (default {@link GAS_MARGIN_PCT}),
+ * then inclusion.
  *
  * If the transaction itself reverts (`contracts.ContractReverted`, e.g. the chain's clock
  * moved into the next interval between the dry run and the block), the dry run is repeated
@@ -283,19 +319,18 @@ export async function query(market, message, args, origin, contract = 'main') {
  * @param {Signer} signer
  * @param {string} message snake_case.
  * @param {Array<*>} args
- * @param {{value?: bigint|number|string}} [options]
+ * @param {{value?: bigint|number|string, gasMarginPct?: number}} [options]
  * @returns {Promise<object>} see `Market` (what every message method resolves to).
  */
-export async function callMessage(market, signer, message, args, { value: paid = 0n } = {}) {
+export async function callMessage(market, signer, message, args,
+  { value: paid = 0n, gasMarginPct = GAS_MARGIN_PCT } = {}) {
   const amount = toValue(paid, `main.${message}`);
   const { outcome, data, output } = await dryRun(market, message, args, signer.address,
     { value: amount });
   const value = unwrapResult(output, 'main', message, market.names, market.meanings);
-  const gasLimit = outcome.gasRequired;
-  const storageDepositLimit = outcome.storageDeposit.isCharge
-    ? outcome.storageDeposit.asCharge : 0;
-  const tx = market.api.tx.contracts.call(market.address, amount, gasLimit, storageDepositLimit,
-    data);
+  const { required, gasLimit, depositLimit } = limitsWithMargin(outcome, { refPct: gasMarginPct });
+  const tx = market.api.tx.contracts.call(market.address, amount,
+    { refTime: gasLimit.ref_time, proofSize: gasLimit.proof_size }, depositLimit, data);
   let included;
   try {
     included = await submit(market.api, tx, signer, `main.${message}`);
@@ -326,7 +361,8 @@ export async function callMessage(market, signer, message, args, { value: paid =
     blockTime: included.blockTime,
     txHash: included.txHash,
     fee: included.fee,
-    gasRequired: toPlain(gasLimit, market.names),
+    gasRequired: required,
+    gasLimit,
     storageDeposit: toPlain(outcome.storageDeposit, market.names),
   };
 }

@@ -9,7 +9,7 @@
  */
 import { unwrapResult } from '../../src/codec.mjs';
 import { dispatchErrorName } from '../../src/errors.mjs';
-import { dryRun, submit } from '../../src/transactions.mjs';
+import { dryRun, limitsWithMargin, submit } from '../../src/transactions.mjs';
 
 /**
  * Runs `fn(item, index)` over `items` with at most `limit` calls in flight, in order of
@@ -213,13 +213,7 @@ export async function callWithMargin(market, signer, message, args,
   { value = 0n, refPct = 0, proofPct = 0 } = {}) {
   const { outcome, data, output } = await dryRun(market, message, args, signer.address, { value });
   unwrapResult(output, 'main', message, market.names, market.meanings);
-  const raise = (x, pct) => x + (x * BigInt(Math.round(pct * 100))) / 10_000n;
-  const required = { ref_time: outcome.gasRequired.refTime.toBigInt(),
-    proof_size: outcome.gasRequired.proofSize.toBigInt() };
-  const gasLimit = { ref_time: raise(required.ref_time, refPct),
-    proof_size: raise(required.proof_size, proofPct) };
-  const charge = outcome.storageDeposit.isCharge ? outcome.storageDeposit.asCharge.toBigInt() : 0n;
-  const depositLimit = raise(charge, Math.max(refPct, proofPct));
+  const { required, gasLimit, depositLimit } = limitsWithMargin(outcome, { refPct, proofPct });
   const tx = market.api.tx.contracts.call(market.address, value,
     { refTime: gasLimit.ref_time, proofSize: gasLimit.proof_size }, depositLimit, data);
   const included = await submit(market.api, tx, signer, `main.${message}`);
