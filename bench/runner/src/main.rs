@@ -1,6 +1,7 @@
 //! The market's benchmarks. `measure` runs them on drink's runtime and writes
 //! `bench/results.json`; `render` merges the node's dry-run figures (`bench/node.json`, written
-//! by `clients/js/bench/node-weights.mjs`) and regenerates the tables of `BENCHMARKS.md`.
+//! by `clients/js/bench/node-weights.mjs`), the load test's (`bench/load.json`) and the build
+//! times (`bench/build.json`), and regenerates the tables of `BENCHMARKS.md`.
 //! `scripts/bench.sh` runs both.
 
 mod measure;
@@ -30,6 +31,12 @@ enum Command {
         /// The node's dry-run figures, if measured.
         #[arg(long, default_value = "bench/node.json")]
         node: PathBuf,
+        /// The load test's figures (`scripts/load-test.sh`), if measured.
+        #[arg(long, default_value = "bench/load.json")]
+        load: PathBuf,
+        /// The cold and warm build times (`scripts/bench-build.sh`), if measured.
+        #[arg(long, default_value = "bench/build.json")]
+        build: PathBuf,
         /// The document whose generated section is replaced.
         #[arg(long, default_value = "BENCHMARKS.md")]
         doc: PathBuf,
@@ -39,6 +46,20 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Measure(options) => measure::run(&options),
-        Command::Render { results, node, doc } => render::run(&results, &node, &doc),
+        Command::Render {
+            results,
+            node,
+            load,
+            build,
+            doc,
+        } => render::run(
+            &results,
+            &render::Inputs {
+                node: &node,
+                load: &load,
+                build: &build,
+            },
+            &doc,
+        ),
     }
 }

@@ -17,7 +17,11 @@ use market_drink::{
 };
 use scale::{Decode, Encode};
 use serde_json::{json, Map, Value};
-use simulator::{cli::run_kind, run::Kind, scenario::Scenario};
+use simulator::{
+    cli::{run_kind_on, Hybrid},
+    run::Kind,
+    scenario::Scenario,
+};
 
 /// What `measure` does.
 #[derive(Debug, clap::Args)]
@@ -44,6 +48,18 @@ pub struct Options {
     /// Leave out the simulator benchmark (the full year on drink takes minutes).
     #[arg(long)]
     skip_simulator: bool,
+    /// drink sandboxes of the simulator benchmarks, one thread each (default: the cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// The scenario of the scale benchmark: its days on drink, its year natively.
+    #[arg(long, default_value = "scenarios/community_1000.toml")]
+    scale_scenario: PathBuf,
+    /// Days of the scale scenario on drink.
+    #[arg(long, default_value_t = 30)]
+    scale_days: u32,
+    /// Leave out the scale benchmark (1 000 homes for 30 days on drink take tens of minutes).
+    #[arg(long)]
+    skip_scale: bool,
 }
 
 /// An hour-aligned block time (2026-05-28 14:00 UTC) for every deployment.
@@ -76,10 +92,25 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     let (messages, floor_weight) = message_weights(&bundles, &floor)?;
     let clearing = clearing(&bundles, &options.offers)?;
     let metering = metering(&bundles, &options.metered_offers)?;
+    let jobs = options.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    anyhow::ensure!(jobs >= 1, "--jobs: at least one sandbox");
     let simulator = if options.skip_simulator {
         Value::Null
     } else {
-        simulate(&bundles, &options.scenario, options.days)?
+        simulate(&bundles, &options.scenario, options.days, None, jobs)?
+    };
+    let scale = if options.skip_scale {
+        Value::Null
+    } else {
+        simulate(
+            &bundles,
+            &options.scale_scenario,
+            Some(options.scale_days),
+            None,
+            jobs,
+        )?
     };
 
     let results = json!({
@@ -93,6 +124,7 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         "clearing": clearing,
         "metering": metering,
         "simulator": simulator,
+        "scale": scale,
     });
     if let Some(parent) = options.out.parent() {
         std::fs::create_dir_all(parent)?;
@@ -600,20 +632,40 @@ fn metering(bundles: &Bundles, sizes: &[u32]) -> anyhow::Result<Value> {
     }))
 }
 
-/// The full scenario on drink and natively, in the same run.
-fn simulate(bundles: &Bundles, scenario: &Path, days: Option<u32>) -> anyhow::Result<Value> {
+/// A scenario on drink (`drink_days` days, or its horizon) in `jobs` sandboxes and natively
+/// (the same days, and with `native_days` that many more or its full horizon), each with its
+/// wall time and the process's peak resident memory during the run. With more than one
+/// sandbox every interval's outcome on drink is checked against the market crate as it runs
+/// (`ParallelDrink`), so a figure here is of a run whose results equal the native engine's.
+fn simulate(
+    bundles: &Bundles,
+    scenario: &Path,
+    drink_days: Option<u32>,
+    native_days: Option<u32>,
+    jobs: usize,
+) -> anyhow::Result<Value> {
     let loaded = Scenario::read(scenario)?.load(scenario.parent().unwrap_or(".".as_ref()))?;
-    let intervals = loaded.intervals(days);
+    let intervals = loaded.intervals(drink_days);
+    let year = loaded.intervals(native_days);
     let mut engines = Map::new();
     let mut operations = 0;
-    for (name, bundles) in [("drink", Some(bundles)), ("native", None)] {
-        println!("simulator: {intervals} intervals on {name} ...");
+    let runs = [
+        ("drink", intervals, Hybrid::Drink { bundles, jobs }),
+        ("native", intervals, Hybrid::Native),
+        ("native_horizon", year, Hybrid::Native),
+    ];
+    for (name, intervals, hybrid) in runs {
+        println!(
+            "simulator: {} homes, {intervals} intervals on {name} ...",
+            loaded.homes.len()
+        );
         let progress = indicatif::ProgressBar::new(intervals as u64);
-        let (run, _) = run_kind(
+        reset_peak_rss();
+        let (run, engine) = run_kind_on(
             &loaded,
             Kind::HybridP2p,
             intervals,
-            bundles,
+            hybrid,
             false,
             &progress,
         )?;
@@ -621,25 +673,61 @@ fn simulate(bundles: &Bundles, scenario: &Path, days: Option<u32>) -> anyhow::Re
         if name == "drink" {
             operations = run.calls;
         }
-        println!("  {:.1} s", run.seconds);
+        let rss = peak_rss_mib();
+        println!("  {engine}: {:.1} s, peak RSS {rss:.0} MiB", run.seconds);
         engines.insert(
             name.into(),
             json!({
+                "engine": engine,
+                "intervals": intervals,
                 "seconds": run.seconds,
-                "calls": operations,
-                "calls_per_second": operations as f64 / run.seconds,
+                "calls": run.calls,
+                "calls_per_second": run.calls as f64 / run.seconds,
+                "peak_rss_mib": rss,
             }),
         );
     }
     let seconds = |name: &str| engines[name]["seconds"].as_f64().unwrap_or(f64::NAN);
+    let (drink_seconds, native_seconds) = (seconds("drink"), seconds("native"));
+    engines["drink"]["sandboxes"] = json!(jobs);
+    // What one core does: the sandboxes share the calls, the driving thread runs the market
+    // crate next to them.
+    engines["drink"]["calls_per_second_per_sandbox"] =
+        json!(operations as f64 / drink_seconds / jobs as f64);
     Ok(json!({
         "scenario": scenario.display().to_string(),
         "households": loaded.homes.len(),
         "intervals": intervals,
         "drink": engines["drink"],
         "native": engines["native"],
-        "drink_over_native": seconds("drink") / seconds("native"),
+        "native_horizon": engines["native_horizon"],
+        "drink_over_native": drink_seconds / native_seconds,
     }))
+}
+
+/// Resets the process's peak resident set (VmHWM) to its current size (Linux: `5` to
+/// `/proc/self/clear_refs`), so that the next reading is the peak of one run.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The process's peak resident set since the last reset, MiB (`VmHWM`; NaN off Linux).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                })
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 /// Where the figures came from.
