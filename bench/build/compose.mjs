@@ -53,7 +53,7 @@ function slowestCrates() {
   return units.sort((a, b) => b.seconds - a.seconds)
     .filter((u) => { const key = `${u.name}|${u.phase}|${u.mode}`; if (seen.has(key)) return false; seen.add(key); return true; })
     .slice(0, SLOWEST)
-    .map(({ name, phase, mode, seconds }) => ({ name, phase: `${phase}${mode === 'build' ? '' : ` (${mode})`}`, seconds }));
+    .map(({ name, phase, mode, seconds }) => ({ name, phase: `${phase}${['build', 'todo'].includes(mode) ? '' : ` (${mode})`}`, seconds }));
 }
 
 const figures = (phases) => ({

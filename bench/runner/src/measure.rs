@@ -96,13 +96,26 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
     anyhow::ensure!(jobs >= 1, "--jobs: at least one sandbox");
+    // A section left out is carried from the previous results, marked with their date, so
+    // that a partial run does not drop figures nor pass old ones off as new.
+    let previous: Value = std::fs::read_to_string(&options.out)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(Value::Null);
+    let carried = |section: &str| {
+        let mut old = previous[section].clone();
+        if !old.is_null() && old["carried_from"].is_null() {
+            old["carried_from"] = previous["machine"]["date"].clone();
+        }
+        old
+    };
     let simulator = if options.skip_simulator {
-        Value::Null
+        carried("simulator")
     } else {
         simulate(&bundles, &options.scenario, options.days, None, jobs)?
     };
     let scale = if options.skip_scale {
-        Value::Null
+        carried("scale")
     } else {
         simulate(
             &bundles,

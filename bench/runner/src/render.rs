@@ -328,13 +328,20 @@ fn tables(r: &Value) -> String {
         );
     }
     let seconds = r["simulator"]["drink"]["seconds"].as_f64();
+    let carried = |section: &Value| {
+        section["carried_from"]
+            .as_str()
+            .map_or(String::new(), |date| format!(" (run of {date})"))
+    };
     target(
         &r["simulator"]["drink"]["sandboxes"].as_u64().map_or_else(
             || "full year on drink".to_string(),
             |n| format!("full year on drink ({n} sandboxes)"),
         ),
         format!("<= {MAX_SIMULATOR_SECONDS:.0} s"),
-        seconds.map_or("-".into(), |s| format!("{s:.0} s")),
+        seconds.map_or("-".into(), |s| {
+            format!("{s:.0} s{}", carried(&r["simulator"]))
+        }),
         seconds.map(|s| s <= MAX_SIMULATOR_SECONDS),
         seconds.map_or(String::new(), |s| {
             format!("by {:.0} s", s - MAX_SIMULATOR_SECONDS)
@@ -379,7 +386,9 @@ fn tables(r: &Value) -> String {
             scale["drink"]["sandboxes"]
         ),
         format!("<= {MAX_SCALE_DRINK_SECONDS:.0} s"),
-        drink.map_or("-".into(), |s| format!("{s:.0} s for {days} days")),
+        drink.map_or("-".into(), |s| {
+            format!("{s:.0} s for {days} days{}", carried(scale))
+        }),
         // Fewer days than 30 decide the target only when they alone take longer.
         drink.and_then(
             |s| match (days >= SCALE_DAYS, s > MAX_SCALE_DRINK_SECONDS) {
@@ -602,6 +611,12 @@ fn simulator_table(out: &mut String, title: &str, s: &Value) {
         s["scenario"].as_str().unwrap_or("?"),
         s["households"],
     );
+    if let Some(date) = s["carried_from"].as_str() {
+        let _ = writeln!(
+            out,
+            "Carried from the run of {date} (this run left the section out).\n"
+        );
+    }
     let _ = writeln!(
         out,
         "| engine | intervals | wall time | calls | calls/s | peak RSS |"
@@ -614,7 +629,7 @@ fn simulator_table(out: &mut String, title: &str, s: &Value) {
         }
         let _ = writeln!(
             out,
-            "| {} | {} | {:.1} s | {} | {:.0} | {:.0} MiB |",
+            "| {} | {} | {:.1} s | {} | {:.0} | {} |",
             e["engine"].as_str().unwrap_or(engine),
             e["intervals"]
                 .as_u64()
@@ -622,7 +637,9 @@ fn simulator_table(out: &mut String, title: &str, s: &Value) {
             e["seconds"].as_f64().unwrap_or(f64::NAN),
             e["calls"],
             e["calls_per_second"].as_f64().unwrap_or(f64::NAN),
-            e["peak_rss_mib"].as_f64().unwrap_or(f64::NAN),
+            e["peak_rss_mib"]
+                .as_f64()
+                .map_or("-".into(), |mib| format!("{mib:.0} MiB")),
         );
     }
     let _ = writeln!(
