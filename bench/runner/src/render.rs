@@ -654,12 +654,12 @@ fn simulator_table(out: &mut String, title: &str, s: &Value) {
 
 /// The load test's figures per mode and the capacity derived from them.
 fn load_tables(out: &mut String, load: &Value) {
-    let _ = writeln!(out, "\n### Load test on the node\n");
-    if load.is_null() {
-        let _ = writeln!(
-            out,
-            "Not measured (scripts/load-test.sh writes bench/load.json)."
-        );
+    if !section(
+        out,
+        "Load test on the node",
+        load,
+        "scripts/load-test.sh writes bench/load.json",
+    ) {
         return;
     }
     let _ = writeln!(
@@ -735,21 +735,35 @@ fn load_tables(out: &mut String, load: &Value) {
     }
 }
 
+/// A section's heading, and whether it has figures (else it says where they come from).
+fn section(out: &mut String, title: &str, figures: &Value, source: &str) -> bool {
+    let _ = writeln!(out, "\n### {title}\n");
+    if figures.is_null() {
+        let _ = writeln!(out, "Not measured ({source}).");
+    }
+    !figures.is_null()
+}
+
 /// The cold and warm build phases of a fresh clone.
 fn build_table(out: &mut String, build: &Value) {
-    let _ = writeln!(out, "\n### First run\n");
-    if build.is_null() {
-        let _ = writeln!(
-            out,
-            "Not measured (scripts/bench-build.sh writes bench/build.json)."
-        );
+    if !section(
+        out,
+        "First run",
+        build,
+        "scripts/bench-build.sh writes bench/build.json",
+    ) {
         return;
     }
     let _ = writeln!(
         out,
-        "scripts/bench-build.sh, {} on {} cores: a fresh clone with an empty target directory (cold), then the same phases again (warm). The first result is the contracts, the simulator's build and `--days 14` on drink; the test command's builds follow. The toolchain and chain tools are installed beforehand and not counted.\n",
+        "scripts/bench-build.sh, {} on {} cores: a fresh clone with an empty target directory (cold){}. The first result is the contracts, the simulator's build and `--days 14` on drink; the test command's builds follow. The toolchain and chain tools are installed beforehand and not counted.\n",
         build["measured"].as_str().unwrap_or("?"),
         build["cores"],
+        if build["warm"].is_null() {
+            ", the first result's phases only (`--first-result`)"
+        } else {
+            ", then the same phases again (warm)"
+        },
     );
     let _ = writeln!(out, "| phase | cold | warm |");
     let _ = writeln!(out, "|---|---:|---:|");
